@@ -1,0 +1,5 @@
+import sys
+
+from coursegen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,135 @@
+"""A content-addressed store: each entry is keyed by everything that shaped its bytes.
+
+An experiment's key covers its kind, its parameters and the source of the code that
+runs it (its module and every ``coursegen`` module that module imports, transitively);
+a figure's key covers its kind, its options, its experiment's result bytes and its own
+code. Change any of those and the key changes; change nothing and the entry is reused.
+
+Every entry records the SHA-256 of its files. An entry whose files are missing,
+truncated or altered fails that check and is recomputed, never served.
+"""
+
+import ast
+import hashlib
+import json
+import os
+import platform
+import shutil
+import uuid
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import coursegen
+from coursegen.atomic import TMP_PREFIX
+
+PACKAGE_DIR = Path(coursegen.__file__).parent
+
+
+BYTE_SHAPING = ("numpy", "matplotlib", "pillow", "imageio", "mkdocs", "mkdocs-material")
+
+
+@cache
+def library_versions() -> dict[str, str]:
+    """Versions of everything that can change an output's bytes (all part of every key)."""
+    versions = {name: metadata.version(name) for name in BYTE_SHAPING}
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def key(*parts) -> str:
+    """A stable hash of JSON-able parts (sorted keys; floats by their repr)."""
+    return sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode())
+
+
+@cache
+def code_hash(module: str) -> str:
+    """Hash of a coursegen module's source and of every coursegen module it imports."""
+    sources = {name: _source(name).decode() for name in sorted(_closure(module))}
+    return key(sources, library_versions())
+
+
+def _closure(module: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen or _path(name) is None:
+            continue
+        seen.add(name)
+        todo.extend(_imports(name))
+    return seen
+
+
+def _imports(module: str) -> list[str]:
+    tree = ast.parse(_source(module))
+    package = module if _path(module).name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found.append(base)
+            found += [f"{base}.{a.name}" for a in node.names]  # submodules imported by name
+    return [name for name in found if name == "coursegen" or name.startswith("coursegen.")]
+
+
+def _path(module: str) -> Path | None:
+    rel = Path(*module.split(".")[1:])
+    for candidate in (PACKAGE_DIR / rel / "__init__.py", (PACKAGE_DIR / rel).with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _source(module: str) -> bytes:
+    return _path(module).read_bytes()
+
+
+class Store:
+    """Entries under ``root/<kind>/<key>/``: the files plus ``index.json`` of their hashes."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def get(self, kind: str, k: str) -> dict[str, Path] | None:
+        """The entry's files if all are present and intact; otherwise drop it."""
+        entry = self.root / kind / k
+        try:
+            index = json.loads((entry / "index.json").read_text())
+            files = {name: entry / name for name in sorted(index)}
+            if all(sha256(files[n].read_bytes()) == index[n] for n in files):
+                return files
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+
+    def put(self, kind: str, k: str, files: dict[str, bytes]) -> dict[str, Path]:
+        """Write an entry into a temporary folder, then rename it into place."""
+        final = self.root / kind / k
+        staging = self.root / kind / f"{TMP_PREFIX}{k}-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
+        try:
+            index = {}
+            for name in sorted(files):
+                (staging / name).write_bytes(files[name])
+                index[name] = sha256(files[name])
+            (staging / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True))
+            shutil.rmtree(final, ignore_errors=True)
+            try:
+                os.replace(staging, final)
+            except OSError:  # another build put the same entry first: theirs is as good
+                if self.get(kind, k) is None:
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return {name: final / name for name in sorted(files)}

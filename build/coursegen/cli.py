@@ -1,0 +1,82 @@
+"""The command line: ``python -m coursegen site|check|lock-figures|serve``.
+
+Each stage reports one line (``-q`` silences them). Mistakes in the sources print one
+clear message naming the file and field or line, exit 1, and leave ``site/`` as it was.
+"""
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursegen.errors import BuildError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+    cache: Path
+
+    content = property(lambda self: self.root / "content")
+    templates = property(lambda self: self.root / "templates")
+    docs = property(lambda self: self.root / "site_src")
+    config = property(lambda self: self.root / "mkdocs.yml")
+    manifest = property(lambda self: self.root / "manifest.json")
+    node_modules = property(lambda self: REPO / "node_modules")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = Path(args.root).resolve()
+    paths = Paths(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
+    os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
+    log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
+    try:
+        from coursegen import commands  # after MPLCONFIGDIR: it imports matplotlib
+
+        run = {
+            "site": commands.build_site,
+            "check": commands.check,
+            "lock-figures": commands.lock_figures,
+            "serve": commands.serve,
+        }[args.command]
+        return run(paths, args, log)
+    except BuildError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coursegen", description=__doc__)
+    p.add_argument("--root", default=str(REPO), help="checkout to build (default: this one)")
+    p.add_argument("--cache", default=None, help="cache folder (default: <root>/.cache/coursegen)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines (also when CI is set)")
+    sub = p.add_subparsers(dest="command", required=True)
+    site = sub.add_parser("site", help="run experiments, draw figures, fill pages, build site/")
+    site.add_argument("--edition", default="solutions", choices=("solutions", "student"))
+    site.add_argument("--site-dir", default=None, help="output folder (default: <root>/site)")
+    for name, text in (
+        ("check", "rebuild every generated file from an empty cache and compare with manifest.json"),
+        ("lock-figures", "rebuild from an empty cache and write manifest.json"),
+    ):
+        sub.add_parser(name, help=text)
+    serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
+    serve.add_argument("--edition", default="solutions", choices=("solutions", "student"))
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    for cmd in sub.choices.values():
+        cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Read a worksheet's parameter files and check every field before anything runs.
+
+A worksheet lives in ``content/<sheet>/``: its pages are ``*.md`` (Markdown with Jinja)
+and its parameters are ``*.toml`` files holding two tables::
+
+    [experiments.const_gd]      # a name the pages and figures refer to
+    kind = "gd_constant"        # which experiment function runs
+    steps = 50                  # any field of that function's parameter dataclass
+
+    [figures.const_anim]
+    kind = "gd_animation"       # which figure function draws
+    experiment = "const_gd"     # whose results it draws
+    caption = "..."             # shown under the figure
+    alt = "..."                 # read by screen readers
+    # any keyword-only option of the figure function
+
+Every mistake (a TOML syntax error, an unknown kind, key or experiment, a value of the
+wrong type) stops the build with a ``BuildError`` naming the file and the field.
+"""
+
+import dataclasses
+import inspect
+import tomllib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursegen.errors import BuildError
+from coursegen.experiments import EXPERIMENTS
+from coursegen.figures import FIGURES
+
+
+@dataclass(frozen=True)
+class Experiment:
+    sheet: str
+    name: str
+    kind: str
+    params: object  # the experiment function's parameter dataclass, filled in
+    source: str  # "content/dis01/section1.toml", for messages
+
+
+@dataclass(frozen=True)
+class Figure:
+    sheet: str
+    name: str
+    kind: str
+    experiment: str
+    caption: str
+    alt: str
+    options: tuple[tuple[str, object], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    experiments: dict[str, Experiment]
+    figures: dict[str, Figure]
+
+
+def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
+    """All experiments and figures of one worksheet, validated."""
+    experiments: dict[str, Experiment] = {}
+    figures: dict[str, Figure] = {}
+    sheet = sheet_dir.name
+    for path in sorted(sheet_dir.glob("*.toml")):
+        source = path.relative_to(root).as_posix()
+        data = _read_toml(path, source)
+        _only_keys(data, {"experiments", "figures"}, source, "")
+        for name, table in _tables(data, "experiments", source):
+            _no_duplicate(name, experiments, source)
+            experiments[name] = _experiment(sheet, name, table, source)
+        for name, table in _tables(data, "figures", source):
+            _no_duplicate(name, figures, source)
+            figures[name] = _figure(sheet, name, table, source)
+    for fig in figures.values():
+        if fig.experiment not in experiments:
+            raise BuildError(
+                f"{fig.source}: [figures.{fig.name}] experiment = {fig.experiment!r} "
+                f"is not defined; known experiments: {_known(experiments)}"
+            )
+    return Sheet(sheet, experiments, figures)
+
+
+def params_type(function) -> type:
+    """The dataclass an experiment function takes as its single argument."""
+    hints = typing.get_type_hints(function)
+    hints.pop("return", None)
+    (cls,) = hints.values()
+    return cls
+
+
+def _read_toml(path: Path, source: str) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise BuildError(f"{source}: TOML syntax error: {e}") from None
+
+
+def _tables(data: dict, section: str, source: str):
+    tables = data.get(section, {})
+    if not isinstance(tables, dict):
+        raise BuildError(f"{source}: [{section}] must be a table of named tables")
+    for name in sorted(tables):
+        table = tables[name]
+        if not isinstance(table, dict):
+            raise BuildError(f"{source}: {section}.{name} must be a table, got {_tname(table)}")
+        if not name.isidentifier():
+            raise BuildError(f"{source}: [{section}.{name}] names must be identifiers (letters, digits, _)")
+        yield name, table
+
+
+def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
+    where = f"{source}: [experiments.{name}]"
+    kind = _kind(table, EXPERIMENTS, where)
+    cls = params_type(EXPERIMENTS[kind])
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {k: v for k, v in table.items() if k != "kind"}
+    _only_keys(values, fields, source, f"experiments.{name}")
+    checked = {k: _coerce(v, fields[k].type, f"{where} {k}") for k, v in values.items()}
+    return Experiment(sheet, name, kind, cls(**checked), source)
+
+
+def _figure(sheet: str, name: str, table: dict, source: str) -> Figure:
+    where = f"{source}: [figures.{name}]"
+    kind = _kind(table, FIGURES, where)
+    options = {
+        p.name: p
+        for p in inspect.signature(FIGURES[kind]).parameters.values()
+        if p.kind is p.KEYWORD_ONLY
+    }
+    required = {"experiment": str, "caption": str, "alt": str}
+    for key, typ in required.items():
+        if key not in table:
+            raise BuildError(f"{where} is missing {key!r}")
+        _coerce(table[key], typ, f"{where} {key}")
+    extra = {k: v for k, v in table.items() if k not in required and k != "kind"}
+    _only_keys(extra, options, source, f"figures.{name}")
+    hints = typing.get_type_hints(FIGURES[kind])
+    checked = tuple(sorted((k, _coerce(v, hints[k], f"{where} {k}")) for k, v in extra.items()))
+    if not table["alt"].strip() or not table["caption"].strip():
+        raise BuildError(f"{where}: caption and alt text must not be empty")
+    return Figure(sheet, name, kind, table["experiment"], table["caption"], table["alt"], checked, source)
+
+
+def _kind(table: dict, registry: dict, where: str) -> str:
+    kind = table.get("kind")
+    if kind is None:
+        raise BuildError(f"{where} is missing 'kind'; one of: {_known(registry)}")
+    if kind not in registry:
+        raise BuildError(f"{where} kind = {kind!r} is unknown; one of: {_known(registry)}")
+    return kind
+
+
+def _only_keys(table: dict, allowed, source: str, section: str) -> None:
+    for key in sorted(table):
+        if key not in allowed:
+            where = f"[{section}] " if section else ""
+            raise BuildError(
+                f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}"
+            )
+
+
+def _coerce(value, typ, where: str):
+    """Check a TOML value against a dataclass field type; lists become tuples."""
+    origin = typing.get_origin(typ)
+    if origin is tuple:
+        (item, _ellipsis) = typing.get_args(typ)
+        if not isinstance(value, list):
+            raise BuildError(f"{where}: expected a list of {item.__name__}, got {_tname(value)}")
+        return tuple(_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin in (typing.Union, types.UnionType):
+        raise BuildError(f"{where}: union types are not supported in parameters")
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if typ is int and isinstance(value, bool) or not isinstance(value, typ):
+        raise BuildError(f"{where}: expected {typ.__name__}, got {_tname(value)} {value!r}")
+    return value
+
+
+def _no_duplicate(name: str, seen: dict, source: str) -> None:
+    if name in seen:
+        raise BuildError(f"{source}: {name!r} is already defined in {seen[name].source}")
+
+
+def _known(names) -> str:
+    return ", ".join(sorted(names))
+
+
+def _tname(value) -> str:
+    return {bool: "boolean", int: "integer", float: "float", str: "string", list: "list", dict: "table"}.get(
+        type(value), type(value).__name__
+    )

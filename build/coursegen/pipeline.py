@@ -1,0 +1,166 @@
+"""Discover, execute, capture: experiments to results, results to figures, with a cache.
+
+Like sphinx-gallery, every unit of work is keyed by the hash of what produced it, so a
+rebuild runs only what changed. Independent units run on a process pool; each unit is
+a pure function of its inputs, so ``jobs=1`` and ``jobs=N`` give the same bytes.
+"""
+
+import dataclasses
+import tempfile
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursegen import cache, results
+from coursegen.errors import BuildError
+from coursegen.experiments import EXPERIMENTS
+from coursegen.figures import FIGURES
+from coursegen.parameters import Experiment, Figure, Sheet
+
+
+@dataclass(frozen=True)
+class Output:
+    """One generated file: where it goes, what made it, and where its bytes are."""
+
+    path: str  # logical path, e.g. "figures/dis01/const_anim.gif"
+    producer: str  # e.g. "dis01/const_gd" (the experiment whose results it comes from)
+    source: Path  # the cached file holding its bytes
+
+
+@dataclass
+class Stats:
+    run: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+    def line(self, stage: str) -> str:
+        return f"{stage}: {self.run} run, {self.cached} cached ({self.seconds:.1f} s of work)"
+
+
+@dataclass
+class Built:
+    results: dict[tuple[str, str], Path]  # (sheet, experiment) -> results .npz
+    outputs: list[Output]
+    experiments: Stats
+    figures: Stats
+
+
+def experiment_key(exp: Experiment) -> str:
+    function = EXPERIMENTS[exp.kind]
+    code = cache.code_hash(function.__module__), cache.code_hash(results.__name__)  # results.py writes the bytes
+    return cache.key(exp.kind, dataclasses.asdict(exp.params), code)
+
+
+def figure_key(fig: Figure, results_sha: str) -> str:
+    function = FIGURES[fig.kind]
+    return cache.key(fig.kind, fig.options, results_sha, cache.code_hash(function.__module__))
+
+
+def build(sheets: list[Sheet], store: cache.Store, jobs: int, log=print) -> Built:
+    """Run what is stale, reuse what is current, and list every generated file."""
+    built = Built({}, [], Stats(), Stats())
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    pending: dict[Future, tuple] = {}
+
+    def submit(fn, *args, tag):
+        if pool is None:
+            future = Future()
+            try:
+                future.set_result(fn(*args))
+            except BaseException as e:  # reported through the future, as a pool would
+                future.set_exception(e)
+        else:
+            future = pool.submit(fn, *args)
+        pending[future] = tag
+
+    def figures_of(sheet: Sheet, exp: Experiment, npz: Path):
+        results_sha = cache.sha256(npz.read_bytes())
+        for fig in sheet.figures.values():
+            if fig.experiment != exp.name:
+                continue
+            k = figure_key(fig, results_sha)
+            files = store.get("figures", k)
+            if files is None:
+                submit(_render_figure, fig.kind, fig.options, npz, tag=("figure", fig, k))
+            else:
+                built.figures.cached += 1
+                _collect(built, fig, files)
+
+    try:
+        for sheet in sheets:
+            for exp in sheet.experiments.values():
+                k = experiment_key(exp)
+                files = store.get("results", k)
+                if files is None:
+                    submit(_run_experiment, exp.kind, exp.params, tag=("experiment", sheet, exp, k))
+                else:
+                    built.experiments.cached += 1
+                    _done_experiment(built, sheet, exp, files["results.npz"])
+                    figures_of(sheet, exp, files["results.npz"])
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: pending[f][-1]):  # by key, not timing
+                tag = pending.pop(future)
+                if tag[0] == "experiment":
+                    _, sheet, exp, k = tag
+                    data, seconds = _result_or_error(future, _describe_experiment(exp))
+                    built.experiments.seconds += seconds
+                    files = store.put("results", k, {"results.npz": data})
+                    built.experiments.run += 1
+                    _done_experiment(built, sheet, exp, files["results.npz"])
+                    figures_of(sheet, exp, files["results.npz"])
+                else:
+                    _, fig, k = tag
+                    data, seconds = _result_or_error(future, f"{fig.source}: figure {fig.name!r} ({fig.kind})")
+                    built.figures.seconds += seconds
+                    built.figures.run += 1
+                    _collect(built, fig, store.put("figures", k, data))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    built.outputs.sort(key=lambda o: o.path)
+    return built
+
+
+def _done_experiment(built: Built, sheet: Sheet, exp: Experiment, npz: Path) -> None:
+    built.results[(sheet.name, exp.name)] = npz
+    built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", f"{sheet.name}/{exp.name}", npz))
+
+
+def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
+    for filename, path in files.items():
+        suffix = filename.removeprefix("figure")
+        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", f"{fig.sheet}/{fig.experiment}", path))
+
+
+def _describe_experiment(exp: Experiment) -> str:
+    fields = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(exp.params).items())
+    return f"{exp.source}: experiment {exp.name!r} ({exp.kind}) with {fields}"
+
+
+def _result_or_error(future: Future, what: str):
+    try:
+        return future.result()
+    except BuildError as e:
+        raise BuildError(f"{what}: {e}") from None
+    except Exception as e:
+        detail = "".join(traceback.format_exception_only(e)).strip()
+        raise BuildError(f"{what} failed: {detail}") from e
+
+
+def _run_experiment(kind: str, params) -> tuple[bytes, float]:
+    """Worker: run one experiment; return its results file's bytes and the time taken."""
+    start = time.perf_counter()
+    data = results.to_bytes(results.check(kind, EXPERIMENTS[kind](params)))
+    return data, time.perf_counter() - start
+
+
+def _render_figure(kind: str, options: tuple, npz: Path) -> tuple[dict[str, bytes], float]:
+    """Worker: draw one figure into a scratch folder; return every file it wrote."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
+        FIGURES[kind](results.load(npz), Path(tmp) / "figure", **dict(options))
+        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+    return files, time.perf_counter() - start

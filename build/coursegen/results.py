@@ -1,0 +1,51 @@
+"""Saving and loading an experiment's named arrays, byte-for-byte reproducibly.
+
+``numpy.savez`` stamps each member with the current time; this writer fixes the zip
+timestamps, the member order (sorted names) and the compression, so equal arrays give
+equal files.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from coursegen.errors import BuildError
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def check(name: str, results: dict) -> dict[str, np.ndarray]:
+    """Arrays only, identifier keys, and nothing that is NaN or infinite."""
+    if not isinstance(results, dict):
+        raise BuildError(f"experiment {name!r} returned {type(results).__name__}, not a dict of arrays")
+    checked = {}
+    for key in sorted(results):
+        value = np.asarray(results[key])
+        if not key.isidentifier():
+            raise BuildError(f"experiment {name!r}: result name {key!r} is not an identifier")
+        if value.dtype.kind not in "biuf":
+            raise BuildError(f"experiment {name!r}: result {key!r} has dtype {value.dtype}, not numeric")
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise BuildError(f"experiment {name!r}: result {key!r} contains NaN or infinity")
+        checked[key] = value
+    return checked
+
+
+def to_bytes(results: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for key in sorted(results):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, results[key], allow_pickle=False)
+            info = zipfile.ZipInfo(key + ".npy", date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, member.getvalue(), compresslevel=6)
+    return buf.getvalue()
+
+
+def load(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}

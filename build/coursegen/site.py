@@ -1,0 +1,99 @@
+"""Assembling the docs folder and building ``site/`` with MkDocs, all or nothing.
+
+Generated files (pages, figures, the KaTeX renderer) are synced into the docs folder:
+unchanged files are left alone (so ``mkdocs serve`` reloads only what changed) and
+generated files that are no longer produced are removed. The hand-written assets are
+never touched. MkDocs builds into a staging folder that replaces ``site/`` only when the
+build succeeded, so a failed build leaves the previous site as it was.
+"""
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from coursegen import atomic
+from coursegen.errors import BuildError
+
+HAND_WRITTEN = ("assets/css", "assets/js", "overrides")
+KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+
+
+def katex_assets(node_modules: Path) -> dict[str, bytes]:
+    """The KaTeX renderer and its fonts, shipped inside the site (no CDN)."""
+    dist = node_modules / "katex" / "dist"
+    if not (dist / "katex.min.js").is_file():
+        raise BuildError(f"{dist} is missing: run `make` (it installs KaTeX with `npm ci`)")
+    names = [*KATEX_FILES, *sorted(p.relative_to(dist).as_posix() for p in (dist / "fonts").glob("*.woff2"))]
+    return {f"assets/katex/{name}": (dist / name).read_bytes() for name in names}
+
+
+def sync_docs(docs: Path, files: dict[str, bytes]) -> int:
+    """Make the generated part of ``docs`` hold exactly ``files``; return how many changed."""
+    changed = 0
+    for rel in sorted(files):
+        path = docs / rel
+        if not path.is_file() or path.read_bytes() != files[rel]:
+            atomic.write_bytes(path, files[rel])
+            changed += 1
+    for path in sorted(docs.rglob("*"), reverse=True):
+        rel = path.relative_to(docs).as_posix()
+        if _hand_written(rel):
+            continue
+        if path.is_file() and rel not in files:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def _hand_written(rel: str) -> bool:
+    return any(rel == h or rel.startswith(h + "/") or h.startswith(rel + "/") for h in HAND_WRITTEN)
+
+
+def source_date_epoch(root: Path) -> str:
+    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time, else 0."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        return out or "0"
+    except (OSError, subprocess.CalledProcessError):
+        return "0"
+
+
+def mkdocs_build(config: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
+    """``mkdocs build --strict`` into a staging folder, then swap it in as ``site_dir``."""
+    os.environ["SOURCE_DATE_EPOCH"] = epoch  # sitemap dates and gzip headers follow it
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's MkDocs 2.0 banner
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    staging = site_dir.with_name(f"{atomic.TMP_PREFIX}{site_dir.name}-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    chatter = io.StringIO()
+    try:
+        with redirect_stdout(chatter):
+            cfg = load_config(config_file=str(config), site_dir=str(staging), strict=True)
+            build(cfg)
+    except (exceptions.MkDocsException, exceptions.Abort) as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"{config.name}: MkDocs build failed: {e}") from None
+    finally:
+        logger.removeHandler(handler)
+    if chatter.getvalue().strip() and not quiet:
+        print(chatter.getvalue().rstrip())
+    atomic.replace_tree(staging, site_dir)
