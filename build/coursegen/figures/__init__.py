@@ -1,0 +1,13 @@
+"""Figures: results in, files out (SVG, GIF and PNG), through matplotlib and imageio only.
+
+A figure function takes an experiment's results (a dict of arrays) and a path stem in a
+scratch folder, writes ``stem.svg`` or ``stem.gif`` (plus ``stem.png``, the static last
+frame) and takes its options as keyword-only arguments, which the parameter files may
+set. The pipeline caches and names whatever it writes.
+"""
+
+from coursegen.figures import gd
+
+FIGURES = {
+    "gd_animation": gd.gd_animation,
+}
