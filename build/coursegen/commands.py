@@ -47,13 +47,14 @@ def prepare_docs(paths, edition: str, jobs: int, log) -> pipeline.Built:
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.load(npz)
     docs_files = site.katex_assets(paths.node_modules)
-    figure_files: dict[str, dict[str, list[str]]] = {}
+    figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     for out in built.outputs:
         kind, sheet, filename = out.path.split("/", 2)
         if kind == "figures":
-            docs_files[f"{sheet}/figures/{filename}"] = out.source.read_bytes()
+            data = out.source.read_bytes()
+            docs_files[f"{sheet}/figures/{filename}"] = data
             name = filename.split(".", 1)[0]
-            figure_files.setdefault(sheet, {}).setdefault(name, []).append(filename)
+            figure_files.setdefault(sheet, {}).setdefault(name, {})[filename] = data
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     changed = site.sync_docs(paths.docs, docs_files)

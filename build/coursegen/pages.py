@@ -7,6 +7,7 @@ the edition decides whether solutions exist at all: in the student edition the s
 macro never calls its body, so no solution text is rendered anywhere.
 """
 
+import json
 import traceback
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def render_pages(
     templates: Path,
     sheets: list[Sheet],
     results: dict[str, dict[str, dict[str, np.ndarray]]],
-    figure_files: dict[str, dict[str, list[str]]],
+    figure_files: dict[str, dict[str, dict[str, bytes]]],
     edition: str,
 ) -> dict[str, str]:
     """Every page's Markdown, keyed by its path under the docs folder."""
@@ -77,14 +78,16 @@ def num(value, digits: int = 4) -> str:
     return text
 
 
-def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, list[str]]):
+def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]]):
     partial = env.get_template("partials/figure.md")
 
     def figure(name: str) -> str:
         if name not in sheet.figures:
             known = ", ".join(sorted(sheet.figures)) or "none"
             raise _UnknownFigure(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
-        return partial.render(fig=sheet.figures[name], files=files.get(name, []))
+        produced = files.get(name, {})
+        player = produced.get(f"{name}.json")
+        return partial.render(fig=sheet.figures[name], files=sorted(produced), player=player and json.loads(player))
 
     return figure
 

@@ -1,0 +1,64 @@
+"""Shared helpers: scratch checkouts of the course sources and a CLI runner.
+
+Tests never build into the real checkout: each copies the sources it needs into a
+temporary folder and runs ``python -m coursegen --root <copy>``. They share the real
+cache folder (entries are content-addressed, so sharing is safe) to avoid retraining.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = REPO / ".cache" / "coursegen"
+SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
+
+
+def make_checkout(dest: Path) -> Path:
+    """A copy of the course sources (not the code) to build from."""
+    for rel in SOURCES:
+        src = REPO / rel
+        if src.is_dir():
+            shutil.copytree(src, dest / rel)
+        else:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def run_cli(
+    root: Path, *args: str, cache: Path | None = CACHE, env: dict | None = None, quiet: bool = True
+) -> subprocess.CompletedProcess:
+    """``python -m coursegen --root root ARGS``; ``quiet=False`` keeps the progress lines."""
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), *(["-q"] if quiet else [])]
+    if cache is not None:
+        cmd += ["--cache", str(cache)]
+    full_env = {**os.environ, "PYTHONPATH": str(REPO / "build"), **(env or {})}
+    if not quiet:
+        full_env.pop("CI", None)
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env, timeout=900)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def solutions_site(tmp_path_factory) -> Path:
+    """The solutions edition, built once for every test that reads it."""
+    root = make_checkout(tmp_path_factory.mktemp("solutions"))
+    result = run_cli(root, "site", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def student_site(tmp_path_factory) -> Path:
+    root = make_checkout(tmp_path_factory.mktemp("student"))
+    result = run_cli(root, "site", "--edition", "student", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return root / "site"

@@ -1,0 +1,83 @@
+"""The built worksheet shows the whole seed; the student edition shows no solution."""
+
+import html
+import re
+
+from seed import load_seed, page_text, words
+
+SEED = load_seed()
+
+
+def worksheet(site) -> str:
+    return (site / "dis01" / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_question_and_solution_sentence_is_on_the_page(solutions_site):
+    text = words(page_text(worksheet(solutions_site)))
+    missing = [line for line in SEED.prose + SEED.solution_prose if words(line) not in text]
+    assert not missing, missing
+
+
+def test_every_formula_is_on_the_page_as_written(solutions_site):
+    page = html.unescape(worksheet(solutions_site))
+    normal = lambda tex: re.sub(r"\s+", " ", tex).strip()  # noqa: E731
+    missing = [f for f in SEED.formulas + SEED.solution_formulas if normal(f) not in normal(page)]
+    assert not missing, missing
+
+
+def test_solutions_are_closed_blocks_titled_solution(solutions_site):
+    page = worksheet(solutions_site)
+    blocks = re.findall(r"<details class=\"solution\"( open)?>\s*<summary>(.*?)</summary>", page)
+    assert len(blocks) == 2
+    assert all(opened == "" and title == "Solution" for opened, title in blocks)
+
+
+def test_questions_have_stable_anchors(solutions_site):
+    page = worksheet(solutions_site)
+    for anchor in ("1", "1a", "1b", "2", "contributors"):
+        assert f'id="{anchor}"' in page
+
+
+def test_student_edition_has_no_solution_text_anywhere(student_site):
+    files = {p: p.read_bytes().decode("utf-8", "replace") for p in student_site.rglob("*") if p.is_file()}
+    assert any(p.name == "search_index.json" for p in files) and any(p.name == "sitemap.xml" for p in files)
+    haystacks = {p: (words(t), html.unescape(t)) for p, t in files.items()}
+    leaks = [
+        (str(p.relative_to(student_site)), line)
+        for line in SEED.solution_prose
+        for p, (text, _) in haystacks.items()
+        if words(line) in text
+    ]
+    leaks += [
+        (str(p.relative_to(student_site)), tex)
+        for tex in SEED.solution_formulas
+        for p, (_, raw) in haystacks.items()
+        if tex in raw
+    ]
+    assert not leaks, leaks
+    assert ">Solution<" not in worksheet(student_site)
+
+
+def test_student_edition_keeps_every_question(student_site):
+    text = words(page_text(worksheet(student_site)))
+    assert all(words(line) in text for line in SEED.prose)
+
+
+def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site):
+    page = worksheet(solutions_site)
+    for name, ext in (("const_anim", "gif"), ("relu_fit", "svg")):
+        block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
+        assert block, name
+        assert re.search(rf'src="figures/{name}\.{ext}" alt="[^"]{{40,}}"', block.group(1))
+        assert "<figcaption>" in block.group(1)
+        assert (solutions_site / "dis01" / "figures" / f"{name}.{ext}").stat().st_size > 1000
+    assert page.index('id="1a"') < page.index('id="fig-const_anim"') < page.index('id="1b"')
+    assert page.index('id="2"') < page.index('id="fig-relu_fit"')
+
+
+def test_no_page_loads_anything_from_another_host(solutions_site):
+    for page in solutions_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:script|link|img|source)[^>]+(?:src|href|srcset)="(https?:)?//[^"]+"', text)
+        assert not external, (page, external)
+    assert (solutions_site / "assets" / "katex" / "katex.min.js").is_file()
