@@ -148,5 +148,5 @@ def save_gif(frames: list[np.ndarray], path: Path, palette: Palette, frame_ms: i
         image.putpalette(palette.as_bytes())
     images[0].save(
         path, format="GIF", save_all=True, append_images=images[1:],
-        duration=frame_ms, loop=0, optimize=False, disposal=1,
+        duration=frame_ms, loop=0, optimize=False, disposal=1, interlace=False,
     )
