@@ -62,3 +62,44 @@ def student_site(tmp_path_factory) -> Path:
     result = run_cli(root, "site", "--edition", "student", "--jobs", "2")
     assert result.returncode == 0, result.stderr
     return root / "site"
+
+
+MINI_PAGE = """# Mini worksheet
+
+{{ question("q1", "(a) A constant model") }}
+
+The optimum is $\\theta^* = {{ results.const.theta_star | num(6) }}$.
+
+{{ figure("anim") }}
+
+{% call solution() %}
+The mean of the data.
+{% endcall %}
+"""
+
+MINI_PARAMS = """[experiments.const]
+kind = "gd_constant"
+steps = 12
+sgd_runs = 3
+
+[figures.anim]
+kind = "gd_animation"
+experiment = "const"
+caption = "GD and SGD on the constant model."
+alt = "Two horizontal lines moving towards the mean of the data."
+"""
+
+
+def make_mini_checkout(dest: Path) -> Path:
+    """A one-page, one-experiment course (seconds to build from nothing), for tests of
+    the pipeline's mechanics rather than of the course."""
+    make_checkout(dest)
+    shutil.rmtree(dest / "content")
+    (dest / "content" / "mini").mkdir(parents=True)
+    (dest / "content" / "index.md").write_text("# Mini course\n\n- [Mini](mini/index.md)\n")
+    (dest / "content" / "mini" / "index.md").write_text(MINI_PAGE)
+    (dest / "content" / "mini" / "params.toml").write_text(MINI_PARAMS)
+    config = (dest / "mkdocs.yml").read_text()
+    start, end = config.index("nav:"), config.index("plugins:")
+    (dest / "mkdocs.yml").write_text(config[:start] + "nav:\n  - Home: index.md\n  - Mini: mini/index.md\n\n" + config[end:])
+    return dest

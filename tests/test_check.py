@@ -1,44 +1,67 @@
-"""``check`` rebuilds from an empty cache and names every file that differs from the
+"""``check`` rebuilds from an empty cache and explains every file that differs from the
 manifest; ``lock-figures`` writes the manifest; two site builds are byte-identical."""
 
 import json
 
-from conftest import make_checkout, run_cli, tree_bytes
+from conftest import make_checkout, make_mini_checkout, run_cli, tree_bytes
 
 
-def test_check_passes_then_names_the_changed_figure(tmp_path):
-    root = make_checkout(tmp_path / "ck")
-    (root / "content/dis01/section2.toml").unlink()  # Section 1 alone keeps this quick
+def set_option(root, text):
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace('experiment = "const"', f'experiment = "const"\n{text}'))
 
-    locked = run_cli(root, "lock-figures", cache=None)
-    assert locked.returncode == 0, locked.stderr
-    files = json.loads((root / "manifest.json").read_text())["files"]
-    assert {"results/dis01/const_gd.npz", "figures/dis01/const_anim.gif", "figures/dis01/const_anim.png"} <= set(files)
-    assert all(len(entry["sha256"]) == 64 for entry in files.values())
 
+def test_check_passes_then_explains_the_changed_figure(tmp_path):
+    root = make_mini_checkout(tmp_path / "mini")
+    assert run_cli(root, "lock-figures", cache=None).returncode == 0
+    doc = json.loads((root / "manifest.json").read_text())
+    assert set(doc["files"]) == {"results/mini/const.npz", "figures/mini/anim.gif", "figures/mini/anim.png"}
+    assert all(len(entry["sha256"]) == 64 for entry in doc["files"].values())
+    assert {"numpy", "matplotlib", "pillow", "imageio", "mkdocs", "mkdocs-material", "python"} <= set(doc["versions"])
     assert run_cli(root, "check", cache=None).returncode == 0
 
-    toml = root / "content/dis01/section1.toml"
-    toml.write_text(toml.read_text().replace('experiment = "const_gd"', 'experiment = "const_gd"\nframe_ms = 100'))
+    assert run_cli(root, "site", cache=None).returncode == 0  # this machine's cache now holds the reference
+    set_option(root, "frame_ms = 100")
     failed = run_cli(root, "check", cache=None)
     assert failed.returncode == 1
-    assert "DIFFERS  figures/dis01/const_anim.gif" in failed.stderr
-    assert "const_anim.png" not in failed.stderr and "const_gd.npz" not in failed.stderr
+    assert "DIFFERS  figures/mini/anim.gif  (made by experiment mini/const)" in failed.stderr
+    assert "its experiment's results are identical" in failed.stderr
+    assert "anim.png" not in failed.stderr.split("report:")[0].replace("difference-anim.png", "")
+    assert "const.npz" not in failed.stderr
+    report = root / "check-report" / "figures" / "mini"
+    assert (report / "anim.gif").is_file() and (report / "reference-anim.gif").is_file()
+    assert "make lock-figures" in failed.stderr
+
+
+def test_check_reports_how_far_results_moved(tmp_path):
+    root = make_mini_checkout(tmp_path / "mini")
+    assert run_cli(root, "lock-figures", cache=None).returncode == 0
+    assert run_cli(root, "site", cache=None).returncode == 0
+    manifest = json.loads((root / "manifest.json").read_text())
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = 12\ntheta0 = -1.5"))
+    # keep the old hashes, as if the code had changed under an unchanged manifest
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    failed = run_cli(root, "check", cache=None)
+    assert failed.returncode == 1
+    assert "DIFFERS  results/mini/const.npz" in failed.stderr
+    assert "its experiment's results differ too" in failed.stderr
+    assert "array 'theta0': largest absolute difference 0.5" in failed.stderr
+    assert "difference image (frame " in failed.stderr
 
 
 def test_check_without_manifest_says_how_to_make_one(tmp_path):
-    root = make_checkout(tmp_path / "ck")
+    root = make_mini_checkout(tmp_path / "mini")
     result = run_cli(root, "check")
     assert result.returncode == 1 and "make lock-figures" in result.stderr
 
 
-def test_two_builds_give_identical_sites(tmp_path):
-    other = make_checkout(tmp_path / "other place")
+def test_two_builds_in_different_places_give_identical_sites(tmp_path):
     epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
-    result = run_cli(other, "site", env=epoch)
-    assert result.returncode == 0, result.stderr
-    again = make_checkout(tmp_path / "again")
-    assert run_cli(again, "site", "--jobs", "2", env=epoch).returncode == 0
-    first, second = tree_bytes(other / "site"), tree_bytes(again / "site")
-    assert first.keys() == second.keys()
-    assert [k for k in first if first[k] != second[k]] == []
+    first = make_checkout(tmp_path / "one place")
+    assert run_cli(first, "site", env=epoch).returncode == 0
+    second = make_checkout(tmp_path / "another")
+    assert run_cli(second, "site", "--jobs", "2", env=epoch).returncode == 0
+    a, b = tree_bytes(first / "site"), tree_bytes(second / "site")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []

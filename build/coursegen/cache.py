@@ -16,6 +16,7 @@ import os
 import platform
 import shutil
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -94,26 +95,50 @@ def _source(module: str) -> bytes:
     return _path(module).read_bytes()
 
 
+@dataclass(frozen=True)
+class Entry:
+    paths: dict[str, Path]  # file name -> where its bytes are
+    sha256: dict[str, str]  # file name -> SHA-256, verified when the entry was read
+
+
 class Store:
     """Entries under ``root/<kind>/<key>/``: the files plus ``index.json`` of their hashes."""
 
     def __init__(self, root: Path):
         self.root = root
 
-    def get(self, kind: str, k: str) -> dict[str, Path] | None:
-        """The entry's files if all are present and intact; otherwise drop it."""
+    def sweep(self) -> None:
+        """Remove staging folders that a killed build left behind (call under the build lock)."""
+        for staging in sorted(self.root.glob(f"*/{TMP_PREFIX}*")):
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def get(self, kind: str, k: str) -> Entry | None:
+        """The entry if all its files are present and intact; otherwise drop it."""
         entry = self.root / kind / k
         try:
             index = json.loads((entry / "index.json").read_text())
-            files = {name: entry / name for name in sorted(index)}
-            if all(sha256(files[n].read_bytes()) == index[n] for n in files):
-                return files
+            paths = {name: entry / name for name in sorted(index)}
+            if all(sha256(paths[n].read_bytes()) == index[n] for n in paths):
+                return Entry(paths, {n: index[n] for n in paths})
         except (OSError, ValueError, KeyError, TypeError):
             pass
         shutil.rmtree(entry, ignore_errors=True)
         return None
 
-    def put(self, kind: str, k: str, files: dict[str, bytes]) -> dict[str, Path]:
+    def find(self, kind: str, digest: str) -> Path | None:
+        """Any intact cached file of ``kind`` with this SHA-256 (a reference for reports)."""
+        for index_file in sorted(self.root.glob(f"{kind}/*/index.json")):
+            try:
+                index = json.loads(index_file.read_text())
+            except (OSError, ValueError):
+                continue
+            for name, sha in sorted(index.items()):
+                path = index_file.parent / name
+                if sha == digest and path.is_file() and sha256(path.read_bytes()) == digest:
+                    return path
+        return None
+
+    def put(self, kind: str, k: str, files: dict[str, bytes]) -> Entry:
         """Write an entry into a temporary folder, then rename it into place."""
         final = self.root / kind / k
         staging = self.root / kind / f"{TMP_PREFIX}{k}-{uuid.uuid4().hex}"
@@ -132,4 +157,4 @@ class Store:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return {name: final / name for name in sorted(files)}
+        return Entry({name: final / name for name in sorted(files)}, index)

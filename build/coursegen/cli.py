@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
+        cmd.add_argument("--dask", default=os.environ.get("COURSEGEN_DASK"), metavar="ADDRESS",
+                         help="run experiments and figures on a Dask cluster (scheduler address)")
     return p
 
 

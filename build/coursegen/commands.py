@@ -5,11 +5,12 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from coursegen import cache, manifest, pages, pipeline, results, site
+from coursegen import cache, manifest, pages, pipeline, report, results, site
 from coursegen.errors import BuildError
 from coursegen.parameters import Sheet, load_sheet
 
@@ -33,19 +34,50 @@ def build_lock(paths):
     return lock
 
 
-def prepare_docs(paths, edition: str, jobs: int, log) -> pipeline.Built:
-    """Experiments, figures and pages into the docs folder (everything but MkDocs)."""
+@contextmanager
+def executor(jobs: int, dask: str | None):
+    """Where units run: this process, a local process pool, or a Dask cluster."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise BuildError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
+        with Client(dask) as client:
+            yield client.get_executor()
+    elif jobs > 1:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        yield pipeline.InlineExecutor()
+
+
+def load_sheets(paths, log) -> list[Sheet]:
     t = time.perf_counter()
     sheets = discover(paths.content, paths.root)
     log(f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
         f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)")
-    built = pipeline.build(sheets, cache.Store(paths.cache), jobs)
+    return sheets
+
+
+def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -> pipeline.Built:
+    with executor(jobs, dask) as ex:
+        built = pipeline.build(sheets, store, ex)
     log(built.experiments.line("experiments"))
     log(built.figures.line("figures"))
+    return built
+
+
+def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -> pipeline.Built:
+    """Experiments, figures and pages into the docs folder (everything but MkDocs)."""
+    sheets = load_sheets(paths, log)
+    built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
-    loaded = {}
+    loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
-        loaded.setdefault(sheet, {})[name] = results.load(npz)
+        loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
     docs_files = site.katex_assets(paths.node_modules)
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     for out in built.outputs:
@@ -65,7 +97,7 @@ def prepare_docs(paths, edition: str, jobs: int, log) -> pipeline.Built:
 
 def build_site(paths, args, log) -> int:
     with build_lock(paths):
-        prepare_docs(paths, args.edition, args.jobs, log)
+        prepare_docs(paths, args.edition, args.jobs, log, args.dask)
         t = time.perf_counter()
         out = Path(args.site_dir).resolve() if args.site_dir else paths.root / "site"
         site.mkdocs_build(paths.config, out, site.source_date_epoch(paths.root), quiet=True)
@@ -74,32 +106,35 @@ def build_site(paths, args, log) -> int:
 
 
 @contextmanager
-def fresh_build(paths, jobs: int, log):
+def fresh_build(paths, jobs: int, dask: str | None, log):
     """Every experiment and figure from an empty cache, in a scratch folder."""
     with build_lock(paths), tempfile.TemporaryDirectory(prefix="coursegen-check-") as scratch:
-        built = pipeline.build(discover(paths.content, paths.root), cache.Store(Path(scratch)), jobs)
-        log(built.experiments.line("experiments"))
-        log(built.figures.line("figures"))
-        yield built
+        yield run_pipeline(load_sheets(paths, log), cache.Store(Path(scratch)), jobs, dask, log)
 
 
 def check(paths, args, log) -> int:
     if not paths.manifest.is_file():
         raise BuildError(f"{paths.manifest.name} is missing: run `make lock-figures` to create it")
     expected = manifest.read(paths.manifest)
-    with fresh_build(paths, args.jobs, log) as built:
-        problems = manifest.compare(expected, built.outputs)
-    if problems:
-        print(f"check: {len(problems)} problem(s) against {paths.manifest.name}:", file=sys.stderr)
-        for line in problems:
-            print("  " + line, file=sys.stderr)
-        return 1
-    print(f"check: all {len(built.outputs)} generated files match {paths.manifest.name}")
-    return 0
+    with fresh_build(paths, args.jobs, args.dask, log) as built:
+        diffs = manifest.compare(expected, built.outputs)
+        if not diffs:
+            print(f"check: all {len(built.outputs)} generated files match {paths.manifest.name}")
+            return 0
+        folder = paths.root / "check-report"
+        lines = report.explain(diffs, cache.Store(paths.cache), folder)
+    print(f"check: {len(diffs)} file(s) differ from {paths.manifest.name}:", file=sys.stderr)
+    for line in lines:
+        print("  " + line, file=sys.stderr)
+    for change in manifest.version_changes(expected):
+        print(f"  library version differs: {change}", file=sys.stderr)
+    print(f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit "
+          f"{paths.manifest.name}.", file=sys.stderr)
+    return 1
 
 
 def lock_figures(paths, args, log) -> int:
-    with fresh_build(paths, args.jobs, log) as built:
+    with fresh_build(paths, args.jobs, args.dask, log) as built:
         manifest.write(paths.manifest, built.outputs)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
     return 0

@@ -1,14 +1,26 @@
-"""The committed hash manifest: every generated file's SHA-256, and who produced it.
+"""The committed hash manifest: every generated file's SHA-256, who produced it, and the
+library versions that shaped the bytes.
 
-Like pytest-mpl's hash library: ``lock`` records what a clean build produces;
-``compare`` rebuilds from nothing and names every file whose bytes differ.
+Like pytest-mpl's hash library: ``write`` records what a clean build produces;
+``compare`` lists every file whose bytes differ from it, for ``report`` to explain.
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from coursegen import atomic, cache
 from coursegen.pipeline import Output
+
+
+@dataclass(frozen=True)
+class Difference:
+    status: str  # "differs", "missing" (in the manifest, not built) or "new" (built, not in it)
+    path: str
+    producer: str
+    expected: str | None  # SHA-256 in the manifest
+    actual: str | None  # SHA-256 built now
+    output: Output | None
 
 
 def entries(outputs: list[Output]) -> dict[str, dict[str, str]]:
@@ -27,23 +39,25 @@ def read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def compare(expected: dict, outputs: list[Output]) -> list[str]:
-    """Human-readable lines, one per problem; empty when everything matches."""
+def compare(expected: dict, outputs: list[Output]) -> list[Difference]:
     actual = entries(outputs)
+    by_path = {o.path: o for o in outputs}
     want = expected.get("files", {})
-    problems = []
+    diffs = []
     for path in sorted(set(want) | set(actual)):
-        if path not in actual:
-            problems.append(f"MISSING  {path}: in the manifest but not produced")
-        elif path not in want:
-            problems.append(f"NEW      {path}: produced by {actual[path]['producer']} but not in the manifest")
-        elif want[path]["sha256"] != actual[path]["sha256"]:
-            problems.append(
-                f"DIFFERS  {path} (from {actual[path]['producer']}): "
-                f"manifest {want[path]['sha256'][:12]}, built {actual[path]['sha256'][:12]}"
-            )
-    versions = cache.library_versions()
-    for name, version in sorted(expected.get("versions", {}).items()):
-        if problems and versions.get(name) != version:
-            problems.append(f"VERSION  {name}: manifest {version}, here {versions.get(name)}")
-    return problems
+        w, a = want.get(path), actual.get(path)
+        if w and a and w["sha256"] == a["sha256"]:
+            continue
+        status = "missing" if a is None else "new" if w is None else "differs"
+        producer = (a or w)["producer"]
+        diffs.append(Difference(status, path, producer, w and w["sha256"], a and a["sha256"], by_path.get(path)))
+    return diffs
+
+
+def version_changes(expected: dict) -> list[str]:
+    here = cache.library_versions()
+    return [
+        f"{name}: manifest {version}, here {here.get(name)}"
+        for name, version in sorted(expected.get("versions", {}).items())
+        if here.get(name) != version
+    ]

@@ -9,7 +9,7 @@ import dataclasses
 import tempfile
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,47 +58,55 @@ def figure_key(fig: Figure, results_sha: str) -> str:
     return cache.key(fig.kind, fig.options, results_sha, cache.code_hash(function.__module__))
 
 
-def build(sheets: list[Sheet], store: cache.Store, jobs: int, log=print) -> Built:
-    """Run what is stale, reuse what is current, and list every generated file."""
+class InlineExecutor(Executor):
+    """Runs each unit as it is submitted, in this process: ``jobs=1`` starts no pool."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # reported through the future, as a pool would
+            future.set_exception(e)
+        return future
+
+
+def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
+    """Run what is stale, reuse what is current, and list every generated file.
+
+    ``executor`` is any ``concurrent.futures.Executor``: an ``InlineExecutor``, a
+    ``ProcessPoolExecutor``, or a Dask cluster's (``Client.get_executor()``).
+    """
     built = Built({}, [], Stats(), Stats())
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     pending: dict[Future, tuple] = {}
 
     def submit(fn, *args, tag):
-        if pool is None:
-            future = Future()
-            try:
-                future.set_result(fn(*args))
-            except BaseException as e:  # reported through the future, as a pool would
-                future.set_exception(e)
-        else:
-            future = pool.submit(fn, *args)
-        pending[future] = tag
+        pending[executor.submit(fn, *args)] = tag
 
-    def figures_of(sheet: Sheet, exp: Experiment, npz: Path):
-        results_sha = cache.sha256(npz.read_bytes())
+    def figures_of(sheet: Sheet, exp: Experiment, results_entry: cache.Entry):
+        npz, results_sha = results_entry.paths["results.npz"], results_entry.sha256["results.npz"]
         for fig in sheet.figures.values():
             if fig.experiment != exp.name:
                 continue
             k = figure_key(fig, results_sha)
-            files = store.get("figures", k)
-            if files is None:
+            entry = store.get("figures", k)
+            if entry is None:
                 submit(_render_figure, fig.kind, fig.options, npz, tag=("figure", fig, k))
             else:
                 built.figures.cached += 1
-                _collect(built, fig, files)
+                _collect(built, fig, entry.paths)
 
+    store.sweep()
     try:
         for sheet in sheets:
             for exp in sheet.experiments.values():
                 k = experiment_key(exp)
-                files = store.get("results", k)
-                if files is None:
+                entry = store.get("results", k)
+                if entry is None:
                     submit(_run_experiment, exp.kind, exp.params, tag=("experiment", sheet, exp, k))
                 else:
                     built.experiments.cached += 1
-                    _done_experiment(built, sheet, exp, files["results.npz"])
-                    figures_of(sheet, exp, files["results.npz"])
+                    _done_experiment(built, sheet, exp, entry.paths["results.npz"])
+                    figures_of(sheet, exp, entry)
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: pending[f][-1]):  # by key, not timing
@@ -107,19 +115,19 @@ def build(sheets: list[Sheet], store: cache.Store, jobs: int, log=print) -> Buil
                     _, sheet, exp, k = tag
                     data, seconds = _result_or_error(future, _describe_experiment(exp))
                     built.experiments.seconds += seconds
-                    files = store.put("results", k, {"results.npz": data})
+                    entry = store.put("results", k, {"results.npz": data})
                     built.experiments.run += 1
-                    _done_experiment(built, sheet, exp, files["results.npz"])
-                    figures_of(sheet, exp, files["results.npz"])
+                    _done_experiment(built, sheet, exp, entry.paths["results.npz"])
+                    figures_of(sheet, exp, entry)
                 else:
                     _, fig, k = tag
                     data, seconds = _result_or_error(future, f"{fig.source}: figure {fig.name!r} ({fig.kind})")
                     built.figures.seconds += seconds
                     built.figures.run += 1
-                    _collect(built, fig, store.put("figures", k, data))
+                    _collect(built, fig, store.put("figures", k, data).paths)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for future in pending:
+            future.cancel()
     built.outputs.sort(key=lambda o: o.path)
     return built
 

@@ -7,6 +7,7 @@ equal files.
 
 import io
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +50,29 @@ def to_bytes(results: dict[str, np.ndarray]) -> bytes:
 def load(path: Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as npz:
         return {key: npz[key] for key in npz.files}
+
+
+class Lazy(Mapping):
+    """An experiment's results for the pages, read from disk on first use only.
+
+    A page that quotes one number of a large experiment should not pay for loading all
+    its arrays, and a rebuild that touches no page should load none.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._arrays: dict[str, np.ndarray] | None = None
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = load(self.path)
+        return self._arrays
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
