@@ -1,0 +1,123 @@
+"""Interruption, corruption, concurrency and failure are harmless: no partial file ever
+sits at a final path, bad cache entries are recomputed, builds queue, and a failing
+experiment is named while the previous site stays served. Uses the mini course."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, make_mini_checkout, run_cli, tree_bytes
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """What a clean, uninterrupted build of the mini course produces."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("reference"))
+    result = run_cli(root, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / "site_src")}
+
+
+def start_site(root, jobs=1):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "build"), **EPOCH}
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "site", "--jobs", str(jobs)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def assert_nothing_partial(root, reference):
+    """Every file at a final path is complete: identical to the clean build's."""
+    for rel, data in tree_bytes(root / "site_src").items():
+        if ".tmp-" not in rel and rel in reference["docs"]:
+            assert data == reference["docs"][rel], rel
+    if (root / "site").exists():
+        assert tree_bytes(root / "site") == reference["site"]
+    for index in (root / ".cache" / "coursegen").glob("*/*/index.json"):
+        if ".tmp-" not in str(index):
+            assert all((index.parent / name).is_file() for name in json.loads(index.read_text()))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, jobs):
+    root = make_mini_checkout(tmp_path / "victim")
+    for delay in (0.4, 0.9, 1.4, 2.0, 2.7, 3.5):
+        proc = start_site(root, jobs)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert_nothing_partial(root, reference)
+    result = run_cli(root, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(root / "site") == reference["site"]
+    assert not list((root / ".cache").rglob(".tmp-*")), "staging left behind after a complete build"
+
+
+def test_corrupted_cache_entries_are_recomputed_not_served(tmp_path, reference):
+    root = make_mini_checkout(tmp_path / "corrupt")
+    assert run_cli(root, "site", cache=None, env=EPOCH).returncode == 0
+    cache = root / ".cache" / "coursegen"
+    (results,) = cache.glob("results/*/results.npz")
+    results.write_bytes(results.read_bytes()[:100])  # truncated
+    (gif,) = cache.glob("figures/*/figure.gif")
+    data = bytearray(gif.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte
+    gif.write_bytes(bytes(data))
+    rebuilt = run_cli(root, "site", cache=None, env=EPOCH, quiet=False)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "experiments: 1 run, 0 cached" in rebuilt.stdout
+    assert "figures: 1 run, 0 cached" in rebuilt.stdout
+    assert tree_bytes(root / "site") == reference["site"]
+
+
+def test_two_builds_at_once_queue_on_the_lock(tmp_path, reference):
+    root = make_mini_checkout(tmp_path / "twice")
+    first, second = start_site(root), start_site(root)
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outs
+    assert any("another build is running" in err for _, err in outs)
+    assert tree_bytes(root / "site") == reference["site"]
+
+
+def test_failing_experiment_is_named_with_its_parameters_and_site_kept(tmp_path):
+    root = make_mini_checkout(tmp_path / "fails")
+    assert run_cli(root, "site", cache=None).returncode == 0
+    before = tree_bytes(root / "site")
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = 12\nn_points = 1"))
+    result = run_cli(root, "site", cache=None)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "content/mini/params.toml: experiment 'const' (gd_constant) with " in result.stderr
+    assert "n_points=1" in result.stderr and "n_points must be at least 3" in result.stderr
+    assert tree_bytes(root / "site") == before
+
+
+def test_one_or_two_jobs_give_the_same_bytes(tmp_path):
+    manifests = []
+    for jobs in (1, 2):
+        root = make_mini_checkout(tmp_path / f"jobs{jobs}")
+        assert run_cli(root, "lock-figures", "--jobs", str(jobs), cache=None).returncode == 0
+        manifests.append(json.loads((root / "manifest.json").read_text()))
+    assert manifests[0] == manifests[1]
+
+
+def test_dask_cluster_gives_the_same_bytes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from coursegen import cache, commands, manifest, pipeline
+    from coursegen.cli import Paths
+
+    root = make_mini_checkout(tmp_path / "dask")
+    sheets = commands.discover(root / "content", root)
+    local = pipeline.build(sheets, cache.Store(tmp_path / "local"), pipeline.InlineExecutor())
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as lc:
+        with distributed.Client(lc) as client:
+            remote = pipeline.build(sheets, cache.Store(tmp_path / "remote"), client.get_executor())
+    assert manifest.entries(local.outputs) == manifest.entries(remote.outputs)
+    assert Paths  # the CLI's --dask ADDRESS takes the same route through commands.executor
