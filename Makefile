@@ -23,8 +23,16 @@ check: $(DEPS)
 lock-figures: $(DEPS)
 	$(RUN) lock-figures --jobs $(JOBS)
 
+bench: $(DEPS)
+	$(RUN) bench
+
 serve: $(DEPS)
 	$(RUN) serve --edition $(EDITION) --jobs $(JOBS)
+
+# PDF handouts into site/handouts/ (after the site itself; needs Chromium). The student
+# edition writes only the student handouts; the solutions edition both.
+handout: site
+	$(RUN) handout --edition $(EDITION) --jobs $(JOBS)
 
 clean:
 	rm -rf site .cache .tmp-* .pytest_cache

@@ -36,7 +36,7 @@ def test_parameter_coercion():
 def test_cache_serves_only_intact_entries(tmp_path):
     store = cache.Store(tmp_path)
     store.put("results", "k1", {"results.npz": b"abc"})
-    assert store.get("results", "k1")["results.npz"].read_bytes() == b"abc"
+    assert store.get("results", "k1").paths["results.npz"].read_bytes() == b"abc"
     (tmp_path / "results" / "k1" / "results.npz").write_bytes(b"abd")
     assert store.get("results", "k1") is None
     assert not (tmp_path / "results" / "k1").exists()
@@ -46,3 +46,4 @@ def test_code_hash_covers_imported_modules():
     closure = cache._closure("coursegen.figures.gd")
     assert {"coursegen.figures.gd", "coursegen.figures.style"} <= closure
     assert "coursegen.experiments.gd" not in closure
+    assert "coursegen.figures" not in closure  # the package (and Section 2's figures) is not a dependency

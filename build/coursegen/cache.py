@@ -59,7 +59,7 @@ def _closure(module: str) -> set[str]:
     todo = [module]
     while todo:
         name = todo.pop()
-        if name in seen or _path(name) is None:
+        if name in seen or not name.startswith("coursegen") or _path(name) is None:
             continue
         seen.add(name)
         todo.extend(_imports(name))
@@ -78,8 +78,9 @@ def _imports(module: str) -> list[str]:
             if node.level:
                 parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{parent}.{base}" if base else parent
-            found.append(base)
-            found += [f"{base}.{a.name}" for a in node.names]  # submodules imported by name
+            for alias in node.names:  # a submodule imported by name, or a name in base
+                submodule = f"{base}.{alias.name}"
+                found.append(submodule if _path(submodule) else base)
     return [name for name in found if name == "coursegen" or name.startswith("coursegen.")]
 
 

@@ -35,13 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
     log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
     try:
-        from coursegen import commands  # after MPLCONFIGDIR: it imports matplotlib
+        from coursegen import bench, commands  # after MPLCONFIGDIR: they import matplotlib
+        from coursegen import handout  # PDF handouts through Chromium
 
         run = {
             "site": commands.build_site,
             "check": commands.check,
             "lock-figures": commands.lock_figures,
             "serve": commands.serve,
+            "handout": handout.make_handouts,
+            "bench": bench.main,
         }[args.command]
         return run(paths, args, log)
     except BuildError as e:
@@ -70,9 +73,13 @@ def _parser() -> argparse.ArgumentParser:
         ("lock-figures", "rebuild from an empty cache and write manifest.json"),
     ):
         sub.add_parser(name, help=text)
+    sub.add_parser("bench", help="speed figures as one JSON line")
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
     serve.add_argument("--edition", default="solutions", choices=("solutions", "student"))
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    handout = sub.add_parser("handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/")
+    handout.add_argument("--edition", default="solutions", choices=("solutions", "student"), help="student: the student handouts only")
+    handout.add_argument("--out", default=None, help="output folder (default: <root>/site/handouts)")
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
         cmd.add_argument("--dask", default=os.environ.get("COURSEGEN_DASK"), metavar="ADDRESS",

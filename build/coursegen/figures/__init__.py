@@ -10,4 +10,7 @@ from coursegen.figures import gd
 
 FIGURES = {
     "gd_animation": gd.gd_animation,
+    "gd_regimes": gd.gd_regimes,
+    "gd_votes": gd.gd_votes,
+    "gd_sgd": gd.gd_sgd,
 }

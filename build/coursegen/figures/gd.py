@@ -1,10 +1,22 @@
-"""Figures of Section 1: gradient descent on the constant and linear models."""
+"""Figures of Section 1: gradient descent on the constant and linear models.
+
+One function per picture the worksheet needs, each drawn for either model from the
+results of ``experiments.gd`` (the linear model's results carry ``alpha_limit``). Every
+line has a colour *and* a line style or marker, so the figures read in greyscale too.
+"""
 
 from pathlib import Path
 
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from coursegen.figures import style
+
+# One look per step-size run, in order: colour, marker.
+RUN_LOOKS = ((style.BLUE, "o"), (style.GREEN, "s"), (style.VERMILLION, "^"), (style.PURPLE, "D"), (style.SKY, "v"))
+MARK_EVERY = 5  # markers on every 5th step keep 50-step curves legible
+ONE_STEP = 1e-9  # |1 - 2 alpha c| below this is the one-step case, up to rounding
 
 
 def _is_linear(res: dict) -> bool:
@@ -13,6 +25,19 @@ def _is_linear(res: dict) -> bool:
 
 def _model_line(res: dict, theta: float, xs: np.ndarray) -> np.ndarray:
     return theta * xs if _is_linear(res) else np.full_like(xs, theta)
+
+
+def _model_title(res: dict) -> str:
+    return r"(b) $\hat y = \theta x$" if _is_linear(res) else r"(a) $\hat y = \theta$"
+
+
+def _floored(values: np.ndarray, floor: float) -> np.ndarray:
+    """Errors for a log axis: an exact 0 (the one-step case) cannot be drawn, so anything
+    below ``floor`` is drawn on it; the captions say so."""
+    return np.maximum(values, floor)
+
+
+# --------------------------------------------------------------------------- animation
 
 
 def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160) -> None:
@@ -27,27 +52,32 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     fig = style.new_figure(8.0, 3.4)
     data_ax, loss_ax = fig.subplots(1, 2)
     xs = np.linspace(min(x.min(), 0.0) - 0.2, x.max() + 0.2, 2)
+    if _is_linear(res):  # the model's line always passes through the origin: show where it is
+        data_ax.axhline(0, color="black", lw=0.6)
+        data_ax.axvline(0, color="black", lw=0.6)
     data_ax.scatter(x, y, s=18, color=style.GREY, zorder=2, label="data")
     picked = data_ax.scatter([x[samples[0]]], [y[samples[0]]], s=70, facecolors="none",
                              edgecolors=style.ORANGE, linewidths=1.5, zorder=3, label="SGD sample")
     (gd_line,) = data_ax.plot(xs, _model_line(res, gd[0], xs), color=style.BLUE, lw=2, label="GD model")
     (sgd_line,) = data_ax.plot(xs, _model_line(res, sgd[0], xs), color=style.ORANGE, lw=2, ls="--", label="SGD model")
-    data_ax.set(xlabel="$x$", ylabel="$y$", title=r"$\hat y = \theta x$" if _is_linear(res) else r"$\hat y = \theta$")
-    data_ax.set_ylim(min(y.min(), 0) - 0.5, y.max() + 0.5)
+    gd_lines = np.array([_model_line(res, t, xs) for t in gd])  # keep GD's line in view on every frame
+    data_ax.set(xlabel="$x$", ylabel="$y$", title=_model_title(res))
+    data_ax.set_ylim(min(y.min(), 0, gd_lines.min()) - 0.5, max(y.max(), gd_lines.max()) + 0.5)
     data_ax.legend(loc="upper left", fontsize=8)
 
     loss_ax.plot(grid_t, grid_l, color=style.GREY, lw=1.5)
-    loss_ax.axvline(float(res["theta_star"]), color=style.GREY, ls=":", lw=1)
+    loss_ax.axvline(float(res["theta_star"]), color=style.GREY, ls=":", lw=1, label=r"$\theta^*$")
     (gd_trail,) = loss_ax.plot([], [], color=style.BLUE, marker="o", ms=3, lw=0.8, label="GD")
     (sgd_trail,) = loss_ax.plot([], [], color=style.ORANGE, marker="^", ms=3, lw=0.8, ls="--", label="SGD")
-    loss_ax.set(xlabel=r"$\theta$", ylabel=r"$\mathcal{L}(\theta)$", xlim=(grid_t[0], grid_t[-1]))
-    loss_ax.legend(loc="upper center", fontsize=8)
+    loss_ax.set(xlabel=r"$\theta$", ylabel=r"$\mathcal{L}(\theta)$", xlim=(grid_t[0], grid_t[-1]),
+                title=rf"loss, step size $\alpha = {float(res['anim_step_size']):.3g}$")
+    loss_ax.legend(loc="upper left", bbox_to_anchor=(0.55, 1.0), fontsize=8)  # clear of both branches
     counter = loss_ax.text(0.98, 0.95, "", transform=loss_ax.transAxes, ha="right", va="top")
 
     grabber = style.FrameGrabber(fig, [gd_line, sgd_line, picked, gd_trail, sgd_trail, counter])
     frames = []
     for t in range(len(gd)):
-        gd_line.set_ydata(_model_line(res, gd[t], xs))
+        gd_line.set_ydata(gd_lines[t])
         sgd_line.set_ydata(_model_line(res, sgd[t], xs))
         i = samples[min(t, len(samples) - 1)]
         picked.set_offsets([[x[i], y[i]]])
@@ -55,6 +85,177 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
         sgd_trail.set_data(sgd[: t + 1], loss_at(sgd[: t + 1]))
         counter.set_text(f"step {t}")
         frames.append(grabber.grab())
-    palette = style.Palette(np.concatenate([frames[0], frames[-1]]))
-    style.save_gif(frames, out.with_suffix(".gif"), palette, frame_ms)
-    style.save_png(fig, out.with_suffix(".png"))
+    star = float(res["theta_star"])
+    labels = [f"step {t} of {len(gd) - 1}: GD θ = {gd[t]:.4f}, SGD θ = {sgd[t]:.4f} (θ* = {star:.4f})"
+              for t in range(len(gd))]
+    style.save_animation(fig, frames, out, frame_ms, labels, slider="GD step")
+
+
+# ----------------------------------------------------------------- step-size regimes
+
+
+def _regime(factor: float) -> str:
+    """The worksheet's name for what multiplying the error by ``factor`` each step does."""
+    if abs(factor) < ONE_STEP:
+        return "one step"
+    if abs(factor) > 1:
+        return "diverges"
+    if abs(factor) == 1:
+        return "never settles"
+    return "monotone" if factor > 0 else "oscillates"
+
+
+def _step_label(res: dict, s: int) -> str:
+    """alpha as the reader set it: a number in (a), a fraction of 1/mean(x^2) in (b)."""
+    if _is_linear(res):
+        return rf"$\alpha = {res['step_fractions'][s]:g}\,/\,\overline{{x^2}}$"
+    return rf"$\alpha = {res['step_sizes'][s]:g}$"
+
+
+def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
+    """|theta_t - theta*| of every step-size run on a log axis, against the theory
+    e_0 |1 - 2 alpha c|^t (dashed): straight lines whose slope is the rate, so the four
+    regimes are four slopes. Diverged runs stop where they pass the bound (marked X);
+    errors below ``floor`` (an exact 0 after the one-step run) sit on it. Writes ``.svg``."""
+    errors = np.abs(res["gd_paths"] - res["theta_star"])
+    e0 = abs(float(res["theta0"] - res["theta_star"]))
+    t = np.arange(errors.shape[1])
+    diverged = [int(d) for d in res["diverged_at"]]
+    bound = max((errors[s, d] for s, d in enumerate(diverged) if d >= 0), default=None)
+    top = 100 * (bound if bound is not None else errors.max())
+
+    fig = style.new_figure(7.5, 4.2)
+    ax = fig.subplots()
+    ax.set_yscale("log")
+    for s, d in enumerate(diverged):
+        color, marker = RUN_LOOKS[s % len(RUN_LOOKS)]
+        shown = slice(None) if d < 0 else slice(0, d + 1)
+        rate = float(res["rates"][s])
+        shown_rate = rate if rate >= ONE_STEP else 0.0  # not 2e-16: that is rounding
+        label = f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}"
+        ax.plot(t[shown], _floored(errors[s, shown], floor), color=color, marker=marker, ms=6,
+                markevery=MARK_EVERY, lw=3, label=label)
+        with np.errstate(over="ignore"):
+            theory = e0 * rate ** t.astype(float)
+        ax.plot(t, np.clip(theory, floor, top), color="black", ls="--", lw=1, zorder=3)
+        if d >= 0:
+            ax.plot([d], [bound], marker="X", ms=12, color=color, mec="black", zorder=4)
+            ax.annotate(f"passes the bound\nat step {d}", (d, bound), xytext=(10, -14),
+                        textcoords="offset points", ha="left", va="top", fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    c = r"\overline{x^2}" if _is_linear(res) else ""
+    _add_key(handles, labels, "--", rf"theory $|1 - 2\alpha{c}|^t\,|\theta_0 - \theta^*|$")
+    if bound is not None:
+        ax.axhline(bound, color="black", ls="-.", lw=0.8)
+        _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
+    ax.axhline(floor, color=style.GREY, ls=":", lw=1.2)
+    _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(an exact 0) are drawn on it", style.GREY)
+    ax.set(xlabel="GD step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]), ylim=(floor / 30, top),
+           title=f"{_model_title(res)}: GD error after $t$ steps, per step size")
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8)
+    style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def _add_key(handles: list, labels: list, ls: str, label: str, color: str = "black") -> None:
+    """A legend entry for a reference line that has no plotted twin of its own."""
+    handles.append(Line2D([], [], color=color, ls=ls, lw=1.2))
+    labels.append(label)
+
+
+def _power(value: float) -> str:
+    r"""1e-12 as $10^{-12}$ (and 2.5e6 as $2.5 \times 10^{6}$) for labels."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    power, m = f"10^{{{int(exponent)}}}", float(mantissa)
+    return f"${power}$" if m == 1 else rf"${m:g} \times {power}$"
+
+
+# -------------------------------------------------------------------------- votes
+
+
+def _residuals(res: dict) -> np.ndarray:
+    """The error each vote multiplies: theta - y_i in (a), theta x_i - y_i in (b)."""
+    theta, x, y = float(res["vote_theta"]), res["x"], res["y"]
+    return theta * x - y if _is_linear(res) else theta - y
+
+
+def _pair_note(res: dict) -> str:
+    """What the highlighted pair shows, in the figure's own numbers."""
+    i, j = (int(k) for k in res["pair"])
+    x, v = res["x"], res["votes"]
+    same = f"same error {_residuals(res)[i]:.3f}, $x$ = {x[i]:.2f} and {x[j]:.2f}"
+    if _is_linear(res):
+        return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: ratio {v[i] / v[j]:.2f} $= x_i / x_j$"
+    return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: equal, whatever $x$"
+
+
+def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:
+    """One bar per point; the equal-error pair hatched and outlined, not only coloured."""
+    n = len(values)
+    ax.bar(np.arange(n), values, color=color, width=0.7)
+    ax.bar(pair, values[pair], width=0.7, color=style.ORANGE, hatch="///", edgecolor="black", linewidth=1.2)
+    ax.axhline(0, color="black", lw=0.8)
+
+
+def gd_votes(res: dict, out: Path) -> None:
+    """Each point's vote (1/N) dL_i/dtheta at vote_theta (bottom) under its error (top):
+    in (a) the votes copy the errors, in (b) each error is scaled by x_i, so the
+    highlighted equal-error pair votes in the ratio of its x. Writes ``.svg``."""
+    x, votes, pair = res["x"], res["votes"], res["pair"]
+    n, linear = len(x), _is_linear(res)
+    err = r"\theta x_i - y_i" if linear else r"\theta - y_i"
+    vote = rf"\frac{{2}}{{N}}({err}){'x_i' if linear else ''}"
+
+    fig = style.new_figure(7.5, 4.6)
+    err_ax, vote_ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    _bars(err_ax, _residuals(res), pair, style.GREY)
+    err_ax.set(ylabel=f"error ${err}$",
+               title=rf"{_model_title(res)}: errors and votes at $\theta = {float(res['vote_theta']):g}$")
+    _bars(vote_ax, votes, pair, style.BLUE)
+    vote_ax.set(ylabel=f"vote ${vote}$",
+                xlabel=r"the $N$ points, ordered by $x$ (tick labels: $x_i$)",
+                title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
+                xticks=np.arange(n))
+    vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=60, fontsize=7)
+    vote_ax.text(0.01, 0.04, _pair_note(res), transform=vote_ax.transAxes, fontsize=8, va="bottom")
+    pair_patch = Patch(facecolor=style.ORANGE, hatch="///", edgecolor="black", label="the equal-error pair")
+    err_ax.legend(handles=[pair_patch], loc="lower left", fontsize=8)
+    style.save_svg(fig, out.with_suffix(".svg"))
+
+
+# ---------------------------------------------------------------------- SGD vs GD
+
+
+def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> None:
+    """The SGD runs' spread (a percentile band and a few runs) around the GD path, as
+    theta_t (left) and as the error on a log axis (right), where GD keeps shrinking
+    while constant-step SGD stalls at the size of its noise. Writes ``.svg``."""
+    gd, sgd, theta_star = res["anim_gd"], res["anim_sgd"], float(res["theta_star"])
+    levels = res["sgd_percentiles"]
+    t = np.arange(len(gd))
+    band = f"SGD {levels[0]:g}th–{levels[-1]:g}th percentile ({len(sgd)} runs)"
+    error_levels = np.percentile(np.abs(sgd - theta_star), levels, axis=0)
+
+    fig = style.new_figure(8.0, 3.6)
+    path_ax, err_ax = fig.subplots(1, 2)
+    _spread(path_ax, t, gd, sgd[:paths], res["anim_sgd_percentiles"], band)
+    path_ax.axhline(theta_star, color="black", ls=":", lw=1, label=r"$\theta^*$")
+    path_ax.set(xlabel="step $t$", ylabel=r"$\theta_t$", xlim=(0, t[-1]),
+                title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$")
+    err_ax.set_yscale("log")
+    _spread(err_ax, t, _floored(np.abs(gd - theta_star), floor),
+            _floored(np.abs(sgd[:paths] - theta_star), floor), _floored(error_levels, floor), band)
+    err_ax.set(xlabel="step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]),
+               title=r"distance to $\theta^*$ (log scale)")
+    handles, labels = path_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def _spread(ax, t, gd, runs, levels, band: str) -> None:
+    """Band between the outer percentiles, dotted edges, a few thin runs, GD on top."""
+    ax.fill_between(t, levels[0], levels[-1], color=style.ORANGE, alpha=0.25, lw=0, label=band)
+    for edge in (levels[0], levels[-1]):
+        ax.plot(t, edge, color=style.ORANGE, ls=":", lw=1)
+    for k, run in enumerate(runs):
+        ax.plot(t, run, color="#a06a00", ls="--", lw=0.8, alpha=0.8, label="a few SGD runs" if k == 0 else None)
+    ax.plot(t, gd, color=style.BLUE, lw=2, marker="o", ms=4, markevery=MARK_EVERY, label="GD")

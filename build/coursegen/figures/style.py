@@ -6,6 +6,7 @@ fonts matplotlib ships are eligible), not the date (SVG and PNG metadata stamps 
 dropped) and not the per-process SVG id salt.
 """
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -150,3 +151,20 @@ def save_gif(frames: list[np.ndarray], path: Path, palette: Palette, frame_ms: i
         path, format="GIF", save_all=True, append_images=images[1:],
         duration=frame_ms, loop=0, optimize=False, disposal=1, interlace=False,
     )
+
+
+def save_animation(fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: int,
+                   labels: list[str], slider: str) -> None:
+    """An animation's three files: the GIF, its last frame as a PNG (for print and for
+    readers who prefer reduced motion) and the player's frame labels as JSON.
+
+    Each label should differ from the previous one (say, by the step): the GIF encoder
+    merges identical consecutive frames, and the player pairs frames with labels.
+    """
+    if len(labels) != len(frames):
+        raise ValueError(f"{len(frames)} frames but {len(labels)} labels")
+    palette = Palette(np.concatenate([frames[0], frames[-1]]))
+    save_gif(frames, out.with_suffix(".gif"), palette, frame_ms)
+    save_png(fig, out.with_suffix(".png"))
+    player = {"slider": slider, "labels": labels}
+    out.with_suffix(".json").write_text(json.dumps(player, ensure_ascii=False, sort_keys=True) + "\n")
