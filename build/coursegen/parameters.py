@@ -9,7 +9,8 @@ and its parameters are ``*.toml`` files holding two tables::
 
     [figures.const_anim]
     kind = "gd_animation"       # which figure function draws
-    experiment = "const_gd"     # whose results it draws
+    experiment = "const_gd"     # whose results it draws (or experiments = [..., ...]
+                                # for a figure that compares several)
     caption = "..."             # shown under the figure
     alt = "..."                 # read by screen readers
     # any keyword-only option of the figure function
@@ -45,7 +46,8 @@ class Figure:
     sheet: str
     name: str
     kind: str
-    experiment: str
+    experiments: tuple[str, ...]  # whose results it draws
+    many: bool  # given as a list (`experiments`): the function gets a list of results
     caption: str
     alt: str
     options: tuple[tuple[str, object], ...]
@@ -75,11 +77,12 @@ def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
             _no_duplicate(name, figures, source)
             figures[name] = _figure(sheet, name, table, source)
     for fig in figures.values():
-        if fig.experiment not in experiments:
-            raise BuildError(
-                f"{fig.source}: [figures.{fig.name}] experiment = {fig.experiment!r} "
-                f"is not defined; known experiments: {_known(experiments)}"
-            )
+        for name in fig.experiments:
+            if name not in experiments:
+                raise BuildError(
+                    f"{fig.source}: [figures.{fig.name}] experiment {name!r} "
+                    f"is not defined; known experiments: {_known(experiments)}"
+                )
     return Sheet(sheet, experiments, figures)
 
 
@@ -130,18 +133,23 @@ def _figure(sheet: str, name: str, table: dict, source: str) -> Figure:
         for p in inspect.signature(FIGURES[kind]).parameters.values()
         if p.kind is p.KEYWORD_ONLY
     }
-    required = {"experiment": str, "caption": str, "alt": str}
+    required = {"caption": str, "alt": str}
     for key, typ in required.items():
         if key not in table:
             raise BuildError(f"{where} is missing {key!r}")
         _coerce(table[key], typ, f"{where} {key}")
-    extra = {k: v for k, v in table.items() if k not in required and k != "kind"}
+    if ("experiment" in table) == ("experiments" in table):
+        raise BuildError(f"{where} needs either experiment = \"name\" or experiments = [\"name\", ...]")
+    many = "experiments" in table
+    names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments") if many else (
+        _coerce(table["experiment"], str, f"{where} experiment"),)
+    extra = {k: v for k, v in table.items() if k not in required and k not in ("kind", "experiment", "experiments")}
     _only_keys(extra, options, source, f"figures.{name}")
     hints = typing.get_type_hints(FIGURES[kind])
     checked = tuple(sorted((k, _coerce(v, hints[k], f"{where} {k}")) for k, v in extra.items()))
     if not table["alt"].strip() or not table["caption"].strip():
         raise BuildError(f"{where}: caption and alt text must not be empty")
-    return Figure(sheet, name, kind, table["experiment"], table["caption"], table["alt"], checked, source)
+    return Figure(sheet, name, kind, names, many, table["caption"], table["alt"], checked, source)
 
 
 def _kind(table: dict, registry: dict, where: str) -> str:

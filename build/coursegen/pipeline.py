@@ -53,9 +53,9 @@ def experiment_key(exp: Experiment) -> str:
     return cache.key(exp.kind, dataclasses.asdict(exp.params), code)
 
 
-def figure_key(fig: Figure, results_sha: str) -> str:
+def figure_key(fig: Figure, results_shas: list[str]) -> str:
     function = FIGURES[fig.kind]
-    return cache.key(fig.kind, fig.options, results_sha, cache.code_hash(function.__module__))
+    return cache.key(fig.kind, fig.options, fig.many, results_shas, cache.code_hash(function.__module__))
 
 
 class InlineExecutor(Executor):
@@ -82,15 +82,25 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
     def submit(fn, *args, tag):
         pending[executor.submit(fn, *args)] = tag
 
-    def figures_of(sheet: Sheet, exp: Experiment, results_entry: cache.Entry):
-        npz, results_sha = results_entry.paths["results.npz"], results_entry.sha256["results.npz"]
+    finished: dict[tuple[str, str], cache.Entry] = {}  # (sheet, experiment) -> its results
+
+    def experiment_done(sheet: Sheet, exp: Experiment, entry: cache.Entry):
+        """Record the results; start every figure whose experiments are now all done."""
+        finished[(sheet.name, exp.name)] = entry
+        built.results[(sheet.name, exp.name)] = entry.paths["results.npz"]
+        built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]),
+                                    entry.paths["results.npz"]))
         for fig in sheet.figures.values():
-            if fig.experiment != exp.name:
+            if exp.name not in fig.experiments:
                 continue
-            k = figure_key(fig, results_sha)
+            inputs = [finished.get((sheet.name, name)) for name in fig.experiments]
+            if None in inputs:
+                continue
+            npzs = [e.paths["results.npz"] for e in inputs]
+            k = figure_key(fig, [e.sha256["results.npz"] for e in inputs])
             entry = store.get("figures", k)
             if entry is None:
-                submit(_render_figure, fig.kind, fig.options, npz, tag=("figure", fig, k))
+                submit(_render_figure, fig.kind, fig.options, npzs, fig.many, tag=("figure", fig, k))
             else:
                 built.figures.cached += 1
                 _collect(built, fig, entry.paths)
@@ -105,8 +115,7 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
                     submit(_run_experiment, exp.kind, exp.params, tag=("experiment", sheet, exp, k))
                 else:
                     built.experiments.cached += 1
-                    _done_experiment(built, sheet, exp, entry.paths["results.npz"])
-                    figures_of(sheet, exp, entry)
+                    experiment_done(sheet, exp, entry)
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: pending[f][-1]):  # by key, not timing
@@ -117,8 +126,7 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
                     built.experiments.seconds += seconds
                     entry = store.put("results", k, {"results.npz": data})
                     built.experiments.run += 1
-                    _done_experiment(built, sheet, exp, entry.paths["results.npz"])
-                    figures_of(sheet, exp, entry)
+                    experiment_done(sheet, exp, entry)
                 else:
                     _, fig, k = tag
                     data, seconds = _result_or_error(future, f"{fig.source}: figure {fig.name!r} ({fig.kind})")
@@ -132,15 +140,14 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
     return built
 
 
-def _done_experiment(built: Built, sheet: Sheet, exp: Experiment, npz: Path) -> None:
-    built.results[(sheet.name, exp.name)] = npz
-    built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", f"{sheet.name}/{exp.name}", npz))
+def _producer(sheet: str, experiments) -> str:
+    return ", ".join(f"{sheet}/{name}" for name in experiments)
 
 
 def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
     for filename, path in files.items():
         suffix = filename.removeprefix("figure")
-        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", f"{fig.sheet}/{fig.experiment}", path))
+        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments), path))
 
 
 def _describe_experiment(exp: Experiment) -> str:
@@ -165,10 +172,11 @@ def _run_experiment(kind: str, params) -> tuple[bytes, float]:
     return data, time.perf_counter() - start
 
 
-def _render_figure(kind: str, options: tuple, npz: Path) -> tuple[dict[str, bytes], float]:
+def _render_figure(kind: str, options: tuple, npzs: list[Path], many: bool) -> tuple[dict[str, bytes], float]:
     """Worker: draw one figure into a scratch folder; return every file it wrote."""
     start = time.perf_counter()
+    loaded = [results.load(npz) for npz in npzs]
     with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
-        FIGURES[kind](results.load(npz), Path(tmp) / "figure", **dict(options))
+        FIGURES[kind](loaded if many else loaded[0], Path(tmp) / "figure", **dict(options))
         files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
     return files, time.perf_counter() - start

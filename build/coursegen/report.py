@@ -32,7 +32,8 @@ def explain(diffs: list[Difference], reference: Store, folder: Path) -> list[str
             continue
         lines.append(f"{head}: manifest {d.expected[:12]}, built {d.actual[:12]}")
         if d.path.startswith("figures/"):
-            lines.append(f"         its experiment's results {'differ too' if d.producer in moved else 'are identical'}")
+            drifted = any(p in moved for p in d.producer.split(", "))
+            lines.append(f"         its experiment's results {'differ too' if drifted else 'are identical'}")
         new = folder / d.path
         new.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(d.output.source, new)
