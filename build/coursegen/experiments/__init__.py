@@ -5,6 +5,6 @@ experiment draws its randomness from seeds in its own parameters, so its results
 on nothing else.
 """
 
-from coursegen.experiments import gd
+from coursegen.experiments import gd, relu
 
-EXPERIMENTS = {**gd.EXPERIMENTS}
+EXPERIMENTS = {**gd.EXPERIMENTS, **relu.EXPERIMENTS}

@@ -1,0 +1,399 @@
+"""Tests for coursegen.experiments.relu: the maths, the site's claims, and bit-for-bit output.
+
+Runs are short (few steps, few seeds) so the whole file takes seconds.
+"""
+
+import dataclasses
+import typing
+
+import numpy as np
+import pytest
+
+from coursegen.experiments import relu as R
+
+SHORT = dict(steps=400, n_snapshots=21)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return R.make_data("piecewise", 200, 0.01, 1)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Short runs of both regimes, seeds 0..4, width 10, shared by several tests."""
+    common = dict(width=10, seeds=tuple(range(5)), **SHORT)
+    return {
+        "all_layers": R.relu_sgd(R.ReluSGD(regime="all_layers", lr=0.02, **common)),
+        "output_only": R.relu_sgd(R.ReluSGD(regime="output_only", lr=0.2, **common)),
+    }
+
+
+def random_networks(n, width, seed=0):
+    """Initial networks, moved off their initialisation so nothing is special."""
+    theta = R.init_networks(range(n), width)
+    return theta + 0.2 * np.random.default_rng(seed).standard_normal(theta.shape)
+
+
+def sorted_minibatches(n_nets, batch, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.integers(0, 200, (n_nets, batch)), axis=-1)
+
+
+# ---------------------------------------------------------------- gradients
+
+
+def test_backprop_matches_central_differences(data):
+    x_train, y_train, _, _ = data
+    theta = random_networks(3, 6)
+    idx = sorted_minibatches(3, 40)
+    x, y = x_train[idx], y_train[idx]
+    _, grad = R.loss_and_grad(theta, x, y)
+    h = 1e-6
+    P = theta.shape[1]
+    for i in range(3):
+        bumps = h * np.eye(P)
+        up, _ = R.loss_and_grad(theta[i] + bumps, np.broadcast_to(x[i], (P, 40)), y[i])
+        down, _ = R.loss_and_grad(theta[i] - bumps, np.broadcast_to(x[i], (P, 40)), y[i])
+        numeric = (up - down) / (2 * h)
+        np.testing.assert_allclose(grad[i], numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("hidden_fixed", [False, True])
+def test_fast_gradient_matches_backprop_and_differences(data, hidden_fixed):
+    x_train, y_train, _, _ = data
+    theta = random_networks(8, 12, seed=1)
+    theta[0, 0] = -0.0  # a flat unit with W1 = -0.0 (counts as falling) ...
+    theta[1, 0] = 0.0  # ... and one with W1 = +0.0
+    idx = sorted_minibatches(8, 40, seed=2)
+    fast = R.minibatch_gradient(theta, idx, x_train, y_train, hidden_fixed)
+    _, dense = R.loss_and_grad(theta, x_train[idx], y_train[idx])
+    trained = slice(2 * 12, None) if hidden_fixed else slice(None)
+    np.testing.assert_allclose(fast[:, trained], dense[:, trained], rtol=1e-9, atol=1e-13)
+    # and directly against finite differences, for one network
+    h, P = 1e-6, theta.shape[1]
+    x, y = np.broadcast_to(x_train[idx[3]], (P, 40)), y_train[idx[3]]
+    up, _ = R.loss_and_grad(theta[3] + h * np.eye(P), x, y)
+    down, _ = R.loss_and_grad(theta[3] - h * np.eye(P), x, y)
+    numeric = (up - down) / (2 * h)
+    np.testing.assert_allclose(fast[3, trained], numeric[trained], rtol=1e-6, atol=1e-9)
+
+
+def test_fast_gradient_is_scaled_by_learning_rate(data):
+    """SGD folds lr into the gradient; the result is lr times the gradient."""
+    x_train, y_train, _, _ = data
+    theta = random_networks(4, 5)
+    idx = sorted_minibatches(4, 40)
+    flat = R.to_flat(theta)
+    g1 = R.SortedBatchGradient(flat, 4, x_train, 40, scale=1.0)
+    g2 = R.SortedBatchGradient(flat, 4, x_train, 40, scale=0.02)
+    xb = x_train[idx]
+    keys = R.order_keys(xb, g1.lo, g1.span).reshape(-1)
+    one = g1(keys, xb, y_train[idx]).copy()
+    np.testing.assert_allclose(g2(keys, xb, y_train[idx]), 0.02 * one, rtol=1e-12, atol=1e-18)
+
+
+def test_sorted_prediction_matches_plain_prediction(data):
+    _, _, x_test, _ = data
+    theta = random_networks(6, 20)
+    np.testing.assert_allclose(
+        R.predict_sorted(theta, x_test), R.predict(theta, x_test), rtol=1e-12, atol=1e-13
+    )
+
+
+def test_flat_layout_round_trips():
+    theta = random_networks(7, 9)
+    assert np.array_equal(R.from_flat(R.to_flat(theta), 7), theta)
+
+
+# ---------------------------------------------------------------- the task
+
+
+def test_piecewise_target_knots_and_segments():
+    f = R.piecewise_target
+    knots = np.arange(11) / 10
+    heights = f(knots)
+    assert np.all(np.abs(heights) <= 1.0)
+    np.testing.assert_allclose(heights, np.sin(12345 * np.arange(11)), atol=1e-12)
+    # linear between knots: f at a fraction a of the way is the weighted mean of the ends
+    for a in (0.0, 0.25, 0.5, 0.9):
+        between = f((np.arange(10) + a) / 10)
+        np.testing.assert_allclose(between, (1 - a) * heights[:-1] + a * heights[1:], atol=1e-9)
+
+
+def test_piecewise_target_is_the_notebook_formula_off_the_knots():
+    x = np.random.default_rng(0).random(1000)
+    t, k = 10 * x, 12345
+    notebook = (t - np.floor(t)) * np.sin(k * np.ceil(t)) - (t - np.ceil(t)) * np.sin(k * np.floor(t))
+    assert np.array_equal(R.piecewise_target(x), notebook)
+
+
+def test_data_matches_the_notebook_recipe(data):
+    x_train, y_train, x_test, y_test = data
+    rs = np.random.RandomState(1)
+    x = np.sort(rs.rand(200))
+    assert np.array_equal(x_train, x)
+    assert np.array_equal(y_train, R.piecewise_target(x) + 0.01 * rs.randn(200))
+    assert len(x_test) == 1200 and np.all(np.diff(x_test) >= 0)
+    assert np.isin(x_train, x_test).all() and np.isin(np.linspace(0, 1, 1000), x_test).all()
+    assert np.array_equal(y_test, R.piecewise_target(x_test))
+
+
+def test_initialisation_elbows_sorted_on_unit_interval():
+    theta = R.init_network(3, 20)
+    elbows, _ = R.elbows_and_slopes(theta)
+    assert np.all(np.diff(elbows) >= -1e-12) and np.all((elbows > -1e-12) & (elbows < 1 + 1e-12))
+    W1, _, W2, b2 = R.unpack(theta)
+    assert np.all(np.abs(W1) <= 1) and np.all(np.abs(W2) <= 1 / np.sqrt(20))
+    assert abs(b2) <= 1 / np.sqrt(20)
+
+
+def test_snapshot_steps_dense_at_start():
+    s = R.snapshot_steps(30000, 81)
+    assert s[0] == 0 and s[-1] == 30000 and len(s) == 81
+    assert np.all(np.diff(s) > 0) and np.all(np.diff(np.diff(s)) >= -1)
+    assert s[10] < 30000 / 50  # a good share of frames in the first 2% of training
+
+
+# ---------------------------------------------------------------- the site's claims
+
+
+def test_output_only_elbows_stay_put_bit_for_bit(runs):
+    r = runs["output_only"]
+    for key in ("elbows", "W1", "b1"):
+        assert all(np.array_equal(r[key][:, i], r[key][:, 0]) for i in range(len(r["snap_steps"])))
+    assert np.array_equal(r["elbow_displacement"], np.zeros(5))
+    assert not np.array_equal(r["W2"][:, -1], r["W2"][:, 0])  # but the output layer learns
+
+
+def test_all_layers_elbows_move(runs):
+    r = runs["all_layers"]
+    assert np.all(r["elbow_displacement"] > 0)
+    assert np.all(np.any(r["elbows"][:, -1] != r["elbows"][:, 0], axis=-1))
+
+
+def test_both_regimes_start_from_the_same_networks(runs):
+    a, b = runs["all_layers"], runs["output_only"]
+    for key in ("W1", "b1", "W2", "b2", "train_mse", "test_mse"):
+        assert np.array_equal(a[key][:, 0], b[key][:, 0])
+
+
+def test_training_loss_falls(runs):
+    for r in runs.values():
+        assert np.median(r["final_train_mse"]) < np.median(r["train_mse"][:, 0])
+        assert r["train_mse_p50"][-1] < r["train_mse_p50"][0]
+
+
+def test_quartile_bands_are_quartiles():
+    bands = R.quartile_bands("v", np.arange(101.0)[:, None] * np.ones(3))
+    assert np.array_equal(bands["v_p25"], [25.0] * 3)
+    assert np.array_equal(bands["v_p50"], [50.0] * 3)
+    assert np.array_equal(bands["v_p75"], [75.0] * 3)
+
+
+def test_result_bands_are_quartiles_over_seeds(runs):
+    r = runs["all_layers"]
+    for name in ("train_mse", "test_mse"):
+        for q in (25, 50, 75):
+            assert np.array_equal(r[f"{name}_p{q}"], np.percentile(r[name], q, axis=0))
+        assert np.all(r[f"{name}_p25"] <= r[f"{name}_p75"])
+
+
+def test_errors_and_plots_agree_with_the_parameters(runs, data):
+    x_train, y_train, x_test, y_test = data
+    r = runs["all_layers"]
+    theta = np.concatenate([r["W1"], r["b1"], r["W2"], r["b2"][..., None]], axis=-1)
+    i = len(r["snap_steps"]) // 2
+    np.testing.assert_allclose(
+        r["train_mse"][:, i], R.mse(R.predict(theta[:, i], x_train), y_train), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        r["test_mse"][:, i], R.mse(R.predict(theta[:, i], x_test), y_test), rtol=1e-10
+    )
+    grid_units = r["units_grid"].astype(np.float64).sum(axis=1) + r["b2"][0][:, None]
+    np.testing.assert_allclose(grid_units, r["pred_grid"], atol=1e-5)
+    np.testing.assert_allclose(r["slopes"], r["W2"] * r["W1"])
+    np.testing.assert_allclose(r["elbows"] * r["W1"], -r["b1"], atol=1e-12)
+
+
+# ---------------------------------------------------------------- bit-for-bit
+
+
+PER_SEED = ("W1", "b1", "W2", "b2", "elbows", "slopes", "train_mse", "test_mse",
+            "final_train_mse", "final_test_mse", "elbow_displacement")
+
+
+@pytest.mark.parametrize("regime,lr", [("all_layers", 0.02), ("output_only", 0.2)])
+def test_a_seed_alone_gives_the_same_bits_as_in_the_sweep(regime, lr):
+    """Trajectories (all snapshots, 1500 steps), not just end points: SGD amplifies any
+    last-bit difference, so equality here means no arithmetic mixes networks."""
+    run = dict(width=10, regime=regime, lr=lr, steps=1500, n_snapshots=31)
+    sweep = R.relu_sgd(R.ReluSGD(**run))  # the site's 30 seeds
+    for seed in (0, 17):
+        alone = R.relu_sgd(R.ReluSGD(seeds=(seed,), **run))
+        for key in PER_SEED:
+            assert np.array_equal(alone[key][0], sweep[key][seed]), key
+    reordered = R.relu_sgd(R.ReluSGD(seeds=(29, 3, 11), **run))
+    for key in PER_SEED:
+        assert np.array_equal(reordered[key], sweep[key][[29, 3, 11]]), key
+    # seed 0's animation frames do not depend on the other seeds either
+    assert np.array_equal(alone["pred_grid"], R.relu_sgd(R.ReluSGD(seeds=(17, 5), **run))["pred_grid"])
+
+
+def test_optimizers_seed_alone_same_bits():
+    common = dict(width=8, steps=300, n_snapshots=11)
+    sweep = R.relu_optimizers(R.ReluOptimizers(seeds=(0, 1, 2), **common))
+    alone = R.relu_optimizers(R.ReluOptimizers(seeds=(2,), **common))
+    for name in R.OPTIMIZERS:
+        for key in (f"{name}_train_mse", f"{name}_test_mse"):
+            assert np.array_equal(alone[key][0], sweep[key][2]), key
+
+
+def test_same_bits_on_other_cpu_kernels_and_thread_counts():
+    """numpy's SIMD kernels and BLAS settings must not reach the output (determinism.md):
+    rerun with AVX-512 (and AVX2 where possible) disabled, one BLAS thread, another
+    OpenBLAS core type, and compare digests."""
+    import os
+    import subprocess
+    import sys
+
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    features = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR", "X86_V3") if __cpu_features__.get(f)]
+    if not features:
+        pytest.skip("no dispatchable SIMD level above the baseline on this CPU")
+    script = (
+        "import hashlib, numpy as np\n"
+        "from coursegen.experiments import relu as R\n"
+        "h = hashlib.sha256()\n"
+        "for r in (R.relu_sgd(R.ReluSGD(width=20, seeds=(0, 1), steps=800, n_snapshots=9)),\n"
+        "          R.relu_optimizers(R.ReluOptimizers(width=6, seeds=(2,), steps=300, n_snapshots=4))):\n"
+        "    for k in sorted(r):\n"
+        "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
+        "from numpy._core._multiarray_umath import __cpu_features__ as f\n"
+        f"print(h.hexdigest(), f[{features[0]!r}])\n"
+    )
+    build = os.path.dirname(os.path.dirname(os.path.dirname(R.__file__)))
+
+    def digest(**env):
+        full = {**os.environ, "PYTHONPATH": build, **env}
+        out = subprocess.run([sys.executable, "-c", script], env=full, capture_output=True,
+                             text=True, check=True)
+        return out.stdout.strip()
+
+    reference, enabled = digest().split()
+    assert enabled == "True"
+    other, enabled = digest(NPY_DISABLE_CPU_FEATURES=" ".join(features), OPENBLAS_NUM_THREADS="1",
+                            OMP_NUM_THREADS="1", OPENBLAS_CORETYPE="Sandybridge").split()
+    assert enabled == "False" and other == reference
+
+
+def test_two_calls_give_the_same_bits(runs):
+    again = R.relu_sgd(R.ReluSGD(width=10, regime="all_layers", lr=0.02,
+                                 seeds=tuple(range(5)), **SHORT))
+    first = runs["all_layers"]
+    assert again.keys() == first.keys()
+    for key in first:
+        assert np.array_equal(again[key], first[key]), key
+
+
+def test_short_run_is_a_prefix_of_a_long_one():
+    short = R.relu_sgd(R.ReluSGD(width=10, seeds=(1,), steps=100, n_snapshots=2))
+    long = R.relu_sgd(R.ReluSGD(width=10, seeds=(1,), steps=700, n_snapshots=2))
+    short_theta = np.concatenate([short[k][:, -1] for k in ("W1", "b1", "W2")], axis=-1)
+    # rerun the long schedule's first 100 steps by asking for a snapshot there
+    mid = R.train(R.init_networks((1,), 10), *R.make_data("piecewise", 200, 0.01, 1)[:2],
+                  (1,), 40, [0, 100, 700], (R.SGD, {"lr": 0.02}), hidden_fixed=False)
+    assert np.array_equal(mid[0, 1, :30], short_theta[0])
+    assert np.array_equal(mid[0, 2, :30], np.concatenate([long[k][0, -1] for k in ("W1", "b1", "W2")]))
+
+
+# ---------------------------------------------------------------- optimisers
+
+
+def test_momentum_and_adam_follow_pytorch_formulas():
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((5, 7))
+    p0 = rng.standard_normal(7)
+    p_m, p_a = p0.copy(), p0.copy()
+    mom, adam = R.Momentum((7,), lr=0.02, mu=0.9), R.Adam((7,), lr=0.02)
+    v = np.zeros(7)
+    m, s = np.zeros(7), np.zeros(7)
+    ref_m, ref_a = p0.copy(), p0.copy()
+    for t, g in enumerate(grads, start=1):
+        mom.step(p_m, g.copy())
+        adam.step(p_a, g.copy())
+        v = 0.9 * v + g
+        ref_m -= 0.02 * v
+        m = 0.9 * m + 0.1 * g
+        s = 0.999 * s + 0.001 * g * g
+        ref_a -= 0.02 / (1 - 0.9**t) * m / (np.sqrt(s) / np.sqrt(1 - 0.999**t) + 1e-8)
+    np.testing.assert_allclose(p_m, ref_m, rtol=1e-13)
+    np.testing.assert_allclose(p_a, ref_a, rtol=1e-12)
+
+
+def test_optimizer_comparison_runs(data):
+    r = R.relu_optimizers(R.ReluOptimizers(width=8, seeds=(0, 1, 2), steps=300, n_snapshots=11))
+    for name in ("sgd", "momentum", "adam"):
+        assert r[f"{name}_train_mse"].shape == (3, len(r["snap_steps"]))
+        assert np.array_equal(r[f"{name}_train_mse"][:, 0], r["sgd_train_mse"][:, 0])
+        assert r[f"{name}_train_mse_p50"][-1] < r[f"{name}_train_mse_p50"][0]
+    # same seeds, minibatches and start: plain SGD here equals relu_sgd's all-layer run
+    sgd = R.relu_sgd(R.ReluSGD(width=8, seeds=(0, 1, 2), steps=300, n_snapshots=11))
+    assert np.array_equal(sgd["train_mse"], r["sgd_train_mse"])
+
+
+# ---------------------------------------------------------------- the pipeline's contract
+
+
+ALLOWED = {int, float, bool, str, tuple[float, ...], tuple[int, ...]}
+
+
+@pytest.mark.parametrize("name", ["relu_sgd", "relu_optimizers"])
+def test_experiment_interface(name):
+    fn = R.EXPERIMENTS[name]
+    hints = typing.get_type_hints(fn)
+    params = [p for p in hints if p != "return"]
+    assert len(params) == 1 and hints["return"] == dict[str, np.ndarray]
+    cls = hints[params[0]]
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    field_types = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        assert field_types[field.name] in ALLOWED, field.name
+        assert field.default is not dataclasses.MISSING, field.name
+    assert R.ReluSGD().seeds == tuple(range(30)) and R.ReluSGD().steps == 30000
+
+
+def test_outputs_are_named_finite_arrays(runs):
+    r = runs["all_layers"]
+    opt = R.relu_optimizers(R.ReluOptimizers(width=6, seeds=(0, 1), steps=200, n_snapshots=5))
+    for result in (r, runs["output_only"], opt):
+        for key, value in result.items():
+            assert key.isidentifier() and isinstance(value, np.ndarray), key
+            if value.dtype.kind in "fc":
+                assert np.isfinite(value).all(), key
+    S, T, H = 5, len(r["snap_steps"]), 10
+    assert r["W1"].shape == r["elbows"].shape == (S, T, H) and r["b2"].shape == (S, T)
+    assert r["train_mse"].shape == (S, T) and r["train_mse_p50"].shape == (T,)
+    assert r["pred_grid"].shape == (T, R.N_PLOT_GRID)
+    assert r["units_grid"].shape == (T, H, R.N_PLOT_GRID) and r["units_grid"].dtype == np.float32
+    assert r["snap_steps"].dtype == np.int64 and r["snap_steps"][-1] == SHORT["steps"]
+
+
+def test_bad_settings_are_rejected():
+    with pytest.raises(ValueError):
+        R.relu_sgd(R.ReluSGD(regime="hidden_only"))
+    with pytest.raises(ValueError):
+        R.relu_sgd(R.ReluSGD(target="square"))
+
+
+def test_divergence_is_an_error_not_nan():
+    with pytest.raises(FloatingPointError):
+        R.relu_sgd(R.ReluSGD(width=10, seeds=(0,), steps=300, n_snapshots=3, lr=50.0))
+
+
+def test_elbows_finite_for_flat_units():
+    theta = random_networks(2, 4)
+    theta[0, 1] = 0.0
+    elbows, slopes = R.elbows_and_slopes(theta)
+    assert np.isfinite(elbows).all() and elbows[0, 1] == 0.0
