@@ -22,6 +22,7 @@ def discover(content: Path, root: Path) -> list[Sheet]:
     return [load_sheet(d, root) for d in sorted(content.iterdir()) if d.is_dir() and not d.name.startswith(".")]
 
 
+@contextmanager
 def build_lock(paths):
     """One build at a time per checkout; a second one waits, saying so."""
     paths.cache.mkdir(parents=True, exist_ok=True)
@@ -31,7 +32,10 @@ def build_lock(paths):
     except Timeout:
         print("another build is running in this checkout; waiting for it to finish", file=sys.stderr)
         lock.acquire()
-    return lock
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager
