@@ -1,5 +1,6 @@
 """What each CLI command does, as a sequence of the pipeline's stages."""
 
+import logging
 import os
 import sys
 import tempfile
@@ -153,6 +154,10 @@ def serve(paths, args, log) -> int:
         NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
     )
     hook = Path(__file__).with_name("serve_hook.py")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
     mkdocs_serve(
         config_file=str(paths.config), livereload=True, dev_addr=args.dev_addr,
         watch=[str(paths.content), str(paths.templates)], hooks=[str(hook)],
