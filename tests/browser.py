@@ -18,6 +18,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # unrouted requests: no other host resolves
 ]
 
 
@@ -75,3 +76,64 @@ class Browser:
 
     def close(self):
         self.browser.close()
+
+
+# ---- Shared by the browser, accessibility and print tests ---------------------------
+# (Their session fixtures, one Chromium and one server per edition, are in
+# browser_fixtures.py.)
+
+EDITIONS = ("solutions", "student")
+
+# Every formula typeset: no `.arithmatex` left without KaTeX's output inside.
+MATH_TYPESET = "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page of a built site, relative to it (404.html aside)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if p.name != "404.html" and p.relative_to(site).parts[0] not in ("assets", "search")
+    )
+
+
+def open_page(browser: Browser, url: str, **context_options):
+    """A fresh context on ``url``, loaded and with its math typeset."""
+    page = browser.page(**context_options)
+    page.goto(url, wait_until="load")
+    page.wait_for_function(MATH_TYPESET, timeout=20_000)
+    return page
+
+
+# Scroll every figure into view, as a reader would: lazy images load, players set
+# themselves up. Returns what did not work: images not loaded, players that failed or
+# whose canvas stayed blank.
+_SETTLE = """async () => {
+  const idle = (ms) => new Promise((done) => setTimeout(done, ms));
+  const until = async (ok, ms) => { for (const end = Date.now() + ms; !ok() && Date.now() < end;) await idle(25); return ok(); };
+  const problems = [];
+  const article = document.querySelector("article") || document.body;
+  for (const el of article.querySelectorAll("img, .cg-player")) {
+    if (!el.isConnected || !el.checkVisibility()) continue;  // hidden: print-only frames, closed solutions
+    el.scrollIntoView({ block: "center" });
+    if (el.matches(".cg-player")) {
+      const ready = await until(() => el.dataset.ready === "true" || el.dataset.ready === "failed", 15000);
+      const canvas = el.querySelector("canvas");
+      if (!ready || el.dataset.ready !== "true" || !canvas) { problems.push(`player ${el.dataset.gif}: ${el.dataset.ready}`); continue; }
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4 * 97) drawn += data[i] === 255;
+      if (!drawn) problems.push(`player ${el.dataset.gif}: canvas not drawn`);
+    } else if (!el.closest(".cg-player")) {
+      await until(() => el.complete, 15000);
+      if (!el.naturalWidth) problems.push(`image ${el.getAttribute("src")}: not loaded`);
+    }
+  }
+  window.scrollTo(0, 0);
+  return problems;
+}"""
+
+
+def settle(page) -> list[str]:
+    """Every figure scrolled into view and loaded; returns the problems found."""
+    return page.evaluate(_SETTLE)

@@ -3,18 +3,14 @@ solution toggles working, nothing fetched from another host."""
 
 import pytest
 
-from browser import Browser, require_chromium, serve
+from browser import serve, settle
+
+pytest_plugins = ["browser_fixtures"]  # the session's one Chromium (fixture `chromium`)
 
 
 @pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = Browser(p)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +30,7 @@ def test_worksheet_offline(browser, solutions_url):
     assert raw_tex == 0
     assert page.locator(".katex-error").count() == 0
 
-    for img in page.locator("figure.cg-figure img").all():
-        img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+    assert settle(page) == []  # every image loaded, every player drawn (players replace their <img>)
 
     details = page.locator("details.solution")
     assert details.count() == 2

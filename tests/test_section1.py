@@ -123,13 +123,13 @@ def _figure_block(page: str, name: str) -> str:
 
 def test_every_section1_figure_is_under_its_question_with_alt_and_caption(solutions_site):
     page = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
-    figures = {f.name: f for f in _sheet(solutions_site).figures.values() if f.experiment in QUESTION_SPANS}
+    figures = {f.name: f for f in _sheet(solutions_site).figures.values() if f.experiments[0] in QUESTION_SPANS}
     kinds = {f.kind for f in figures.values()}
     assert kinds == {"gd_animation", "gd_regimes", "gd_votes", "gd_sgd"}
     for model in QUESTION_SPANS:  # every kind, for both models
-        assert sorted(f.kind for f in figures.values() if f.experiment == model) == sorted(kinds)
+        assert sorted(f.kind for f in figures.values() if f.experiments == (model,)) == sorted(kinds)
     for name, fig in sorted(figures.items()):
-        start, end = (page.index(marker) for marker in QUESTION_SPANS[fig.experiment])
+        start, end = (page.index(marker) for marker in QUESTION_SPANS[fig.experiments[0]])
         assert start < page.index(f'id="fig-{name}"') < end, f"{name} is not under its question"
         block = _figure_block(page, name)
         ext = "gif" if fig.kind == "gd_animation" else "svg"
@@ -145,7 +145,7 @@ def test_every_section1_figure_is_under_its_question_with_alt_and_caption(soluti
 def test_student_edition_keeps_figures_and_numbers_but_not_the_explanations(student_site):
     page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
     for name, fig in sorted(_sheet(student_site).figures.items()):
-        if fig.experiment in QUESTION_SPANS:
+        if fig.experiments[0] in QUESTION_SPANS:
             _figure_block(page, name)
     assert page.count("What the build computed") == 2
     assert "What the figures below show" not in page
@@ -222,7 +222,7 @@ def test_changing_one_step_size_rebuilds_only_that_model(tmp_path):
     assert second.returncode == 0, second.stderr
     n_experiments = sum(len(s.experiments) for s in sheets)
     figures = [f for s in sheets for f in s.figures.values()]
-    lin_figures = sorted(f.name for f in figures if f.experiment == "lin_gd")
+    lin_figures = sorted(f.name for f in figures if f.experiments == ("lin_gd",))
     assert _progress(second.stdout, "experiments") == (1, n_experiments - 1)
     assert _progress(second.stdout, "figures") == (len(lin_figures), len(figures) - len(lin_figures))
 

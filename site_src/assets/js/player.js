@@ -55,15 +55,18 @@
     return colors;
   }
 
-  /* Frames as full-size palette-index arrays, composited (disposal "leave in place"). */
+  /* Frames as full-size palette-index arrays, composited (disposal "leave in place"),
+     each with the colour table it was drawn with: its local table, else the global one
+     (composited indices are exact while a partial frame shares its predecessor's table,
+     as with the build's fixed palette). */
   function decodeGif(buffer) {
     const bytes = new Uint8Array(buffer);
     const sig = String.fromCharCode(...bytes.subarray(0, 6));
     if (sig !== "GIF89a" && sig !== "GIF87a") throw new Error("not a GIF");
     const width = bytes[6] | (bytes[7] << 8), height = bytes[8] | (bytes[9] << 8);
-    let p = 13, palette = null, transparent = -1, delayMs = 0;
-    if (bytes[10] & 0x80) { const n = 2 << (bytes[10] & 7); palette = readPalette(bytes, p, n); p += 3 * n; }
-    const frames = [];
+    let p = 13, globalPalette = null, transparent = -1, delayMs = 0;
+    if (bytes[10] & 0x80) { const n = 2 << (bytes[10] & 7); globalPalette = readPalette(bytes, p, n); p += 3 * n; }
+    const frames = [], palettes = [];
     let canvas = new Uint8Array(width * height);
     while (p < bytes.length) {
       const block = bytes[p++];
@@ -80,6 +83,7 @@
         const w = bytes[p + 4] | (bytes[p + 5] << 8), h = bytes[p + 6] | (bytes[p + 7] << 8);
         const flags = bytes[p + 8];
         p += 9;
+        let palette = globalPalette;
         if (flags & 0x80) { const n = 2 << (flags & 7); palette = readPalette(bytes, p, n); p += 3 * n; }
         if (flags & 0x40) throw new Error("interlaced GIFs are not supported");
         const minCode = bytes[p++];
@@ -95,12 +99,13 @@
           }
         }
         frames.push(frame);
+        palettes.push(palette);
         canvas = frame;
       } else {
         throw new Error("unexpected GIF block " + block);
       }
     }
-    return { width, height, palette, frames, delayMs: delayMs || 150 };
+    return { width, height, palettes, frames, delayMs: delayMs || 150 };
   }
 
   /* ---- The player ----------------------------------------------------------- */
@@ -131,9 +136,17 @@
   function setUp(root) {
     if (root.dataset.ready) return;
     root.dataset.ready = "loading";
-    const img = root.querySelector("img");
+    const img = root.querySelector("img:not(.cg-print)");
+    loadStaticFrames(root);  // once a player has been in view, it prints at once
     const labels = JSON.parse(root.dataset.labels || "[]");
-    fetch(root.dataset.gif)
+    /* The <img> is already downloading the GIF (lazy images start well before the
+       player's 200px margin): wait for it, then take the GIF from the browser's cache
+       rather than downloading it a second time. */
+    img.loading = "eager";
+    const shown = img.complete ? Promise.resolve()
+      : new Promise((done) => { img.addEventListener("load", done, { once: true }); img.addEventListener("error", done, { once: true }); });
+    shown
+      .then(() => fetch(root.dataset.gif, { cache: "force-cache" }))
       .then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); })
       .then((buffer) => build(root, img, decodeGif(buffer), labels))
       .catch(() => { root.dataset.ready = "failed"; });  // the GIF stays as it is
@@ -168,7 +181,7 @@
 
     function show(k) {
       frame = Math.max(0, Math.min(n - 1, k));
-      const indices = gif.frames[frame], palette = gif.palette;
+      const indices = gif.frames[frame], palette = gif.palettes[frame];
       for (let i = 0; i < indices.length; i++) pixels[i] = palette[indices[i]];
       ctx.putImageData(image, 0, 0);
       slider.value = frame;
@@ -203,6 +216,13 @@
     root.dataset.ready = "true";
     if (reduceMotion.matches) { show(n - 1); pause(); } else { show(0); pause(); start(); }
   }
+
+  /* The static frame (img.cg-print, shown only in print) is lazy and hidden on
+     screen, so it is never fetched there; fetch it before anyone prints. */
+  function loadStaticFrames(scope) {
+    scope.querySelectorAll("img.cg-print[loading=lazy]").forEach((i) => { i.loading = "eager"; });
+  }
+  window.addEventListener("beforeprint", () => loadStaticFrames(document));
 
   function init() {
     const players = document.querySelectorAll(".cg-player:not([data-ready])");

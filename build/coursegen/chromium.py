@@ -1,0 +1,98 @@
+"""Debian's Chromium, headless and driven by Playwright, on a built site served on 127.0.0.1.
+
+Used by ``make handout`` (print to PDF) and by the page-weight measurement. Every request
+to a host other than the loopback is aborted, so what these produce never depends on
+the network. (tests/browser.py does the same for the browser tests.)
+"""
+
+import functools
+import shutil
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from coursegen.errors import BuildError
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no other host resolves
+]
+LOOPBACK = ("http://127.0.0.1", "data:", "blob:")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(folder: Path):
+    """Serve ``folder`` on a free loopback port; yield the base URL."""
+    if not (folder / "index.html").is_file():
+        raise BuildError(f"{folder}: no built site here (run `make site`)")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def browser(existing=None):
+    """A Playwright ``Browser``: ``existing`` if given (tests share theirs), else a new one."""
+    if existing is not None:
+        yield existing
+        return
+    if not Path(CHROMIUM).exists():
+        raise BuildError("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise BuildError("Playwright is missing: run `make` to install requirements.lock") from None
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_page(launched, route: bool = True, **context_options):
+    """A page in a fresh context whose requests may only go to the loopback.
+
+    ``page.external`` lists the requests to other hosts. With ``route`` they are
+    aborted by Playwright, which also turns the HTTP cache off; without it (to measure
+    what a reader transfers, cache included) they are only recorded: the browser's
+    host resolver rules (ARGS) make them fail before they leave the machine.
+    """
+    context = launched.new_context(**context_options)
+    page = context.new_page()
+    page.external = []
+    if route:
+        def _route(r):
+            if r.request.url.startswith(LOOPBACK):
+                r.continue_()
+            else:
+                page.external.append(r.request.url)
+                r.abort()
+        context.route("**/*", _route)
+    else:
+        context.on("request", lambda r: r.url.startswith(LOOPBACK) or page.external.append(r.url))
+    return page
+
+
+def worksheets(site_dir: Path) -> list[str]:
+    """The worksheet folders of a built site (each has an ``index.html``)."""
+    return sorted(
+        p.parent.name for p in site_dir.glob("*/index.html") if p.parent.name not in ("assets", "search")
+    )
+
+
+# The page is ready when every formula is typeset.
+MATH_TYPESET = "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"

@@ -1,0 +1,114 @@
+"""PDF handouts of every worksheet, printed by Chromium from the built site.
+
+``make handout`` (``python -m coursegen handout``) builds the student edition (and, for
+the solutions edition, the solutions edition too) into scratch folders, serves each on
+127.0.0.1 and prints every worksheet page to ``site/handouts/<sheet>-<edition>.pdf``,
+through the site's print stylesheet (assets/css/print.css): no navigation, animations
+replaced by their static frames, solutions open. The home page links to these files.
+
+The student edition writes only the student handouts, and the folder is left holding
+exactly what was written, so a site published as the student edition never carries a
+solutions PDF left over from an earlier run.
+"""
+
+import argparse
+import html
+import tempfile
+from pathlib import Path
+
+from coursegen import chromium
+from coursegen.errors import BuildError
+
+EDITIONS = {"student": ("student",), "solutions": ("student", "solutions")}
+
+# Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
+# player fetches the static frames), then every image eager and loaded.
+_PREPARE = """async () => {
+  window.dispatchEvent(new Event("beforeprint"));
+  const printed = [...document.images].filter((img) => img.checkVisibility());  // in print media
+  for (const img of printed) img.loading = "eager";
+  await Promise.all(printed.map((img) =>
+    img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; })));
+  await document.fonts.ready;
+  return printed.filter((img) => !img.naturalWidth).map((img) => img.getAttribute("src"));
+}"""
+
+_FOOTER = (
+    '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
+    'font-family:sans-serif;color:#555"><span class="title"></span><span>{edition} edition</span>'
+    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+)
+
+
+def write_handouts(sites: dict[str, Path], out_dir: Path, browser=None) -> list[Path]:
+    """Print every worksheet of each edition's built site into ``out_dir``.
+
+    ``sites`` maps an edition name to its built site folder. ``out_dir`` ends up holding
+    exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with chromium.browser(browser) as launched:
+        for edition, site_dir in sites.items():
+            sheets = chromium.worksheets(site_dir)
+            if not sheets:
+                raise BuildError(f"{site_dir}: no worksheet pages to print")
+            with chromium.serve(site_dir) as url:
+                for sheet in sheets:
+                    path = out_dir / f"{sheet}-{edition}.pdf"
+                    _print(launched, f"{url}/{sheet}/index.html", path, edition)
+                    written.append(path)
+    for stale in out_dir.glob("*.pdf"):
+        if stale not in written:
+            stale.unlink()
+    return written
+
+
+def _print(launched, url: str, path: Path, edition: str) -> None:
+    page = chromium.new_page(launched)
+    try:
+        page.goto(url, wait_until="load")
+        page.emulate_media(media="print")
+        page.wait_for_function(chromium.MATH_TYPESET, timeout=30_000)
+        missing = page.evaluate(_PREPARE)
+        if missing:
+            raise BuildError(f"{url}: images that did not load for printing: {', '.join(missing)}")
+        if page.external:
+            raise BuildError(f"{url} requested other hosts: {', '.join(sorted(set(page.external)))}")
+        tmp = path.with_name(f".tmp-{path.name}")
+        page.pdf(
+            path=str(tmp), format="Letter", print_background=True,
+            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+            display_header_footer=True, header_template="<span></span>",
+            footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
+        )
+        tmp.replace(path)
+    finally:
+        page.context.close()
+
+
+def make_handouts(paths, args, log) -> int:
+    """The ``handout`` command: build the editions into scratch folders, print them."""
+    from coursegen import commands
+
+    out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
+    editions = EDITIONS[args.edition]
+    with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
+        sites = {}
+        # The requested edition last: the docs folder is left as `make site` left it.
+        for edition in sorted(editions, key=lambda e: e == args.edition):
+            site_dir = Path(scratch) / edition
+            # The command's own options (jobs, ...), with this edition and folder.
+            commands.build_site(paths, argparse.Namespace(**{**vars(args), "edition": edition, "site_dir": str(site_dir)}), log)
+            sites[edition] = site_dir
+        written = write_handouts(dict(sorted(sites.items())), out)
+    for path in written:
+        print(f"handout: {_shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
+    return 0
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,52 @@
+"""Accessibility: axe-core (the npm package in node_modules, injected into each page)
+finds no serious or critical violation on any page of either edition, in the light and
+the dark palette, with every player set up and every solution open (so that their
+controls and text are checked too). Figures stay readable in the dark palette."""
+
+from pathlib import Path
+
+import pytest
+
+from browser import EDITIONS, open_page, settle, site_pages
+
+pytest_plugins = ["browser_fixtures"]
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+# Material chooses its palette from the reader's colour-scheme preference (mkdocs.yml
+# gives each palette a prefers-color-scheme media query), so emulating the preference
+# switches it, exactly as for a reader whose system is set to dark.
+SCHEMES = {"light": "default", "dark": "slate"}
+
+_AXE_RUN = """async () => {
+  const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; ` + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "));
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_axe_finds_nothing_serious(chromium, served, solutions_site, student_site, edition, scheme):
+    assert AXE.is_file(), "axe-core is missing: run `npm ci` (it is a devDependency in package.json)"
+    site = {"solutions": solutions_site, "student": student_site}[edition]
+    problems = []
+    for rel in site_pages(site):
+        page = open_page(chromium, f"{served[edition]}/{rel}", color_scheme=scheme)
+        try:
+            assert page.evaluate("document.body.dataset.mdColorScheme") == SCHEMES[scheme]
+            assert settle(page) == []
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            page.add_script_tag(path=str(AXE))
+            problems += [f"{rel}: {v}" for v in page.evaluate(_AXE_RUN)]
+            if scheme == "dark":  # figures are drawn on white: they keep a white ground
+                problems += [f"{rel}: {m} has no white background in the dark palette" for m in page.evaluate("""() =>
+                  [...document.querySelectorAll('figure.cg-figure img, figure.cg-figure canvas')]
+                    .filter((m) => m.checkVisibility() && getComputedStyle(m).backgroundColor !== 'rgb(255, 255, 255)')
+                    .map((m) => m.getAttribute('src') || 'a player')""")]
+            problems += [f"{rel}: {e}" for e in page.errors]
+        finally:
+            page.context.close()
+    assert problems == []
+    assert chromium.external == []

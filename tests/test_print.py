@@ -1,0 +1,140 @@
+"""The worksheet on paper: the print stylesheet, the PDF handouts of `make handout`, and
+the page's weight (first load and everything it can load)."""
+
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from browser import EDITIONS, open_page, require_chromium
+from conftest import make_checkout, run_cli
+from coursegen import handout, weight
+from coursegen.chromium import worksheets
+
+pytest_plugins = ["browser_fixtures"]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+MB = 1_000_000
+QUESTION = "What is the gradient of"               # a question: in both editions
+SOLUTION = "first-order optimality condition"      # a solution's words: never for students
+
+
+def sites(solutions_site, student_site) -> dict[str, Path]:
+    return {"solutions": solutions_site, "student": student_site}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_print_stylesheet(chromium, served, solutions_site, student_site, edition):
+    site = sites(solutions_site, student_site)[edition]
+    page = open_page(chromium, f"{served[edition]}/{worksheets(site)[0]}/index.html")
+    try:
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does on Ctrl+P
+        page.wait_for_function(
+            "[...document.querySelectorAll('img.cg-print')].every((i) => i.complete && i.naturalWidth > 0)", timeout=15_000
+        )
+        found = page.evaluate("""() => {
+          const out = [];
+          const shown = (el) => el.checkVisibility();
+          for (const sel of ['.md-header', '.md-tabs', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-footer',
+                             '.md-search', '.md-top', '.headerlink'])
+            for (const el of document.querySelectorAll(sel)) if (shown(el)) out.push(`${sel} printed`);
+          const players = [...document.querySelectorAll('.cg-player')];
+          if (!players.length) out.push('no animation on the worksheet');
+          for (const p of players) {
+            for (const el of p.querySelectorAll('picture, img:not(.cg-print), canvas, .cg-player__controls, button, input'))
+              if (shown(el)) out.push(`${p.dataset.gif}: ${el.tagName.toLowerCase()} printed`);
+            const still = p.querySelector('img.cg-print');
+            if (!still || !shown(still) || !still.currentSrc.endsWith('.png')) { out.push(`${p.dataset.gif}: no static frame`); continue; }
+            const canvas = p.querySelector('canvas');
+            const name = canvas ? canvas.getAttribute('aria-label') : p.querySelector('img:not(.cg-print)').alt;
+            if (!still.alt || still.alt !== name) out.push(`${p.dataset.gif}: the static frame's alt text differs`);
+            if (still && still.getBoundingClientRect().width > document.querySelector('.md-content').getBoundingClientRect().width + 1)
+              out.push(`${p.dataset.gif}: the static frame is wider than the page`);
+          }
+          for (const fig of document.querySelectorAll('figure')) {
+            if (getComputedStyle(fig).breakInside !== 'avoid') out.push(`${fig.id}: may break across pages`);
+            if (!fig.querySelector('figcaption').checkVisibility()) out.push(`${fig.id}: caption not printed`);
+          }
+          for (const h of document.querySelectorAll('article h2, article h3'))
+            if (getComputedStyle(h).breakAfter !== 'avoid') out.push(`${h.id}: a page may break right after this heading`);
+          return out;
+        }""")
+        details = page.locator("details.solution")
+        if edition == "solutions":
+            assert details.count() >= 1
+            found += [f"solution {i} closed in print" for i in range(details.count()) if details.nth(i).get_attribute("open") is None]
+            found += [] if page.get_by_text(SOLUTION).first.is_visible() else ["solution text not printed"]
+        else:
+            assert details.count() == 0
+        assert found == []
+        assert page.errors == []
+    finally:
+        page.context.close()
+    assert chromium.external == []
+
+
+def _text(pdf: Path) -> tuple[int, str, int]:
+    """Page count, text layer (whitespace collapsed) and number of raster images."""
+    reader = pypdf.PdfReader(pdf)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    images = 0
+    for page in reader.pages:  # counted from the resources, without decoding them
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        images += sum(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    return len(reader.pages), text, images
+
+
+def test_handouts(chromium, solutions_site, student_site):
+    out = ARTIFACTS / "handouts"
+    written = handout.write_handouts(sites(solutions_site, student_site), out, browser=chromium.browser)
+    sheet = worksheets(solutions_site)[0]
+    assert sorted(p.name for p in written) == [f"{sheet}-solutions.pdf", f"{sheet}-student.pdf"]
+    players = (solutions_site / sheet / "index.html").read_text(encoding="utf-8").count('class="cg-player"')
+    for pdf in written:
+        pages, text, images = _text(pdf)
+        print(f"{pdf} ({pages} pages)")
+        assert pages >= 2, pdf
+        assert QUESTION in text and "(a) The constant model" in text
+        assert (SOLUTION in text) == pdf.name.endswith("-solutions.pdf"), pdf.name
+        assert "Switch to dark mode" not in text and "Table of contents" not in text  # no site chrome
+        assert images >= players  # every animation as its static frame (the SVG figures are vector)
+
+
+def test_handout_command_student_edition(tmp_path):
+    """`make handout EDITION=student` writes the student handouts only, and removes a
+    solutions handout an earlier run left behind."""
+    require_chromium()
+    root = make_checkout(tmp_path / "checkout")
+    stale = root / "site" / "handouts" / "dis01-solutions.pdf"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"%PDF-1.4 left over")
+    result = run_cli(root, "handout", "--edition", "student", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    pdfs = sorted(p.name for p in stale.parent.iterdir())
+    assert pdfs == sorted(f"{d.name}-student.pdf" for d in (root / "content").iterdir() if d.is_dir())
+    assert SOLUTION not in _text(stale.parent / "dis01-student.pdf")[1]
+    assert "handout: site/handouts/dis01-student.pdf" in result.stdout
+    assert not list(root.glob(".tmp-*")), "scratch builds left behind"
+
+
+def test_page_weight(chromium, solutions_site, capsys):
+    result = weight.page_weight(solutions_site, browser=chromium.browser)
+    with capsys.disabled():
+        print(f"\n  page weight of the worksheet: first load {result['first_load_bytes'] / MB:.2f} MB, "
+              f"everything {result['total_bytes'] / MB:.2f} MB")
+    assert set(result) == {"first_load_bytes", "total_bytes"}
+    assert 0 < result["first_load_bytes"] <= result["total_bytes"]
+    assert result["first_load_bytes"] <= 3 * MB
+    assert result["total_bytes"] <= 12 * MB
+    # Lazy loading works: the animations and figures below the fold are not in the first load.
+    assert result["first_load_bytes"] < result["total_bytes"]
+
+
+def test_site_links_to_the_handouts(solutions_site, student_site):
+    solutions = (solutions_site / "index.html").read_text(encoding="utf-8")
+    student = (student_site / "index.html").read_text(encoding="utf-8")
+    for sheet in worksheets(solutions_site):
+        assert f'href="handouts/{sheet}-student.pdf"' in solutions and f'href="handouts/{sheet}-student.pdf"' in student
+        assert f'href="handouts/{sheet}-solutions.pdf"' in solutions
+        assert "-solutions.pdf" not in student
