@@ -4,22 +4,13 @@ Every request to another host is aborted and recorded, so a test can assert that
 page needs nothing from the network.
 """
 
-import functools
 import os
-import shutil
-import threading
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # unrouted requests: no other host resolves
-]
+from coursegen.chromium import ARGS as CHROMIUM_ARGS  # noqa: F401 -- the launch flags, shared
+from coursegen.chromium import CHROMIUM, LOOPBACK, serve  # noqa: F401 -- serve: re-exported for tests
 
 
 def require_chromium() -> None:
@@ -29,24 +20,6 @@ def require_chromium() -> None:
         if os.environ.get("COURSEGEN_REQUIRE_BROWSER"):
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(folder: Path):
-    """Serve ``folder`` on a free loopback port; yield the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Browser:
@@ -68,7 +41,7 @@ class Browser:
 
     def _route(self, route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+        if url.startswith(LOOPBACK):
             route.continue_()
         else:
             self.external.append(url)
