@@ -13,21 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from coursegen.bench import copy_course
+
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "coursegen"
-SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
 
 
 def make_checkout(dest: Path) -> Path:
     """A copy of the course sources (not the code) to build from."""
-    for rel in SOURCES:
-        src = REPO / rel
-        if src.is_dir():
-            shutil.copytree(src, dest / rel)
-        else:
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
+    return copy_course(REPO, dest)
 
 
 def run_cli(

@@ -21,7 +21,8 @@ from coursegen import commands, pipeline
 SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
 
 
-def _copy_course(root: Path, dest: Path) -> Path:
+def copy_course(root: Path, dest: Path) -> Path:
+    """The course's sources (not the code, not the outputs): what a scratch build needs."""
     for rel in SOURCES:
         src = root / rel
         if src.is_dir():
@@ -50,7 +51,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def rebuild_times(paths) -> dict:
     with tempfile.TemporaryDirectory(prefix="coursegen-bench-") as tmp:
-        course = _copy_course(paths.root, Path(tmp) / "course")
+        course = copy_course(paths.root, Path(tmp) / "course")
         _site_seconds(paths, course)  # warm: whatever is not cached yet
         noop = _site_seconds(paths, course)
         _edit(course / "content/dis01/index.md", "## Contributors", "A sentence staff just added.\n\n## Contributors")
