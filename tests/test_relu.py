@@ -35,62 +35,81 @@ def random_networks(n, width, seed=0):
     return theta + 0.2 * np.random.default_rng(seed).standard_normal(theta.shape)
 
 
-def sorted_minibatches(n_nets, batch, seed=0):
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.integers(0, 200, (n_nets, batch)), axis=-1)
+def random_minibatches(n_nets, batch, seed=0):
+    return np.random.default_rng(seed).integers(0, 200, (n_nets, batch))
 
 
 # ---------------------------------------------------------------- gradients
 
 
-def test_backprop_matches_central_differences(data):
-    x_train, y_train, _, _ = data
-    theta = random_networks(3, 6)
-    idx = sorted_minibatches(3, 40)
-    x, y = x_train[idx], y_train[idx]
-    _, grad = R.loss_and_grad(theta, x, y)
-    h = 1e-6
-    P = theta.shape[1]
-    for i in range(3):
-        bumps = h * np.eye(P)
-        up, _ = R.loss_and_grad(theta[i] + bumps, np.broadcast_to(x[i], (P, 40)), y[i])
-        down, _ = R.loss_and_grad(theta[i] - bumps, np.broadcast_to(x[i], (P, 40)), y[i])
-        numeric = (up - down) / (2 * h)
-        np.testing.assert_allclose(grad[i], numeric, rtol=1e-6, atol=1e-9)
+def grad_of(theta, x, y, hidden_fixed=False, fn=None):
+    """(loss, grad) of one network on one minibatch by the kernel's loss_and_grad."""
+    fn = fn or R.loss_and_grad
+    grad, r = np.empty(theta.shape), np.empty(len(x))
+    theta, x, y = (np.ascontiguousarray(a) for a in (theta, x, y))
+    loss = fn(theta, x, y, grad, r, hidden_fixed)
+    return loss, grad
 
 
 @pytest.mark.parametrize("hidden_fixed", [False, True])
-def test_fast_gradient_matches_backprop_and_differences(data, hidden_fixed):
+def test_backprop_matches_central_differences(data, hidden_fixed):
     x_train, y_train, _, _ = data
-    theta = random_networks(8, 12, seed=1)
-    theta[0, 0] = -0.0  # a flat unit with W1 = -0.0 (counts as falling) ...
-    theta[1, 0] = 0.0  # ... and one with W1 = +0.0
-    idx = sorted_minibatches(8, 40, seed=2)
-    fast = R.minibatch_gradient(theta, idx, x_train, y_train, hidden_fixed)
-    _, dense = R.loss_and_grad(theta, x_train[idx], y_train[idx])
-    trained = slice(2 * 12, None) if hidden_fixed else slice(None)
-    np.testing.assert_allclose(fast[:, trained], dense[:, trained], rtol=1e-9, atol=1e-13)
-    # and directly against finite differences, for one network
+    theta = random_networks(3, 6)
+    idx = random_minibatches(3, 40)
     h, P = 1e-6, theta.shape[1]
-    x, y = np.broadcast_to(x_train[idx[3]], (P, 40)), y_train[idx[3]]
-    up, _ = R.loss_and_grad(theta[3] + h * np.eye(P), x, y)
-    down, _ = R.loss_and_grad(theta[3] - h * np.eye(P), x, y)
-    numeric = (up - down) / (2 * h)
-    np.testing.assert_allclose(fast[3, trained], numeric[trained], rtol=1e-6, atol=1e-9)
+    for i in range(3):
+        x, y = x_train[idx[i]], y_train[idx[i]]
+        loss, grad = grad_of(theta[i], x, y, hidden_fixed)
+        assert loss == pytest.approx(R.mse(R.predict(theta[i], x), y), rel=1e-12)
+        up = np.array([grad_of(theta[i] + h * e, x, y)[0] for e in np.eye(P)])
+        down = np.array([grad_of(theta[i] - h * e, x, y)[0] for e in np.eye(P)])
+        numeric = (up - down) / (2 * h)
+        trained = slice(2 * 6, None) if hidden_fixed else slice(None)
+        np.testing.assert_allclose(grad[trained], numeric[trained], rtol=1e-6, atol=1e-9)
+        if hidden_fixed:
+            assert not grad[: 2 * 6].any()  # dL/dW1 and dL/db1 are not computed
 
 
-def test_fast_gradient_is_scaled_by_learning_rate(data):
-    """SGD folds lr into the gradient; the result is lr times the gradient."""
+@pytest.mark.parametrize("width", [5, 10, 16, 23, 40])
+def test_compiled_backprop_is_the_python_code_bit_for_bit(data, width):
+    """The compiled loss_and_grad gives the very bits of its own source run as plain Python
+    (IEEE double arithmetic, one operation at a time). So LLVM neither reordered a sum nor
+    fused a multiply and an add into an FMA, whatever vector width it used for the loops
+    (widths below and above the vectorised loops' minimum trip count)."""
     x_train, y_train, _, _ = data
-    theta = random_networks(4, 5)
-    idx = sorted_minibatches(4, 40)
-    flat = R.to_flat(theta)
-    g1 = R.SortedBatchGradient(flat, 4, x_train, 40, scale=1.0)
-    g2 = R.SortedBatchGradient(flat, 4, x_train, 40, scale=0.02)
-    xb = x_train[idx]
-    keys = R.order_keys(xb, g1.lo, g1.span).reshape(-1)
-    one = g1(keys, xb, y_train[idx]).copy()
-    np.testing.assert_allclose(g2(keys, xb, y_train[idx]), 0.02 * one, rtol=1e-12, atol=1e-18)
+    theta = random_networks(2, width, seed=width)
+    theta[0, 0] = -0.0  # a flat unit with W1 = -0.0 ...
+    theta[1, 0] = 0.0  # ... and one with W1 = +0.0
+    idx = random_minibatches(2, 40, seed=width)
+    for i in range(2):
+        for hidden_fixed in (False, True):
+            args = theta[i], x_train[idx[i]], y_train[idx[i]], hidden_fixed
+            compiled, python = grad_of(*args), grad_of(*args, fn=R.loss_and_grad.py_func)
+            assert compiled[0] == python[0]
+            assert np.array_equal(compiled[1].view(np.int64), python[1].view(np.int64))
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("width,hidden_fixed", [(6, False), (6, True), (20, False), (40, True)])
+def test_compiled_kernel_is_the_python_code_bit_for_bit(data, monkeypatch, name, width,
+                                                        hidden_fixed):
+    """A few training steps of the compiled kernel against its source run as plain Python
+    (optimiser updates included): every snapshot bit-equal."""
+    x_train, y_train, _, _ = data
+    theta = R.init_network(4, width)
+    idx = R.minibatch_indices(4, 200, 40, 12)
+    snap_steps = np.array([0, 1, 5, 12])
+    hyper = np.array([0.05, 0.9, 0.9, 0.999, 1e-8])
+    runs = []
+    for kernel in (R.train_network, R.train_network.py_func):
+        if kernel is R.train_network.py_func:
+            monkeypatch.setattr(R, "loss_and_grad", R.loss_and_grad.py_func)
+        snaps = np.empty((len(snap_steps), len(theta)))
+        kernel(theta, x_train, y_train, idx, snap_steps, snaps, R.OPTIMIZERS[name], hyper,
+               hidden_fixed)
+        runs.append(snaps)
+    assert np.array_equal(runs[0].view(np.int64), runs[1].view(np.int64))
+    assert not np.array_equal(runs[0][-1], theta)
 
 
 def test_sorted_prediction_matches_plain_prediction(data):
@@ -99,11 +118,6 @@ def test_sorted_prediction_matches_plain_prediction(data):
     np.testing.assert_allclose(
         R.predict_sorted(theta, x_test), R.predict(theta, x_test), rtol=1e-12, atol=1e-13
     )
-
-
-def test_flat_layout_round_trips():
-    theta = random_networks(7, 9)
-    assert np.array_equal(R.from_flat(R.to_flat(theta), 7), theta)
 
 
 # ---------------------------------------------------------------- the task
@@ -250,28 +264,34 @@ def test_optimizers_seed_alone_same_bits():
 
 
 def test_same_bits_on_other_cpu_kernels_and_thread_counts():
-    """numpy's SIMD kernels and BLAS settings must not reach the output (determinism.md):
-    rerun with AVX-512 (and AVX2 where possible) disabled, one BLAS thread, another
-    OpenBLAS core type, and compare digests."""
+    """Neither numpy's SIMD kernels, nor BLAS settings, nor the code numba generates for
+    this CPU may reach the output (determinism.md): rerun with AVX-512 disabled, then also
+    AVX2, with one BLAS thread and another OpenBLAS core type, the second time with the
+    kernel compiled for a generic x86-64 (SSE2 only: other vector widths, no FMA), and
+    compare digests."""
     import os
     import subprocess
     import sys
 
     from numpy._core._multiarray_umath import __cpu_features__
 
-    features = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR", "X86_V3") if __cpu_features__.get(f)]
-    if not features:
+    avx512 = [f for f in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if __cpu_features__.get(f)]
+    avx2 = [f for f in ("X86_V3",) if __cpu_features__.get(f)]
+    if not avx512 + avx2:
         pytest.skip("no dispatchable SIMD level above the baseline on this CPU")
+    probe = (avx512 + avx2)[0]
     script = (
         "import hashlib, numpy as np\n"
         "from coursegen.experiments import relu as R\n"
         "h = hashlib.sha256()\n"
         "for r in (R.relu_sgd(R.ReluSGD(width=20, seeds=(0, 1), steps=800, n_snapshots=9)),\n"
+        "          R.relu_sgd(R.ReluSGD(width=10, seeds=(3,), steps=300, n_snapshots=4,\n"
+        "                               regime='output_only', lr=0.2)),\n"
         "          R.relu_optimizers(R.ReluOptimizers(width=6, seeds=(2,), steps=300, n_snapshots=4))):\n"
         "    for k in sorted(r):\n"
         "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
         "from numpy._core._multiarray_umath import __cpu_features__ as f\n"
-        f"print(h.hexdigest(), f[{features[0]!r}])\n"
+        f"print(h.hexdigest(), f[{probe!r}])\n"
     )
     build = os.path.dirname(os.path.dirname(os.path.dirname(R.__file__)))
 
@@ -283,8 +303,11 @@ def test_same_bits_on_other_cpu_kernels_and_thread_counts():
 
     reference, enabled = digest().split()
     assert enabled == "True"
-    other, enabled = digest(NPY_DISABLE_CPU_FEATURES=" ".join(features), OPENBLAS_NUM_THREADS="1",
-                            OMP_NUM_THREADS="1", OPENBLAS_CORETYPE="Sandybridge").split()
+    blas = dict(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", OPENBLAS_CORETYPE="Sandybridge")
+    other, enabled = digest(NPY_DISABLE_CPU_FEATURES=" ".join(avx512 or avx2), **blas).split()
+    assert enabled == "False" and other == reference
+    other, enabled = digest(NPY_DISABLE_CPU_FEATURES=" ".join(avx2 + avx512),
+                            NUMBA_CPU_NAME="generic", **blas).split()
     assert enabled == "False" and other == reference
 
 
@@ -303,33 +326,41 @@ def test_short_run_is_a_prefix_of_a_long_one():
     short_theta = np.concatenate([short[k][:, -1] for k in ("W1", "b1", "W2")], axis=-1)
     # rerun the long schedule's first 100 steps by asking for a snapshot there
     mid = R.train(R.init_networks((1,), 10), *R.make_data("piecewise", 200, 0.01, 1)[:2],
-                  (1,), 40, [0, 100, 700], (R.SGD, {"lr": 0.02}), hidden_fixed=False)
+                  (1,), 40, [0, 100, 700], ("sgd", {"lr": 0.02}), hidden_fixed=False)
     assert np.array_equal(mid[0, 1, :30], short_theta[0])
     assert np.array_equal(mid[0, 2, :30], np.concatenate([long[k][0, -1] for k in ("W1", "b1", "W2")]))
+    idx = R.minibatch_indices(1, 200, 40, 1234)
+    assert np.array_equal(R.minibatch_indices(1, 200, 40, 600), idx[:600])
+    assert idx.dtype == np.int16 and idx.min() >= 0 and idx.max() < 200
 
 
 # ---------------------------------------------------------------- optimisers
 
 
-def test_momentum_and_adam_follow_pytorch_formulas():
-    rng = np.random.default_rng(0)
-    grads = rng.standard_normal((5, 7))
-    p0 = rng.standard_normal(7)
-    p_m, p_a = p0.copy(), p0.copy()
-    mom, adam = R.Momentum((7,), lr=0.02, mu=0.9), R.Adam((7,), lr=0.02)
-    v = np.zeros(7)
-    m, s = np.zeros(7), np.zeros(7)
-    ref_m, ref_a = p0.copy(), p0.copy()
-    for t, g in enumerate(grads, start=1):
-        mom.step(p_m, g.copy())
-        adam.step(p_a, g.copy())
-        v = 0.9 * v + g
-        ref_m -= 0.02 * v
-        m = 0.9 * m + 0.1 * g
-        s = 0.999 * s + 0.001 * g * g
-        ref_a -= 0.02 / (1 - 0.9**t) * m / (np.sqrt(s) / np.sqrt(1 - 0.999**t) + 1e-8)
-    np.testing.assert_allclose(p_m, ref_m, rtol=1e-13)
-    np.testing.assert_allclose(p_a, ref_a, rtol=1e-12)
+def test_momentum_and_adam_follow_pytorch_formulas(data):
+    """The kernel's updates against PyTorch's formulas written out here (with pow for
+    beta^t), fed the same gradients, step by step."""
+    x_train, y_train, _, _ = data
+    theta = R.init_network(0, 7)
+    steps = 6
+    idx = R.minibatch_indices(0, 200, 40, steps)
+    settings = {"lr": 0.02, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    hyper = np.array(list(settings.values()))
+    for name in ("momentum", "adam"):
+        snaps = np.empty((steps + 1, len(theta)))
+        R.train_network(theta, x_train, y_train, idx, np.arange(steps + 1), snaps,
+                        R.OPTIMIZERS[name], hyper, False)
+        p, v, m, s = theta.copy(), np.zeros(len(theta)), np.zeros(len(theta)), np.zeros(len(theta))
+        for t in range(1, steps + 1):
+            _, g = grad_of(p, x_train[idx[t - 1]], y_train[idx[t - 1]])
+            if name == "momentum":
+                v = 0.9 * v + g
+                p = p - 0.02 * v
+            else:
+                m = 0.9 * m + 0.1 * g
+                s = 0.999 * s + 0.001 * g * g
+                p = p - 0.02 / (1 - 0.9**t) * m / (np.sqrt(s) / np.sqrt(1 - 0.999**t) + 1e-8)
+            np.testing.assert_allclose(snaps[t], p, rtol=1e-12, atol=1e-15)
 
 
 def test_optimizer_comparison_runs(data):

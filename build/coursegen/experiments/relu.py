@@ -2,27 +2,30 @@
 
 The worksheet's notebook trains ``y_hat = W2 . ReLU(W1 x + b1) + b2`` (one input, one
 hidden layer of ``width`` units, one output) with minibatch SGD and lets students watch
-the hidden units' elbows move. Here every seed of one width and one training regime is
-trained at once, vectorised across networks, so the site can show all of it with no wait.
+the hidden units' elbows move. Here every seed of every width and training regime is
+trained, so the site can show all of it with no wait.
 
 Two promises shape the code:
 
 * **Bit-for-bit.** A network's trajectory depends only on its own seed and settings:
   not on the CPU's SIMD kernels, the BLAS library, the thread count, or which other
-  networks share its arrays. So there is no matmul/dot/einsum and no library reduction
-  whose order could change. Every sum inside a network is an elementwise add in an order
-  fixed here (``fixed_sum``), a sequential running sum along that network's own row
-  (``np.cumsum``), or an ``np.bincount`` whose bins each belong to one network; searches
-  and gathers are exact. Training uses no transcendental function (Adam's sqrt is
-  IEEE-exact). Only the summaries across seeds (percentiles, medians) mix networks.
-* **Fast.** Evaluating all ``batch x width`` hinges every step is wasteful. A hidden unit
-  is active on one side of its elbow only, so once the minibatch is sorted by x the
-  samples a unit sees are a prefix or a suffix of it, and every sum the forward and
-  backward passes need is a difference of running sums (``SortedBatchGradient``): O(batch
-  + width) work per network and step instead of O(batch x width).
-
-The plain dense model (``predict``, ``loss_and_grad``) is kept as the readable reference;
-tests check the fast gradient against it and both against finite differences.
+  networks are trained with it. Training is one compiled kernel (numba, no fastmath, no
+  parallel loops) that trains one network at a time with scalar loops, so no arithmetic
+  mixes networks. Without fast-math flags LLVM neither reorders floating-point
+  operations nor fuses a multiply and an add into an FMA, so every sum is added in the
+  order the loops spell out and the result does not depend on the vector width the
+  compiler picks (the loops it vectorises are elementwise; tests compare the compiled
+  kernel with its own code run as plain Python, bit for bit). Training uses no
+  transcendental function (Adam's sqrt is IEEE-exact). The numpy code around it (data,
+  initialisation, predictions at snapshots) uses only exact elementwise operations,
+  searches, gathers and sums in a fixed order (``fixed_sum``, ``np.cumsum`` along one
+  network's row, ``np.bincount`` with one network per bin). Only the summaries across
+  seeds (percentiles, medians) mix networks.
+* **Fast.** The kernel (``train_network``) runs in about a microsecond per network and
+  step at the site's widths; the plain backprop (``loss_and_grad``) is written so that
+  its inner loops are elementwise and vectorise: the forward pass adds unit after unit
+  into all the samples' outputs, the backward pass sample after sample into all the
+  units' gradients.
 
 Randomness, per seed ``s`` (documented because the site promises reproducibility):
 
@@ -37,7 +40,9 @@ Randomness, per seed ``s`` (documented because the site promises reproducibility
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
+
 
 # -----------------------------------------------------------------------------
 # The task: a target function and a noisy training set
@@ -149,32 +154,6 @@ def mse(pred, y):
     return fixed_sum(r * r, axis=-1) / r.shape[-1]
 
 
-def loss_and_grad(theta, x, y):
-    """Minibatch MSE and its gradient by plain backprop (the readable reference).
-
-    theta: (..., P); x, y: (..., batch). Returns loss (...,) and grad (..., P).
-    """
-    W1, b1, W2, b2 = unpack(theta)
-    z = W1[..., None, :] * x[..., :, None] + b1[..., None, :]  # (..., batch, width)
-    a = relu(z)
-    y_hat = fixed_sum(W2[..., None, :] * a, axis=-1) + b2[..., None]
-    r = y_hat - y
-    n = x.shape[-1]
-    loss = fixed_sum(r * r, axis=-1) / n
-    dy = 2.0 * r / n  # dL/dy_hat
-    dz = dy[..., :, None] * W2[..., None, :] * (z > 0)  # back through W2 and the ReLU
-    grad = np.concatenate(
-        [
-            fixed_sum(dz * x[..., :, None], axis=-2),  # dL/dW1
-            fixed_sum(dz, axis=-2),  # dL/db1
-            fixed_sum(dy[..., :, None] * a, axis=-2),  # dL/dW2
-            fixed_sum(dy, axis=-1)[..., None],  # dL/db2
-        ],
-        axis=-1,
-    )
-    return loss, grad
-
-
 def elbows_and_slopes(theta):
     """Elbow -b1/W1 and slope past it W2*W1 of every unit.
 
@@ -207,24 +186,18 @@ def init_network(seed, width):
     return np.concatenate([W1, b1, W2, [b2]])
 
 
-def batch_streams(seeds):
-    """One generator per seed for its minibatch indices; independent of width and regime."""
-    return [np.random.default_rng([STREAM_BATCH, s]) for s in seeds]
+def minibatch_indices(seed, n_train, batch_size, steps):
+    """Seed ``seed``'s minibatch indices for ``steps`` steps, (steps, batch_size) int16.
 
-
-def next_minibatches(streams, n_train, batch_size):
-    """Indices of the next BATCH_BLOCK minibatches, shape (BATCH_BLOCK, n_seeds, batch).
-
-    Drawn with replacement (as int16: cheaper to draw and sort); each minibatch is then
-    sorted, which leaves its loss unchanged but makes the samples a hidden unit sees one
-    contiguous run (see SortedBatchGradient).
+    Drawn with replacement, BATCH_BLOCK steps at a time, from a stream that depends on
+    the seed only (not on width, regime or optimiser); a short run's indices are a
+    prefix of a long run's.
     """
-    idx = np.stack(
-        [rng.integers(0, n_train, (BATCH_BLOCK, batch_size), dtype=np.int16) for rng in streams],
-        axis=1,
-    )
-    idx.sort(axis=-1)
-    return idx.astype(np.intp)
+    rng = np.random.default_rng([STREAM_BATCH, seed])
+    n_blocks = -(-steps // BATCH_BLOCK)
+    shape = (BATCH_BLOCK, batch_size)
+    blocks = [rng.integers(0, n_train, shape, dtype=np.int16) for _ in range(n_blocks)]
+    return np.concatenate(blocks)[:steps]
 
 
 def snapshot_steps(steps, n_snapshots):
@@ -239,299 +212,160 @@ def snapshot_steps(steps, n_snapshots):
 
 
 # -----------------------------------------------------------------------------
-# Optimisers (PyTorch's update rules), in place on a flat parameter vector.
-# ``grad_scale`` is the factor the optimiser wants the gradient multiplied by.
+# Training: plain backprop and PyTorch's update rules, compiled, one network at a time.
+# No fastmath: LLVM then keeps every operation, and its order, exactly as written.
+
+SGD, MOMENTUM, ADAM = 0, 1, 2
+OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM}
+HYPER_DEFAULTS = {"lr": 0.02, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 
-class SGD:
-    """p -= lr g. Takes the gradient already multiplied by lr, saving a pass per step."""
+@numba.njit(cache=True, error_model="numpy")
+def loss_and_grad(theta, x, y, grad, r, hidden_fixed):
+    """Minibatch MSE of one network and its gradient, by backprop through one hidden layer.
 
-    def __init__(self, shape, lr):
-        self.grad_scale = lr
+    theta = [W1, b1, W2, b2], shape (3 H + 1,); x, y: one minibatch, (B,). Writes
+    dL/dtheta into grad (3 H + 1,) -- with hidden_fixed only dL/dW2 and dL/db2, leaving
+    dL/dW1 and dL/db1 at 0 -- and the residuals y_hat - y into r (B,); returns L.
 
-    def step(self, p, lr_g):
-        np.subtract(p, lr_g, p)
+        z_jb = W1_j x_b + b1_j,   a_jb = relu(z_jb),   y_hat_b = sum_j W2_j a_jb + b2,
+        L = sum_b r_b^2 / B   with  r_b = y_hat_b - y_b;   g_b = dL/dy_hat_b = 2 r_b / B,
+        dL/dW2_j = sum_b g_b a_jb,                  dL/db2 = sum_b g_b,
+        dL/db1_j = sum_b g_b W2_j [z_jb > 0],       dL/dW1_j = sum_b g_b W2_j [z_jb > 0] x_b.
+
+    Every sum is added in index order, one term after another. The forward pass adds unit
+    after unit into every sample's output, the backward pass sample after sample into
+    every unit's gradient: each inner loop is elementwise, so the compiler may vectorise
+    it without changing a bit (and runs the sums of different samples, or units, side by
+    side instead of waiting on one long chain of adds).
+    """
+    H = (theta.size - 1) // 3
+    B = x.size
+    W1, b1, W2, b2 = theta[:H], theta[H : 2 * H], theta[2 * H : 3 * H], theta[3 * H]
+    dW1, db1, dW2 = grad[:H], grad[H : 2 * H], grad[2 * H : 3 * H]
+    # forward: r_b = y_hat_b - y_b
+    r[:] = 0.0
+    for j in range(H):
+        for b in range(B):
+            z = W1[j] * x[b] + b1[j]
+            r[b] += W2[j] * (z if z > 0.0 else 0.0)
+    loss = 0.0
+    for b in range(B):
+        r[b] = r[b] + b2 - y[b]
+        loss += r[b] * r[b]
+    # backward
+    grad[:] = 0.0
+    for b in range(B):
+        g = 2.0 * r[b] / B
+        grad[3 * H] += g
+        if hidden_fixed:  # the output layer only
+            for j in range(H):
+                z = W1[j] * x[b] + b1[j]
+                dW2[j] += g * (z if z > 0.0 else 0.0)
+        else:
+            for j in range(H):
+                z = W1[j] * x[b] + b1[j]
+                dW2[j] += g * (z if z > 0.0 else 0.0)
+                da = g * W2[j]  # dL/da_jb, back through W2
+                dz = da if z > 0.0 else 0.0  # dL/dz_jb, back through the ReLU
+                db1[j] += dz
+                dW1[j] += dz * x[b]
+    return loss / B
 
 
-class Momentum:
-    """PyTorch SGD with momentum: v = mu v + g; p -= lr v (v starts at 0, so v_1 = g)."""
+@numba.njit(cache=True, error_model="numpy")
+def train_network(theta, x_train, y_train, idx, snap_steps, snaps, optimizer, hyper, hidden_fixed):
+    """Train one network, from theta (3 H + 1,), on the minibatches x_train[idx[t]].
 
-    def __init__(self, shape, lr, mu=0.9):
-        self.grad_scale, self.lr, self.mu = 1.0, lr, mu
-        self.v = np.zeros(shape)
+    Step t gathers minibatch t, calls ``loss_and_grad`` and updates the parameters.
+    Writes into snaps[k] the parameters after snap_steps[k] steps (increasing, from 0;
+    the last is the number of steps, at most len(idx)). With hidden_fixed only W2 and b2
+    are updated. optimizer is SGD, MOMENTUM or ADAM with hyper = [lr, mu, beta1, beta2,
+    eps], using PyTorch's update rules with g = dL/dp:
 
-    def step(self, p, g):
-        v = self.v
-        np.multiply(v, self.mu, v)
-        np.add(v, g, v)
-        np.multiply(v, self.lr, g)
-        np.subtract(p, g, p)
-
-
-class Adam:
-    """PyTorch Adam: p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps), bc = 1 - beta^t.
+        SGD        p -= lr g
+        momentum   v = mu v + g;  p -= lr v                                  (v_0 = 0)
+        Adam       m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
+                   p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps),  bc = 1 - beta^t
 
     beta^t is kept as a running product (exact IEEE multiplies) rather than a pow call,
-    whose last bit may depend on the C library.
+    whose last bit may depend on the C library. A dead unit's momentum or Adam state
+    decays through subnormal numbers, which x86 computes slowly (microcode assists):
+    momentum and Adam cost up to several times SGD's step. Flushing them to zero (FTZ,
+    DAZ) would change the bits, so they stay as IEEE arithmetic has them.
     """
-
-    def __init__(self, shape, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.grad_scale, self.lr, self.beta1, self.beta2, self.eps = 1.0, lr, beta1, beta2, eps
-        self.m, self.v = np.zeros(shape), np.zeros(shape)
-        self.beta1_t = self.beta2_t = 1.0
-
-    def step(self, p, g):
-        m, v = self.m, self.v
-        self.beta1_t *= self.beta1
-        self.beta2_t *= self.beta2
-        np.multiply(m, self.beta1, m)  # m = beta1 m + (1 - beta1) g
-        np.add(m, (1.0 - self.beta1) * g, m)
-        np.multiply(v, self.beta2, v)  # v = beta2 v + (1 - beta2) g^2
-        np.multiply(g, g, g)
-        np.multiply(g, 1.0 - self.beta2, g)
-        np.add(v, g, v)
-        denom = np.sqrt(v, out=g)
-        np.divide(denom, math.sqrt(1.0 - self.beta2_t), denom)
-        np.add(denom, self.eps, denom)
-        np.divide(m, denom, g)
-        np.multiply(g, self.lr / (1.0 - self.beta1_t), g)
-        np.subtract(p, g, p)
-
-
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
-
-
-# -----------------------------------------------------------------------------
-# The fast exact minibatch gradient
-
-
-def order_keys(x, lo, span):
-    """Integers that sort like the floats x, seed s's shifted into [s span, (s+1) span).
-
-    Positive doubles compare exactly like their bit patterns read as integers, so after
-    the shift one integer search serves all seeds at once, with no rounding anywhere.
-    x: (..., n_seeds, m), every value in [lo, 1.0], lo > 0.
-    """
-    bits = np.ascontiguousarray(x, dtype=np.float64).view(np.int64)
-    offset = np.arange(x.shape[-2]) * span - np.float64(lo).view(np.int64)
-    return bits + offset[:, None]
-
-
-class SortedBatchGradient:
-    """Minibatch MSE gradients of many networks at once, in O(batch + width) each.
-
-    Why it works. Sort the minibatch by x (its indices are sorted, and x_train is sorted).
-    Unit j is active (W1_j x + b1_j > 0) for x >= e_j if W1_j > 0 and for x < e_j if
-    W1_j < 0, where e_j = -b1_j / W1_j. With k_j = #{samples with x < e_j}, unit j sees the
-    samples b >= k_j (a "rising" unit) or b < k_j (a "falling" unit). On them it adds
-    c_j x + d_j, with c = W2 W1 and d = W2 b1. So
-
-    * forward: y_hat_b = b2 + x_b C_b + D_b, where C_b sums c_j over the units active at
-      b. A rising unit adds c_j from bin k_j on; a falling unit adds c_j from bin 0 on
-      and -c_j from bin k_j on. One ``bincount`` fills the bins, one running sum along the
-      batch turns them into C and D at every sample;
-    * backward: with g_b = dL/dy_hat_b = 2 r_b / batch, unit j needs u_j = sum of g and
-      v_j = sum of g x over its active samples: a running sum read at k_j (falling unit)
-      or the total minus it (rising unit). Then dL/dW1 = W2 v, dL/db1 = W2 u,
-      dL/dW2 = W1 v + b1 u (W2's gradient sums g relu(W1 x + b1) = g (W1 x + b1) over the
-      active samples) and dL/db2 = sum of g.
-
-    k_j is found exactly by one search of the elbows among the samples (``order_keys``;
-    elbows are clipped to [x_train[0], 1], which changes no count). A sample exactly at
-    an elbow counts as seen by a rising unit; its hinge is zero there, so this only
-    decides rounding. Each network's bins, rows and running sums are its own, so its
-    result cannot depend on which networks share the arrays.
-
-    Layout. The cost per step is numpy call overhead, so buffers are preallocated and
-    each call is one loop over all networks. The parameters are one flat vector
-    [W1 (S, H), b1 (S, H), W2 (S, H), b2 (S)] for S seeds of H units (an optimiser step
-    is then a call or a few). Per-unit arrays are (channel, S, H) or (S, H); channel 0
-    holds x-coefficients (c, v: sums of g x) and channel 1 constants (d, u: sums of g).
-    Bins and running sums are (S, batch + 1) complex numbers, channel 0 the real part:
-    a running sum of complex numbers adds real and imaginary parts separately (exactly
-    the two float sums), in half the time of two float running sums.
-
-    The gradient comes out multiplied by ``scale`` (SGD folds its learning rate in here).
-    """
-
-    def __init__(self, params, n_seeds, x_train, batch_size, hidden_fixed=False, scale=1.0):
-        S = n_seeds
-        H = (len(params) // S - 1) // 3
-        SH, B, L = S * H, batch_size, batch_size + 1
-        self.S, self.B, self.hidden_fixed, self.g_scale = S, B, hidden_fixed, 2.0 * scale / B
-        self.grad = np.zeros_like(params)
-        W, dW = params[: 3 * SH].reshape(3, S, H), self.grad[: 3 * SH].reshape(3, S, H)
-        self.W1, self.b1, self.W2, self.Wb = W[0], W[1], W[2], W[:2]
-        self.b2 = params[3 * SH :, None]
-        self.dW2, self.dWb, self.db2 = dW[2], dW[:2], self.grad[3 * SH :]
-        # search keys; b1 / W1 = -elbow, once clipped negative, reads as bits(elbow) - 2^63
-        self.lo = float(x_train[0])
-        if not (0.0 < self.lo and x_train[-1] < 1.0 and np.all(np.diff(x_train) >= 0)):
-            raise ValueError("training inputs must be sorted and inside (0, 1)")
-        self.span = int(np.float64(1.0).view(np.int64) - np.float64(self.lo).view(np.int64)) + 1
-        if S * self.span >= 2**62:
-            raise ValueError("too many seeds for one search: train them in smaller groups")
-        offset = np.arange(S, dtype=np.uint64) * np.uint64(self.span) + np.uint64(2**63)
-        offset -= np.uint64(np.float64(self.lo).view(np.int64))
-        self.key_offset = np.repeat(offset.view(np.int64)[:, None], H, axis=1)
-        # float position of (seed s, bin k, channel ch) is 2 (s L + k) + ch; the search
-        # returns k + s B, so bin k_j is at 2 (k_j + s B) + [2 s (L - B) + ch]
-        seed = np.arange(S).reshape(1, S, 1)
-        ch = np.arange(2).reshape(2, 1, 1)
-        self.at_k = np.repeat(2 * seed * (L - B) + ch, H, axis=2)
-        f8 = np.float64
-        self.ratio = np.empty((S, H), f8)
-        self.query = np.empty((S, H), np.int64)
-        self.k2 = np.empty((S, H), np.intp)
-        self.falling = np.empty((S, H), bool)
-        self.sW2 = np.empty((S, H), f8)  # W2 sign(W1)
-        self.bins = np.empty((2, 2, S, H), np.intp)  # (entry, channel, seed, unit)
-        self.bins[1] = np.repeat(2 * seed * L + ch, H, axis=2)  # entry 1: bin 0
-        self.weights = np.empty((2, 2, S, H), f8)
-        self.cd = np.empty((2, S, H), f8)
-        self.CD = np.empty((S, B), complex)  # C + i D at every sample
-        self.C, self.D = self.CD.real, self.CD.imag
-        self.r = np.empty((S, B), f8)
-        self.gb = np.empty((S, B), complex)  # g x + i g
-        self.run = np.zeros((S, L), complex)  # running sums; run[:, 0] stays 0
-        self.run_flat = self.run.view(f8).reshape(-1)
-        self.total = self.run.view(f8).reshape(S, L, 2)[:, B].T[:, :, None]  # (2, S, 1)
-        self.uv = np.empty((2, S, H), f8)
-        self.vu = np.empty((2, S, H), f8)
-        self.bins_flat, self.weights_flat = self.bins.reshape(-1), self.weights.reshape(-1)
-        if hidden_fixed:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                self.place_units()
-
-    def place_units(self):
-        """Search keys of the elbows, and which units fall (W1 < 0, or W1 = -0.0)."""
-        ratio = self.ratio
-        np.divide(self.b1, self.W1, ratio)  # callers silence the 0-division warnings
-        np.fmin(ratio, -self.lo, ratio)  # fmin/fmax also move a 0/0 NaN to a bound
-        np.fmax(ratio, -1.0, ratio)
-        np.add(ratio.view(np.int64), self.key_offset, self.query)
-        np.signbit(self.W1, self.falling)
-
-    def __call__(self, keys, xb, yb):
-        """scale * dL/dparams of every network for one minibatch, into self.grad.
-
-        keys: (S * batch,) ``order_keys`` of each seed's sorted minibatch x, seed after
-        seed; xb, yb: (S, batch) that sorted minibatch.
-        """
-        B = self.B
-        if not self.hidden_fixed:
-            self.place_units()
-        k2 = self.k2
-        np.multiply(np.searchsorted(keys, self.query), 2, k2)  # 2 (k_j + s B)
-        at_k = self.bins[0]
-        np.add(k2, self.at_k, at_k)
-        # forward. entry 0 at bin k_j: sign(W1) (c, d); entry 1 at bin 0: (c, d) if falling
-        cd, w = self.cd, self.weights
-        np.multiply(self.W2, self.Wb, cd)
-        np.copysign(self.W2, cd[0], self.sW2)  # |W2| sign(W2 W1) = W2 sign(W1)
-        np.multiply(self.sW2, self.Wb, w[0])
-        np.subtract(cd, w[0], w[1])  # 0 or 2 (c, d), exactly
-        np.multiply(w[1], 0.5, w[1])
-        hist = np.bincount(self.bins_flat, self.weights_flat, minlength=2 * self.run.size)
-        np.cumsum(hist.view(complex).reshape(self.run.shape)[:, :B], axis=-1, out=self.CD)
-        r = self.r
-        np.multiply(self.C, xb, r)
-        np.add(r, self.D, r)
-        np.add(r, self.b2, r)
-        np.subtract(r, yb, r)
-        # backward. g = scale dL/dy_hat; running sums of g x + i g along the batch
-        gb = self.gb
-        np.multiply(r, self.g_scale, gb.imag)
-        np.multiply(gb.imag, xb, gb.real)
-        np.cumsum(gb, axis=-1, out=self.run[:, 1:])
-        uv, vu = self.uv, self.vu  # sums over b < k_j: right for falling units ...
-        np.take(self.run_flat, at_k, out=uv, mode="clip")
-        np.subtract(self.total, uv, vu)  # ... and total minus that for rising ones
-        np.copyto(vu, uv, where=self.falling)  # vu = (v, u)
-        if not self.hidden_fixed:
-            np.multiply(self.W2, vu, self.dWb)
-        np.multiply(self.Wb, vu, uv)
-        np.add(uv[0], uv[1], self.dW2)
-        np.copyto(self.db2, self.total[1, :, 0])
-        return self.grad
-
-
-def to_flat(theta):
-    """Networks theta (S, P) -> one flat vector [W1 (S, H), b1 (S, H), W2 (S, H), b2 (S)]."""
-    S, P = theta.shape
-    H = (P - 1) // 3
-    W = theta[:, : 3 * H].reshape(S, 3, H).transpose(1, 0, 2).reshape(-1)
-    return np.concatenate([W, theta[:, 3 * H]]).astype(np.float64)
-
-
-def from_flat(flat, n_seeds):
-    """Inverse of to_flat, for arrays (..., 3 S H + S) -> (..., S, P)."""
-    S, lead = n_seeds, flat.shape[:-1]
-    H = (flat.shape[-1] // S - 1) // 3
-    W = flat[..., : 3 * S * H].reshape(lead + (3, S, H))
-    W = np.moveaxis(W, -3, -2).reshape(lead + (S, 3 * H))
-    return np.concatenate([W, flat[..., 3 * S * H :, None]], axis=-1)
-
-
-def minibatch_gradient(theta, idx, x_train, y_train, hidden_fixed=False):
-    """The fast gradient of networks theta (S, P) on sorted minibatches idx (S, batch).
-
-    The same code path as training, returning (S, P); tests compare it with backprop.
-    """
-    S, B = idx.shape
-    grad_of = SortedBatchGradient(to_flat(theta), S, x_train, B, hidden_fixed)
-    xb = x_train[idx]
-    keys = order_keys(xb, grad_of.lo, grad_of.span).reshape(-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return from_flat(grad_of(keys, xb, y_train[idx]), S)
+    lr, mu, beta1, beta2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+    P = theta.size
+    B = idx.shape[1]
+    first = 2 * ((P - 1) // 3) if hidden_fixed else 0  # W2 starts at 2 H
+    p = theta.copy()
+    grad, m, v = np.zeros(P), np.zeros(P), np.zeros(P)
+    x, y, r = np.empty(B), np.empty(B), np.empty(B)
+    beta1_t = beta2_t = 1.0
+    k = 0
+    for t in range(snap_steps[-1]):
+        if t == snap_steps[k]:
+            snaps[k, :] = p
+            k += 1
+        for b in range(B):
+            x[b] = x_train[idx[t, b]]
+            y[b] = y_train[idx[t, b]]
+        loss_and_grad(p, x, y, grad, r, hidden_fixed)
+        if optimizer == SGD:
+            for i in range(first, P):
+                p[i] -= lr * grad[i]
+        elif optimizer == MOMENTUM:
+            for i in range(first, P):
+                v[i] = mu * v[i] + grad[i]
+                p[i] -= lr * v[i]
+        else:
+            beta1_t *= beta1
+            beta2_t *= beta2
+            step = lr / (1.0 - beta1_t)
+            root_bc2 = math.sqrt(1.0 - beta2_t)
+            for i in range(first, P):
+                g = grad[i]
+                m[i] = beta1 * m[i] + (1.0 - beta1) * g
+                v[i] = beta2 * v[i] + (1.0 - beta2) * (g * g)
+                p[i] -= step * (m[i] / (math.sqrt(v[i]) / root_bc2 + eps))
+    snaps[k, :] = p
 
 
 def train(theta0, x_train, y_train, seeds, batch_size, snap_steps, optimizer, hidden_fixed):
-    """Train networks theta0 (S, P) by minibatch steps; return their snapshots.
+    """Train networks theta0 (S, P), seed seeds[i] from theta0[i]; return their snapshots.
 
-    Seed s's network sees seed s's minibatches. optimizer = (class from OPTIMIZERS,
-    keyword arguments). With hidden_fixed only W2 and b2 are updated. Returns
-    (S, n_snap, P): the parameters after each step in snap_steps (0 = the initial ones).
+    Seed s's network sees seed s's minibatches (``minibatch_indices``). optimizer =
+    (name in OPTIMIZERS, keyword settings from HYPER_DEFAULTS). With hidden_fixed only W2
+    and b2 are updated. Returns (S, len(snap_steps), P): the parameters after each step
+    in snap_steps (0 = the initial ones, the last = the number of steps). Each network is
+    trained on its own, so its result cannot depend on the others.
     """
-    S, P = theta0.shape
-    H = (P - 1) // 3
-    n = len(x_train)
-    params = to_flat(theta0)
-    trainable = params[2 * S * H if hidden_fixed else 0 :]
-    make, kwargs = optimizer
-    opt = make(trainable.shape, **kwargs)
-    grad_of = SortedBatchGradient(params, S, x_train, batch_size, hidden_fixed, opt.grad_scale)
-    grad = grad_of.grad[len(params) - len(trainable) :]
-    snap_steps = [int(t) for t in snap_steps]
-    snaps = np.empty((len(snap_steps), len(params)))
-    todo = iter(enumerate(snap_steps))
-    at, when = next(todo)
-    if when == 0:
-        snaps[at] = params
-        at, when = next(todo, (None, None))
-    streams = batch_streams(seeds)
-    steps = snap_steps[-1]
-    # 0/0 elbows are handled (see place_units); divergence is caught by the experiments
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        for start in range(0, steps, BATCH_BLOCK):
-            idx = next_minibatches(streams, n, batch_size)
-            xb_block, yb_block = x_train[idx], y_train[idx]
-            keys = order_keys(xb_block, grad_of.lo, grad_of.span).reshape(BATCH_BLOCK, -1)
-            for t in range(min(BATCH_BLOCK, steps - start)):
-                grad_of(keys[t], xb_block[t], yb_block[t])
-                opt.step(trainable, grad)
-                if start + t + 1 == when:
-                    snaps[at] = params
-                    at, when = next(todo, (None, None))
-    return np.moveaxis(from_flat(snaps, S), 0, 1)
+    name, settings = optimizer
+    hyper = np.array([float(settings.get(k, v)) for k, v in HYPER_DEFAULTS.items()])
+    snap_steps = np.asarray(snap_steps, dtype=np.int64)
+    if snap_steps[0] != 0 or np.any(np.diff(snap_steps) <= 0):
+        raise ValueError("snap_steps must increase from 0")
+    theta0 = np.ascontiguousarray(theta0, dtype=np.float64)
+    x_train = np.ascontiguousarray(x_train, dtype=np.float64)
+    y_train = np.ascontiguousarray(y_train, dtype=np.float64)
+    traj = np.empty((len(seeds), len(snap_steps), theta0.shape[1]))
+    for i, seed in enumerate(seeds):
+        idx = minibatch_indices(seed, len(x_train), batch_size, int(snap_steps[-1]))
+        train_network(theta0[i], x_train, y_train, idx, snap_steps, traj[i], OPTIMIZERS[name],
+                      hyper, bool(hidden_fixed))
+    return traj
 
 
 def predict_sorted(theta, x):
     """Outputs of networks theta (N, P) at sorted points x (m,), in O(m + width) each.
 
-    The evaluation twin of SortedBatchGradient's forward pass (same rule: a point at an
-    elbow counts as seen by a rising unit), used for every snapshot's train and test
-    error; equal to ``predict`` up to rounding, at a fraction of the cost.
+    Used for every snapshot's train and test error; equal to ``predict`` up to rounding,
+    at a fraction of the cost. Unit j adds c_j x + d_j (c = W2 W1, d = W2 b1) on one side
+    of its elbow: from the first point at or past it if W1_j > 0 (a rising unit), before
+    it if W1_j < 0 (or -0.0: a falling unit). So one ``bincount`` per network puts c_j, d_j
+    at the elbow's position (and, for a falling unit, -c_j, -d_j there after c_j, d_j at
+    point 0), and running sums along the points give every point's slope C and intercept
+    D. Each network's bins and running sums are its own row.
     """
     W1, b1, W2, b2 = unpack(theta)
     N, m = W1.shape[0], len(x)
@@ -662,7 +496,7 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     snaps = snapshot_steps(p.steps, p.n_snapshots)
     traj = train(
         init_networks(p.seeds, p.width), x_train, y_train, p.seeds, p.batch_size, snaps,
-        (SGD, {"lr": p.lr}), hidden_fixed=(p.regime == "output_only"),
+        ("sgd", {"lr": p.lr}), hidden_fixed=(p.regime == "output_only"),
     )  # (S, T, P)
     W1, b1, W2, b2 = (np.ascontiguousarray(a) for a in unpack(traj))
     elbows, slopes = elbows_and_slopes(traj)
@@ -704,9 +538,9 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
         "adam": {"lr": p.lr, "beta1": p.beta1, "beta2": p.beta2, "eps": p.eps},
     }
     result = {"snap_steps": snaps, "seeds": np.array(p.seeds, dtype=np.int64)}
-    for name, make in OPTIMIZERS.items():
+    for name in OPTIMIZERS:
         traj = train(
-            theta0, x_train, y_train, p.seeds, p.batch_size, snaps, (make, settings[name]),
+            theta0, x_train, y_train, p.seeds, p.batch_size, snaps, (name, settings[name]),
             hidden_fixed=False,
         )
         train_mse, test_mse = snapshot_errors(traj, x_train, y_train, x_test, y_test)
