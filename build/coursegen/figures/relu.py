@@ -1,37 +1,392 @@
-"""Figures of Section 2: one-hidden-layer ReLU networks trained with SGD."""
+"""Figures of Section 2: one-hidden-layer ReLU networks trained with SGD.
 
+The course notebook showed one snapshot at a time behind a slider. Here every width and
+regime gets an animation of that picture (``relu_animation``), and static figures show
+what the slider hides: where every elbow went (``relu_elbows``), how every slope changed
+(``relu_slopes``), how the error fell across all seeds (``relu_losses``), the six final
+networks side by side (``relu_final_fits``) and the optimiser comparison
+(``relu_optimizer_losses``).
+
+Results do not say which regime trained them; a run whose hidden layer (W1, b1) never
+changed at any snapshot is the output-only one, since that is what the regime means.
+Seed 0, the first row of every per-seed array, is the network the animations show; the
+elbow and slope figures follow the same network. Every line has a colour *and* a line
+style or marker, so the figures read in greyscale too.
+"""
+
+from contextlib import contextmanager
 from pathlib import Path
 
+import matplotlib
 import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
+from matplotlib.transforms import ScaledTranslation
 
 from coursegen.figures import style
 
 Y_LIMIT = 2.5  # the notebook clips its plots to [-2.5, 2.5]
+SHOWN = 0  # the seed row the animations (units_grid, pred_grid) and path figures follow
+STEP_LINTHRESH = 10  # the step axis is linear up to here, logarithmic beyond
+ELBOW_RANGE = (-0.05, 1.05)  # the data lie on [0, 1]; elbows beyond it fall off the plot
+MARKS = 0.1  # markers every tenth of a curve's drawn length
+UNIT_GREY = "#555555"  # the hinges: dark enough to see as thin dotted lines
+GRID_SIZE = (5.6, 6.8)  # inches, the widths x regimes grids: narrow, to stay legible on phones
+# A phone shows these figures at about 60 % of their size; larger text survives that.
+READABLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11,
+            "xtick.labelsize": 10, "ytick.labelsize": 10, "legend.fontsize": 10}
+
+# Training regimes: name, colour, line style, marker (the same in every figure).
+ALL_LAYERS = ("all layers trained", style.BLUE, "-", "o")
+OUTPUT_ONLY = ("output layer only", style.VERMILLION, "--", "s")
+# Optimisers of relu_optimizers (result key prefix, name), in the legend's order.
+OPTIMIZER_LOOKS = (
+    ("sgd", "SGD", style.BLUE, "-", "o"),
+    ("momentum", "SGD with momentum", style.ORANGE, "--", "s"),
+    ("adam", "Adam", style.GREEN, "-.", "^"),
+)
 
 
-def draw_fit(ax, res: dict, snap: int) -> dict:
-    """The notebook's picture for one snapshot of seed 0; returns the artists to update."""
+# ------------------------------------------------------------------- shared helpers
+
+
+@contextmanager
+def _figure(width: float, height: float):
+    """``style.new_figure`` with READABLE text sizes, restored afterwards.
+
+    new_figure resets matplotlib's settings, so the larger sizes go in after it, inside
+    an rc_context that puts the previous settings back when the figure is saved.
+    """
+    with matplotlib.rc_context():
+        fig = style.new_figure(width, height)
+        matplotlib.rcParams.update(READABLE)
+        yield fig
+
+
+def _width(res: dict) -> int:
+    return res["W1"].shape[-1]
+
+
+def _output_only(res: dict) -> bool:
+    """True when W1 and b1 are bit-for-bit the same at every snapshot of every seed."""
+    return all(np.array_equal(res[k], np.broadcast_to(res[k][:, :1], res[k].shape)) for k in ("W1", "b1"))
+
+
+def _regime(res: dict) -> tuple[str, str, str, str]:
+    """The regime's name and look (colour, line style, marker), told from the results."""
+    return OUTPUT_ONLY if _output_only(res) else ALL_LAYERS
+
+
+def _grid(many: list[dict]) -> list[tuple[dict, dict]]:
+    """(all layers, output only) result pairs, one per width, widths ascending.
+
+    Sorted from the results themselves, so the figure cannot mislabel a panel whatever
+    order the parameter file lists the experiments in.
+    """
+    pairs: dict[int, dict[bool, dict]] = {}
+    for res in many:
+        pairs.setdefault(_width(res), {})[_output_only(res)] = res
+    if any(sorted(p) != [False, True] for p in pairs.values()):
+        raise ValueError("give each width's all-layers and output-only experiments")
+    return [(pairs[w][False], pairs[w][True]) for w in sorted(pairs)]
+
+
+def _step_axis(ax, steps: int) -> None:
+    """A step axis that shows the first hundred steps as clearly as the last ten
+    thousand: linear to STEP_LINTHRESH, logarithmic beyond (snapshots are dense early)."""
+    ax.set_xscale("symlog", linthresh=STEP_LINTHRESH, linscale=0.4)
+    ax.set_xlim(0, steps)
+    ticks = [0] + [10**k for k in range(1, len(str(steps))) if 10**k <= steps]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):,}"))
+
+
+def _log_mse_axis(ax) -> None:
+    """A log MSE axis labelled 0.01, 0.02, 0.05, 0.1 ... rather than powers of ten."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
+def _mse_text(value: float) -> str:
+    """Three significant digits, trailing zeros kept (0.0180, not 0.018)."""
+    return f"{value:#.3g}"
+
+
+def _band_handle(color: str, ls: str, marker: str) -> tuple:
+    """A legend key showing a median line over its shaded quartile band."""
+    return (Patch(facecolor=color, alpha=0.2, lw=0), Line2D([], [], color=color, ls=ls, marker=marker, ms=5))
+
+
+def _median_and_band(ax, steps, res: dict, key: str, look: tuple) -> None:
+    """The median over seeds as a line, the 25th-75th percentiles as a shaded band."""
+    color, ls, marker = look
+    ax.fill_between(steps, res[f"{key}_p25"], res[f"{key}_p75"], color=color, alpha=0.2, lw=0)
+    ax.plot(steps, res[f"{key}_p50"], color=color, ls=ls, marker=marker, ms=4, markevery=MARKS, lw=1.6)
+
+
+# --------------------------------------------------------------- the fit picture
+
+
+def _hinge_segments(res: dict, snap: int) -> np.ndarray:
+    """Every unit's hinge on the plotting grid as line segments, (width, grid, 2)."""
+    hinges = res["units_grid"][snap]
+    return np.stack([np.broadcast_to(res["x_grid"], hinges.shape), hinges], axis=-1)
+
+
+def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
+    """The notebook's picture of seed 0 at one snapshot; returns the artists that move.
+
+    Each unit's hinge W2 relu(W1 x + b1) is a thin dotted line that leaves the x-axis at
+    its elbow (a dot on y = 0); the prediction (solid) is their sum plus b2. The hinges
+    are one collection: a single artist to update and draw per frame, not one per unit.
+    """
     xg = res["x_grid"]
-    units = [ax.plot(xg, u, color=style.GREY, lw=0.8, ls=":")[0] for u in res["units_grid"][snap]]
-    ax.scatter(res["x_train"], res["y_train"], s=6, color=style.ORANGE, label="training points", zorder=2)
-    ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, label="ground truth")
-    (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2, label="prediction", zorder=3)
-    elbows = ax.scatter(res["elbows"][0, snap], np.zeros(res["elbows"].shape[-1]), s=16, marker="o",
-                        color="#444444", zorder=4, label="elbows", clip_on=True)
-    ax.set(xlim=(0, 1), ylim=(-Y_LIMIT, Y_LIMIT), xlabel="$x$", ylabel="$y$")
+    ax.axhline(0, color="black", lw=0.6, zorder=1)
+    units = LineCollection(_hinge_segments(res, snap), colors=UNIT_GREY, linewidths=0.8, linestyles=":", zorder=2)
+    ax.add_collection(units)
+    ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3)
+    ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, zorder=4)
+    (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2.2, zorder=5)
+    elbows = ax.scatter(res["elbows"][SHOWN, snap], np.zeros(_width(res)), s=point_size * 2.5,
+                        color="black", zorder=6, clip_on=True)
+    ax.set(xlim=(0, 1), ylim=(-Y_LIMIT, Y_LIMIT))
     return {"units": units, "pred": pred, "elbows": elbows}
 
 
-def relu_fit(res: dict, out: Path) -> None:
-    """The final network of seed 0: its units, their elbows, its prediction. Writes ``.svg``."""
-    fig = style.new_figure(6.4, 3.6)
-    ax = fig.subplots()
-    last = len(res["snap_steps"]) - 1
-    draw_fit(ax, res, last)
-    ax.set_title(f"width {res['units_grid'].shape[1]}, step {int(res['snap_steps'][last]):,}: "
-                 f"train MSE {float(res['train_mse'][0, last]):.2g}")
-    ax.legend(loc="lower left", fontsize=8, ncols=2)
-    style.save_svg(fig, out.with_suffix(".svg"))
+def _fit_legend(fig, ncols: int) -> None:
+    """One key for every fit picture of a figure, below the panels."""
+    handles = [
+        Line2D([], [], color=style.GREEN, lw=2.2, label="prediction"),
+        Line2D([], [], color=style.BLUE, ls="--", lw=1.5, label="ground truth"),
+        Line2D([], [], color=style.ORANGE, ls="", marker="o", ms=4, label="training data"),
+        Line2D([], [], color=UNIT_GREY, ls=":", lw=1.2, label="unit ReLUs"),
+        Line2D([], [], color="black", ls="", marker="o", ms=4, label="elbows"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=1.8, columnspacing=1.2)
 
 
-FIGURES = {"relu_fit": relu_fit}
+def _status_board(ax, steps: int) -> list:
+    """The frame's step, train MSE and test MSE, as a small table in the top right;
+    returns the three value texts.
+
+    Only the numbers are redrawn per frame; their labels, the total step count and the
+    white backing are drawn once. Text costs per glyph, and it was most of a frame.
+    Positions are in points from the axes' top right corner, so the rows line up.
+    """
+    corner = ax.figure.dpi_scale_trans + ScaledTranslation(1, 1, ax.transAxes)
+    pt = lambda x, y: (x / 72, y / 72)  # noqa: E731 -- points to the inches `corner` takes
+    ax.add_patch(Rectangle(pt(-178, -45), 178 / 72, 45 / 72, transform=corner, facecolor="white",
+                           edgecolor="none", alpha=0.85, zorder=6.5))
+    text = {"transform": corner, "fontsize": 10, "va": "baseline", "zorder": 7}
+    ax.text(*pt(-60, -13), f"of {steps:,}", ha="left", **text)
+    values = []
+    for row, label in enumerate(("step", "train MSE", "test MSE")):
+        y = -13 - 13 * row
+        ax.text(*pt(-112, y), label, ha="right", **text)
+        values.append(ax.text(*pt(-64, y), "", ha="right", **text))
+    return values
+
+
+def _status(res: dict, snap: int) -> str:
+    """The player's label for a snapshot: the step and seed 0's current errors."""
+    steps = res["snap_steps"]
+    return (f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][SHOWN, snap])}, "
+            f"test MSE {_mse_text(res['test_mse'][SHOWN, snap])}")
+
+
+def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
+    """Seed 0 training, one frame per snapshot: hinges, elbows and prediction moving over
+    the data. One figure, its artists updated in place and blitted. Writes ``.gif``, the
+    last frame ``.png`` and the player's labels ``.json``."""
+    steps = res["snap_steps"]
+    with _figure(6.4, 3.6) as fig:
+        ax = fig.subplots()
+        moving = draw_fit(ax, res, 0)
+        ax.set_xlabel("$x$", labelpad=0)
+        ax.set_ylabel("$y$", labelpad=0)
+        ax.set_title(f"width {_width(res)}, {_regime(res)[0]} (seed {int(res['seeds'][SHOWN])})", loc="left")
+        board = _status_board(ax, int(steps[-1]))
+        _fit_legend(fig, ncols=5)
+        grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"], *board])
+        frames, labels = [], []
+        elbow_y = np.zeros(_width(res))
+        for snap in range(len(steps)):
+            moving["units"].set_segments(_hinge_segments(res, snap))
+            moving["pred"].set_ydata(res["pred_grid"][snap])
+            moving["elbows"].set_offsets(np.column_stack([res["elbows"][SHOWN, snap], elbow_y]))
+            values = (f"{int(steps[snap]):,}", _mse_text(res["train_mse"][SHOWN, snap]),
+                      _mse_text(res["test_mse"][SHOWN, snap]))
+            for text, value in zip(board, values):
+                text.set_text(value)
+            frames.append(grabber.grab())
+            labels.append(_status(res, snap))
+        style.save_animation(fig, frames, out, frame_ms, labels, slider="SGD iterations")
+
+
+# -------------------------------------------------------------- paths over training
+
+
+def _panel_grid(fig, grid: list, ylabel: str, step_axis) -> np.ndarray:
+    """A widths x regimes grid of axes sharing both axes, with row and column labels;
+    ``step_axis(ax, steps)`` sets up each x axis."""
+    axes = fig.subplots(len(grid), 2, sharex=True, sharey=True, squeeze=False)
+    for row, pair in zip(axes, grid):
+        row[0].set_ylabel(f"width {_width(pair[0])}\n{ylabel}")
+        for ax in row:
+            step_axis(ax, int(pair[0]["snap_steps"][-1]))
+    return axes
+
+
+def _label_columns(axes: np.ndarray, titles, xlabel: str) -> None:
+    """Column titles on the top row only, x labels on the bottom row only: shared axes."""
+    for ax, title in zip(axes[0], titles):
+        ax.set_title(title)
+    for ax in axes[-1]:
+        ax.set_xlabel(xlabel)
+
+
+def _unit_paths(ax, res: dict, values: np.ndarray) -> None:
+    """Seed 0's units over training, one thin line each, in the regime's colour and style;
+    a dot at each start (step 0)."""
+    _, color, ls, _ = _regime(res)
+    steps = res["snap_steps"]
+    for path in values.T:
+        ax.plot(steps, path, color=color, ls=ls, lw=0.9, alpha=0.85)
+    ax.plot(np.zeros(values.shape[1]), values[0], ls="", marker="o", ms=3, color="black", zorder=3, clip_on=False)
+
+
+def _regime_keys(what: str) -> list:
+    """Legend keys for one unit's line in either regime (its colour and its line style)."""
+    return [Line2D([], [], color=look[1], ls=look[2], lw=1.2, label=f"{what}, {look[0]}")
+            for look in (ALL_LAYERS, OUTPUT_ONLY)]
+
+
+def relu_elbows(many: list[dict], out: Path) -> None:
+    """Every elbow of seed 0 against the step, per width (rows) and regime (columns):
+    in all-layers training they migrate to the target's kinks, in output-only training
+    they are flat lines. Writes ``.svg``."""
+    grid = _grid(many)
+    with _figure(*GRID_SIZE) as fig:
+        axes = _panel_grid(fig, grid, "elbow $-b_1/W_1$", _step_axis)
+        for row, pair in zip(axes, grid):
+            for ax, res in zip(row, pair):
+                ax.grid(False, axis="y")  # the kinks are the horizontal guides here
+                for kink in np.arange(11) / 10:  # the target bends at every multiple of 0.1
+                    ax.axhline(kink, color=style.GREY, ls=(0, (1, 3)), lw=0.8, zorder=0)
+                _unit_paths(ax, res, res["elbows"][SHOWN])
+                final = res["elbows"][SHOWN, -1]
+                gone = int(np.sum((final < 0) | (final > 1)))
+                if gone:
+                    ax.text(0.97, 0.03, f"{gone} end outside [0, 1]", transform=ax.transAxes, ha="right",
+                            va="bottom", fontsize=9, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+        axes[0, 0].set_ylim(*ELBOW_RANGE)
+        axes[0, 0].set_yticks([0, 0.5, 1])
+        _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
+        keys = _regime_keys("one elbow") + [
+            Line2D([], [], color="black", ls="", marker="o", ms=3, label="where it started"),
+            Line2D([], [], color=style.GREY, ls=(0, (1, 3)), lw=1, label="kinks of the target"),
+        ]
+        fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
+        style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def relu_slopes(many: list[dict], out: Path) -> None:
+    """Every unit's slope past its elbow, W2 W1, of seed 0 against the step, per width
+    (rows) and regime (columns). Writes ``.svg``."""
+    grid = _grid(many)
+    with _figure(*GRID_SIZE) as fig:
+        axes = _panel_grid(fig, grid, "slope $W_2 W_1$", _step_axis)
+        for row, pair in zip(axes, grid):
+            for ax, res in zip(row, pair):
+                ax.axhline(0, color="black", lw=0.6, zorder=0)
+                _unit_paths(ax, res, res["slopes"][SHOWN])
+        _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
+        keys = _regime_keys("one unit") + [
+            Line2D([], [], color="black", ls="", marker="o", ms=3, label="its initial slope")]
+        fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
+        style.save_svg(fig, out.with_suffix(".svg"))
+
+
+# ------------------------------------------------------------------- across seeds
+
+
+def _linear_step_axis(ax, steps: int) -> None:
+    """Steps from 0 to the end, in thousands: the losses move late, where a log axis
+    would crowd them together."""
+    ax.set_xlim(0, steps)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:g}k" if v else "0"))
+
+
+def relu_losses(many: list[dict], out: Path) -> None:
+    """Train (left) and test (right) MSE against the step, per width (rows): all layers
+    versus output only, each the median over seeds in a 25th-75th percentile band.
+    Writes ``.svg``."""
+    grid = _grid(many)
+    with _figure(*GRID_SIZE) as fig:
+        axes = _panel_grid(fig, grid, "MSE (log scale)", _linear_step_axis)
+        for row, pair in zip(axes, grid):
+            for ax, split in zip(row, ("train", "test")):
+                _log_mse_axis(ax)
+                for res in pair:
+                    _median_and_band(ax, res["snap_steps"], res, f"{split}_mse", _regime(res)[1:])
+        _label_columns(axes, ("training MSE", "test MSE"), "SGD step")
+        looks = (ALL_LAYERS, OUTPUT_ONLY)
+        fig.legend([_band_handle(*look[1:]) for look in looks], [look[0] for look in looks],
+                   loc="outside lower center", ncols=2, handlelength=2.2,
+                   title=f"median of {len(grid[0][0]['seeds'])} seeds, shaded: 25th-75th percentile")
+        style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def relu_final_fits(many: list[dict], out: Path) -> None:
+    """The final network of seed 0 for every width (rows) and regime (columns), with its
+    test MSE, in the animations' picture. Writes ``.svg``."""
+    grid = _grid(many)
+    with _figure(GRID_SIZE[0], GRID_SIZE[1] + 0.4) as fig:
+        axes = fig.subplots(len(grid), 2, sharex=True, sharey=True, squeeze=False)
+        for row, pair in zip(axes, grid):
+            row[0].set_ylabel(f"width {_width(pair[0])}\n$y$")
+            for ax, res in zip(row, pair):
+                last = len(res["snap_steps"]) - 1
+                draw_fit(ax, res, last, point_size=3)
+                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][SHOWN, last])}", fontsize=10)
+        for ax in axes[-1]:
+            ax.set_xlabel("$x$")
+        _fit_legend(fig, ncols=3)
+        style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def relu_optimizer_losses(res: dict, out: Path) -> None:
+    """Train (left) and test (right) MSE of SGD, SGD with momentum and Adam against the
+    step (log scale: the three differ in when they take off), median over seeds in a
+    25th-75th percentile band. Writes ``.svg``."""
+    steps = res["snap_steps"]
+    with _figure(6.4, 3.9) as fig:
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, split in zip(axes, ("train", "test")):
+            _log_mse_axis(ax)
+            _step_axis(ax, int(steps[-1]))
+            for key, _, *look in OPTIMIZER_LOOKS:
+                _median_and_band(ax, steps, res, f"{key}_{split}_mse", look)
+            ax.set_xlabel("step (log scale)")
+        axes[0].set_title("training MSE")
+        axes[1].set_title("test MSE")
+        axes[0].set_ylabel("MSE (log scale)")
+        fig.legend([_band_handle(*look) for _, _, *look in OPTIMIZER_LOOKS],
+                   [name for _, name, *_ in OPTIMIZER_LOOKS], loc="outside lower center", ncols=3,
+                   handlelength=2.2, title=f"median of {len(res['seeds'])} seeds, shaded: 25th-75th percentile")
+        style.save_svg(fig, out.with_suffix(".svg"))
+
+
+FIGURES = {
+    "relu_animation": relu_animation,
+    "relu_elbows": relu_elbows,
+    "relu_slopes": relu_slopes,
+    "relu_losses": relu_losses,
+    "relu_final_fits": relu_final_fits,
+    "relu_optimizer_losses": relu_optimizer_losses,
+}

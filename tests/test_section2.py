@@ -1,0 +1,234 @@
+"""Section 2 on the built page: the ReLU runs' claims hold in their results, the numbers
+the page quotes are those results, and every player and figure is there, with alt text
+and a caption, under the heading it belongs to. The optimizer page likewise.
+
+Results are read from the shared cache, where building ``solutions_site`` leaves them
+(the pipeline's keys, so exactly what the page was rendered from); nothing retrains.
+"""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from conftest import CACHE, REPO
+from seed import words
+
+from coursegen import cache, commands, pipeline, results
+from coursegen.pages import num
+from coursegen.parameters import load_sheet
+
+WIDTHS = (10, 20, 40)
+REGIMES = {"all": "all layers", "out": "output layer only"}  # experiment suffix -> the page's name
+RUNS = [f"relu_w{w}_{r}" for w in WIDTHS for r in REGIMES]
+STATIC = {"relu_elbows": "relu_elbows", "relu_slopes": "relu_slopes", "relu_losses": "relu_losses",
+          "relu_fit": "relu_final_fits"}  # figure name -> kind
+MAX_GIF_BYTES = 2 * 1024 * 1024
+MATH = r"\\\((.+?)\\\)"  # one inline formula as arithmatex leaves it in the HTML
+
+
+@pytest.fixture(scope="module")
+def relu(solutions_site) -> dict[str, dict[str, np.ndarray]]:
+    """Every Section 2 experiment's results, as the build cached them."""
+    (sheet,) = [s for s in commands.discover(REPO / "content", REPO) if s.name == "dis01"]
+    store = cache.Store(CACHE)
+    loaded = {}
+    for name in [*RUNS, "relu_optimizers"]:
+        entry = store.get("results", pipeline.experiment_key(sheet.experiments[name]))
+        assert entry is not None, f"{name} is not in the cache after the build"
+        loaded[name] = results.load(entry.paths["results.npz"])
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def sheet(solutions_site):
+    root = solutions_site.parent
+    return load_sheet(root / "content" / "dis01", root)
+
+
+def _page(site: Path, name: str = "index") -> str:
+    return (site / "dis01" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def _between(page: str, start: str, end: str) -> str:
+    return page[page.index(f'id="{start}"') : page.index(f'id="{end}"')]
+
+
+def _text(fragment: str) -> str:
+    """Visible text, math left as \\( \\), whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def _rows(fragment: str) -> list[list[str]]:
+    """The body rows of the first table in the fragment, cells as visible text."""
+    body = re.search(r"<tbody>(.*?)</tbody>", fragment, re.S)
+    assert body, "no table"
+    return [[_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+def _says(text: str, phrase: str) -> bool:
+    """Whether the text contains the phrase, whatever the spacing (tags leave spaces)."""
+    squeeze = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    return squeeze(phrase) in squeeze(text)
+
+
+def _math(cell: str) -> str:
+    match = re.fullmatch(MATH, cell)
+    assert match, cell
+    return match.group(1)
+
+
+def _median(values) -> float:
+    return float(np.median(values))
+
+
+# ------------------------------------------------------------------ the claims
+
+
+def test_output_only_elbows_never_move_and_all_layers_elbows_do(relu):
+    for width in WIDTHS:
+        fixed, trained = relu[f"relu_w{width}_out"], relu[f"relu_w{width}_all"]
+        for key in ("W1", "b1", "elbows"):  # bit for bit, every seed, unit and snapshot
+            assert np.array_equal(fixed[key], np.broadcast_to(fixed[key][:, :1], fixed[key].shape)), (width, key)
+        assert np.array_equal(fixed["elbows"][:, 0], trained["elbows"][:, 0]), "same initial networks"
+        assert np.all(fixed["elbow_displacement"] == 0)
+        assert np.all(trained["elbow_displacement"] > 0), width
+
+
+def test_training_lowers_the_median_loss_everywhere(relu):
+    for name in RUNS:
+        res = relu[name]
+        assert _median(res["final_train_mse"]) < _median(res["train_mse"][:, 0]), name
+
+
+# ------------------------------------------------------------- quoted numbers
+
+
+def test_section2_table_is_the_results(solutions_site, relu):
+    rows = _rows(_between(_page(solutions_site), "2-losses", "2-fits"))
+    assert len(rows) == len(RUNS)
+    for row, name in zip(rows, RUNS):
+        res = relu[name]
+        width, regime = name.split("_")[1:]
+        assert row[:2] == [width[1:], REGIMES[regime]]
+        expected = [
+            num(_median(res["elbow_displacement"]), 3),
+            num(_median(res["train_mse"][:, 0]), 3),
+            num(_median(res["final_train_mse"]), 3),
+            num(_median(res["final_test_mse"]), 3),
+        ]
+        assert [_math(c) for c in row[2:]] == expected, name
+
+
+def test_section2_statements_are_the_results(solutions_site, relu):
+    text = _text(_between(_page(solutions_site), "2-paths", "2-fits"))
+    outs = [relu[f"relu_w{w}_out"]["elbows"] for w in WIDTHS]
+    largest = max(float((e.max(axis=1) - e.min(axis=1)).max()) for e in outs)
+    assert largest == 0.0
+    assert _says(text, "the largest distance of any elbow from its starting point is exactly " + rf"\({num(largest)}\).")
+    moved = ", ".join(rf"\({num(_median(relu[f'relu_w{w}_all']['elbow_displacement']), 3)}\) at width {w}"
+                      for w in WIDTHS)
+    assert _says(text, f"over units, then over seeds) is {moved}.")
+
+    finals = {name: _median(relu[name]["final_test_mse"]) for name in RUNS}
+    best = min(finals, key=finals.get)
+    named = f"width {best.split('_')[1][1:]}, {REGIMES[best.split('_')[2]]}"
+    assert _says(text, f"comes from {named} " + rf"(\({num(finals[best], 3)}\))")
+    assert _says(text, f"in every one of the {len(RUNS)} configurations the median training MSE")
+
+
+def test_optimizer_page_numbers_are_the_results(solutions_site, relu):
+    opt, w20 = relu["relu_optimizers"], relu["relu_w20_all"]
+    page = _page(solutions_site, "optimizers")
+    text = _text(page)
+    names = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
+    medians = {key: np.percentile(opt[f"{key}_train_mse"], 50, axis=0) for key in names}  # per snapshot
+    target = medians["sgd"][-1]
+    reached = {}
+    for key in names:
+        below = np.flatnonzero(medians[key] <= target)
+        reached[key] = f"{int(opt['snap_steps'][below[0]]):,}" if below.size else "not reached"
+    rows = _rows(page)
+    assert [r[0] for r in rows] == list(names.values())
+    for row, key in zip(rows, names):
+        expected = [num(_median(opt[f"{key}_train_mse"][:, 0]), 3), num(_median(opt[f"{key}_final_train_mse"]), 3),
+                    num(_median(opt[f"{key}_final_test_mse"]), 3)]
+        assert [_math(c) for c in row[1:4]] == expected and row[4] == reached[key], key
+    finals = {key: _median(opt[f"{key}_final_test_mse"]) for key in names}
+    best = min(finals, key=finals.get)
+    assert _says(text, f"comes from {names[best]} " + rf"(\({num(finals[best], 3)}\))")
+    assert _says(text, "final median training error of " + rf"\({num(target, 3)}\) only at step {reached['sgd']};")
+    # the page says its SGD runs are Section 2's: they are, bit for bit
+    assert np.array_equal(opt["sgd_train_mse"], w20["train_mse"]) and np.array_equal(opt["sgd_test_mse"], w20["test_mse"])
+    assert _says(text, "their errors agree bit for bit")
+
+
+# ------------------------------------------------------------------- figures
+
+
+def _figure_block(page: str, name: str) -> str:
+    block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
+    assert block, f"figure {name} is not on the page"
+    return block.group(1)
+
+
+def _check_alt_and_caption(block: str, name: str, ext: str, fig) -> None:
+    alts = re.findall(rf'src="figures/{name}\.{ext}" alt="([^"]*)"', block)
+    assert alts and all(html.unescape(a) == fig.alt for a in alts), name
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
+    assert caption and words(fig.caption) in words(caption.group(1)), name
+
+
+def test_six_players_grouped_by_width(solutions_site, sheet, relu):
+    page = _page(solutions_site)
+    headings = [f"2-w{w}" for w in WIDTHS] + ["2-paths"]
+    for width, start, end in zip(WIDTHS, headings, headings[1:]):
+        group = _between(page, start, end)
+        for regime in REGIMES:
+            name = f"relu_w{width}_{regime}_anim"
+            fig = sheet.figures[name]
+            assert fig.kind == "relu_animation" and fig.experiments == (f"relu_w{width}_{regime}",)
+            block = _figure_block(group, name)
+            _check_alt_and_caption(block, name, "gif", fig)
+            labels = json.loads(html.unescape(re.search(r"data-labels=([\"'])(.*?)\1", block).group(2)))
+            steps = relu[fig.experiments[0]]["snap_steps"]
+            assert len(labels) == len(set(labels)) == len(steps)
+            assert labels[-1].startswith(f"step {int(steps[-1]):,} of {int(steps[-1]):,}: train MSE ")
+
+
+def test_gifs_decode_with_one_frame_per_snapshot_and_stay_small(solutions_site, sheet, relu):
+    folder = solutions_site / "dis01" / "figures"
+    for name, fig in sorted(sheet.figures.items()):
+        if fig.kind != "relu_animation":
+            continue
+        gif = folder / f"{name}.gif"
+        assert gif.stat().st_size <= MAX_GIF_BYTES, name
+        frames = iio.imread(gif, index=None)
+        assert frames.shape[0] == len(relu[fig.experiments[0]]["snap_steps"]), name
+        assert frames.shape[1:3] == (360, 640), name
+        assert iio.imread(folder / f"{name}.png").shape[:2] == (360, 640), name
+
+
+def test_static_figures_with_alt_and_caption(solutions_site, sheet):
+    page = _page(solutions_site)
+    section = _between(page, "2", "contributors")
+    for name, kind in STATIC.items():
+        fig = sheet.figures[name]
+        assert fig.kind == kind and fig.experiments == tuple(RUNS), name
+        _check_alt_and_caption(_figure_block(section, name), name, "svg", fig)
+        assert (solutions_site / "dis01" / "figures" / f"{name}.svg").stat().st_size > 5000, name
+    assert "quartiles" in sheet.figures["relu_losses"].caption  # 25th-75th, not the notebook's 0.25th-0.75th
+
+
+def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet):
+    page = _page(solutions_site, "optimizers")
+    fig = sheet.figures["relu_optimizer_losses"]
+    _check_alt_and_caption(_figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig)
+    worksheet = _page(solutions_site)
+    assert 'href="optimizers.html"' in _between(worksheet, "2", "contributors")
+    nav = r'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Optimizers\s*</span>'
+    assert re.search(nav, worksheet)
