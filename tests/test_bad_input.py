@@ -77,7 +77,7 @@ def test_bad_input_is_named_and_site_kept(built, case):
         (built / rel).write_text(original, encoding="utf-8")
     assert result.returncode == 1
     message = result.stderr
-    assert message.startswith("error: ") and "Traceback" not in message, message
+    assert "\nerror: " in "\n" + message and "Traceback" not in message, message
     for fragment in expected:
         assert fragment in message, (fragment, message)
     assert tree_bytes(built / "site") == before

@@ -481,13 +481,24 @@ def _finite(result):
     return result
 
 
+def training_settings(p) -> dict[str, np.ndarray]:
+    """The training settings, in the results too, so pages quote them rather than type them."""
+    return {
+        "width": np.array(p.width, dtype=np.int64),
+        "lr": np.array(p.lr, dtype=np.float64),
+        "batch_size": np.array(p.batch_size, dtype=np.int64),
+        "steps": np.array(p.steps, dtype=np.int64),
+    }
+
+
 def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     """Train every seed of one width and regime; return what the site plots and states.
 
     Shapes: S seeds, T snapshots, H = width, G = N_PLOT_GRID. Parameters W1, b1, W2
     (S, T, H), b2 (S, T); elbows -b1/W1 and slopes W2 W1 (S, T, H); train_mse, test_mse
     (S, T) with their quartiles over seeds; seed 0's prediction pred_grid (T, G) and its
-    units' hinges units_grid (T, H, G, float32) on x_grid. elbow_displacement is, per
+    units' hinges units_grid (T, H, G, float32) on x_grid; the settings width, lr,
+    batch_size and steps as scalars. elbow_displacement is, per
     seed, the median over units of |final elbow - initial elbow| (median, so one unit
     whose W1 shrinks towards 0 and sends its elbow far away does not dominate).
     """
@@ -503,6 +514,7 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     train_mse, test_mse = snapshot_errors(traj, x_train, y_train, x_test, y_test)
     x_grid = np.linspace(0.0, 1.0, N_PLOT_GRID)
     result = {
+        **training_settings(p),
         "snap_steps": snaps,
         "seeds": np.array(p.seeds, dtype=np.int64),
         "W1": W1, "b1": b1, "W2": W2, "b2": b2,
@@ -526,7 +538,8 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
 
     For each name in OPTIMIZERS ("sgd", "momentum", "adam"): {name}_train_mse and
     {name}_test_mse (S, T), their _p25/_p50/_p75 over seeds (T,), and
-    {name}_final_train_mse, {name}_final_test_mse (S,); plus snap_steps and seeds.
+    {name}_final_train_mse, {name}_final_test_mse (S,); plus snap_steps, seeds and the
+    settings width, lr, batch_size, steps and momentum as scalars.
     """
     _check(p)
     x_train, y_train, x_test, y_test = make_data(p.target, p.n_train, p.noise_std, p.data_seed)
@@ -537,7 +550,8 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
         "momentum": {"lr": p.lr, "mu": p.momentum},
         "adam": {"lr": p.lr, "beta1": p.beta1, "beta2": p.beta2, "eps": p.eps},
     }
-    result = {"snap_steps": snaps, "seeds": np.array(p.seeds, dtype=np.int64)}
+    result = {**training_settings(p), "momentum": np.array(p.momentum), "snap_steps": snaps,
+              "seeds": np.array(p.seeds, dtype=np.int64)}
     for name in OPTIMIZERS:
         traj = train(
             theta0, x_train, y_train, p.seeds, p.batch_size, snaps, (name, settings[name]),

@@ -116,10 +116,10 @@ class Palette:
         self.colors = np.stack([(chosen >> 16) & 255, (chosen >> 8) & 255, chosen & 255], axis=1)
         grid = np.arange(32 * 32 * 32)
         rgb15 = np.stack([(grid >> 10) & 31, (grid >> 5) & 31, grid & 31], axis=1) * 8 + 4
-        self.lut = np.empty(len(grid), dtype=np.uint8)
-        for start in range(0, len(grid), 4096):
-            block = rgb15[start : start + 4096, None, :] - self.colors[None, :, :]
-            self.lut[start : start + 4096] = np.argmin((block * block).sum(axis=2), axis=1)
+        # nearest colour: argmin |c - p|^2 = argmin (|p|^2 - 2 c.p), in exact integers
+        # (an integer matmul is numpy's own loop, not BLAS: the same on every CPU)
+        scores = (self.colors * self.colors).sum(axis=1) - 2 * (rgb15 @ self.colors.T)
+        self.lut = np.argmin(scores, axis=1).astype(np.uint8)
 
     def index(self, frame: np.ndarray) -> np.ndarray:
         f = frame.astype(np.int32)
