@@ -360,8 +360,8 @@ def _all_finite(results):
 
 
 @dataclass(frozen=True)
-class ConstantModel:
-    """Parameters of part (a), y_hat = theta."""
+class Descent:
+    """What both parts share: the data set, the start, the runs and the measurements."""
 
     n_points: int = 20
     data_seed: int = 0
@@ -371,9 +371,6 @@ class ConstantModel:
     intercept: float = 0.5
     noise: float = 0.5
     theta0: float = -1.0
-    # slow monotone (|1-2a| = 0.8), one step, oscillating (-0.6), divergent (-1.4)
-    step_sizes: tuple[float, ...] = (0.1, 0.5, 0.8, 1.2)
-    anim_step_size: float = 0.1
     steps: int = 50
     sgd_runs: int = 20
     sgd_seed: int = 1
@@ -382,6 +379,15 @@ class ConstantModel:
     tol: float = 1e-6
     divergence_bound: float = 1e6
     grid_points: int = 201
+
+
+@dataclass(frozen=True)
+class ConstantModel(Descent):
+    """Parameters of part (a), y_hat = theta."""
+
+    # slow monotone (|1-2a| = 0.8), one step, oscillating (-0.6), divergent (-1.4)
+    step_sizes: tuple[float, ...] = (0.1, 0.5, 0.8, 1.2)
+    anim_step_size: float = 0.1
 
 
 def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
@@ -437,28 +443,12 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class LinearModel:
+class LinearModel(Descent):
     """Parameters of part (b), y_hat = theta x; step sizes are fractions of 1 / mean(x^2)."""
 
-    n_points: int = 20
-    data_seed: int = 0
-    x_low: float = -1.0
-    x_high: float = 3.0
-    slope: float = 1.5
-    intercept: float = 0.5
-    noise: float = 0.5
-    theta0: float = -1.0
     # alpha = fraction / mean(x^2): |1 - 2 fraction| = 0.8 monotone, 0 one step, 0.6 oscillating, 1.4 divergent
     step_fractions: tuple[float, ...] = (0.1, 0.5, 0.8, 1.2)
     anim_step_fraction: float = 0.1
-    steps: int = 50
-    sgd_runs: int = 20
-    sgd_seed: int = 1
-    sgd_percentiles: tuple[float, ...] = (10.0, 50.0, 90.0)
-    vote_theta: float = 1.0
-    tol: float = 1e-6
-    divergence_bound: float = 1e6
-    grid_points: int = 201
 
 
 def linear_model(p: LinearModel) -> dict[str, np.ndarray]:
