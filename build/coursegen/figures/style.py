@@ -138,20 +138,22 @@ def _rgb24(frame: np.ndarray) -> np.ndarray:
 
 
 def save_gif(frames: list[np.ndarray], path: Path, palette: Palette, frame_ms: int) -> None:
-    """Write palette-indexed frames as a looping GIF.
+    """Write palette-indexed frames as a GIF.
 
     Pillow (imageio's GIF backend) is called directly here: imageio's plugin can pass a
     palette only through Pillow's per-frame palette remapping, which costs more than
     drawing the frame. Every frame is indexed into the one palette; ``optimize`` lets
     Pillow store only the part of a frame that changed, with unchanged pixels
-    transparent, which makes the files about a third smaller.
+    transparent, which makes the files about a third smaller. No loop count is written,
+    so where scripts are off the GIF plays once and rests on its last frame (nothing
+    moves for ever without a way to pause it; the player replays it on demand).
     """
     images = [Image.fromarray(palette.index(f), mode="P") for f in frames]
     for image in images:
         image.putpalette(palette.as_bytes())
     images[0].save(
         path, format="GIF", save_all=True, append_images=images[1:],
-        duration=frame_ms, loop=0, optimize=True, disposal=1, interlace=False,
+        duration=frame_ms, optimize=True, disposal=1, interlace=False,
     )
 
 
