@@ -56,7 +56,8 @@ def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, 
     result = run_cli(root, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
     assert tree_bytes(root / "site") == reference["site"]
-    assert not list((root / ".cache").rglob(".tmp-*")), "staging left behind after a complete build"
+    leftovers = [*(root / ".cache").rglob(".tmp-*"), *root.glob(".tmp-*"), *(root / "site_src").rglob(".tmp-*")]
+    assert not leftovers, "staging left behind after a complete build"
 
 
 def test_corrupted_cache_entries_are_recomputed_not_served(tmp_path, reference):

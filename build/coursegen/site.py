@@ -69,15 +69,19 @@ def source_date_epoch(root: Path) -> str:
 
 
 def mkdocs_build(config: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
-    """``mkdocs build --strict`` into a staging folder, then swap it in as ``site_dir``."""
+    """``mkdocs build --strict`` into a staging folder, then swap it in as ``site_dir``.
+
+    Call it under the build lock: it sweeps staging folders that killed builds left.
+    """
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # sitemap dates and gzip headers follow it
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's MkDocs 2.0 banner
     from mkdocs import exceptions
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    for leftover in site_dir.parent.glob(f"{atomic.TMP_PREFIX}{site_dir.name}-*"):  # from killed builds
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = site_dir.with_name(f"{atomic.TMP_PREFIX}{site_dir.name}-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     logger = logging.getLogger("mkdocs")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
