@@ -13,6 +13,7 @@ from pathlib import Path
 from coursegen.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[2]
+EDITIONS = ("solutions", "student")  # as pages.EDITIONS, which cannot be imported this early
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines (also when CI is set)")
     sub = p.add_subparsers(dest="command", required=True)
     site = sub.add_parser("site", help="run experiments, draw figures, fill pages, build site/")
-    site.add_argument("--edition", default="solutions", choices=("solutions", "student"))
+    site.add_argument("--edition", default="solutions", choices=EDITIONS)
     site.add_argument("--site-dir", default=None, help="output folder (default: <root>/site)")
     for name, text in (
         ("check", "rebuild every generated file from an empty cache and compare with manifest.json"),
@@ -75,10 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=text)
     sub.add_parser("bench", help="speed figures as one JSON line")
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
-    serve.add_argument("--edition", default="solutions", choices=("solutions", "student"))
+    serve.add_argument("--edition", default="solutions", choices=EDITIONS)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     handout = sub.add_parser("handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/")
-    handout.add_argument("--edition", default="solutions", choices=("solutions", "student"), help="student: the student handouts only")
+    handout.add_argument("--edition", default="solutions", choices=EDITIONS, help="student: the student handouts only")
     handout.add_argument("--out", default=None, help="output folder (default: <root>/site/handouts)")
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")

@@ -25,7 +25,7 @@ class Output:
     """One generated file: where it goes, what made it, and where its bytes are."""
 
     path: str  # logical path, e.g. "figures/dis01/const_anim.gif"
-    producer: str  # e.g. "dis01/const_gd" (the experiment whose results it comes from)
+    producer: str  # the experiment(s) whose results it comes from, e.g. "dis01/const_gd"
     source: Path  # the cached file holding its bytes
 
 
