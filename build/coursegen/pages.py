@@ -86,8 +86,8 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[s
             known = ", ".join(sorted(sheet.figures)) or "none"
             raise _UnknownFigure(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
         produced = files.get(name, {})
-        player = produced.get(f"{name}.json")
-        return partial.render(fig=sheet.figures[name], files=sorted(produced), player=player and json.loads(player))
+        meta = json.loads(produced[f"{name}.json"])
+        return partial.render(fig=sheet.figures[name], files=sorted(produced), meta=meta)
 
     return figure
 

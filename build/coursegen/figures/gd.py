@@ -49,12 +49,12 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     grid_t, grid_l = res["loss_grid_theta"], res["loss_grid"]
     loss_at = lambda t: np.interp(t, grid_t, grid_l)  # noqa: E731 -- the grid is fine enough to plot on
 
-    fig = style.new_figure(8.0, 3.4)
+    fig = style.new_figure(6.4, 4.0)
     data_ax, loss_ax = fig.subplots(1, 2)
     xs = np.linspace(min(x.min(), 0.0) - 0.2, x.max() + 0.2, 2)
     if _is_linear(res):  # the model's line always passes through the origin: show where it is
-        data_ax.axhline(0, color="black", lw=0.6)
-        data_ax.axvline(0, color="black", lw=0.6)
+        data_ax.axhline(0, color=style.INK, lw=0.6)
+        data_ax.axvline(0, color=style.INK, lw=0.6)
     data_ax.scatter(x, y, s=18, color=style.GREY, zorder=2, label="data")
     picked = data_ax.scatter([x[samples[0]]], [y[samples[0]]], s=70, facecolors="none",
                              edgecolors=style.ORANGE, linewidths=1.5, zorder=3, label="SGD sample")
@@ -63,7 +63,6 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     gd_lines = np.array([_model_line(res, t, xs) for t in gd])  # keep GD's line in view on every frame
     data_ax.set(xlabel="$x$", ylabel="$y$", title=_model_title(res))
     data_ax.set_ylim(min(y.min(), 0, gd_lines.min()) - 0.5, max(y.max(), gd_lines.max()) + 0.5)
-    data_ax.legend(loc="upper left", fontsize=8)
 
     loss_ax.plot(grid_t, grid_l, color=style.GREY, lw=1.5)
     loss_ax.axvline(float(res["theta_star"]), color=style.GREY, ls=":", lw=1, label=r"$\theta^*$")
@@ -71,10 +70,11 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     (sgd_trail,) = loss_ax.plot([], [], color=style.ORANGE, marker="^", ms=3, lw=0.8, ls="--", label="SGD")
     loss_ax.set(xlabel=r"$\theta$", ylabel=r"$\mathcal{L}(\theta)$", xlim=(grid_t[0], grid_t[-1]),
                 title=rf"loss, step size $\alpha = {float(res['anim_step_size']):.3g}$")
-    loss_ax.legend(loc="upper left", bbox_to_anchor=(0.55, 1.0), fontsize=8)  # clear of both branches
-    counter = loss_ax.text(0.98, 0.95, "", transform=loss_ax.transAxes, ha="right", va="top")
+    handles = [h for ax in (data_ax, loss_ax) for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, handlelength=1.6, columnspacing=1.0)
 
-    grabber = style.FrameGrabber(fig, [gd_line, sgd_line, picked, gd_trail, sgd_trail, counter])
+    grabber = style.FrameGrabber(fig, [gd_line, sgd_line, picked, gd_trail, sgd_trail])
+    counter = style.TextBoard(grabber, loss_ax, [[f"step {t}"] for t in range(len(gd))])
     frames = []
     for t in range(len(gd)):
         gd_line.set_ydata(gd_lines[t])
@@ -83,8 +83,9 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
         picked.set_offsets([[x[i], y[i]]])
         gd_trail.set_data(gd[: t + 1], loss_at(gd[: t + 1]))
         sgd_trail.set_data(sgd[: t + 1], loss_at(sgd[: t + 1]))
-        counter.set_text(f"step {t}")
-        frames.append(grabber.grab())
+        frame = grabber.grab()
+        counter.draw(frame, [f"step {t}"])
+        frames.append(frame)
     star = float(res["theta_star"])
     labels = [f"step {t} of {len(gd) - 1}: GD θ = {gd[t]:.4f}, SGD θ = {sgd[t]:.4f} (θ* = {star:.4f})"
               for t in range(len(gd))]
@@ -124,7 +125,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
     bound = max((errors[s, d] for s, d in enumerate(diverged) if d >= 0), default=None)
     top = 100 * (bound if bound is not None else errors.max())
 
-    fig = style.new_figure(7.5, 4.2)
+    fig = style.new_figure(6.4, 6.4)
     ax = fig.subplots()
     ax.set_yscale("log")
     for s, d in enumerate(diverged):
@@ -137,26 +138,27 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
                 markevery=MARK_EVERY, lw=3, label=label)
         with np.errstate(over="ignore"):
             theory = e0 * rate ** t.astype(float)
-        ax.plot(t, np.clip(theory, floor, top), color="black", ls="--", lw=1, zorder=3)
+        ax.plot(t, np.clip(theory, floor, top), color=style.INK, ls="--", lw=1, zorder=3)
         if d >= 0:
-            ax.plot([d], [bound], marker="X", ms=12, color=color, mec="black", zorder=4)
-            ax.annotate(f"passes the bound\nat step {d}", (d, bound), xytext=(10, -14),
-                        textcoords="offset points", ha="left", va="top", fontsize=8)
+            ax.plot([d], [bound], marker="X", ms=12, color=color, mec=style.INK, zorder=4)
+            ax.annotate(f"passes the bound\nat step {d}", (d, bound), xytext=(-12, -14),
+                        textcoords="offset points", ha="right", va="top",
+                        bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
     handles, labels = ax.get_legend_handles_labels()
     c = r"\overline{x^2}" if _is_linear(res) else ""
     _add_key(handles, labels, "--", rf"theory $|1 - 2\alpha{c}|^t\,|\theta_0 - \theta^*|$")
     if bound is not None:
-        ax.axhline(bound, color="black", ls="-.", lw=0.8)
+        ax.axhline(bound, color=style.INK, ls="-.", lw=0.8)
         _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
     ax.axhline(floor, color=style.GREY, ls=":", lw=1.2)
     _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(an exact 0) are drawn on it", style.GREY)
     ax.set(xlabel="GD step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]), ylim=(floor / 30, top),
-           title=f"{_model_title(res)}: GD error after $t$ steps, per step size")
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8)
+           title=f"{_model_title(res)}: GD error per step size")
+    fig.legend(handles, labels, loc="outside lower center", ncols=1)
     style.save_svg(fig, out.with_suffix(".svg"))
 
 
-def _add_key(handles: list, labels: list, ls: str, label: str, color: str = "black") -> None:
+def _add_key(handles: list, labels: list, ls: str, label: str, color: str = style.INK) -> None:
     """A legend entry for a reference line that has no plotted twin of its own."""
     handles.append(Line2D([], [], color=color, ls=ls, lw=1.2))
     labels.append(label)
@@ -192,8 +194,8 @@ def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:
     """One bar per point; the equal-error pair hatched and outlined, not only coloured."""
     n = len(values)
     ax.bar(np.arange(n), values, color=color, width=0.7)
-    ax.bar(pair, values[pair], width=0.7, color=style.ORANGE, hatch="///", edgecolor="black", linewidth=1.2)
-    ax.axhline(0, color="black", lw=0.8)
+    ax.bar(pair, values[pair], width=0.7, color=style.ORANGE, hatch="///", edgecolor=style.INK, linewidth=1.2)
+    ax.axhline(0, color=style.INK, lw=0.8)
 
 
 def gd_votes(res: dict, out: Path) -> None:
@@ -205,7 +207,7 @@ def gd_votes(res: dict, out: Path) -> None:
     err = r"\theta x_i - y_i" if linear else r"\theta - y_i"
     vote = rf"\frac{{2}}{{N}}({err}){'x_i' if linear else ''}"
 
-    fig = style.new_figure(7.5, 4.6)
+    fig = style.new_figure(6.4, 6.0)
     err_ax, vote_ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
     _bars(err_ax, _residuals(res), pair, style.GREY)
     err_ax.set(ylabel=f"error ${err}$",
@@ -215,10 +217,10 @@ def gd_votes(res: dict, out: Path) -> None:
                 xlabel=r"the $N$ points, ordered by $x$ (tick labels: $x_i$)",
                 title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
                 xticks=np.arange(n))
-    vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=60, fontsize=7)
-    vote_ax.text(0.01, 0.04, _pair_note(res), transform=vote_ax.transAxes, fontsize=8, va="bottom")
-    pair_patch = Patch(facecolor=style.ORANGE, hatch="///", edgecolor="black", label="the equal-error pair")
-    err_ax.legend(handles=[pair_patch], loc="lower left", fontsize=8)
+    vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=90)
+    pair_patch = Patch(facecolor=style.ORANGE, hatch="///", edgecolor=style.INK,
+                       label=f"the equal-error pair: {_pair_note(res)}")
+    fig.legend(handles=[pair_patch], loc="outside lower center")
     style.save_svg(fig, out.with_suffix(".svg"))
 
 
@@ -235,10 +237,10 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
     band = f"SGD {levels[0]:g}th–{levels[-1]:g}th percentile ({len(sgd)} runs)"
     error_levels = np.percentile(np.abs(sgd - theta_star), levels, axis=0)
 
-    fig = style.new_figure(8.0, 3.6)
+    fig = style.new_figure(6.4, 4.2)
     path_ax, err_ax = fig.subplots(1, 2)
     _spread(path_ax, t, gd, sgd[:paths], res["anim_sgd_percentiles"], band)
-    path_ax.axhline(theta_star, color="black", ls=":", lw=1, label=r"$\theta^*$")
+    path_ax.axhline(theta_star, color=style.INK, ls=":", lw=1, label=r"$\theta^*$")
     path_ax.set(xlabel="step $t$", ylabel=r"$\theta_t$", xlim=(0, t[-1]),
                 title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$")
     err_ax.set_yscale("log")
@@ -247,7 +249,7 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
     err_ax.set(xlabel="step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]),
                title=r"distance to $\theta^*$ (log scale)")
     handles, labels = path_ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
     style.save_svg(fig, out.with_suffix(".svg"))
 
 
@@ -257,5 +259,5 @@ def _spread(ax, t, gd, runs, levels, band: str) -> None:
     for edge in (levels[0], levels[-1]):
         ax.plot(t, edge, color=style.ORANGE, ls=":", lw=1)
     for k, run in enumerate(runs):
-        ax.plot(t, run, color="#a06a00", ls="--", lw=0.8, alpha=0.8, label="a few SGD runs" if k == 0 else None)
+        ax.plot(t, run, color=style.VERMILLION, ls="--", lw=0.8, alpha=0.8, label="a few SGD runs" if k == 0 else None)
     ax.plot(t, gd, color=style.BLUE, lw=2, marker="o", ms=4, markevery=MARK_EVERY, label="GD")

@@ -21,9 +21,8 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
-from matplotlib.transforms import ScaledTranslation
 
 from coursegen.figures import style
 
@@ -32,11 +31,8 @@ SHOWN = 0  # the seed row the animations (units_grid, pred_grid) and path figure
 STEP_LINTHRESH = 10  # the step axis is linear up to here, logarithmic beyond
 ELBOW_RANGE = (-0.05, 1.05)  # the data lie on [0, 1]; elbows beyond it fall off the plot
 MARKS = 0.1  # markers every tenth of a curve's drawn length
-UNIT_GREY = "#555555"  # the hinges: dark enough to see as thin dotted lines
+HINGE_DOTS = (0, (1, 2))  # one pixel on, two off
 GRID_SIZE = (5.6, 6.8)  # inches, the widths x regimes grids: narrow, to stay legible on phones
-# A phone shows these figures at about 60 % of their size; larger text survives that.
-READABLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11,
-            "xtick.labelsize": 10, "ytick.labelsize": 10, "legend.fontsize": 10}
 
 # Training regimes: name, colour, line style, marker (the same in every figure).
 ALL_LAYERS = ("all layers trained", style.BLUE, "-", "o")
@@ -54,15 +50,9 @@ OPTIMIZER_LOOKS = (
 
 @contextmanager
 def _figure(width: float, height: float):
-    """``style.new_figure`` with READABLE text sizes, restored afterwards.
-
-    new_figure resets matplotlib's settings, so the larger sizes go in after it, inside
-    an rc_context that puts the previous settings back when the figure is saved.
-    """
+    """``style.new_figure``, restoring matplotlib's settings afterwards."""
     with matplotlib.rc_context():
-        fig = style.new_figure(width, height)
-        matplotlib.rcParams.update(READABLE)
-        yield fig
+        yield style.new_figure(width, height)
 
 
 def _width(res: dict) -> int:
@@ -133,9 +123,14 @@ def _median_and_band(ax, steps, res: dict, key: str, look: tuple) -> None:
 
 
 def _hinge_segments(res: dict, snap: int) -> np.ndarray:
-    """Every unit's hinge on the plotting grid as line segments, (width, grid, 2)."""
-    hinges = res["units_grid"][snap]
-    return np.stack([np.broadcast_to(res["x_grid"], hinges.shape), hinges], axis=-1)
+    """Every unit's hinge W2 relu(W1 x + b1) on [0, 1] as three points, (width, 3, 2):
+    x = 0, its elbow (clipped to [0, 1]) and x = 1. A hinge is straight on either side
+    of its elbow, so these are exact."""
+    w1, b1, w2 = (res[k][SHOWN, snap][:, None] for k in ("W1", "b1", "W2"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        elbow = np.where(w1 != 0, np.clip(-b1 / w1, 0, 1), 0.5)
+    xs = np.concatenate([np.zeros_like(elbow), elbow, np.ones_like(elbow)], axis=1)
+    return np.stack([xs, w2 * np.maximum(0, w1 * xs + b1)], axis=-1)
 
 
 def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
@@ -146,14 +141,17 @@ def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
     are one collection: a single artist to update and draw per frame, not one per unit.
     """
     xg = res["x_grid"]
-    ax.axhline(0, color="black", lw=0.6, zorder=1)
-    units = LineCollection(_hinge_segments(res, snap), colors=UNIT_GREY, linewidths=0.8, linestyles=":", zorder=2)
+    ax.axhline(0, color=style.INK, lw=0.6, zorder=1)
+    # Not anti-aliased: thin dotted guides look the same, and a third of the bytes of
+    # every animation frame were their grey fringes.
+    units = LineCollection(_hinge_segments(res, snap), colors=style.GREY, linewidths=1, linestyles=HINGE_DOTS,
+                           antialiaseds=False, zorder=2)
     ax.add_collection(units)
     ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3)
     ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, zorder=4)
     (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2.2, zorder=5)
-    elbows = ax.scatter(res["elbows"][SHOWN, snap], np.zeros(_width(res)), s=point_size * 2.5,
-                        color="black", zorder=6, clip_on=True)
+    (elbows,) = ax.plot(res["elbows"][SHOWN, snap], np.zeros(_width(res)), ls="", marker="o",
+                        ms=np.sqrt(point_size * 2.5), color=style.INK, zorder=6)
     ax.set(xlim=(0, 1), ylim=(-Y_LIMIT, Y_LIMIT))
     return {"units": units, "pred": pred, "elbows": elbows}
 
@@ -164,32 +162,17 @@ def _fit_legend(fig, ncols: int) -> None:
         Line2D([], [], color=style.GREEN, lw=2.2, label="prediction"),
         Line2D([], [], color=style.BLUE, ls="--", lw=1.5, label="ground truth"),
         Line2D([], [], color=style.ORANGE, ls="", marker="o", ms=4, label="training data"),
-        Line2D([], [], color=UNIT_GREY, ls=":", lw=1.2, label="unit ReLUs"),
-        Line2D([], [], color="black", ls="", marker="o", ms=4, label="elbows"),
+        Line2D([], [], color=style.GREY, ls=HINGE_DOTS, lw=1, label="unit ReLUs"),
+        Line2D([], [], color=style.INK, ls="", marker="o", ms=4, label="elbows"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=1.8, columnspacing=1.2)
 
 
-def _status_board(ax, steps: int) -> list:
-    """The frame's step, train MSE and test MSE, as a small table in the top right;
-    returns the three value texts.
-
-    Only the numbers are redrawn per frame; their labels, the total step count and the
-    white backing are drawn once. Text costs per glyph, and it was most of a frame.
-    Positions are in points from the axes' top right corner, so the rows line up.
-    """
-    corner = ax.figure.dpi_scale_trans + ScaledTranslation(1, 1, ax.transAxes)
-    pt = lambda x, y: (x / 72, y / 72)  # noqa: E731 -- points to the inches `corner` takes
-    ax.add_patch(Rectangle(pt(-178, -45), 178 / 72, 45 / 72, transform=corner, facecolor="white",
-                           edgecolor="none", alpha=0.85, zorder=6.5))
-    text = {"transform": corner, "fontsize": 10, "va": "baseline", "zorder": 7}
-    ax.text(*pt(-60, -13), f"of {steps:,}", ha="left", **text)
-    values = []
-    for row, label in enumerate(("step", "train MSE", "test MSE")):
-        y = -13 - 13 * row
-        ax.text(*pt(-112, y), label, ha="right", **text)
-        values.append(ax.text(*pt(-64, y), "", ha="right", **text))
-    return values
+def _board(step: int, train: float, test: float, steps: int) -> list[str]:
+    """The frame's step, train MSE and test MSE: the corner of every animation frame."""
+    width = len(f"{steps:,}")
+    return [f"step      {step:>{width},}", f"train MSE {_mse_text(train):>{width}}",
+            f"test MSE  {_mse_text(test):>{width}}"]
 
 
 def _status(res: dict, snap: int) -> str:
@@ -209,21 +192,21 @@ def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
         ax.set_ylabel("$y$", labelpad=0)
-        ax.set_title(f"width {_width(res)}, {_regime(res)[0]} (seed {int(res['seeds'][SHOWN])})", loc="left")
-        board = _status_board(ax, int(steps[-1]))
-        _fit_legend(fig, ncols=5)
-        grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"], *board])
+        ax.set_title(f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][SHOWN])}: "
+                     f"{int(steps[-1]):,} steps", loc="left")
+        _fit_legend(fig, ncols=3)
+        grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"]])
+        lines = [_board(int(s), res["train_mse"][SHOWN, k], res["test_mse"][SHOWN, k], int(steps[-1]))
+                 for k, s in enumerate(steps)]
+        board = style.TextBoard(grabber, ax, lines)
         frames, labels = [], []
-        elbow_y = np.zeros(_width(res))
         for snap in range(len(steps)):
             moving["units"].set_segments(_hinge_segments(res, snap))
             moving["pred"].set_ydata(res["pred_grid"][snap])
-            moving["elbows"].set_offsets(np.column_stack([res["elbows"][SHOWN, snap], elbow_y]))
-            values = (f"{int(steps[snap]):,}", _mse_text(res["train_mse"][SHOWN, snap]),
-                      _mse_text(res["test_mse"][SHOWN, snap]))
-            for text, value in zip(board, values):
-                text.set_text(value)
-            frames.append(grabber.grab())
+            moving["elbows"].set_xdata(res["elbows"][SHOWN, snap])
+            frame = grabber.grab()
+            board.draw(frame, lines[snap])
+            frames.append(frame)
             labels.append(_status(res, snap))
         style.save_animation(fig, frames, out, frame_ms, labels, slider="SGD iterations")
 
@@ -257,7 +240,7 @@ def _unit_paths(ax, res: dict, values: np.ndarray) -> None:
     steps = res["snap_steps"]
     for path in values.T:
         ax.plot(steps, path, color=color, ls=ls, lw=0.9, alpha=0.85)
-    ax.plot(np.zeros(values.shape[1]), values[0], ls="", marker="o", ms=3, color="black", zorder=3, clip_on=False)
+    ax.plot(np.zeros(values.shape[1]), values[0], ls="", marker="o", ms=3, color=style.INK, zorder=3, clip_on=False)
 
 
 def _regime_keys(what: str) -> list:
@@ -283,12 +266,12 @@ def relu_elbows(many: list[dict], out: Path) -> None:
                 gone = int(np.sum((final < 0) | (final > 1)))
                 if gone:
                     ax.text(0.97, 0.03, f"{gone} end outside [0, 1]", transform=ax.transAxes, ha="right",
-                            va="bottom", fontsize=9, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                            va="bottom", bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
         axes[0, 0].set_ylim(*ELBOW_RANGE)
         axes[0, 0].set_yticks([0, 0.5, 1])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
         keys = _regime_keys("one elbow") + [
-            Line2D([], [], color="black", ls="", marker="o", ms=3, label="where it started"),
+            Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="where it started"),
             Line2D([], [], color=style.GREY, ls=(0, (1, 3)), lw=1, label="kinks of the target"),
         ]
         fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
@@ -303,11 +286,11 @@ def relu_slopes(many: list[dict], out: Path) -> None:
         axes = _panel_grid(fig, grid, "slope $W_2 W_1$", _step_axis)
         for row, pair in zip(axes, grid):
             for ax, res in zip(row, pair):
-                ax.axhline(0, color="black", lw=0.6, zorder=0)
+                ax.axhline(0, color=style.INK, lw=0.6, zorder=0)
                 _unit_paths(ax, res, res["slopes"][SHOWN])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
         keys = _regime_keys("one unit") + [
-            Line2D([], [], color="black", ls="", marker="o", ms=3, label="its initial slope")]
+            Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="its initial slope")]
         fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
         style.save_svg(fig, out.with_suffix(".svg"))
 
@@ -353,7 +336,7 @@ def relu_final_fits(many: list[dict], out: Path) -> None:
             for ax, res in zip(row, pair):
                 last = len(res["snap_steps"]) - 1
                 draw_fit(ax, res, last, point_size=3)
-                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][SHOWN, last])}", fontsize=10)
+                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][SHOWN, last])}")
         for ax in axes[-1]:
             ax.set_xlabel("$x$")
         _fit_legend(fig, ncols=3)

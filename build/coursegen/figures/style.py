@@ -6,21 +6,45 @@ fonts matplotlib ships are eligible), not the date (SVG and PNG metadata stamps 
 dropped) and not the per-process SVG id salt.
 """
 
+import base64
+import io
 import json
 from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.font_manager as font_manager
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
+from coursegen.figures import gif, schemes
+
 # Colour-blind-safe (Okabe-Ito), each paired with a line style or marker in the figures
-# so that colour is never the only carrier of meaning.
+# so that colour is never the only carrier of meaning. INK and PAPER are the light
+# scheme's; the dark rendering maps every colour (figures/schemes.py).
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#7f7f7f",
 )
+INK, PAPER = "black", "white"
+DARK_GREY = "#555555"  # thin reference lines that must still show: hinges, guides
+
+# Text: one size per figure, the same for titles, labels, ticks and legends, chosen from
+# the figure's width so that it is at least MIN_TEXT_PX CSS pixels tall where the figure
+# is shown narrowest: a 390 px phone's column inside a solution block, PHONE_COLUMN_PX
+# wide. (A figure w inches wide is w * 72 pt; shown d px wide, a t pt text is t * d / (w * 72)
+# px tall, whatever the file's dpi.)
+MIN_TEXT_PX = 9
+PHONE_COLUMN_PX = 340
+BASE_TEXT_PT = 10
+
+
+def text_pt(width: float) -> float:
+    """The text size (pt) of a figure ``width`` inches wide."""
+    return round(max(BASE_TEXT_PT, MIN_TEXT_PX * width * 72 / PHONE_COLUMN_PX), 1)
+
 
 RC = {
     "font.family": "DejaVu Sans",
@@ -29,15 +53,17 @@ RC = {
     "svg.hashsalt": "coursegen",
     "figure.dpi": 100,
     "savefig.dpi": 100,
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
+    "figure.facecolor": PAPER,
+    "axes.facecolor": PAPER,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "font.size": 10,
     "legend.frameon": False,
+    "lines.dash_capstyle": "butt",
 }
+_TEXT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+              "legend.fontsize", "legend.title_fontsize", "figure.titlesize")
 
 
 def _bundled_fonts_only() -> None:
@@ -59,19 +85,47 @@ _apply_style()
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A figure outside pyplot's global state, on the Agg canvas."""
+    """A figure outside pyplot's global state, on the Agg canvas, its text sized for
+    its width (``text_pt``)."""
     _apply_style()
+    matplotlib.rcParams.update(dict.fromkeys(_TEXT_KEYS, text_pt(width)))
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
+def dark_path(path: Path) -> Path:
+    """Where a file's dark rendering goes: ``x.svg`` -> ``x-dark.svg``."""
+    return path.with_name(f"{path.stem}-dark{path.suffix}")
+
+
+def text_metrics(fig: Figure) -> dict:
+    """The smallest text a drawn figure holds and the figure's width, both in pt: the
+    page states them so the phone test can tell how tall the text is on screen."""
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return {"text_pt": min(sizes), "width_pt": round(fig.get_figwidth() * 72, 2)}
+
+
+def css_size(fig: Figure, dpi: float) -> dict:
+    """A file's natural size in CSS pixels: an SVG's is its size in pt * 4/3 (dpi 96),
+    a GIF's or PNG's its pixels."""
+    width, height = fig.get_size_inches() * dpi
+    return {"width_px": int(round(width)), "height_px": int(round(height))}
+
+
 def save_svg(fig: Figure, path: Path) -> None:
-    fig.savefig(path, format="svg", metadata={"Date": None})
+    """``path`` (light), its dark rendering beside it, and the figure's text metrics
+    (``.json``)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    light = buffer.getvalue()
+    path.write_text(light, encoding="utf-8")
+    dark_path(path).write_text(schemes.dark_svg(light), encoding="utf-8")
+    _write_json(path.with_suffix(".json"), {**text_metrics(fig), **css_size(fig, 96)})
 
 
-def save_png(fig: Figure, path: Path) -> None:
-    fig.savefig(path, format="png", metadata={"Software": None})
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 class FrameGrabber:
@@ -91,84 +145,182 @@ class FrameGrabber:
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
 
     def grab(self) -> np.ndarray:
-        """Pixels (H, W, 3) of the current state, as uint8."""
+        """The current picture as (H, W) uint32 pixels, 0xAABBGGRR."""
         canvas = self.fig.canvas
         canvas.restore_region(self.background)
         for artist in self.moving:
             self.fig.draw_artist(artist)
-        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+        return np.asarray(canvas.buffer_rgba()).view(np.uint32)[..., 0].copy()
+
+
+class TextBoard:
+    """A few lines of monospaced text in the top right corner of an axes, drawn into
+    grabbed frames on a backing of the paper's colour: an animation's changing numbers.
+
+    Matplotlib lays out and rasterises text glyph by glyph on every draw, which was most
+    of the cost of a frame for a handful of numbers. Here each character is rasterised
+    once, by matplotlib, as a coverage tile, and a frame's text is assembled from the
+    tiles, in integers (the same bytes everywhere).
+    """
+
+    PAD = 4  # pixels of backing around the text
+
+    def __init__(self, grabber: "FrameGrabber", ax, frames: list[list[str]]):
+        """``frames``: every frame's lines, so the board is sized to hold the longest."""
+        fig = grabber.fig
+        rows, cols = max(map(len, frames)), max(len(line) for lines in frames for line in lines)
+        chars = "".join(line for lines in frames for line in lines)
+        size_px = matplotlib.rcParams["font.size"] * fig.dpi / 72
+        self.advance = size_px * 0.602  # DejaVu Sans Mono: every glyph 0.602 em wide
+        self.line = int(np.ceil(size_px * 1.25))
+        self.tiles = _glyph_tiles(sorted(set(chars) - {" "}), size_px, self.line, fig.dpi)
+        width = int(np.ceil(cols * self.advance)) + 2 * self.PAD
+        height = rows * self.line + 2 * self.PAD
+        box = ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
+        self.right = int(box.x1) - 2
+        self.top = fig.canvas.get_width_height()[1] - int(box.y1) + 2
+        self.left = self.right - width
+        self.bottom = self.top + height
+        self.ink = _rgb(INK)
+        self.paper = _rgb(PAPER)
+
+    def draw(self, frame: np.ndarray, lines: list[str]) -> None:
+        """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``."""
+        region = frame[self.top: self.bottom, self.left: self.right]
+        rgb = _unpack(region)
+        rgb = (rgb * 38 + self.paper * 217 + 127) // 255  # the backing: 85 % paper
+        for row, text in enumerate(lines):
+            y = self.PAD + row * self.line
+            start = region.shape[1] - self.PAD - len(text) * self.advance
+            for k, char in enumerate(text):
+                tile = self.tiles.get(char)
+                if tile is None:
+                    continue
+                x = int(round(start + k * self.advance)) - 1
+                h, w = tile.shape
+                cover = tile[..., None]
+                patch = rgb[y: y + h, x: x + w]
+                patch[:] = (patch * (255 - cover) + self.ink * cover + 127) // 255
+        region[:] = _pack(rgb)
+
+
+def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
+    """Each character's coverage (0-255) in a cell one line high, its left edge one
+    pixel before the glyph's origin, rasterised by matplotlib once."""
+    cell = int(np.ceil(size_px * 0.602)) + 3
+    fig = Figure(figsize=(cell * 2 * len(chars) / dpi, line / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    for k, char in enumerate(chars):
+        fig.text((2 * k * cell + 1) / fig.bbox.width, 0.5, char, family="DejaVu Sans Mono", color="black",
+                 fontsize=size_px * 72 / dpi, va="center_baseline", ha="left")
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0].astype(np.int32)
+    top = max(0, (pixels.shape[0] - line) // 2)
+    return {char: (255 - pixels[top: top + line, 2 * k * cell: 2 * k * cell + cell]).astype(np.int32)
+            for k, char in enumerate(chars)}
+
+
+def _rgb(color: str) -> np.ndarray:
+    return np.array([round(c * 255) for c in matplotlib.colors.to_rgb(color)], dtype=np.int32)
+
+
+def _unpack(pixels: np.ndarray) -> np.ndarray:
+    """uint32 0xAABBGGRR pixels to (..., 3) int32 RGB."""
+    return np.stack([pixels & 255, (pixels >> 8) & 255, (pixels >> 16) & 255], axis=-1).astype(np.int32)
+
+
+def _pack(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = (rgb[..., i].astype(np.uint32) for i in range(3))
+    return np.uint32(0xFF000000) | (b << 16) | (g << 8) | r
 
 
 class Palette:
-    """One fixed 256-colour palette for a whole animation, with a lookup table.
+    """One fixed palette of at most gif.MAX_COLORS colours for a whole animation.
 
     Quantising every frame anew is slow and makes colours flicker between frames; a
-    palette taken once from a representative frame (its most frequent colours), plus a
-    table from 15-bit RGB to the nearest palette entry, maps each frame in a few numpy
+    palette taken once from representative frames (their most frequent colours), plus
+    a table from 15-bit RGB to the nearest palette entry, maps each frame in a few numpy
     operations and gives the same bytes on every machine.
     """
 
-    def __init__(self, frame: np.ndarray, size: int = 256):
-        codes = _rgb24(frame).ravel()
-        values, counts = np.unique(codes, return_counts=True)
+    def __init__(self, pixels: np.ndarray, size: int = gif.MAX_COLORS):
+        values, counts = np.unique(pixels.ravel() & 0xFFFFFF, return_counts=True)
         order = np.lexsort((values, -counts))  # most frequent first; ties by colour
-        chosen = values[order[:size]]
-        self.colors = np.stack([(chosen >> 16) & 255, (chosen >> 8) & 255, chosen & 255], axis=1)
-        grid = np.arange(32 * 32 * 32)
-        rgb15 = np.stack([(grid >> 10) & 31, (grid >> 5) & 31, grid & 31], axis=1) * 8 + 4
-        # nearest colour: argmin |c - p|^2 = argmin (|p|^2 - 2 c.p), in exact integers
-        # (an integer matmul is numpy's own loop, not BLAS: the same on every CPU)
-        scores = (self.colors * self.colors).sum(axis=1) - 2 * (rgb15 @ self.colors.T)
-        self.lut = np.argmin(scores, axis=1).astype(np.uint8)
+        chosen = values[order[:size]].astype(np.int64)
+        self.colors = np.stack([chosen & 255, (chosen >> 8) & 255, (chosen >> 16) & 255], axis=1).astype(np.uint8)
+        self._lut = np.zeros(1 << 15, dtype=np.uint8)
+        self._known = np.zeros(1 << 15, dtype=bool)
 
-    def index(self, frame: np.ndarray) -> np.ndarray:
-        f = frame.astype(np.int32)
-        code15 = ((f[..., 0] >> 3) << 10) | ((f[..., 1] >> 3) << 5) | (f[..., 2] >> 3)
-        return self.lut[code15]
+    def index(self, pixels: np.ndarray) -> np.ndarray:
+        """(H, W) uint32 pixels to palette indices (H, W) uint8."""
+        codes = ((pixels >> 3) & 31) << 10 | ((pixels >> 11) & 31) << 5 | ((pixels >> 19) & 31)
+        self._learn(codes)
+        return self._lut[codes]
 
-    def as_bytes(self) -> bytes:
-        padded = np.zeros((256, 3), dtype=np.uint8)
-        padded[: len(self.colors)] = self.colors
-        return padded.tobytes()
+    def _learn(self, codes: np.ndarray) -> None:
+        """Fill the table for the 15-bit colours not seen before: nearest palette colour,
+        argmin |c - p|^2 = argmin (|p|^2 - 2 c.p), in exact integers (an integer matmul
+        is numpy's own loop, not BLAS: the same on every CPU)."""
+        new = np.flatnonzero(np.bincount(codes.ravel(), minlength=1 << 15).astype(bool) & ~self._known)
+        if new.size == 0:
+            return
+        rgb15 = np.stack([(new >> 10) & 31, (new >> 5) & 31, new & 31], axis=1) * 8 + 4
+        colors = self.colors.astype(np.int64)
+        scores = (colors * colors).sum(axis=1) - 2 * (rgb15 @ colors.T)
+        self._lut[new] = np.argmin(scores, axis=1)
+        self._known[new] = True
 
 
-def _rgb24(frame: np.ndarray) -> np.ndarray:
-    f = frame.astype(np.int64)
-    return (f[..., 0] << 16) | (f[..., 1] << 8) | f[..., 2]
-
-
-def save_gif(frames: list[np.ndarray], path: Path, palette: Palette, frame_ms: int) -> None:
-    """Write palette-indexed frames as a GIF.
-
-    Pillow (imageio's GIF backend) is called directly here: imageio's plugin can pass a
-    palette only through Pillow's per-frame palette remapping, which costs more than
-    drawing the frame. Every frame is indexed into the one palette; ``optimize`` lets
-    Pillow store only the part of a frame that changed, with unchanged pixels
-    transparent, which makes the files about a third smaller. No loop count is written,
-    so where scripts are off the GIF plays once and rests on its last frame (nothing
-    moves for ever without a way to pause it; the player replays it on demand).
-    """
-    images = [Image.fromarray(palette.index(f), mode="P") for f in frames]
-    for image in images:
-        image.putpalette(palette.as_bytes())
-    images[0].save(
-        path, format="GIF", save_all=True, append_images=images[1:],
-        duration=frame_ms, optimize=True, disposal=1, interlace=False,
-    )
+def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
+    """Every frame's palette indices, each computed only where its pixels changed."""
+    out = [palette.index(frames[0])]
+    for before, frame in zip(frames, frames[1:]):
+        changed = frame != before
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        indices = out[-1].copy()
+        if rows.size:
+            box = np.s_[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+            indices[box] = palette.index(frame[box])
+        out.append(indices)
+    return out
 
 
 def save_animation(fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: int,
                    labels: list[str], slider: str) -> None:
-    """An animation's three files: the GIF, its last frame as a PNG (for print and for
-    readers who prefer reduced motion) and the player's frame labels as JSON.
+    """Write an animation in both schemes; see figures/__init__.py for its files.
 
-    Each label should differ from the previous one (say, by the step): the GIF encoder
-    merges identical consecutive frames, and the player pairs frames with labels.
+    ``frames`` come from ``FrameGrabber.grab``. The GIFs share their frames and differ
+    only in the palette; the PNGs are the last frame, exactly as the GIFs end.
     """
     if len(labels) != len(frames):
         raise ValueError(f"{len(frames)} frames but {len(labels)} labels")
+    if frame_ms < 10:
+        raise ValueError(f"frame_ms = {frame_ms}: a GIF frame lasts at least 10 ms")
     palette = Palette(np.concatenate([frames[0], frames[-1]]))
-    save_gif(frames, out.with_suffix(".gif"), palette, frame_ms)
-    save_png(fig, out.with_suffix(".png"))
-    player = {"slider": slider, "labels": labels}
-    out.with_suffix(".json").write_text(json.dumps(player, ensure_ascii=False, sort_keys=True) + "\n")
+    indices = _indices(frames, palette)
+    encoded = gif.encode(indices, frame_ms)
+    for colors, stem in ((palette.colors, out), (schemes.dark_colors(palette.colors), dark_path(out))):
+        data = encoded.to_bytes(colors)
+        stem.with_suffix(".gif").write_bytes(data)
+        stem.with_suffix(".gif.js").write_text(_script_copy(data), encoding="ascii")
+        _save_png(indices[-1], colors, stem.with_suffix(".png"))
+    height, width = frames[0].shape
+    player = {"slider": slider, "labels": labels, "frame_ms": frame_ms, "width_px": width, "height_px": height,
+              **text_metrics(fig)}
+    _write_json(out.with_suffix(".json"), player)
+
+
+def _script_copy(data: bytes) -> str:
+    """The GIF as a script, for pages opened from disk (file://), where a page may not
+    fetch() its own files but may still load a <script>: it files the bytes (base64)
+    under its own address, which the player that added it knows."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'(window.cgGifs = window.cgGifs || {{}})[document.currentScript.src] = "{encoded}";\n'
+
+
+def _save_png(indices: np.ndarray, colors: np.ndarray, path: Path) -> None:
+    image = Image.fromarray(indices, mode="P")
+    table = np.zeros((256, 3), dtype=np.uint8)
+    table[: len(colors)] = colors
+    image.putpalette(table.tobytes())
+    image.save(path, format="PNG")

@@ -2,79 +2,62 @@
    the current step and error shown beside the picture.
 
    Each animation is published as a GIF (which plays by itself where scripts are off)
-   with one label per frame in data-labels. This script decodes the GIF's frames
-   itself, when the player first scrolls into view, and draws them on a canvas, so a
-   reader can stop on any frame. No libraries, no network beyond the GIF itself.
-   Readers who prefer reduced motion get a paused player. */
+   in a light and a dark rendering, with one label per frame in data-labels. When the
+   player first scrolls into view, this script takes the GIF of the page's colour
+   scheme (from the browser's cache over HTTP; from its `.gif.js` copy when the page
+   was opened from disk, where fetch() is not allowed) and draws its frames on a canvas,
+   so a reader can stop on any frame.
+
+   The build's GIFs have one global palette and a reserved "unchanged" index
+   (build/coursegen/figures/gif.py), so frames are composited as palette indices, one
+   byte a pixel. Frames are decoded lazily: the compressed data stays as it is, a full
+   frame is kept only every KEYFRAME_EVERY frames, and frame k is decoded from the
+   nearest keyframe before it. No libraries, no network. Readers who prefer reduced
+   motion get a paused player. */
 
 (function () {
   "use strict";
 
-  /* ---- GIF decoding: enough of GIF89a for the files our build writes ---------- */
+  const KEYFRAME_EVERY = 10;
 
-  function lzwDecode(minCodeSize, data, pixelCount) {
-    const out = new Uint8Array(pixelCount);
-    const clear = 1 << minCodeSize, end = clear + 1;
-    const prefix = new Int16Array(4096), suffix = new Uint8Array(4096), stack = new Uint8Array(4097);
-    for (let c = 0; c < clear; c++) { prefix[c] = -1; suffix[c] = c; }
-    let size = minCodeSize + 1, next = end + 1, prev = -1, firstChar = 0;
-    let acc = 0, bits = 0, o = 0, i = 0;
-    while (o < pixelCount) {
-      while (bits < size) { if (i >= data.length) return out; acc |= data[i++] << bits; bits += 8; }
-      const code = acc & ((1 << size) - 1); acc >>>= size; bits -= size;
-      if (code === clear) { size = minCodeSize + 1; next = end + 1; prev = -1; continue; }
-      if (code === end) break;
-      if (prev === -1) { out[o++] = code; firstChar = code; prev = code; continue; }
-      let c = code, sp = 0;
-      if (code >= next) { stack[sp++] = firstChar; c = prev; }  // the code being defined now
-      while (c >= clear) { stack[sp++] = suffix[c]; c = prefix[c]; }
-      stack[sp++] = c; firstChar = c;
-      while (sp > 0 && o < pixelCount) out[o++] = stack[--sp];
-      if (next < 4096) {
-        prefix[next] = prev; suffix[next] = firstChar; next++;
-        if (next === 1 << size && size < 12) size++;
-      }
-      prev = code;
-    }
-    return out;
-  }
+  /* ---- GIF parsing: enough of GIF89a for the files our build writes ---------- */
 
   function subBlocks(bytes, p) {
-    const chunks = [];
     let total = 0;
-    while (bytes[p] !== 0) { const n = bytes[p]; chunks.push(bytes.subarray(p + 1, p + 1 + n)); total += n; p += n + 1; }
+    for (let q = p; bytes[q] !== 0; q += bytes[q] + 1) total += bytes[q];
     const data = new Uint8Array(total);
     let o = 0;
-    for (const c of chunks) { data.set(c, o); o += c.length; }
+    while (bytes[p] !== 0) { const n = bytes[p]; data.set(bytes.subarray(p + 1, p + 1 + n), o); o += n; p += n + 1; }
     return { data, next: p + 1 };
   }
 
   function readPalette(bytes, p, n) {
-    const colors = new Uint32Array(n);  // little-endian RGBA for Uint32 ImageData views
+    const colors = new Uint32Array(256);  // little-endian RGBA for Uint32 ImageData views
     for (let i = 0; i < n; i++) colors[i] = 0xff000000 | (bytes[p + 3 * i + 2] << 16) | (bytes[p + 3 * i + 1] << 8) | bytes[p + 3 * i];
     return colors;
   }
 
-  /* Frames as full-size palette-index arrays, composited (disposal "leave in place"),
-     each with the colour table it was drawn with: its local table, else the global one
-     (composited indices are exact while a partial frame shares its predecessor's table,
-     as with the build's fixed palette). */
-  function decodeGif(buffer) {
-    const bytes = new Uint8Array(buffer);
+  /* The frames' rectangles and compressed data; nothing decoded yet. Refuses what the
+     build never writes (local palettes, interlacing, disposal other than "leave"), so
+     such a file stays an <img> rather than being drawn wrong. */
+  function parseGif(bytes) {
     const sig = String.fromCharCode(...bytes.subarray(0, 6));
     if (sig !== "GIF89a" && sig !== "GIF87a") throw new Error("not a GIF");
     const width = bytes[6] | (bytes[7] << 8), height = bytes[8] | (bytes[9] << 8);
-    let p = 13, globalPalette = null, transparent = -1, delayMs = 0;
-    if (bytes[10] & 0x80) { const n = 2 << (bytes[10] & 7); globalPalette = readPalette(bytes, p, n); p += 3 * n; }
-    const frames = [], palettes = [];
-    let canvas = new Uint8Array(width * height);
+    if (!(bytes[10] & 0x80)) throw new Error("no global palette");
+    const n = 2 << (bytes[10] & 7);
+    const palette = readPalette(bytes, 13, n);
+    let p = 13 + 3 * n, transparent = -1, delayMs = 0;
+    const frames = [];
     while (p < bytes.length) {
       const block = bytes[p++];
       if (block === 0x3b) break;
       if (block === 0x21) {
         const label = bytes[p++];
         if (label === 0xf9) {
-          transparent = bytes[p + 1] & 1 ? bytes[p + 4] : -1;
+          const packed = bytes[p + 1];
+          if (((packed >> 2) & 7) > 1) throw new Error("unsupported disposal");
+          transparent = packed & 1 ? bytes[p + 4] : -1;
           delayMs = delayMs || 10 * (bytes[p + 2] | (bytes[p + 3] << 8));
         }
         p = subBlocks(bytes, p).next;
@@ -82,30 +65,119 @@
         const left = bytes[p] | (bytes[p + 1] << 8), top = bytes[p + 2] | (bytes[p + 3] << 8);
         const w = bytes[p + 4] | (bytes[p + 5] << 8), h = bytes[p + 6] | (bytes[p + 7] << 8);
         const flags = bytes[p + 8];
-        p += 9;
-        let palette = globalPalette;
-        if (flags & 0x80) { const n = 2 << (flags & 7); palette = readPalette(bytes, p, n); p += 3 * n; }
-        if (flags & 0x40) throw new Error("interlaced GIFs are not supported");
-        const minCode = bytes[p++];
-        const { data, next } = subBlocks(bytes, p);
+        if (flags & 0xc0) throw new Error("local palettes and interlacing are not supported");
+        const minCode = bytes[p + 9];
+        const { data, next } = subBlocks(bytes, p + 10);
         p = next;
-        const pixels = lzwDecode(minCode, data, w * h);
-        const frame = canvas.slice();
-        for (let y = 0; y < h; y++) {
-          const row = (top + y) * width + left;
-          for (let x = 0; x < w; x++) {
-            const v = pixels[y * w + x];
-            if (v !== transparent) frame[row + x] = v;
-          }
-        }
-        frames.push(frame);
-        palettes.push(palette);
-        canvas = frame;
+        frames.push({ left, top, w, h, minCode, data, transparent });
       } else {
         throw new Error("unexpected GIF block " + block);
       }
     }
-    return { width, height, palettes, frames, delayMs: delayMs || 150 };
+    return { width, height, palette, frames, delayMs: delayMs || 150 };
+  }
+
+  /* ---- Frames decoded on demand ---------------------------------------------- */
+
+  class FrameStore {
+    constructor(gif) {
+      this.gif = gif;
+      this.count = gif.frames.length;
+      this.indices = new Uint8Array(gif.width * gif.height);  // the frame `current`
+      this.current = -1;
+      this.keyframes = new Map();  // frame number -> its full indices
+      this.scratch = new Uint8Array(gif.width * gif.height);
+      this.prefix = new Int16Array(4096);
+      this.suffix = new Uint8Array(4096);
+      this.stack = new Uint8Array(4097);
+    }
+
+    /* Make `indices` frame k, decoding forward from the closest of: the current
+       frame (if before k), the latest keyframe at or before k, or nothing. */
+    seek(k) {
+      if (k === this.current) return;
+      let start = -1;
+      for (const j of this.keyframes.keys()) if (j <= k && j > start) start = j;
+      if (!(this.current >= 0 && this.current < k && this.current >= start)) {
+        if (start >= 0) this.indices.set(this.keyframes.get(start));
+        this.current = start;  // -1: from frame 0, which is stored whole
+      }
+      while (this.current < k) this.apply(this.current + 1);
+    }
+
+    apply(i) {
+      const f = this.gif.frames[i], width = this.gif.width;
+      const pixels = this.lzw(f.minCode, f.data, f.w * f.h);
+      const t = f.transparent;
+      for (let y = 0; y < f.h; y++) {
+        const row = (f.top + y) * width + f.left, from = y * f.w;
+        for (let x = 0; x < f.w; x++) {
+          const v = pixels[from + x];
+          if (v !== t) this.indices[row + x] = v;
+        }
+      }
+      this.current = i;
+      if (i % KEYFRAME_EVERY === 0 && !this.keyframes.has(i)) this.keyframes.set(i, this.indices.slice());
+    }
+
+    lzw(minCodeSize, data, pixelCount) {
+      const out = this.scratch, prefix = this.prefix, suffix = this.suffix, stack = this.stack;
+      const clear = 1 << minCodeSize, end = clear + 1;
+      for (let c = 0; c < clear; c++) { prefix[c] = -1; suffix[c] = c; }
+      let size = minCodeSize + 1, next = end + 1, prev = -1, firstChar = 0;
+      let acc = 0, bits = 0, o = 0, i = 0;
+      while (o < pixelCount) {
+        while (bits < size) { if (i >= data.length) return out; acc |= data[i++] << bits; bits += 8; }
+        const code = acc & ((1 << size) - 1); acc >>>= size; bits -= size;
+        if (code === clear) { size = minCodeSize + 1; next = end + 1; prev = -1; continue; }
+        if (code === end) break;
+        if (prev === -1) { out[o++] = code; firstChar = code; prev = code; continue; }
+        let c = code, sp = 0;
+        if (code >= next) { stack[sp++] = firstChar; c = prev; }  // the code being defined now
+        while (c >= clear) { stack[sp++] = suffix[c]; c = prefix[c]; }
+        stack[sp++] = c; firstChar = c;
+        while (sp > 0 && o < pixelCount) out[o++] = stack[--sp];
+        if (next < 4096) {
+          prefix[next] = prev; suffix[next] = firstChar; next++;
+          if (next === 1 << size && size < 12) size++;
+        }
+        prev = code;
+      }
+      return out;
+    }
+  }
+
+  /* ---- Where the bytes come from --------------------------------------------- */
+
+  /* Over HTTP the <img> has already downloaded the GIF: fetch() takes it from the
+     browser's cache. From disk, fetch() is refused, so the GIF's script copy is
+     loaded instead; it files its bytes under its own address. */
+  function loadBytes(url) {
+    if (location.protocol !== "file:") {
+      return fetch(url, { cache: "force-cache" })
+        .then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); })
+        .then((b) => new Uint8Array(b));
+    }
+    return new Promise((done, fail) => {
+      const script = document.createElement("script");
+      script.src = url + ".js";
+      script.onload = () => {
+        const store = window.cgGifs || {};
+        const text = store[script.src];
+        delete store[script.src];
+        script.remove();
+        if (!text) { fail(new Error("no GIF in " + script.src)); return; }
+        const raw = atob(text), bytes = new Uint8Array(raw.length);
+        for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+        done(bytes);
+      };
+      script.onerror = () => fail(new Error("cannot load " + script.src));
+      document.head.append(script);
+    });
+  }
+
+  function darkScheme() {
+    return document.body.getAttribute("data-md-color-scheme") === "slate";
   }
 
   /* ---- The player ----------------------------------------------------------- */
@@ -133,27 +205,32 @@
     return b;
   }
 
+  function source(root) {
+    return darkScheme() && root.dataset.gifDark ? root.dataset.gifDark : root.dataset.gif;
+  }
+
   function setUp(root) {
     if (root.dataset.ready) return;
     root.dataset.ready = "loading";
-    const img = root.querySelector("img:not(.cg-print)");
     loadStaticFrames(root);  // once a player has been in view, it prints at once
+    const img = [...root.querySelectorAll("img.cg-player__gif")].find((i) => i.checkVisibility()) ||
+      root.querySelector("img.cg-player__gif");
     const labels = JSON.parse(root.dataset.labels || "[]");
-    /* The <img> is already downloading the GIF (lazy images start well before the
-       player's 200px margin): wait for it, then take the GIF from the browser's cache
-       rather than downloading it a second time. */
+    /* The visible <img> is already downloading its GIF (lazy images start well before
+       the player's 200px margin): wait for it, then take the GIF from the cache. */
     img.loading = "eager";
     const shown = img.complete ? Promise.resolve()
       : new Promise((done) => { img.addEventListener("load", done, { once: true }); img.addEventListener("error", done, { once: true }); });
+    const url = source(root);
     shown
-      .then(() => fetch(root.dataset.gif, { cache: "force-cache" }))
-      .then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); })
-      .then((buffer) => build(root, img, decodeGif(buffer), labels))
+      .then(() => loadBytes(url))
+      .then((bytes) => build(root, img, parseGif(bytes), url, labels))
       .catch(() => { root.dataset.ready = "failed"; });  // the GIF stays as it is
   }
 
-  function build(root, img, gif, labels) {
-    const n = gif.frames.length;
+  function build(root, img, gif, url, labels) {
+    let store = new FrameStore(gif), shownUrl = url;
+    const n = store.count;
     const canvas = document.createElement("canvas");
     canvas.width = gif.width; canvas.height = gif.height;
     canvas.className = "cg-player__canvas";
@@ -174,25 +251,35 @@
     slider.setAttribute("aria-label", root.dataset.sliderLabel || "Frame");
     const status = document.createElement("output");
     status.className = "cg-player__status";
-    status.setAttribute("aria-live", "off");
-    controls.append(play, prev, slider, next, status);
+    status.setAttribute("aria-live", "off");  // it changes every frame while playing
+    const announcer = document.createElement("span");  // what a screen reader hears: on pause
+    announcer.className = "cg-player__announcer";
+    announcer.setAttribute("aria-live", "polite");
+    controls.append(play, prev, slider, next, status, announcer);
 
     let frame = 0, timer = null;
 
-    function show(k) {
-      frame = Math.max(0, Math.min(n - 1, k));
-      const indices = gif.frames[frame], palette = gif.palettes[frame];
+    function draw() {
+      store.seek(frame);
+      const indices = store.indices, palette = store.gif.palette;
       for (let i = 0; i < indices.length; i++) pixels[i] = palette[indices[i]];
       ctx.putImageData(image, 0, 0);
+    }
+    function show(k) {
+      frame = Math.max(0, Math.min(n - 1, k));
+      draw();
       slider.value = frame;
       const text = labels[frame] || `frame ${frame + 1} of ${n}`;
       status.textContent = text;
       slider.setAttribute("aria-valuetext", text);
       root.dataset.frame = frame;
+      if (!timer) announcer.textContent = text;
     }
     function pause() {
+      const was = timer;
       clearInterval(timer); timer = null;
       play.innerHTML = icon("play"); play.setAttribute("aria-label", "Play"); root.dataset.playing = "false";
+      if (was) announcer.textContent = status.textContent;
     }
     function start() {
       if (frame === n - 1) show(0);
@@ -205,15 +292,46 @@
     slider.addEventListener("input", () => { pause(); show(Number(slider.value)); });
     root.addEventListener("keydown", (e) => {
       if (e.target === slider && e.key.startsWith("Arrow")) return;  // the slider moves itself
+      if (e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;  // presses that button
       const keys = { ArrowLeft: -1, ArrowRight: 1, Home: -n, End: n };
       if (e.key === " " || e.key === "k") { e.preventDefault(); timer ? pause() : start(); }
       else if (e.key in keys) { e.preventDefault(); pause(); show(frame + keys[e.key]); }
     });
 
-    const picture = img.closest("picture") || img;
-    picture.replaceWith(canvas);
+    /* The other scheme's rendering when the reader switches (Material's toggle sets
+       data-md-color-scheme on <body>): same frames, its own palette and pixels. */
+    new MutationObserver(() => {
+      const wanted = source(root);
+      if (wanted === shownUrl) return;
+      shownUrl = wanted;
+      loadBytes(wanted).then((bytes) => {
+        if (shownUrl !== wanted) return;
+        store = new FrameStore(parseGif(bytes));
+        draw();
+        fillKeyframes();
+      }).catch(() => {});
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+    /* Keyframes for the whole animation, a few frames at a time while the page is idle,
+       so that a jump anywhere decodes at most KEYFRAME_EVERY frames. */
+    function fillKeyframes() {
+      const mine = store;
+      const work = new FrameStore(mine.gif);
+      work.keyframes = mine.keyframes;
+      const later = window.requestIdleCallback || ((f) => setTimeout(f, 16));
+      const step = () => {
+        if (store !== mine) return;
+        for (let i = 0; i < KEYFRAME_EVERY && work.current < n - 1; i++) work.apply(work.current + 1);
+        if (work.current < n - 1) later(step);
+      };
+      later(step);
+    }
+
+    root.querySelectorAll("picture, img.cg-player__gif").forEach((el) => { if (el.parentNode === root) el.remove(); });
+    root.prepend(canvas);
     canvas.after(controls);
     root.dataset.ready = "true";
+    fillKeyframes();
     if (reduceMotion.matches) { show(n - 1); pause(); } else { show(0); pause(); start(); }
   }
 

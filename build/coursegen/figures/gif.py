@@ -1,0 +1,101 @@
+"""A GIF writer whose files any decoder composites the same way.
+
+Every frame is indexed into one global palette of at most 255 colours; index 255 is
+reserved for "unchanged" and never stands for a colour. Frame 0 is stored whole; each
+later frame stores only the rectangle that changed since the one before, with the
+pixels inside it that did not change set to the reserved index, which the frame's
+Graphic Control Extension declares transparent (disposal: leave in place). So a
+decoder that composites palette *indices* (as the site's player does) and one that
+composites colours (as browsers and Pillow do) see the same pictures, and every frame
+is kept, so frame k is always label k.
+
+Pillow, imageio's GIF backend, writes the LZW data of each rectangle: it is saved as a
+one-frame GIF with the palette untouched and its image data taken out. The container
+(header, palette, extensions) is written here, so nothing Pillow would optimise (local
+palettes, merged frames) reaches the file. No loop count is written: where scripts are
+off, the GIF plays once and rests on its last frame.
+"""
+
+import io
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+TRANSPARENT = 255
+MAX_COLORS = 255
+
+
+@dataclass(frozen=True)
+class Frames:
+    """An animation's frames as palette indices, each encoded once; written with any
+    palette (the light and dark renderings share them)."""
+
+    width: int
+    height: int
+    blocks: tuple[bytes, ...]  # per frame: image descriptor and LZW data
+    delay_cs: int
+
+    def to_bytes(self, palette: np.ndarray) -> bytes:
+        """The GIF file with this palette ((n <= 255, 3) uint8)."""
+        table = np.zeros((256, 3), dtype=np.uint8)
+        table[: len(palette)] = palette
+        out = [b"GIF89a", struct.pack("<HHBBB", self.width, self.height, 0xF7, 0, 0), table.tobytes()]
+        control = b"\x21\xf9\x04" + struct.pack("<BHB", 0b101, self.delay_cs, TRANSPARENT) + b"\x00"
+        for block in self.blocks:
+            out += [control, block]
+        out.append(b"\x3b")
+        return b"".join(out)
+
+
+def encode(indices: list[np.ndarray], frame_ms: int) -> Frames:
+    """Index frames (H, W) uint8, values below TRANSPARENT, to GIF image blocks."""
+    height, width = indices[0].shape
+    blocks, previous = [], None
+    for frame in indices:
+        if previous is None:
+            left, top, sub = 0, 0, frame
+        else:
+            changed = frame != previous
+            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+            if rows.size == 0:  # the same picture: one transparent pixel keeps the frame
+                left, top, sub = 0, 0, np.full((1, 1), TRANSPARENT, dtype=np.uint8)
+            else:
+                box = np.s_[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+                left, top = int(cols[0]), int(rows[0])
+                sub = np.where(changed[box], frame[box], np.uint8(TRANSPARENT))
+        h, w = sub.shape
+        blocks.append(b"\x2c" + struct.pack("<HHHHB", left, top, w, h, 0) + _lzw(sub))
+        previous = frame
+    return Frames(width, height, tuple(blocks), max(1, round(frame_ms / 10)))
+
+
+_GREY = bytes(np.repeat(np.arange(256, dtype=np.uint8), 3))  # any 256 colours: only the indices matter
+
+
+def _lzw(sub: np.ndarray) -> bytes:
+    """The LZW minimum code size and data sub-blocks of ``sub``, as Pillow encodes it."""
+    image = Image.fromarray(np.ascontiguousarray(sub), mode="P")
+    image.putpalette(_GREY)
+    buffer = io.BytesIO()
+    image.save(buffer, format="GIF", optimize=False, interlace=False)
+    return _image_data(buffer.getvalue())
+
+
+def _image_data(gif: bytes) -> bytes:
+    """The first image's LZW data (code size byte through the block terminator)."""
+    p = 13 + ((3 << ((gif[10] & 7) + 1)) if gif[10] & 0x80 else 0)
+    while gif[p] == 0x21:  # extensions before the image
+        p += 2
+        while gif[p]:
+            p += gif[p] + 1
+        p += 1
+    if gif[p] != 0x2C:
+        raise ValueError("Pillow wrote no image block")
+    flags = gif[p + 9]
+    p += 10 + ((3 << ((flags & 7) + 1)) if flags & 0x80 else 0)
+    end = p + 1
+    while gif[end]:
+        end += gif[end] + 1
+    return gif[p: end + 1]
