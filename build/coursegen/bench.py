@@ -8,7 +8,14 @@
   step size changed (``*_rebuild_s``, wall, MkDocs included).
 - Rendering: every animation drawn and encoded again, ``ms_per_frame`` over all their
   frames (``ms_per_frame_worst``: the slowest animation), ``largest_gif_bytes``.
-- Page weight of the worksheet (``first_load_bytes``, ``total_bytes``), in Chromium.
+  ``naive_ms_per_frame``: the width-20 ReLU picture drawn as a notebook would
+  (coursegen.naive), in the same run; ``naive_ratio`` = naive / ours.
+- Page weight of the worksheet, as sent and uncompressed (``first_load_bytes``,
+  ``total_bytes``, ``*_raw_bytes``), and with every player loaded at 390 px: JS heap,
+  renderer memory, jump time (``js_heap_mb``, ``renderer_rss_mb``, ``jump_ms``,
+  ``jump_ms_worst``); coursegen.weight.
+- Cold builds: ``coursegen site`` from an empty cache and ``coursegen check``
+  (``cold_site_s``, ``cold_check_s``, wall).
 """
 
 import json
@@ -21,9 +28,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from coursegen import cache, commands, pipeline
+from coursegen import cache, commands, pipeline, results
 from coursegen.experiments import relu
-from coursegen.weight import page_weight
+from coursegen.naive import naive_seconds_per_frame
+from coursegen.weight import page_weight, player_costs
 
 SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
 
@@ -40,12 +48,17 @@ def copy_course(root: Path, dest: Path) -> Path:
     return dest
 
 
-def _site_seconds(paths, course: Path) -> float:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(course), "--cache", str(paths.cache), "-q",
-           "site", "--jobs", "2"]
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def _cli(course: Path, cache_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "coursegen", "--root", str(course), "--cache", str(cache_dir), "-q", *args]
+
+
+def _site_seconds(paths, course: Path, cache_dir: Path | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True)
+    subprocess.run(_cli(course, cache_dir or paths.cache, "site", "--jobs", "2"), env=_env(), check=True)
     return round(time.perf_counter() - start, 2)
 
 
@@ -67,9 +80,12 @@ def rebuild_times(paths, course: Path) -> dict:
 
 
 def animations(paths, site_dir: Path) -> dict:
-    """Draw and encode every animation again from cached results, timing each frame."""
+    """Draw and encode every animation again from cached results, timing each frame;
+    then the width-20 all-layers picture drawn the naive way (coursegen.naive), timed in
+    the same run. ``ms_per_frame`` counts the time of both renderings (light and dark)
+    against the frames of one."""
     store = cache.Store(paths.cache)
-    seconds, frames, worst = 0.0, 0, 0.0
+    seconds, frames, worst, naive = 0.0, 0, 0.0, None
     for sheet in commands.discover(paths.content, paths.root):
         for fig in sheet.figures.values():
             inputs = [store.get("results", pipeline.experiment_key(sheet.experiments[n])) for n in fig.experiments]
@@ -79,11 +95,35 @@ def animations(paths, site_dir: Path) -> dict:
                 continue
             n = len(json.loads(files["figure.json"])["labels"])
             seconds, frames, worst = seconds + took, frames + n, max(worst, took / n)
+            if fig.kind == "relu_animation" and naive is None and _width(npzs[0]) == NAIVE_WIDTH:
+                naive = naive_seconds_per_frame(results.Lazy(npzs[0]))
+    ms = seconds / frames * 1e3
     return {
-        "ms_per_frame": round(seconds / frames * 1e3, 2),
+        "ms_per_frame": round(ms, 2),
         "ms_per_frame_worst": round(worst * 1e3, 2),
+        "naive_ms_per_frame": round(naive * 1e3, 2),
+        "naive_ratio": round(naive * 1e3 / ms, 1),
         "largest_gif_bytes": max(p.stat().st_size for p in site_dir.rglob("*.gif")),
     }
+
+
+NAIVE_WIDTH = 20  # the issue's comparison: width 20, 81 frames, 640 x 360
+
+
+def _width(npz: Path) -> int:
+    return int(results.Lazy(npz)["W1"].shape[-1])
+
+
+def cold_build(paths, course: Path) -> dict:
+    """``coursegen site`` and ``coursegen check`` from an empty cache (wall seconds)."""
+    with tempfile.TemporaryDirectory(prefix="coursegen-cold-") as empty:
+        site_s = _site_seconds(paths, course, cache_dir=Path(empty) / "cache")
+    shutil.copy2(paths.manifest, course / "manifest.json")
+    start = time.perf_counter()
+    checked = subprocess.run(_cli(course, paths.cache, "check", "--jobs", "2"), env=_env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"cold_site_s": site_s, "cold_check_s": round(time.perf_counter() - start, 2),
+            "cold_check_matches": checked.returncode == 0}
 
 
 def sweep(paths, jobs: int = 2) -> dict:
@@ -128,5 +168,9 @@ def main(paths, args, log) -> int:
         figures.update(animations(paths, course / "site"))
         log("bench: animations timed")
         figures.update(page_weight(course / "site"))
+        figures.update(player_costs(course / "site"))
+        log("bench: page weight and player memory measured")
+        figures.update(cold_build(paths, course))
+        log("bench: cold site and check timed")
     print(json.dumps(figures, sort_keys=True))
     return 0

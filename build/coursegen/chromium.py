@@ -6,6 +6,7 @@ the network. (tests/browser.py does the same for the browser tests.)
 """
 
 import functools
+import gzip
 import shutil
 import threading
 from contextlib import contextmanager
@@ -28,12 +29,36 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+# What static hosts (GitHub Pages, nginx's gzip defaults) send compressed: text.
+COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
+
+
+class _GzipHandler(_QuietHandler):
+    """Text files gzip-compressed when the browser accepts it, as a static host sends
+    them; images as they are (GIF, PNG and fonts are compressed already)."""
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if (path.suffix not in COMPRESSED or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 @contextmanager
-def serve(folder: Path):
-    """Serve ``folder`` on a free loopback port; yield the base URL."""
+def serve(folder: Path, compress: bool = False):
+    """Serve ``folder`` on a free loopback port; yield the base URL. ``compress``:
+    send text gzip-compressed, as static hosts do."""
     if not (folder / "index.html").is_file():
         raise BuildError(f"{folder}: no built site here (run `make site`)")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    handler = _GzipHandler if compress else _QuietHandler
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -44,8 +69,9 @@ def serve(folder: Path):
 
 
 @contextmanager
-def browser(existing=None):
-    """A Playwright ``Browser``: ``existing`` if given (tests share theirs), else a new one."""
+def browser(existing=None, extra_args: tuple = ()):
+    """A Playwright ``Browser``: ``existing`` if given (tests share theirs), else a new one
+    (with ``extra_args`` besides the usual flags)."""
     if existing is not None:
         yield existing
         return
@@ -56,7 +82,7 @@ def browser(existing=None):
     except ImportError:
         raise BuildError("Playwright is missing: run `make` to install requirements.lock") from None
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args])
         try:
             yield launched
         finally:

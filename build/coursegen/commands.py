@@ -83,7 +83,7 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
-    docs_files = site.katex_assets(paths.node_modules)
+    docs_files = site.browser_assets(paths.node_modules)
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     for out in built.outputs:
         kind, sheet, filename = out.path.split("/", 2)

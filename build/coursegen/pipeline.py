@@ -175,7 +175,7 @@ def _run_experiment(kind: str, params) -> tuple[bytes, float]:
 def _render_figure(kind: str, options: tuple, npzs: list[Path], many: bool) -> tuple[dict[str, bytes], float]:
     """Worker: draw one figure into a scratch folder; return every file it wrote."""
     start = time.perf_counter()
-    loaded = [results.load(npz) for npz in npzs]
+    loaded = [results.Lazy(npz) for npz in npzs]
     with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
         FIGURES[kind](loaded if many else loaded[0], Path(tmp) / "figure", **dict(options))
         files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}

@@ -53,26 +53,30 @@ def load(path: Path) -> dict[str, np.ndarray]:
 
 
 class Lazy(Mapping):
-    """An experiment's results for the pages, read from disk on first use only.
+    """An experiment's results read from disk array by array, on first use only.
 
-    A page that quotes one number of a large experiment should not pay for loading all
-    its arrays, and a rebuild that touches no page should load none.
+    A page that quotes one number of a large experiment, or a figure that draws three
+    of its twenty arrays, should not pay for decompressing all of them, and a rebuild
+    that touches no page should load none.
     """
 
     def __init__(self, path: Path):
         self.path = path
-        self._arrays: dict[str, np.ndarray] | None = None
+        self._npz = None
+        self._arrays: dict[str, np.ndarray] = {}
 
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._arrays is None:
-            self._arrays = load(self.path)
-        return self._arrays
+    def _file(self):
+        if self._npz is None:
+            self._npz = np.load(self.path, allow_pickle=False)
+        return self._npz
 
     def __getitem__(self, key: str) -> np.ndarray:
-        return self._load()[key]
+        if key not in self._arrays:
+            self._arrays[key] = self._file()[key]  # KeyError for a name it does not hold
+        return self._arrays[key]
 
     def __iter__(self):
-        return iter(self._load())
+        return iter(self._file().files)
 
     def __len__(self) -> int:
-        return len(self._load())
+        return len(self._file().files)

@@ -20,15 +20,21 @@ from coursegen.errors import BuildError
 
 HAND_WRITTEN = ("assets/css", "assets/js", "overrides")
 KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+# Material's offline plugin runs search in an iframe from file://; mkdocs.yml names
+# this copy as the polyfill, so the plugin does not add its CDN address.
+IFRAME_WORKER = ("iframe-worker/shim/index.js", "assets/javascripts/iframe-worker-shim.js")
 
 
-def katex_assets(node_modules: Path) -> dict[str, bytes]:
-    """The KaTeX renderer and its fonts, shipped inside the site (no CDN)."""
+def browser_assets(node_modules: Path) -> dict[str, bytes]:
+    """What the site's pages run that comes from npm, shipped inside the site (no CDN):
+    the KaTeX renderer and its fonts, the iframe-worker shim."""
     dist = node_modules / "katex" / "dist"
-    if not (dist / "katex.min.js").is_file():
-        raise BuildError(f"{dist} is missing: run `make` (it installs KaTeX with `npm ci`)")
+    shim = node_modules / IFRAME_WORKER[0]
+    if not (dist / "katex.min.js").is_file() or not shim.is_file():
+        raise BuildError(f"{node_modules} lacks KaTeX or iframe-worker: run `make` (it installs them with `npm ci`)")
     names = [*KATEX_FILES, *sorted(p.relative_to(dist).as_posix() for p in (dist / "fonts").glob("*.woff2"))]
-    return {f"assets/katex/{name}": (dist / name).read_bytes() for name in names}
+    return {**{f"assets/katex/{name}": (dist / name).read_bytes() for name in names},
+            IFRAME_WORKER[1]: shim.read_bytes()}
 
 
 def sync_docs(docs: Path, files: dict[str, bytes]) -> int:

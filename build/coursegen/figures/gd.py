@@ -127,7 +127,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
 
     fig = style.new_figure(6.4, 6.4)
     ax = fig.subplots()
-    ax.set_yscale("log")
+    style.log_axis(ax.yaxis)
     for s, d in enumerate(diverged):
         color, marker = RUN_LOOKS[s % len(RUN_LOOKS)]
         shown = slice(None) if d < 0 else slice(0, d + 1)
@@ -243,7 +243,7 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
     path_ax.axhline(theta_star, color=style.INK, ls=":", lw=1, label=r"$\theta^*$")
     path_ax.set(xlabel="step $t$", ylabel=r"$\theta_t$", xlim=(0, t[-1]),
                 title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$")
-    err_ax.set_yscale("log")
+    style.log_axis(err_ax.yaxis)
     _spread(err_ax, t, _floored(np.abs(gd - theta_star), floor),
             _floored(np.abs(sgd[:paths] - theta_star), floor), _floored(error_levels, floor), band)
     err_ax.set(xlabel="step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]),

@@ -1,7 +1,7 @@
 """A GIF writer whose files any decoder composites the same way.
 
-Every frame is indexed into one global palette of at most 255 colours; index 255 is
-reserved for "unchanged" and never stands for a colour. Frame 0 is stored whole; each
+Every frame is indexed into one global palette of n colours; index n is reserved for
+"unchanged" and never stands for a colour. Frame 0 is stored whole; each
 later frame stores only the rectangle that changed since the one before, with the
 pixels inside it that did not change set to the reserved index, which the frame's
 Graphic Control Extension declares transparent (disposal: leave in place). So a
@@ -23,8 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-TRANSPARENT = 255
-MAX_COLORS = 255
 
 
 @dataclass(frozen=True)
@@ -36,21 +34,26 @@ class Frames:
     height: int
     blocks: tuple[bytes, ...]  # per frame: image descriptor and LZW data
     delay_cs: int
+    bits: int  # the palette has 2**bits entries
+    transparent: int  # the index that means "unchanged"
 
     def to_bytes(self, palette: np.ndarray) -> bytes:
-        """The GIF file with this palette ((n <= 255, 3) uint8)."""
-        table = np.zeros((256, 3), dtype=np.uint8)
+        """The GIF file with this palette ((n, 3) uint8, n the count given to encode)."""
+        table = np.zeros((1 << self.bits, 3), dtype=np.uint8)
         table[: len(palette)] = palette
-        out = [b"GIF89a", struct.pack("<HHBBB", self.width, self.height, 0xF7, 0, 0), table.tobytes()]
-        control = b"\x21\xf9\x04" + struct.pack("<BHB", 0b101, self.delay_cs, TRANSPARENT) + b"\x00"
+        flags = 0xF0 | (self.bits - 1)  # a global table, 8 bits per channel, its size
+        out = [b"GIF89a", struct.pack("<HHBBB", self.width, self.height, flags, 0, 0), table.tobytes()]
+        control = b"\x21\xf9\x04" + struct.pack("<BHB", 0b101, self.delay_cs, self.transparent) + b"\x00"
         for block in self.blocks:
             out += [control, block]
         out.append(b"\x3b")
         return b"".join(out)
 
 
-def encode(indices: list[np.ndarray], frame_ms: int) -> Frames:
-    """Index frames (H, W) uint8, values below TRANSPARENT, to GIF image blocks."""
+def encode(indices: list[np.ndarray], frame_ms: int, colors: int) -> Frames:
+    """Index frames (H, W) uint8, values below ``colors``, to GIF image blocks."""
+    bits = max(2, int(colors).bit_length())  # room for the colours and one more
+    transparent = colors
     height, width = indices[0].shape
     blocks, previous = [], None
     for frame in indices:
@@ -60,24 +63,22 @@ def encode(indices: list[np.ndarray], frame_ms: int) -> Frames:
             changed = frame != previous
             rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
             if rows.size == 0:  # the same picture: one transparent pixel keeps the frame
-                left, top, sub = 0, 0, np.full((1, 1), TRANSPARENT, dtype=np.uint8)
+                left, top, sub = 0, 0, np.full((1, 1), transparent, dtype=np.uint8)
             else:
                 box = np.s_[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
                 left, top = int(cols[0]), int(rows[0])
-                sub = np.where(changed[box], frame[box], np.uint8(TRANSPARENT))
+                sub = np.where(changed[box], frame[box], np.uint8(transparent))
         h, w = sub.shape
-        blocks.append(b"\x2c" + struct.pack("<HHHHB", left, top, w, h, 0) + _lzw(sub))
+        blocks.append(b"\x2c" + struct.pack("<HHHHB", left, top, w, h, 0) + _lzw(sub, bits))
         previous = frame
-    return Frames(width, height, tuple(blocks), max(1, round(frame_ms / 10)))
+    return Frames(width, height, tuple(blocks), max(1, round(frame_ms / 10)), bits, transparent)
 
 
-_GREY = bytes(np.repeat(np.arange(256, dtype=np.uint8), 3))  # any 256 colours: only the indices matter
-
-
-def _lzw(sub: np.ndarray) -> bytes:
-    """The LZW minimum code size and data sub-blocks of ``sub``, as Pillow encodes it."""
+def _lzw(sub: np.ndarray, bits: int) -> bytes:
+    """The LZW minimum code size and data sub-blocks of ``sub``, as Pillow encodes it
+    (with any palette of 2**bits colours: only the indices matter)."""
     image = Image.fromarray(np.ascontiguousarray(sub), mode="P")
-    image.putpalette(_GREY)
+    image.putpalette(bytes(3 << bits))
     buffer = io.BytesIO()
     image.save(buffer, format="GIF", optimize=False, interlace=False)
     return _image_data(buffer.getvalue())

@@ -147,7 +147,8 @@ def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
     units = LineCollection(_hinge_segments(res, snap), colors=style.GREY, linewidths=1, linestyles=HINGE_DOTS,
                            antialiaseds=False, zorder=2)
     ax.add_collection(units)
-    ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3)
+    # 200 points: pixels in the SVGs (a few kB), not 200 markers (70 kB a panel)
+    ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3, rasterized=True)
     ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, zorder=4)
     (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2.2, zorder=5)
     (elbows,) = ax.plot(res["elbows"][SHOWN, snap], np.zeros(_width(res)), ls="", marker="o",
@@ -187,7 +188,7 @@ def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
     the data. One figure, its artists updated in place and blitted. Writes ``.gif``, the
     last frame ``.png`` and the player's labels ``.json``."""
     steps = res["snap_steps"]
-    with _figure(6.4, 3.6) as fig:
+    with _figure(5.8, 3.3) as fig:
         ax = fig.subplots()
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
@@ -239,8 +240,17 @@ def _unit_paths(ax, res: dict, values: np.ndarray) -> None:
     _, color, ls, _ = _regime(res)
     steps = res["snap_steps"]
     for path in values.T:
-        ax.plot(steps, path, color=color, ls=ls, lw=0.9, alpha=0.85)
+        kept = _changes(path)
+        ax.plot(steps[kept], path[kept], color=color, ls=ls, lw=0.9, alpha=0.85)
     ax.plot(np.zeros(values.shape[1]), values[0], ls="", marker="o", ms=3, color=style.INK, zorder=3, clip_on=False)
+
+
+def _changes(path: np.ndarray) -> np.ndarray:
+    """Where a path is not in the middle of a flat run: the same line, drawn with the
+    points that matter (an output-only elbow is two points, not 81, in the SVG)."""
+    kept = np.ones(len(path), dtype=bool)
+    kept[1:-1] = (path[1:-1] != path[:-2]) | (path[1:-1] != path[2:])
+    return kept
 
 
 def _regime_keys(what: str) -> list:

@@ -9,6 +9,7 @@ dropped) and not the per-process SVG id salt.
 import base64
 import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -18,6 +19,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from coursegen.figures import gif, schemes
@@ -36,6 +38,10 @@ DARK_GREY = "#555555"  # thin reference lines that must still show: hinges, guid
 # is shown narrowest: a 390 px phone's column inside a solution block, PHONE_COLUMN_PX
 # wide. (A figure w inches wide is w * 72 pt; shown d px wide, a t pt text is t * d / (w * 72)
 # px tall, whatever the file's dpi.)
+# Animations: colours per GIF (plus the reserved index). Line art needs few; fewer
+# colours make longer runs for the LZW coder (a tenth smaller than 255 colours).
+ANIMATION_COLORS = 63
+
 MIN_TEXT_PX = 9
 PHONE_COLUMN_PX = 340
 BASE_TEXT_PT = 10
@@ -94,6 +100,22 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _pos=None) -> str:
+    """1e-4 as 10⁻⁴ in plain text: matplotlib's default writes $10^{-4}$, whose
+    mathtext parse was a third of the time of drawing a figure with a log axis."""
+    exponent = int(np.round(np.log10(value))) if value > 0 else 0
+    return "1" if exponent == 0 else f"10{str(exponent).translate(_SUPERSCRIPTS)}"
+
+
+def log_axis(axis) -> None:
+    """A log scale on ``axis`` (``ax.yaxis``), its decades labelled 10⁻⁴, 10⁻², 1 ..."""
+    axis.axes.set_yscale("log") if axis.axis_name == "y" else axis.axes.set_xscale("log")
+    axis.set_major_formatter(FuncFormatter(_power_of_ten))
+
+
 def dark_path(path: Path) -> Path:
     """Where a file's dark rendering goes: ``x.svg`` -> ``x-dark.svg``."""
     return path.with_name(f"{path.stem}-dark{path.suffix}")
@@ -118,10 +140,21 @@ def save_svg(fig: Figure, path: Path) -> None:
     (``.json``)."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    light = buffer.getvalue()
+    light = _short_coordinates(buffer.getvalue())
     path.write_text(light, encoding="utf-8")
     dark_path(path).write_text(schemes.dark_svg(light), encoding="utf-8")
     _write_json(path.with_suffix(".json"), {**text_metrics(fig), **css_size(fig, 96)})
+
+
+_PATH_DATA = re.compile(r'(?<= d=")[^"]*|(?<=<use xlink:href="#)[^/]*')
+_DECIMALS = re.compile(r"(\d\.\d)\d+")
+
+
+def _short_coordinates(svg: str) -> str:
+    """Path and placement coordinates to one decimal (a tenth of a point, a seventh of
+    a pixel): matplotlib writes six, which made the line-heavy figures three times the
+    size for no visible difference. Glyph outlines (in font units) lose nothing."""
+    return _PATH_DATA.sub(lambda m: _DECIMALS.sub(r"\1", m.group(0)), svg)
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -191,7 +224,7 @@ class TextBoard:
         rgb = (rgb * 38 + self.paper * 217 + 127) // 255  # the backing: 85 % paper
         for row, text in enumerate(lines):
             y = self.PAD + row * self.line
-            start = region.shape[1] - self.PAD - len(text) * self.advance
+            start = region.shape[1] - self.PAD - 1 - len(text) * self.advance
             for k, char in enumerate(text):
                 tile = self.tiles.get(char)
                 if tile is None:
@@ -235,7 +268,7 @@ def _pack(rgb: np.ndarray) -> np.ndarray:
 
 
 class Palette:
-    """One fixed palette of at most gif.MAX_COLORS colours for a whole animation.
+    """One fixed palette of at most ``size`` colours for a whole animation.
 
     Quantising every frame anew is slow and makes colours flicker between frames; a
     palette taken once from representative frames (their most frequent colours), plus
@@ -243,7 +276,7 @@ class Palette:
     operations and gives the same bytes on every machine.
     """
 
-    def __init__(self, pixels: np.ndarray, size: int = gif.MAX_COLORS):
+    def __init__(self, pixels: np.ndarray, size: int):
         values, counts = np.unique(pixels.ravel() & 0xFFFFFF, return_counts=True)
         order = np.lexsort((values, -counts))  # most frequent first; ties by colour
         chosen = values[order[:size]].astype(np.int64)
@@ -296,9 +329,9 @@ def save_animation(fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: i
         raise ValueError(f"{len(frames)} frames but {len(labels)} labels")
     if frame_ms < 10:
         raise ValueError(f"frame_ms = {frame_ms}: a GIF frame lasts at least 10 ms")
-    palette = Palette(np.concatenate([frames[0], frames[-1]]))
+    palette = Palette(np.concatenate([frames[0], frames[-1]]), ANIMATION_COLORS)
     indices = _indices(frames, palette)
-    encoded = gif.encode(indices, frame_ms)
+    encoded = gif.encode(indices, frame_ms, len(palette.colors))
     for colors, stem in ((palette.colors, out), (schemes.dark_colors(palette.colors), dark_path(out))):
         data = encoded.to_bytes(colors)
         stem.with_suffix(".gif").write_bytes(data)

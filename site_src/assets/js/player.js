@@ -18,7 +18,7 @@
 (function () {
   "use strict";
 
-  const KEYFRAME_EVERY = 10;
+  const KEYFRAME_EVERY = 16;
 
   /* ---- GIF parsing: enough of GIF89a for the files our build writes ---------- */
 
