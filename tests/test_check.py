@@ -15,7 +15,8 @@ def test_check_passes_then_explains_the_changed_figure(tmp_path):
     root = make_mini_checkout(tmp_path / "mini")
     assert run_cli(root, "lock-figures", cache=None).returncode == 0
     doc = json.loads((root / "manifest.json").read_text())
-    assert set(doc["files"]) == {"results/mini/const.npz", *(f"figures/mini/anim.{e}" for e in ("gif", "png", "json"))}
+    animation = ("anim.gif", "anim-dark.gif", "anim.gif.js", "anim-dark.gif.js", "anim.png", "anim-dark.png", "anim.json")
+    assert set(doc["files"]) == {"results/mini/const.npz", *(f"figures/mini/{name}" for name in animation)}
     assert all(len(entry["sha256"]) == 64 for entry in doc["files"].values())
     assert {"numpy", "matplotlib", "pillow", "imageio", "mkdocs", "mkdocs-material", "python"} <= set(doc["versions"])
     assert run_cli(root, "check", cache=None).returncode == 0

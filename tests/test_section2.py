@@ -177,7 +177,7 @@ def _figure_block(page: str, name: str) -> str:
 
 
 def _check_alt_and_caption(block: str, name: str, ext: str, fig) -> None:
-    alts = re.findall(rf'src="figures/{name}\.{ext}" alt="([^"]*)"', block)
+    alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
     assert alts and all(html.unescape(a) == fig.alt for a in alts), name
     caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
     assert caption and words(fig.caption) in words(caption.group(1)), name
@@ -209,8 +209,7 @@ def test_gifs_decode_with_one_frame_per_snapshot_and_stay_small(solutions_site, 
         assert gif.stat().st_size <= MAX_GIF_BYTES, name
         frames = iio.imread(gif, index=None)
         assert frames.shape[0] == len(relu[fig.experiments[0]]["snap_steps"]), name
-        assert frames.shape[1:3] == (360, 640), name
-        assert iio.imread(folder / f"{name}.png").shape[:2] == (360, 640), name
+        assert frames.shape[1:3] == iio.imread(folder / f"{name}.png").shape[:2], name
 
 
 def test_static_figures_with_alt_and_caption(solutions_site, sheet):

@@ -68,7 +68,8 @@ def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site
     for name, ext in (("const_anim", "gif"), ("relu_fit", "svg")):
         block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
         assert block, name
-        assert re.search(rf'src="figures/{name}\.{ext}" alt="[^"]{{40,}}"', block.group(1))
+        assert re.search(rf'src="figures/{name}\.{ext}#only-light" alt="[^"]{{40,}}"', block.group(1))
+        assert re.search(rf'src="figures/{name}-dark\.{ext}#only-dark" alt="[^"]{{40,}}"', block.group(1))
         assert "<figcaption>" in block.group(1)
         assert (solutions_site / "dis01" / "figures" / f"{name}.{ext}").stat().st_size > 1000
     assert page.index('id="1a"') < page.index('id="fig-const_anim"') < page.index('id="1b"')
