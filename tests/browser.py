@@ -25,8 +25,9 @@ def require_chromium() -> None:
 class Browser:
     """One Chromium; pages that count (and block) requests leaving the loopback."""
 
-    def __init__(self, playwright):
-        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    def __init__(self, playwright, extra_args=()):
+        self.playwright = playwright
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
         self.external: list[str] = []
 
     def page(self, **context_options):
@@ -41,7 +42,7 @@ class Browser:
 
     def _route(self, route):
         url = route.request.url
-        if url.startswith(LOOPBACK):
+        if url.startswith((*LOOPBACK, "file:")):
             route.continue_()
         else:
             self.external.append(url)

@@ -116,7 +116,7 @@ def test_linear_model_numbers_are_the_theory(solutions_site):
 
 
 def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
+    block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
     assert block, f"figure {name} is not on the page"
     return block.group(1)
 

@@ -171,7 +171,7 @@ def test_optimizer_page_numbers_are_the_results(solutions_site, relu):
 
 
 def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
+    block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
     assert block, f"figure {name} is not on the page"
     return block.group(1)
 

@@ -66,7 +66,7 @@ def test_student_edition_keeps_every_question(student_site):
 def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site):
     page = worksheet(solutions_site)
     for name, ext in (("const_anim", "gif"), ("relu_fit", "svg")):
-        block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
+        block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
         assert block, name
         assert re.search(rf'src="figures/{name}\.{ext}#only-light" alt="[^"]{{40,}}"', block.group(1))
         assert re.search(rf'src="figures/{name}-dark\.{ext}#only-dark" alt="[^"]{{40,}}"', block.group(1))

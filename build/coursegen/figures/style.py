@@ -283,12 +283,18 @@ class Palette:
         self.colors = np.stack([chosen & 255, (chosen >> 8) & 255, (chosen >> 16) & 255], axis=1).astype(np.uint8)
         self._lut = np.zeros(1 << 15, dtype=np.uint8)
         self._known = np.zeros(1 << 15, dtype=bool)
+        order = np.argsort(chosen)
+        self._exact = chosen[order].astype(np.uint32)  # the palette's colours, sorted
+        self._exact_index = order.astype(np.uint8)
 
     def index(self, pixels: np.ndarray) -> np.ndarray:
-        """(H, W) uint32 pixels to palette indices (H, W) uint8."""
+        """(H, W) uint32 pixels to palette indices (H, W) uint8: a colour of the palette
+        to itself (white stays white), any other to the nearest of its 15-bit cell."""
+        colors = pixels & 0xFFFFFF
+        at = np.minimum(np.searchsorted(self._exact, colors), len(self._exact) - 1)
         codes = ((pixels >> 3) & 31) << 10 | ((pixels >> 11) & 31) << 5 | ((pixels >> 19) & 31)
         self._learn(codes)
-        return self._lut[codes]
+        return np.where(self._exact[at] == colors, self._exact_index[at], self._lut[codes])
 
     def _learn(self, codes: np.ndarray) -> None:
         """Fill the table for the 15-bit colours not seen before: nearest palette colour,

@@ -1,0 +1,120 @@
+"""Figures as students see them on a phone and in the dark scheme: text big enough to
+read at 390 px, and every figure drawn for the page it sits on (no white card on a dark
+page). Every figure of every page of both editions, solutions opened; screenshots of
+the worksheet at 390 and 1280 px, light and dark, go to test-artifacts/."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from browser import EDITIONS, open_page, settle, site_pages
+
+pytest_plugins = ["browser_fixtures"]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+MIN_TEXT_PX = 9
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+# Every figure's visible picture (image or player canvas), with what the page says of
+# its text: its smallest text and its width, in pt.
+_SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) => {
+  const media = [...fig.querySelectorAll("canvas, img:not(.cg-print)")].find((m) => m.checkVisibility());
+  let corner = null;
+  if (media && media.tagName === "CANVAS") corner = [...media.getContext("2d").getImageData(1, 1, 1, 1).data.slice(0, 3)];
+  return {
+    id: fig.id, textPt: Number(fig.dataset.textPt), widthPt: Number(fig.dataset.widthPt),
+    tag: media ? media.tagName : null, src: media && media.getAttribute("src"),
+    shownWidth: media ? media.getBoundingClientRect().width : 0, corner,
+  };
+})"""
+
+
+def _open_everything(page) -> None:
+    """Every solution opened and every figure scrolled into view, players set up."""
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert settle(page) == []
+
+
+def _sites(solutions_site, student_site):
+    return {"solutions": solutions_site, "student": student_site}
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_figure_text_is_readable_on_a_phone(chromium, served, solutions_site, student_site, edition, capsys):
+    site = _sites(solutions_site, student_site)[edition]
+    problems, checked, expected = [], 0, 0
+    for rel in site_pages(site):
+        expected += (site / rel).read_text(encoding="utf-8").count('<figure class="cg-figure"')
+        page = open_page(chromium, f"{served[edition]}/{rel}", viewport=PHONE)
+        try:
+            _open_everything(page)
+            for fig in page.evaluate(_SHOWN):
+                checked += 1
+                if not fig["tag"]:
+                    problems.append(f"{rel} {fig['id']}: nothing shown")
+                    continue
+                text_px = fig["textPt"] * fig["shownWidth"] / fig["widthPt"]
+                if text_px < MIN_TEXT_PX:
+                    problems.append(f"{rel} {fig['id']}: text {text_px:.1f} px tall at {fig['shownWidth']:.0f} px wide")
+            if rel.endswith("index.html") and "/" in rel and edition == "solutions":
+                _screenshot(page, "phone-light", capsys)
+        finally:
+            page.context.close()
+    assert checked == expected > 0
+    assert problems == []
+
+
+def _page_background(page) -> tuple[int, ...]:
+    color = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    return tuple(int(v) for v in re.findall(r"\d+", color)[:3])
+
+
+def _file_corner(path: Path) -> tuple[int, ...]:
+    """The top-left colour of a figure file, as drawn: Pillow for rasters; for an SVG the
+    figure's background patch (matplotlib's first filled path)."""
+    if path.suffix == ".svg":
+        fill = re.search(r'<g id="patch_1">\s*<path d="[^"]*"\s+style="fill: #([0-9a-f]{6})', path.read_text())
+        return tuple(int(fill.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+    return tuple(int(v) for v in np.asarray(Image.open(path).convert("RGB"))[1, 1])
+
+
+@pytest.mark.parametrize("scheme, viewport", [("dark", PHONE), ("dark", DESKTOP), ("light", DESKTOP)])
+def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_site, scheme, viewport, capsys):
+    problems, checked = [], 0
+    for rel in site_pages(solutions_site):
+        page = open_page(chromium, f"{served['solutions']}/{rel}", viewport=viewport, color_scheme=scheme)
+        try:
+            _open_everything(page)
+            background = _page_background(page)
+            for fig in page.evaluate(_SHOWN):
+                checked += 1
+                if fig["tag"] == "IMG":
+                    want = "-dark.svg#only-dark" if scheme == "dark" else ".svg#only-light"
+                    if not fig["src"].endswith(want) or (scheme == "light" and "-dark" in fig["src"]):
+                        problems.append(f"{rel} {fig['id']}: shows {fig['src']}")
+                        continue
+                    corner = _file_corner(solutions_site / Path(rel).parent / fig["src"].split("#")[0])
+                else:
+                    corner = tuple(fig["corner"])
+                if max(abs(a - b) for a, b in zip(corner, background)) > 2:
+                    problems.append(f"{rel} {fig['id']}: figure background {corner}, page {background}")
+            if rel.endswith("index.html") and "/" in rel and scheme == "dark":
+                _screenshot(page, f"{'phone' if viewport is PHONE else 'desktop'}-dark", capsys)
+        finally:
+            page.context.close()
+    assert checked > 0
+    assert problems == []
+
+
+def _screenshot(page, name: str, capsys) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot = ARTIFACTS / f"worksheet-{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"worksheet-{name}-top.png"))
+    with capsys.disabled():
+        print(f"\n  screenshot ({name}): {shot}")

@@ -1,0 +1,264 @@
+"""Every animation player, as a student meets it: on every page of both editions, in both
+colour schemes, over HTTP and from a folder (file://). Whatever the controls do, in any
+order, the canvas shows exactly the frame that Pillow, an independent decoder, composites
+from the player's own GIF file."""
+
+import base64
+import functools
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from browser import EDITIONS, open_page, site_pages
+
+pytest_plugins = ["browser_fixtures"]
+
+
+@functools.lru_cache(maxsize=64)
+def pillow_frames(path: Path) -> tuple[np.ndarray, ...]:
+    """Every frame of a GIF as Pillow composites it, RGB."""
+    gif = Image.open(path)
+    frames = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        frames.append(np.asarray(gif.convert("RGB")))
+    return tuple(frames)
+
+
+def canvas_pixels(player) -> np.ndarray:
+    url = player.locator("canvas").evaluate("c => c.toDataURL('image/png')")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
+# A checksum of the canvas's RGB bytes, computed in the page (exact in doubles: at most
+# 255 * 65521 per byte, fewer than 2**53 / 2**24 bytes), so that most comparisons need
+# no image to cross over; on a mismatch the whole canvas is read.
+_CANVAS_SUM = """c => {
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  for (let i = 0, j = 0; i < d.length; i += 4, j += 3) {
+    sum += d[i] * (j % 65521 + 1) + d[i + 1] * ((j + 1) % 65521 + 1) + d[i + 2] * ((j + 2) % 65521 + 1);
+  }
+  return sum;
+}"""
+
+
+def rgb_sum(frame: np.ndarray) -> int:
+    values = frame.reshape(-1).astype(np.int64)
+    return int((values * (np.arange(values.size) % 65521 + 1)).sum())
+
+
+def differing(player, expected: np.ndarray) -> float:
+    """The fraction of pixels on the player's canvas that differ from ``expected``."""
+    if player.locator("canvas").evaluate(_CANVAS_SUM) == rgb_sum(expected):
+        return 0.0
+    drawn = canvas_pixels(player)
+    return float((drawn != expected).any(axis=2).mean()) if drawn.shape == expected.shape else 1.0
+
+
+def pages_with_players(site: Path) -> list[str]:
+    return [rel for rel in site_pages(site) if 'class="cg-player"' in (site / rel).read_text(encoding="utf-8")]
+
+
+def ready_players(page):
+    """Every player of the page scrolled into view and set up, in page order."""
+    players = page.locator(".cg-player")
+    for i in range(players.count()):
+        player = players.nth(i)
+        player.scroll_into_view_if_needed()
+        page.wait_for_function("p => p.dataset.ready === 'true' || p.dataset.ready === 'failed'",
+                               arg=player.element_handle(), timeout=20_000)
+        assert player.get_attribute("data-ready") == "true", player.get_attribute("data-gif")
+    return [players.nth(i) for i in range(players.count())]
+
+
+def frame_of(player) -> int:
+    return int(player.get_attribute("data-frame"))
+
+
+# The reader's moves, in an order that jumps back and forth: (what they do, the frame it
+# leads to given the frame count n and the current frame k; None: wherever it stopped).
+def _slider(player, k):
+    player.locator("input[type=range]").fill(str(k))
+
+
+def _key(name):
+    def press(player, _):
+        player.locator("input[type=range]").focus()
+        player.page.keyboard.press(name)
+    return press
+
+
+def _button(label, key=None):
+    def press(player, _):
+        target = player.locator(f"button[aria-label='{label}']")
+        if key:
+            target.focus()
+            player.page.keyboard.press(key)
+        else:
+            target.click()
+    return press
+
+
+def _play_then_pause(player, _):
+    play = player.locator("button").first
+    play.click()
+    player.page.wait_for_timeout(350)
+    player.locator("button[aria-label='Pause']").click()
+
+
+MOVES = [
+    ("End", _key("End"), lambda n, k: n - 1),
+    ("Home", _key("Home"), lambda n, k: 0),
+    ("slider to the middle", lambda p, n: _slider(p, n // 2), lambda n, k: n // 2),
+    ("slider to 1", lambda p, n: _slider(p, 1), lambda n, k: 1),
+    ("Next", _button("Next frame"), lambda n, k: k + 1),
+    ("Space on Next", _button("Next frame", " "), lambda n, k: k + 1),
+    ("slider near the end", lambda p, n: _slider(p, n - 2), lambda n, k: n - 2),
+    ("Enter on Previous", _button("Previous frame", "Enter"), lambda n, k: k - 1),
+    ("ArrowLeft", _key("ArrowLeft"), lambda n, k: k - 1),
+    ("slider to a third", lambda p, n: _slider(p, n // 3), lambda n, k: n // 3),
+    ("play, then pause", _play_then_pause, lambda n, k: None),
+]
+
+
+DARK_MOVES = [MOVES[i] for i in (0, 1, 2, 4, 10)]
+
+
+def check_every_move(player, gif: Path, moves=MOVES) -> list[str]:
+    """Each move, then the canvas against Pillow's frame; returns what differed."""
+    expected = pillow_frames(gif)
+    n = len(expected)
+    assert int(player.locator("input[type=range]").get_attribute("max")) + 1 == n, gif.name
+    problems = []
+    for name, move, target in moves:
+        before = frame_of(player)
+        move(player, n)
+        want = target(n, before)
+        shown = frame_of(player)
+        if want is not None and shown != max(0, min(n - 1, want)):
+            problems.append(f"{gif.name}: {name} showed frame {shown}, not {want}")
+            continue
+        if player.get_attribute("data-playing") != "false":
+            problems.append(f"{gif.name}: still playing after {name}")
+        differ = differing(player, expected[shown])
+        if differ:
+            problems.append(f"{gif.name}: frame {shown} after {name}: {differ:.2%} of pixels differ from Pillow's")
+    return problems
+
+
+def _sites(solutions_site, student_site):
+    return {"solutions": solutions_site, "student": student_site}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_site, student_site, edition, scheme):
+    site = _sites(solutions_site, student_site)[edition]
+    pages = pages_with_players(site)
+    assert pages, "no page has a player"
+    problems, seen = [], 0
+    for rel in pages:
+        page = open_page(chromium, f"{served[edition]}/{rel}", color_scheme=scheme)
+        try:
+            expected_scheme = "slate" if scheme == "dark" else "default"
+            assert page.evaluate("document.body.dataset.mdColorScheme") == expected_scheme
+            for player in ready_players(page):
+                gif = player.get_attribute("data-gif-dark" if scheme == "dark" else "data-gif")
+                # every move in light; in dark (the same frames, another palette) fewer
+                problems += check_every_move(player, site / Path(rel).parent / gif, MOVES if scheme == "light" else DARK_MOVES)
+                seen += 1
+            problems += [f"{rel}: {e}" for e in page.errors]
+        finally:
+            page.context.close()
+    assert seen == sum((site / rel).read_text(encoding="utf-8").count('class="cg-player"') for rel in pages)
+    assert problems == []
+    assert chromium.external == []
+
+
+def test_switching_the_scheme_redraws_the_same_frame_in_the_other_rendering(chromium, served, solutions_site):
+    rel = pages_with_players(solutions_site)[0]
+    page = open_page(chromium, f"{served['solutions']}/{rel}", color_scheme="light")
+    try:
+        players = ready_players(page)
+        for player in players:
+            n = int(player.locator("input[type=range]").get_attribute("max")) + 1
+            _slider(player, n // 2)
+        page.locator("label[for='__palette_1']").first.click()  # Material's toggle: to dark
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+        for player in players:
+            expected = pillow_frames(solutions_site / Path(rel).parent / player.get_attribute("data-gif-dark"))
+            k = frame_of(player)
+            page.wait_for_timeout(50)
+            for _ in range(100):
+                if not differing(player, expected[k]):
+                    break
+                page.wait_for_timeout(100)
+            else:
+                pytest.fail(f"{player.get_attribute('data-gif')}: not redrawn in the dark rendering")
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+def test_status_is_announced_on_pause_not_every_frame(chromium, served, solutions_site):
+    rel = pages_with_players(solutions_site)[0]
+    page = open_page(chromium, f"{served['solutions']}/{rel}")
+    try:
+        player = ready_players(page)[0]
+        status = player.locator("output")
+        live = player.locator("[aria-live=polite]")
+        assert status.get_attribute("aria-live") == "off"  # the visible status changes every frame
+        assert live.count() == 1
+        player.locator("button[aria-label='Pause'], button[aria-label='Play']").first.click()  # a known state
+        if player.get_attribute("data-playing") == "false":
+            player.locator("button[aria-label='Play']").click()
+        announced = live.text_content()
+        page.wait_for_function("p => Number(p.dataset.frame) > 2", arg=player.element_handle())
+        assert live.text_content() == announced, "announced while playing"
+        player.locator("button[aria-label='Pause']").click()
+        assert live.text_content() == status.text_content() != announced
+        _slider(player, 3)  # a step while paused is announced too
+        assert live.text_content() == status.text_content()
+    finally:
+        page.context.close()
+
+
+@pytest.fixture(scope="module")
+def file_chromium(chromium):
+    """A second Chromium that may read pixels of pages opened from disk (test-only flag;
+    a reader's browser needs no flag to see the frames)."""
+    from browser import Browser
+
+    browser = Browser(chromium.playwright, extra_args=["--allow-file-access-from-files"])
+    yield browser
+    browser.close()
+
+
+def test_players_and_search_work_from_a_folder(file_chromium, solutions_site):
+    problems = []
+    for rel in pages_with_players(solutions_site):
+        page = file_chromium.page()
+        try:
+            page.goto((solutions_site / rel).as_uri(), wait_until="load")
+            for player in ready_players(page):
+                gif = solutions_site / Path(rel).parent / player.get_attribute("data-gif")
+                problems += check_every_move(player, gif, MOVES[:4])
+            problems += [f"{rel}: {e}" for e in page.errors]
+        finally:
+            page.context.close()
+    assert problems == []
+
+    page = file_chromium.page()
+    try:
+        page.goto((solutions_site / "index.html").as_uri(), wait_until="load")
+        page.keyboard.press("/")
+        page.keyboard.type("gradient")
+        page.locator(".md-search-result__item a:visible").first.wait_for(timeout=10_000)
+        assert page.errors == []
+    finally:
+        page.context.close()
+    assert file_chromium.external == []
