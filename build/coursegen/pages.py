@@ -150,10 +150,18 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[s
 
 def figure_text(env: jinja2.Environment, fig, field: str) -> str:
     """A figure's caption or alt text, rendered with its results (``res``) and the sheet's."""
-    results = env.globals["results"]
+    return render_figure_text(fig, field, env.globals["results"], env)
+
+
+def render_figure_text(fig, field: str, results, env: jinja2.Environment | None = None) -> str:
+    """``fig``'s caption or alt text (``field``) as a page shows it, from ``results``, the
+    sheet's results by experiment name (also for tests: the same text the page has)."""
+    if env is None:
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        env.filters["num"] = num
     try:
         res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
-        return env.from_string(getattr(fig, field)).render(res=res)
+        return env.from_string(getattr(fig, field)).render(res=res, results=results)
     except jinja2.TemplateSyntaxError as e:
         raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: "
                          f"{e.message}") from None

@@ -332,6 +332,7 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
         "step_size_limit": np.array(1.0 / curvature, dtype=float),
         "fastest_step_size": np.array(1.0 / (2.0 * curvature), dtype=float),
         "one_step": one_step,
+        "sloped_runs": np.flatnonzero(~one_step).astype(np.int64),
         "log_slopes": log_rates,
         "observed_log_slopes": observed_log,
         "one_step_error_1": np.array(gd_errors[first, 1] if first >= 0 else -1.0),
@@ -478,6 +479,7 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         step_size_limit ()        1 / c, the largest step size that converges
         fastest_step_size ()      1 / (2 c), where |1 - 2 alpha c| is smallest (0)
         one_step (S,) bool        the runs with 1 - 2 alpha c = 0 (up to rounding)
+        sloped_runs (K,) int      the others, whose log-axis line has a slope
         log_slopes (S,)           log10 |1 - 2 alpha c|, the slope per step of each run's
                                   line on the step-size figure's log axis (0 where the
                                   rate is 0: that run drops off the axis)

@@ -376,7 +376,8 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
                                           |slope| reaches half its final value
         notebook_differs_x (K,)           the test points where the notebook's own target
                                           formula (ceil) differs from ours, with its values
-                                          notebook_differs_y and ours target_differs_y
+                                          notebook_differs_y and ours target_differs_y,
+                                          and how many: notebook_differs_count ()
         and the settings width, lr, batch_size, steps, n_seeds as scalars.
     """
     _check(p)
@@ -433,10 +434,12 @@ def _target_differences(target, x):
     """Where the notebook's own formula for the target differs from ours, among x."""
     if target != "piecewise":
         empty = np.zeros(0)
-        return {"notebook_differs_x": empty, "notebook_differs_y": empty, "target_differs_y": empty}
+        return {"notebook_differs_x": empty, "notebook_differs_y": empty, "target_differs_y": empty,
+                "notebook_differs_count": np.array(0, dtype=np.int64)}
     ours, notebook = piecewise_target(x), notebook_piecewise_target(x)
     differ = ours != notebook
-    return {"notebook_differs_x": x[differ], "notebook_differs_y": notebook[differ], "target_differs_y": ours[differ]}
+    return {"notebook_differs_x": x[differ], "notebook_differs_y": notebook[differ], "target_differs_y": ours[differ],
+            "notebook_differs_count": np.array(int(differ.sum()), dtype=np.int64)}
 
 
 def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
