@@ -241,7 +241,7 @@ def gd_votes(res: dict, out: Path) -> None:
     vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=60, fontsize=7)
     vote_ax.text(0.01, 0.04, _pair_note(res), transform=vote_ax.transAxes, fontsize=8, va="bottom")
     pair_patch = Patch(facecolor=style.ORANGE, hatch="///", edgecolor="black", label="the equal-error pair")
-    err_ax.legend(handles=[pair_patch], loc="lower left", fontsize=8)
+    err_ax.legend(handles=[pair_patch], loc="upper left", fontsize=8)  # clear of the bars: errors y - theta rise with x
     style.save_svg(fig, out.with_suffix(".svg"))
 
 
