@@ -263,3 +263,26 @@ def test_student_handout_holds_no_answer(chromium, student_site, answers, tmp_pa
     assert "what the gradient" in text  # the questions are there
     _, phrases = answers
     assert [p for p in phrases if p in text] == []
+
+
+def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
+    """A figure without a role, or question material placed inside a solution, stops
+    the build with one line naming the file and the field or line."""
+    from conftest import make_mini_checkout, run_cli
+
+    root = make_mini_checkout(tmp_path / "mini")
+    params = root / "content" / "mini" / "params.toml"
+    good = params.read_text(encoding="utf-8")
+    params.write_text(good.replace('role = "question"\n', ""), encoding="utf-8")
+    result = run_cli(root, "site")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: content/mini/params.toml: [figures.anim] is missing 'role'; "
+                                     "one of: question, solution")
+    params.write_text(good, encoding="utf-8")
+    page = root / "content" / "mini" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace('{{ figure("anim") }}\n', "").replace(
+        "The mean of the data.", 'The mean of the data.\n\n{{ figure("anim") }}'), encoding="utf-8")
+    result = run_cli(root, "site")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: content/mini/index.md, line ") and "question material" in result.stderr
