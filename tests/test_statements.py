@@ -38,7 +38,8 @@ def _sheets(site: Path):
 
 def _figures(site: Path, kind: str):
     """(sheet, figure) for every figure of this kind the build has, placed ones only."""
-    return [(s, f) for s in _sheets(site) for f in s.figures.values() if f.kind == kind and not f.rendering_of]
+    return [(s, f) for s in _sheets(site) for f in s.figures.values()
+            if f.kind == kind and not getattr(f, "rendering_of", None)]
 
 
 def _block(site: Path, sheet: str, name: str) -> str:

@@ -225,7 +225,7 @@ def gd_votes(res: dict, out: Path) -> None:
     in (a) the votes mirror the errors, in (b) each error is also scaled by x_i, so the
     highlighted equal-error pair votes in the ratio of its x. Writes ``.svg``."""
     x, votes, pair = res["x"], res["votes"], res["pair"]
-    n, linear = len(x), _is_linear(res)
+    n = len(x)
     err, vote = error_label(res), vote_label(res)
 
     fig = style.new_figure(7.5, 4.6)
