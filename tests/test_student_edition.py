@@ -35,14 +35,15 @@ VOID = {"img", "br", "hr", "input", "source", "meta", "link", "wbr", "col", "are
 
 class _Split(HTMLParser):
     """A page split into solution blocks (``<details class="solution">``), other solution
-    material (anything with the class ``cg-solution``: notes, figures and their captions)
-    and everything else, the question material; alt texts go with their element."""
+    material (anything with the class ``cg-solution``: notes, figures and their captions),
+    question figures (their captions and alt texts) and everything else, the question
+    text; alt texts go with their element."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack: list[str | None] = []  # per open element: the material it starts, if any
         self.current: str | None = None
-        self.parts: dict[str, list[str]] = {"block": [], "note": [], "question": []}
+        self.parts: dict[str, list[str]] = {"block": [], "note": [], "question": [], "caption": []}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -53,6 +54,8 @@ class _Split(HTMLParser):
                 starts = "block"
             elif "cg-solution" in classes:
                 starts = "note"
+            elif "cg-figure" in classes:
+                starts = "caption"  # a question figure's caption and alt text
             if starts:
                 self.current = starts
                 self.parts[starts].append("")
@@ -117,8 +120,10 @@ def answer_list(solutions_site: Path) -> tuple[list[str], list[str]]:
 
     From the solution blocks: every formula and phrase, but for notation the seed's
     questions use. From the other solution material (notes, figures, captions, alt
-    texts): every formula and phrase that the solutions edition does not also show as
-    question material (the data, the parameters, notation shared with the questions).
+    texts): every formula and phrase that the solutions edition does not also state in
+    its question text (the seed's and the question notes': the data, the parameters,
+    notation) or draw in a question figure. Question figures' captions and alt texts
+    exempt nothing: an answer in one of them is found like any other.
     """
     seed_formulas = {squeeze(f) for f in SEED.formulas}
     seed_words = words(" ".join(SEED.prose))
@@ -286,3 +291,19 @@ def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
     result = run_cli(root, "site")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: content/mini/index.md, line ") and "question material" in result.stderr
+
+
+def test_any_piece_of_solution_material_pasted_into_a_student_file_is_found(solutions_site, student_site, answers):
+    """The search is not blind: each solution block, note, figure caption or alt text of
+    the solutions edition, pasted into the student page or a player's labels, is caught."""
+    page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
+    labels = next((student_site / "dis01" / "figures").glob("*.json")).read_text(encoding="utf-8")
+    for text in sorted((solutions_site).rglob("*.html")):
+        parts = _split(text.read_text(encoding="utf-8"))
+        for chunk in parts["block"] + parts["note"]:
+            if not _phrases(chunk) and not _formulas(chunk):
+                continue
+            pasted = page.replace("</article>", f"<p>{html.escape(chunk)}</p></article>")
+            assert _leaks({"dis01/index.html": pasted}, answers), chunk[:80]
+            if _formulas(chunk) - {f for f in _formulas(chunk) if len(f) < 12}:
+                assert _leaks({"x.json": labels + chunk}, answers), chunk[:80]
