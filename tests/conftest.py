@@ -79,6 +79,8 @@ sgd_runs = 3
 [figures.anim]
 kind = "gd_animation"
 experiment = "const"
+role = "question"
+why = "It shows the descent, no answer."
 caption = "GD and SGD on the constant model."
 alt = "Two horizontal lines moving towards the mean of the data."
 """

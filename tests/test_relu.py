@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from coursegen.experiments import relu as R
+from coursegen.experiments import relu_kernel as K
 
 SHORT = dict(steps=400, n_snapshots=21)
 
@@ -33,6 +34,14 @@ def random_networks(n, width, seed=0):
     """Initial networks, moved off their initialisation so nothing is special."""
     theta = R.init_networks(range(n), width)
     return theta + 0.2 * np.random.default_rng(seed).standard_normal(theta.shape)
+
+
+def numpy_predict(theta, x):
+    """The network written out in numpy, independently of the kernel: the oracle."""
+    h = (theta.shape[-1] - 1) // 3
+    W1, b1, W2, b2 = theta[..., :h], theta[..., h : 2 * h], theta[..., 2 * h : 3 * h], theta[..., 3 * h]
+    z = W1[..., :, None] * x + b1[..., :, None]
+    return (W2[..., :, None] * np.maximum(z, 0.0)).sum(axis=-2) + b2[..., None]
 
 
 def random_minibatches(n_nets, batch, seed=0):
@@ -60,7 +69,7 @@ def test_backprop_matches_central_differences(data, hidden_fixed):
     for i in range(3):
         x, y = x_train[idx[i]], y_train[idx[i]]
         loss, grad = grad_of(theta[i], x, y, hidden_fixed)
-        assert loss == pytest.approx(R.mse(R.predict(theta[i], x), y), rel=1e-12)
+        assert loss == pytest.approx(np.mean((numpy_predict(theta[i], x) - y) ** 2), rel=1e-12)
         up = np.array([grad_of(theta[i] + h * e, x, y)[0] for e in np.eye(P)])
         down = np.array([grad_of(theta[i] - h * e, x, y)[0] for e in np.eye(P)])
         numeric = (up - down) / (2 * h)
@@ -89,35 +98,109 @@ def test_compiled_backprop_is_the_python_code_bit_for_bit(data, width):
             assert np.array_equal(compiled[1].view(np.int64), python[1].view(np.int64))
 
 
+def run_kernel(kernel, theta, data, idx, snap_steps, optimizer, hyper, hidden_fixed):
+    """train_network's snapshots and errors for one network."""
+    x_train, y_train, x_test, y_test = data
+    snaps = np.empty((len(snap_steps), len(theta)))
+    train_mse, test_mse = np.empty(len(snap_steps)), np.empty(len(snap_steps))
+    kernel(theta, x_train, y_train, x_test, y_test, idx, snap_steps, snaps, train_mse, test_mse, optimizer, hyper,
+           hidden_fixed)
+    return snaps, train_mse, test_mse
+
+
 @pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("width,hidden_fixed", [(6, False), (6, True), (20, False), (40, True)])
 def test_compiled_kernel_is_the_python_code_bit_for_bit(data, monkeypatch, name, width,
                                                         hidden_fixed):
     """A few training steps of the compiled kernel against its source run as plain Python
-    (optimiser updates included): every snapshot bit-equal."""
-    x_train, y_train, _, _ = data
+    (optimiser updates and snapshot errors included): every snapshot bit-equal."""
     theta = R.init_network(4, width)
     idx = R.minibatch_indices(4, 200, 40, 12)
     snap_steps = np.array([0, 1, 5, 12])
     hyper = np.array([0.05, 0.9, 0.9, 0.999, 1e-8])
-    runs = []
-    for kernel in (R.train_network, R.train_network.py_func):
-        if kernel is R.train_network.py_func:
-            monkeypatch.setattr(R, "loss_and_grad", R.loss_and_grad.py_func)
-        snaps = np.empty((len(snap_steps), len(theta)))
-        kernel(theta, x_train, y_train, idx, snap_steps, snaps, R.OPTIMIZERS[name], hyper,
-               hidden_fixed)
-        runs.append(snaps)
-    assert np.array_equal(runs[0].view(np.int64), runs[1].view(np.int64))
-    assert not np.array_equal(runs[0][-1], theta)
+    compiled = run_kernel(K.train_network, theta, data, idx, snap_steps, K.OPTIMIZERS[name], hyper, hidden_fixed)
+    for fn in ("forward", "mean_squared_error", "loss_and_grad"):  # every kernel as plain Python
+        monkeypatch.setattr(K, fn, getattr(K, fn).py_func)
+    python = run_kernel(K.train_network.py_func, theta, data, idx, snap_steps, K.OPTIMIZERS[name], hyper,
+                        hidden_fixed)
+    for a, b in zip(compiled, python):
+        assert np.array_equal(a.view(np.int64), b.view(np.int64))
+    assert not np.array_equal(compiled[0][-1], theta)
 
 
-def test_sorted_prediction_matches_plain_prediction(data):
+def test_the_kernel_has_its_own_module_and_the_experiment_one_forward_pass():
+    """The compiled code lives in relu_kernel; the experiment module holds no compiled
+    function and no second way of evaluating a network (issue 10, section 4)."""
+    import inspect
+
+    source = inspect.getsource(R)
+    assert "import numba" not in source and "njit" not in source
+    for fn in (K.forward, K.mean_squared_error, K.loss_and_grad, K.train_network):
+        assert hasattr(fn, "py_func"), fn  # a numba dispatcher
+    assert not any(hasattr(R, name) for name in ("predict_sorted", "snapshot_errors", "fixed_sum", "mse"))
+    assert "forward(" in inspect.getsource(R.predict)
+
+
+def test_forward_pass_matches_numpy(data):
     _, _, x_test, _ = data
     theta = random_networks(6, 20)
-    np.testing.assert_allclose(
-        R.predict_sorted(theta, x_test), R.predict(theta, x_test), rtol=1e-12, atol=1e-13
-    )
+    for i in range(len(theta)):
+        np.testing.assert_allclose(R.predict(theta[i], x_test), numpy_predict(theta[i], x_test),
+                                   rtol=1e-12, atol=1e-13)
+
+
+def test_snapshot_errors_are_the_training_forward_pass_bit_for_bit(runs, data):
+    """The errors at each snapshot are what the kernel's own forward pass gives for the
+    snapshot's parameters: the network that was trained is the network that was scored."""
+    x_train, y_train, x_test, y_test = data
+    r = runs["all_layers"]
+    theta = np.concatenate([r["W1"], r["b1"], r["W2"], r["b2"][..., None]], axis=-1)
+    for s in range(theta.shape[0]):
+        for t in (0, len(r["snap_steps"]) // 2, len(r["snap_steps"]) - 1):
+            assert r["train_mse"][s, t] == K.mean_squared_error(theta[s, t], x_train, y_train, np.empty(len(x_train)))
+            assert r["test_mse"][s, t] == K.mean_squared_error(theta[s, t], x_test, y_test, np.empty(len(x_test)))
+
+
+def test_each_run_records_its_regime_and_the_figures_read_it(runs):
+    """Which regime trained a run is a result, not a guess from unchanged parameters."""
+    from coursegen.figures import relu as F
+
+    for regime, r in runs.items():
+        assert bool(r["output_only"]) == (regime == "output_only")
+        assert R.REGIMES[int(r["regime"])] == regime
+        assert F._output_only(r) == (regime == "output_only")
+    # a run whose hidden layer happens not to move is still all-layers if it says so
+    still = dict(runs["output_only"], output_only=np.array(False))
+    assert F._regime(still) == F.ALL_LAYERS
+
+
+def test_the_shown_seed_is_the_median_seed(runs):
+    """Issue 10, 2.4: the seed the players show is chosen by a rule computed from the
+    sweep, the median of the final training errors (the lower middle one), recomputed
+    here with numpy's own ranking."""
+    for r in runs.values():
+        finals = r["final_train_mse"]
+        ranks = np.argsort(np.argsort(finals, kind="stable"), kind="stable")  # 0 = lowest
+        (shown,) = np.flatnonzero(ranks == (len(finals) - 1) // 2)
+        assert int(r["shown"]) == shown and int(r["shown_seed"]) == r["seeds"][shown]
+        assert int(r["shown_rank"]) == ranks[shown] + 1
+        assert np.sum(finals < finals[shown]) <= len(finals) // 2 <= np.sum(finals <= finals[shown]) + 1
+
+
+def test_the_target_differences_from_the_notebook_are_recorded(runs, data):
+    """Issue 10, 2.5: where the notebook's ceil formula differs from the target used here,
+    found independently on the test points."""
+    _, _, x_test, y_test = data
+    t, k = 10 * x_test, 12345
+    notebook = (t - np.floor(t)) * np.sin(k * np.ceil(t)) - (t - np.ceil(t)) * np.sin(k * np.floor(t))
+    differ = notebook != y_test
+    r = runs["all_layers"]
+    assert np.array_equal(r["notebook_differs_x"], x_test[differ]) and differ.sum() >= 1
+    assert np.array_equal(r["notebook_differs_y"], notebook[differ])
+    assert np.array_equal(r["target_differs_y"], y_test[differ])
+    assert np.all(np.isclose(10 * x_test[differ], np.round(10 * x_test[differ])))  # only at knots
+
+
 
 
 # ---------------------------------------------------------------- the task
@@ -219,12 +302,14 @@ def test_errors_and_plots_agree_with_the_parameters(runs, data):
     theta = np.concatenate([r["W1"], r["b1"], r["W2"], r["b2"][..., None]], axis=-1)
     i = len(r["snap_steps"]) // 2
     np.testing.assert_allclose(
-        r["train_mse"][:, i], R.mse(R.predict(theta[:, i], x_train), y_train), rtol=1e-10
+        r["train_mse"][:, i], np.mean((numpy_predict(theta[:, i], x_train) - y_train) ** 2, axis=-1), rtol=1e-10
     )
     np.testing.assert_allclose(
-        r["test_mse"][:, i], R.mse(R.predict(theta[:, i], x_test), y_test), rtol=1e-10
+        r["test_mse"][:, i], np.mean((numpy_predict(theta[:, i], x_test) - y_test) ** 2, axis=-1), rtol=1e-10
     )
-    grid_units = r["units_grid"].astype(np.float64).sum(axis=1) + r["b2"][0][:, None]
+    shown = int(r["shown"])
+    np.testing.assert_allclose(r["pred_grid"], numpy_predict(theta[shown], r["x_grid"]), rtol=1e-12, atol=1e-12)
+    grid_units = r["units_grid"].astype(np.float64).sum(axis=1) + r["b2"][shown][:, None]
     np.testing.assert_allclose(grid_units, r["pred_grid"], atol=1e-5)
     np.testing.assert_allclose(r["slopes"], r["W2"] * r["W1"])
     np.testing.assert_allclose(r["elbows"] * r["W1"], -r["b1"], atol=1e-12)
@@ -250,8 +335,10 @@ def test_a_seed_alone_gives_the_same_bits_as_in_the_sweep(regime, lr):
     reordered = R.relu_sgd(R.ReluSGD(seeds=(29, 3, 11), **run))
     for key in PER_SEED:
         assert np.array_equal(reordered[key], sweep[key][[29, 3, 11]]), key
-    # seed 0's animation frames do not depend on the other seeds either
-    assert np.array_equal(alone["pred_grid"], R.relu_sgd(R.ReluSGD(seeds=(17, 5), **run))["pred_grid"])
+    # the shown network's frames are that seed's, whichever other seeds are trained
+    shown = int(sweep["seeds"][sweep["shown"]])
+    only = R.relu_sgd(R.ReluSGD(seeds=(shown,), **run))
+    assert np.array_equal(only["pred_grid"], sweep["pred_grid"])
 
 
 def test_optimizers_seed_alone_same_bits():
@@ -325,8 +412,8 @@ def test_short_run_is_a_prefix_of_a_long_one():
     long = R.relu_sgd(R.ReluSGD(width=10, seeds=(1,), steps=700, n_snapshots=2))
     short_theta = np.concatenate([short[k][:, -1] for k in ("W1", "b1", "W2")], axis=-1)
     # rerun the long schedule's first 100 steps by asking for a snapshot there
-    mid = R.train(R.init_networks((1,), 10), *R.make_data("piecewise", 200, 0.01, 1)[:2],
-                  (1,), 40, [0, 100, 700], ("sgd", {"lr": 0.02}), hidden_fixed=False)
+    mid = R.train(R.init_networks((1,), 10), R.make_data("piecewise", 200, 0.01, 1),
+                  (1,), 40, [0, 100, 700], ("sgd", {"lr": 0.02}), hidden_fixed=False).params
     assert np.array_equal(mid[0, 1, :30], short_theta[0])
     assert np.array_equal(mid[0, 2, :30], np.concatenate([long[k][0, -1] for k in ("W1", "b1", "W2")]))
     idx = R.minibatch_indices(1, 200, 40, 1234)
@@ -347,9 +434,8 @@ def test_momentum_and_adam_follow_pytorch_formulas(data):
     settings = {"lr": 0.02, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     hyper = np.array(list(settings.values()))
     for name in ("momentum", "adam"):
-        snaps = np.empty((steps + 1, len(theta)))
-        R.train_network(theta, x_train, y_train, idx, np.arange(steps + 1), snaps,
-                        R.OPTIMIZERS[name], hyper, False)
+        snaps, _, _ = run_kernel(K.train_network, theta, data, idx, np.arange(steps + 1), K.OPTIMIZERS[name],
+                                 hyper, False)
         p, v, m, s = theta.copy(), np.zeros(len(theta)), np.zeros(len(theta)), np.zeros(len(theta))
         for t in range(1, steps + 1):
             _, g = grad_of(p, x_train[idx[t - 1]], y_train[idx[t - 1]])

@@ -17,7 +17,7 @@ from seed import words
 from coursegen.experiments import EXPERIMENTS
 from coursegen.experiments import gd as gd_experiments
 from coursegen.figures import gd as gd_figures
-from coursegen.pages import num
+from coursegen.pages import num, render_figure_text
 from coursegen.parameters import load_sheet
 
 QUESTION_SPANS = {"const_gd": ('id="1a"', 'id="1b"'), "lin_gd": ('id="1b"', 'id="2"')}
@@ -121,34 +121,59 @@ def _figure_block(page: str, name: str) -> str:
     return block.group(1)
 
 
-def test_every_section1_figure_is_under_its_question_with_alt_and_caption(solutions_site):
-    page = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
-    figures = {f.name: f for f in _sheet(solutions_site).figures.values() if f.experiments[0] in QUESTION_SPANS}
-    kinds = {f.kind for f in figures.values()}
+def _figure_texts(site: Path, fig) -> tuple[str, str]:
+    """The caption and alt text the page must show for this figure (rendered from results)."""
+    _, res = _results(site, fig.experiments[0])
+    return (render_figure_text(fig, "caption", {fig.experiments[0]: res}),
+            render_figure_text(fig, "alt", {fig.experiments[0]: res}))
+
+
+def _check_figures(site: Path, edition: str) -> None:
+    """Every Section 1 figure the edition shows sits under its question with its alt text
+    and caption; solution figures sit in solution material (solutions edition) or are
+    replaced by their student rendering or absent (student edition)."""
+    page = (site / "dis01" / "index.html").read_text(encoding="utf-8")
+    sheet = _sheet(site)
+    figures = {n: f for n, f in sheet.figures.items() if f.experiments[0] in QUESTION_SPANS}
+    placed = {n: f for n, f in figures.items() if not f.rendering_of}
+    kinds = {f.kind for f in placed.values()}
     assert kinds == {"gd_animation", "gd_regimes", "gd_votes", "gd_sgd"}
     for model in QUESTION_SPANS:  # every kind, for both models
-        assert sorted(f.kind for f in figures.values() if f.experiments == (model,)) == sorted(kinds)
+        assert sorted(f.kind for f in placed.values() if f.experiments == (model,)) == sorted(kinds)
+    shown = sheet.shown_figures(edition)
     for name, fig in sorted(figures.items()):
+        if name not in shown:
+            assert f'id="fig-{name}"' not in page and not list((site / "dis01" / "figures").glob(f"{name}.*")), name
+            continue
         start, end = (page.index(marker) for marker in QUESTION_SPANS[fig.experiments[0]])
         assert start < page.index(f'id="fig-{name}"') < end, f"{name} is not under its question"
         block = _figure_block(page, name)
+        caption_text, alt_text = _figure_texts(site, fig)
         ext = "gif" if fig.kind == "gd_animation" else "svg"
         alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
-        assert alts and all(html.unescape(a) == fig.alt for a in alts), name
+        assert alts and all(html.unescape(a) == alt_text for a in alts), name
         caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
-        assert caption and words(fig.caption) in words(caption.group(1)), name
+        assert caption and words(caption_text) in words(caption.group(1)), name
+        wrapper = page[: page.index(f'id="fig-{name}"')].rsplit("<", 2)[-2]
+        assert ('class="cg-solution"' in wrapper) == (fig.role == "solution"), (name, wrapper)
         produced = ["gif", "png"] if ext == "gif" else ["svg"]
         for suffix in produced:
-            assert (solutions_site / "dis01" / "figures" / f"{name}.{suffix}").stat().st_size > 5000, (name, suffix)
+            assert (site / "dis01" / "figures" / f"{name}.{suffix}").stat().st_size > 5000, (name, suffix)
 
 
-def test_student_edition_keeps_figures_and_numbers_but_not_the_explanations(student_site):
+def test_every_section1_figure_is_under_its_question_with_alt_and_caption(solutions_site):
+    _check_figures(solutions_site, "solutions")
+
+
+def test_student_edition_keeps_question_figures_but_no_solution_material(student_site):
+    _check_figures(student_site, "student")
     page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
-    for name, fig in sorted(_sheet(student_site).figures.items()):
-        if fig.experiments[0] in QUESTION_SPANS:
-            _figure_block(page, name)
-    assert page.count("What the build computed") == 2
-    assert "What the figures below show" not in page
+    sheet = _sheet(student_site)
+    for name, fig in sheet.figures.items():
+        if fig.student:  # the student rendering stands where the solution figure stands
+            _figure_block(page, fig.student)
+    assert page.count("The figures below") == 2
+    assert "What the build computed" not in page and "What the figures below show" not in page
 
 
 @pytest.mark.parametrize("name, experiment", [("const_anim", "const_gd"), ("lin_anim", "lin_gd")])

@@ -18,7 +18,7 @@ from conftest import CACHE, REPO
 from seed import words
 
 from coursegen import cache, commands, pipeline, results
-from coursegen.pages import num
+from coursegen.pages import num, render_figure_text
 from coursegen.parameters import load_sheet
 
 WIDTHS = (10, 20, 40)
@@ -176,11 +176,13 @@ def _figure_block(page: str, name: str) -> str:
     return block.group(1)
 
 
-def _check_alt_and_caption(block: str, name: str, ext: str, fig) -> None:
+def _check_alt_and_caption(block: str, name: str, ext: str, fig, relu) -> None:
+    """The alt text and caption are the figure's, rendered from its results."""
+    alt, caption_text = render_figure_text(fig, "alt", relu), render_figure_text(fig, "caption", relu)
     alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
-    assert alts and all(html.unescape(a) == fig.alt for a in alts), name
+    assert alts and all(html.unescape(a) == alt for a in alts), name
     caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
-    assert caption and words(fig.caption) in words(caption.group(1)), name
+    assert caption and words(caption_text) in words(caption.group(1)), name
 
 
 def test_six_players_grouped_by_width(solutions_site, sheet, relu):
@@ -193,7 +195,7 @@ def test_six_players_grouped_by_width(solutions_site, sheet, relu):
             fig = sheet.figures[name]
             assert fig.kind == "relu_animation" and fig.experiments == (f"relu_w{width}_{regime}",)
             block = _figure_block(group, name)
-            _check_alt_and_caption(block, name, "gif", fig)
+            _check_alt_and_caption(block, name, "gif", fig, relu)
             labels = json.loads(html.unescape(re.search(r"data-labels=([\"'])(.*?)\1", block).group(2)))
             steps = relu[fig.experiments[0]]["snap_steps"]
             assert len(labels) == len(set(labels)) == len(steps)
@@ -212,21 +214,21 @@ def test_gifs_decode_with_one_frame_per_snapshot_and_stay_small(solutions_site, 
         assert frames.shape[1:3] == iio.imread(folder / f"{name}.png").shape[:2], name
 
 
-def test_static_figures_with_alt_and_caption(solutions_site, sheet):
+def test_static_figures_with_alt_and_caption(solutions_site, sheet, relu):
     page = _page(solutions_site)
     section = _between(page, "2", "contributors")
     for name, kind in STATIC.items():
         fig = sheet.figures[name]
         assert fig.kind == kind and fig.experiments == tuple(RUNS), name
-        _check_alt_and_caption(_figure_block(section, name), name, "svg", fig)
+        _check_alt_and_caption(_figure_block(section, name), name, "svg", fig, relu)
         assert (solutions_site / "dis01" / "figures" / f"{name}.svg").stat().st_size > 5000, name
     assert "quartiles" in sheet.figures["relu_losses"].caption  # 25th-75th, not the notebook's 0.25th-0.75th
 
 
-def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet):
+def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet, relu):
     page = _page(solutions_site, "optimizers")
     fig = sheet.figures["relu_optimizer_losses"]
-    _check_alt_and_caption(_figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig)
+    _check_alt_and_caption(_figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig, relu)
     worksheet = _page(solutions_site)
     assert 'href="optimizers.html"' in _between(worksheet, "2", "contributors")
     nav = r'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Optimizers\s*</span>'

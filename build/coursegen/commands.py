@@ -71,12 +71,19 @@ def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -
     with executor(jobs, dask) as ex:
         built = pipeline.build(sheets, store, ex)
     log(built.experiments.line("experiments"))
+    if built.summaries.run or built.summaries.cached:
+        log(built.summaries.line("summaries"))
     log(built.figures.line("figures"))
     return built
 
 
-def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -> pipeline.Built:
-    """Experiments, figures and pages into the docs folder (everything but MkDocs)."""
+def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None,
+                 handouts: dict[str, list[str]] | None = None) -> pipeline.Built:
+    """Experiments, figures and pages into the docs folder (everything but MkDocs).
+
+    Only the figures the edition shows are copied: the student edition's docs folder
+    holds no file of a solution figure.
+    """
     sheets = load_sheets(paths, log)
     built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
@@ -85,14 +92,15 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
     docs_files = site.browser_assets(paths.node_modules)
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
+    shown = {(s.name, name) for s in sheets for name in s.shown_figures(edition)}
     for out in built.outputs:
         kind, sheet, filename = out.path.split("/", 2)
-        if kind == "figures":
+        if kind == "figures" and (sheet, filename.split(".", 1)[0]) in shown:
             data = out.source.read_bytes()
             docs_files[f"{sheet}/figures/{filename}"] = data
             name = filename.split(".", 1)[0]
             figure_files.setdefault(sheet, {}).setdefault(name, {})[filename] = data
-    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition)
+    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition, handouts)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     changed = site.sync_docs(paths.docs, docs_files)
     log(f"pages: {len(rendered)} rendered, {changed} file(s) changed in {paths.docs.name}/ "
@@ -102,7 +110,7 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -
 
 def build_site(paths, args, log) -> int:
     with build_lock(paths):
-        prepare_docs(paths, args.edition, args.jobs, log, args.dask)
+        prepare_docs(paths, args.edition, args.jobs, log, args.dask, getattr(args, "handouts", None))
         t = time.perf_counter()
         out = Path(args.site_dir).resolve() if args.site_dir else paths.root / "site"
         site.mkdocs_build(paths.config, out, site.source_date_epoch(paths.root), quiet=True)

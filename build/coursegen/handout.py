@@ -4,7 +4,9 @@
 the solutions edition, the solutions edition too) into scratch folders, serves each on
 127.0.0.1 and prints every worksheet page to ``site/handouts/<sheet>-<edition>.pdf``,
 through the site's print stylesheet (assets/css/print.css): no navigation, animations
-replaced by their static frames, solutions open. The home page links to these files.
+replaced by their static frames, solutions open. It then rebuilds ``site/`` with the
+home page linking to these files (a plain ``make site`` writes no PDF and links none),
+and puts them in ``site/handouts/``.
 
 The student edition writes only the student handouts, and the folder is left holding
 exactly what was written, so a site published as the student edition never carries a
@@ -91,6 +93,7 @@ def make_handouts(paths, args, log) -> int:
     """The ``handout`` command: build the editions into scratch folders, print them."""
     from coursegen import commands
 
+    in_site = not args.out
     out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
     editions = EDITIONS[args.edition]
     with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
@@ -101,7 +104,16 @@ def make_handouts(paths, args, log) -> int:
             # The command's own options (jobs, ...), with this edition and folder.
             commands.build_site(paths, argparse.Namespace(**{**vars(args), "edition": edition, "site_dir": str(site_dir)}), log)
             sites[edition] = site_dir
-        written = write_handouts(dict(sorted(sites.items())), out)
+        printed = Path(scratch) / "handouts"
+        written = write_handouts(dict(sorted(sites.items())), printed)
+        if in_site:  # the site itself, now with the home page linking the handouts
+            links = {sheet: list(editions) for sheet in chromium.worksheets(sites[args.edition])}
+            commands.build_site(paths, argparse.Namespace(**{**vars(args), "site_dir": None, "handouts": links}), log)
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob("*.pdf"):
+            if stale.name not in {p.name for p in written}:
+                stale.unlink()
+        written = [path.replace(out / path.name) for path in written]
     for path in written:
         print(f"handout: {_shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
     return 0

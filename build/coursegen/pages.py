@@ -5,22 +5,36 @@ from experiment results (``{{ results.const_gd.theta_star | num(4) }}``), never 
 The partials in ``templates/`` decide how a solution, a figure or a player looks, and
 the edition decides whether solutions exist at all: in the student edition the solution
 macro never calls its body, so no solution text is rendered anywhere.
+
+Every figure and note has a role, given in the content: *question* material shows in
+both editions, *solution* material only in the solutions edition (in a ``cg-solution``
+block), in or beside the solution it belongs to. Where the content gives a solution
+figure a student rendering without the answer, the student edition shows that in its
+place. Question material placed inside a solution is a build error: students would
+never see it.
+Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
+``results``, so the numbers they state come from the build.
 """
 
 import json
 import traceback
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import numpy as np
 
 from coursegen.errors import BuildError
-from coursegen.parameters import Sheet
+from coursegen.parameters import ROLES, Sheet
 
 EDITIONS = ("solutions", "student")
 
 
 class _UnknownFigure(Exception):
+    pass
+
+
+class _Misplaced(Exception):
     pass
 
 
@@ -31,8 +45,13 @@ def render_pages(
     results: dict[str, dict[str, dict[str, np.ndarray]]],
     figure_files: dict[str, dict[str, dict[str, bytes]]],
     edition: str,
+    handouts: dict[str, list[str]] | None = None,
 ) -> dict[str, str]:
-    """Every page's Markdown, keyed by its path under the docs folder."""
+    """Every page's Markdown, keyed by its path under the docs folder.
+
+    ``handouts`` maps a worksheet to the editions whose PDF handouts the site holds
+    (none unless ``coursegen handout`` writes them), for the home page's links.
+    """
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; one of: {', '.join(EDITIONS)}")
     pages = {}
@@ -40,9 +59,10 @@ def render_pages(
     for sheet in [None, *sheets]:
         folder = content if sheet is None else content / sheet.name
         env = _environment(folder, templates, edition)
+        env.globals["handouts"] = dict(handouts or {})
         if sheet is not None:
             env.globals["results"] = results.get(sheet.name, {})
-            env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}))
+            env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}), edition)
         for path in sorted(folder.glob("*.md")):
             rel = path.relative_to(content).as_posix()
             pages[rel] = _render(env, path.name, path.relative_to(root).as_posix())
@@ -59,7 +79,31 @@ def _environment(folder: Path, templates: Path, edition: str) -> jinja2.Environm
     env.globals["edition"] = edition
     env.filters["num"] = num
     macros = env.get_template("partials/macros.md").module
-    env.globals.update(solution=macros.solution, question=macros.question)
+    env.globals["in_solution"] = [0]  # how deep in solution material the rendering is
+
+    def solution(*, caller):
+        """The solution block; its body is solution material."""
+        env.globals["in_solution"][0] += 1
+        try:
+            return macros.solution(caller=caller)
+        finally:
+            env.globals["in_solution"][0] -= 1
+
+    def note(role: str, kind: str, title: str, *, caller):
+        """A note with a role: solution notes exist in the solutions edition only."""
+        if role not in ROLES:
+            raise _Misplaced(f"note {title!r}: role {role!r} is unknown; one of: {', '.join(ROLES)}")
+        if role == "solution" and edition == "student":
+            return ""
+        if role == "question" and env.globals["in_solution"][0]:
+            raise _Misplaced(f"note {title!r} is question material inside solution material")
+        env.globals["in_solution"][0] += role == "solution"
+        try:
+            return macros.note(role, kind, title, caller=caller)
+        finally:
+            env.globals["in_solution"][0] -= role == "solution"
+
+    env.globals.update(solution=solution, question=macros.question, note=note)
     return env
 
 
@@ -78,18 +122,51 @@ def num(value, digits: int = 4) -> str:
     return text
 
 
-def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]]):
+def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]], edition: str):
     partial = env.get_template("partials/figure.md")
 
     def figure(name: str) -> str:
-        if name not in sheet.figures:
-            known = ", ".join(sorted(sheet.figures)) or "none"
+        if name not in sheet.figures or sheet.figures[name].rendering_of:
+            known = ", ".join(sorted(n for n, f in sheet.figures.items() if not f.rendering_of)) or "none"
             raise _UnknownFigure(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
-        produced = files.get(name, {})
-        meta = json.loads(produced[f"{name}.json"])
-        return partial.render(fig=sheet.figures[name], files=sorted(produced), meta=meta)
+        fig = sheet.figures[name]
+        inside = env.globals["in_solution"][0] > 0
+        if fig.role == "question" and inside:
+            raise _Misplaced(f"figure {name!r} is question material ({fig.source}) placed inside solution "
+                             f"material: students would never see it")
+        if edition == "student" and fig.role == "solution":
+            if fig.student is None:
+                return ""  # solution material: not in the student edition, not even its files
+            fig = sheet.figures[fig.student]
+        shown = fig
+        produced = files.get(shown.name, {})
+        meta = json.loads(produced[f"{shown.name}.json"])
+        view = SimpleNamespace(name=shown.name, role=shown.role, caption=figure_text(env, shown, "caption"),
+                               alt=figure_text(env, shown, "alt"))
+        return partial.render(fig=view, files=sorted(produced), meta=meta)
 
     return figure
+
+
+def figure_text(env: jinja2.Environment, fig, field: str) -> str:
+    """A figure's caption or alt text, rendered with its results (``res``) and the sheet's."""
+    return render_figure_text(fig, field, env.globals["results"], env)
+
+
+def render_figure_text(fig, field: str, results, env: jinja2.Environment | None = None) -> str:
+    """``fig``'s caption or alt text (``field``) as a page shows it, from ``results``, the
+    sheet's results by experiment name (also for tests: the same text the page has)."""
+    if env is None:
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        env.filters["num"] = num
+    try:
+        res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
+        return env.from_string(getattr(fig, field)).render(res=res, results=results)
+    except jinja2.TemplateSyntaxError as e:
+        raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: "
+                         f"{e.message}") from None
+    except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as e:
+        raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e}") from None
 
 
 def _render(env: jinja2.Environment, name: str, source: str) -> str:
@@ -98,7 +175,7 @@ def _render(env: jinja2.Environment, name: str, source: str) -> str:
     except jinja2.TemplateSyntaxError as e:
         where = e.filename or source
         raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
-    except (_UnknownFigure, jinja2.UndefinedError, TypeError, ValueError) as e:
+    except (_UnknownFigure, _Misplaced, jinja2.UndefinedError, TypeError, ValueError) as e:
         raise BuildError(f"{_where(e, source)}: {e}") from None
 
 

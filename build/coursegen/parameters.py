@@ -11,9 +11,22 @@ and its parameters are ``*.toml`` files holding two tables::
     kind = "gd_animation"       # which figure function draws
     experiment = "const_gd"     # whose results it draws (or experiments = [..., ...]
                                 # for a figure that compares several)
-    caption = "..."             # shown under the figure
-    alt = "..."                 # read by screen readers
+    role = "question"           # question material (both editions) or "solution"
+                                # (solutions edition only)
+    why = "..."                 # why it has that role: what in it answers a question
+    caption = "..."             # shown under the figure (Jinja: results, res)
+    alt = "..."                 # read by screen readers (Jinja, likewise)
     # any keyword-only option of the figure function
+
+    [figures.const_regimes.student]   # optional, for a solution figure: the student
+    why = "..."                       # edition's rendering without the answer, its own
+    caption = "..."                   # caption and alt, and figure options
+    alt = "..."                       # (e.g. answers = false) over the figure's own
+    answers = false
+
+    [summaries.relu_sweep]      # numbers the pages state that compare experiments
+    kind = "relu_sweep"         # which function of coursegen.summaries computes them
+    experiments = ["...", ...]  # from whose results; saved like an experiment's
 
 Every mistake (a TOML syntax error, an unknown kind, key or experiment, a value of the
 wrong type) stops the build with a ``BuildError`` naming the file and the field.
@@ -30,6 +43,7 @@ from pathlib import Path
 from coursegen.errors import BuildError
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
+from coursegen.summaries import SUMMARIES
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,9 @@ class Experiment:
     kind: str
     params: object  # the experiment function's parameter dataclass, filled in
     source: str  # "content/dis01/section1.toml", for messages
+
+
+ROLES = ("question", "solution")
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,19 @@ class Figure:
     alt: str
     options: tuple[tuple[str, object], ...]
     source: str
+    role: str = "question"  # one of ROLES
+    why: str = ""  # why it has that role, as the content says
+    student: str | None = None  # name of the student edition's rendering, if any
+    rendering_of: str | None = None  # for a student rendering: the figure it stands in for
+
+
+@dataclass(frozen=True)
+class Summary:
+    sheet: str
+    name: str
+    kind: str
+    experiments: tuple[str, ...]
+    source: str
 
 
 @dataclass(frozen=True)
@@ -59,31 +89,47 @@ class Sheet:
     name: str
     experiments: dict[str, Experiment]
     figures: dict[str, Figure]
+    summaries: dict[str, Summary] = dataclasses.field(default_factory=dict)
+
+    def shown_figures(self, edition: str) -> dict[str, Figure]:
+        """The figures an edition shows: all but the student renderings in the solutions
+        edition; question material only (student renderings included) in the student one."""
+        if edition == "student":
+            return {n: f for n, f in self.figures.items() if f.role == "question"}
+        return {n: f for n, f in self.figures.items() if f.rendering_of is None}
 
 
 def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
     """All experiments and figures of one worksheet, validated."""
     experiments: dict[str, Experiment] = {}
     figures: dict[str, Figure] = {}
+    summaries: dict[str, Summary] = {}
     sheet = sheet_dir.name
     for path in sorted(sheet_dir.glob("*.toml")):
         source = path.relative_to(root).as_posix()
         data = _read_toml(path, source)
-        _only_keys(data, {"experiments", "figures"}, source, "")
+        _only_keys(data, {"experiments", "figures", "summaries"}, source, "")
         for name, table in _tables(data, "experiments", source):
             _no_duplicate(name, experiments, source)
             experiments[name] = _experiment(sheet, name, table, source)
         for name, table in _tables(data, "figures", source):
-            _no_duplicate(name, figures, source)
-            figures[name] = _figure(sheet, name, table, source)
-    for fig in figures.values():
-        for name in fig.experiments:
+            for fig in _figures(sheet, name, table, source):
+                _no_duplicate(fig.name, figures, source)
+                figures[fig.name] = fig
+        for name, table in _tables(data, "summaries", source):
+            _no_duplicate(name, summaries, source)
+            _no_duplicate(name, experiments, source)
+            summaries[name] = _summary(sheet, name, table, source)
+    units = [(f"figures.{f.name}", f) for f in figures.values() if f.rendering_of is None]
+    units += [(f"summaries.{u.name}", u) for u in summaries.values()]
+    for section, unit in units:
+        for name in unit.experiments:
             if name not in experiments:
                 raise BuildError(
-                    f"{fig.source}: [figures.{fig.name}] experiment {name!r} "
+                    f"{unit.source}: [{section}] experiment {name!r} "
                     f"is not defined; known experiments: {_known(experiments)}"
                 )
-    return Sheet(sheet, experiments, figures)
+    return Sheet(sheet, experiments, figures, summaries)
 
 
 def params_type(function) -> type:
@@ -125,8 +171,54 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
     return Experiment(sheet, name, kind, cls(**checked), source)
 
 
-def _figure(sheet: str, name: str, table: dict, source: str) -> Figure:
+def _summary(sheet: str, name: str, table: dict, source: str) -> Summary:
+    where = f"{source}: [summaries.{name}]"
+    kind = _kind(table, SUMMARIES, where)
+    _only_keys(table, {"kind", "experiments"}, source, f"summaries.{name}")
+    if "experiments" not in table:
+        raise BuildError(f"{where} is missing 'experiments'")
+    names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments")
+    return Summary(sheet, name, kind, names, source)
+
+
+def _figures(sheet: str, name: str, table: dict, source: str) -> list[Figure]:
+    """The figure, and its student rendering if it has one."""
     where = f"{source}: [figures.{name}]"
+    table = dict(table)
+    student = table.pop("student", None)
+    role = table.pop("role", None)
+    why = table.pop("why", None)
+    if role is None:
+        raise BuildError(f"{where} is missing 'role'; one of: {_known(ROLES)}")
+    if role not in ROLES:
+        raise BuildError(f"{where} role = {role!r} is unknown; one of: {_known(ROLES)}")
+    if not isinstance(why, str) or not why.strip():
+        raise BuildError(f"{where} is missing 'why': say what makes it {role} material")
+    fig = _figure(sheet, name, table, source)
+    if student is None:
+        return [dataclasses.replace(fig, role=role, why=why)]
+    if role != "solution":
+        raise BuildError(f"{where}.student: only a solution figure has a student rendering")
+    if not isinstance(student, dict):
+        raise BuildError(f"{where}.student must be a table, got {_tname(student)}")
+    student = dict(student)
+    student_why = student.pop("why", None)
+    if not isinstance(student_why, str) or not student_why.strip():
+        raise BuildError(f"{where}.student is missing 'why': say why it holds no answer")
+    for key in ("kind", "experiment", "experiments"):
+        if key in student:
+            raise BuildError(f"{where}.student: {key!r} is the figure's own; give captions and options only")
+    merged = {**{k: v for k, v in table.items() if k not in ("caption", "alt")}, **student}
+    rendering = _figure(sheet, f"{name}_student", merged, source, section=f"figures.{name}.student")
+    return [
+        dataclasses.replace(fig, role=role, why=why, student=rendering.name),
+        dataclasses.replace(rendering, role="question", why=student_why, rendering_of=name),
+    ]
+
+
+def _figure(sheet: str, name: str, table: dict, source: str, section: str | None = None) -> Figure:
+    section = section or f"figures.{name}"
+    where = f"{source}: [{section}]"
     kind = _kind(table, FIGURES, where)
     options = {
         p.name: p
@@ -144,7 +236,7 @@ def _figure(sheet: str, name: str, table: dict, source: str) -> Figure:
     names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments") if many else (
         _coerce(table["experiment"], str, f"{where} experiment"),)
     extra = {k: v for k, v in table.items() if k not in required and k not in ("kind", "experiment", "experiments")}
-    _only_keys(extra, options, source, f"figures.{name}")
+    _only_keys(extra, options, source, section)
     hints = typing.get_type_hints(FIGURES[kind])
     checked = tuple(sorted((k, _coerce(v, hints[k], f"{where} {k}")) for k, v in extra.items()))
     if not table["alt"].strip() or not table["caption"].strip():

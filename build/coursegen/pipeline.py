@@ -17,7 +17,8 @@ from coursegen import cache, results
 from coursegen.errors import BuildError
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
-from coursegen.parameters import Experiment, Figure, Sheet
+from coursegen.parameters import Experiment, Figure, Sheet, Summary
+from coursegen.summaries import SUMMARIES
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,19 @@ class Built:
     outputs: list[Output]
     experiments: Stats
     figures: Stats
+    summaries: Stats = dataclasses.field(default_factory=Stats)
 
 
 def experiment_key(exp: Experiment) -> str:
     function = EXPERIMENTS[exp.kind]
     code = cache.code_hash(function.__module__), cache.code_hash(results.__name__)  # results.py writes the bytes
     return cache.key(exp.kind, dataclasses.asdict(exp.params), code)
+
+
+def summary_key(summary: Summary, results_shas: list[str]) -> str:
+    function = SUMMARIES[summary.kind]
+    return cache.key("summary", summary.kind, results_shas, cache.code_hash(function.__module__),
+                     cache.code_hash(results.__name__))
 
 
 def figure_key(fig: Figure, results_shas: list[str]) -> str:
@@ -90,6 +98,20 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
         built.results[(sheet.name, exp.name)] = entry.paths["results.npz"]
         built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]),
                                     entry.paths["results.npz"]))
+        for summary in sheet.summaries.values():
+            if exp.name not in summary.experiments:
+                continue
+            inputs = [finished.get((sheet.name, name)) for name in summary.experiments]
+            if None in inputs:
+                continue
+            k = summary_key(summary, [e.sha256["results.npz"] for e in inputs])
+            entry = store.get("results", k)
+            if entry is None:
+                submit(_run_summary, summary.kind, [e.paths["results.npz"] for e in inputs],
+                       tag=("summary", sheet, summary, k))
+            else:
+                built.summaries.cached += 1
+                summary_done(sheet, summary, entry)
         for fig in sheet.figures.values():
             if exp.name not in fig.experiments:
                 continue
@@ -104,6 +126,11 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
             else:
                 built.figures.cached += 1
                 _collect(built, fig, entry.paths)
+
+    def summary_done(sheet: Sheet, summary: Summary, entry: cache.Entry):
+        built.results[(sheet.name, summary.name)] = entry.paths["results.npz"]
+        built.outputs.append(Output(f"results/{sheet.name}/{summary.name}.npz",
+                                    _producer(sheet.name, summary.experiments), entry.paths["results.npz"]))
 
     store.sweep()
     try:
@@ -120,7 +147,13 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: pending[f][-1]):  # by key, not timing
                 tag = pending.pop(future)
-                if tag[0] == "experiment":
+                if tag[0] == "summary":
+                    _, sheet, summary, k = tag
+                    data, seconds = _result_or_error(future, f"{summary.source}: summary {summary.name!r} ({summary.kind})")
+                    built.summaries.seconds += seconds
+                    built.summaries.run += 1
+                    summary_done(sheet, summary, store.put("results", k, {"results.npz": data}))
+                elif tag[0] == "experiment":
                     _, sheet, exp, k = tag
                     data, seconds = _result_or_error(future, _describe_experiment(exp))
                     built.experiments.seconds += seconds
@@ -169,6 +202,13 @@ def _run_experiment(kind: str, params) -> tuple[bytes, float]:
     """Worker: run one experiment; return its results file's bytes and the time taken."""
     start = time.perf_counter()
     data = results.to_bytes(results.check(kind, EXPERIMENTS[kind](params)))
+    return data, time.perf_counter() - start
+
+
+def _run_summary(kind: str, npzs: list[Path]) -> tuple[bytes, float]:
+    """Worker: one summary of finished experiments' results; its results file's bytes."""
+    start = time.perf_counter()
+    data = results.to_bytes(results.check(kind, SUMMARIES[kind]([results.load(npz) for npz in npzs])))
     return data, time.perf_counter() - start
 
 

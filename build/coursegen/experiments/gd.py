@@ -34,6 +34,8 @@ import numpy as np
 # |theta - theta*| this small (relative to max(1, |theta*|)) is rounding noise, not signal:
 # observed contraction rates are measured only on errors above it.
 _ROUNDING_FLOOR = 1e-9
+# |1 - 2 alpha c| below this is the one-step case, up to rounding.
+_ONE_STEP = 1e-9
 # steps_to_tol gives up (returns -1) after this many GD steps.
 _MAX_TOL_STEPS = 100_000
 # a larger bound would let the loss of a held (diverged) iterate overflow to infinity.
@@ -287,8 +289,12 @@ def _check(p, step_values, anim_value):
         raise ValueError("; ".join(problems))
 
 
-def _descent_results(p, x, y, pair, loss, grad, theta_star, curvature, alphas, anim_alpha):
-    """Everything both experiments report, given the data and the model."""
+def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, curvature, alphas, anim_alpha):
+    """Everything both experiments report, given the data and the model.
+
+    ``y_before`` is the data before the equal-error pair was made (one y moved),
+    ``model(theta, x)`` the model's predictions.
+    """
     steps, bound = p.steps, p.divergence_bound
     if not all(math.isfinite(contraction(a, curvature)) for a in (*alphas, anim_alpha)):
         raise ValueError("step sizes so large that 1 - 2 alpha c overflows")
@@ -308,9 +314,36 @@ def _descent_results(p, x, y, pair, loss, grad, theta_star, curvature, alphas, a
     half_width = 1.25 * min(max(error0, abs(p.vote_theta - theta_star), 1.0), bound)
     grid = np.linspace(theta_star - half_width, theta_star + half_width, p.grid_points)
 
+    errors = y - model(p.vote_theta, x)  # the worksheet's sign: y_i - y_hat_i
+    point_votes = votes(grad, p.vote_theta, x, y)
+    i, j = (int(k) for k in pair)
+    one_step = np.abs(factors) < _ONE_STEP
+    gd_errors = np.abs(gd_paths - theta_star)
+    first = int(np.argmax(one_step)) if one_step.any() else -1
+    with np.errstate(divide="ignore"):
+        log_rates = np.where(np.abs(factors) > 0, np.log10(np.abs(factors)), 0.0)
+        measured_rates = np.array([r for r, _ in measured])
+        observed_log = np.where(measured_rates > 0, np.log10(measured_rates), 0.0)
+
     return _all_finite({
         "x": x,
         "y": y,
+        "y_before_pair": y_before,
+        "step_size_limit": np.array(1.0 / curvature, dtype=float),
+        "fastest_step_size": np.array(1.0 / (2.0 * curvature), dtype=float),
+        "one_step": one_step,
+        "sloped_runs": np.flatnonzero(~one_step).astype(np.int64),
+        "log_slopes": log_rates,
+        "observed_log_slopes": observed_log,
+        "one_step_error_1": np.array(gd_errors[first, 1] if first >= 0 else -1.0),
+        "one_step_zero_from": np.array(_zero_from(gd_errors[first]) if first >= 0 else -1, dtype=np.int64),
+        "errors": errors,
+        "pair_x": x[[i, j]],
+        "pair_votes": point_votes[[i, j]],
+        "pair_error": np.array(errors[i]),
+        "pair_x_ratio": np.array(x[i] / x[j]),
+        "pair_vote_ratio": np.array(point_votes[i] / point_votes[j]),
+        "pair_y_moved": np.array([y_before[j], y[j]]),
         "n_points": np.array(len(x), dtype=np.int64),
         "theta_star": np.array(theta_star, dtype=float),
         "theta0": np.array(p.theta0, dtype=float),
@@ -336,7 +369,7 @@ def _descent_results(p, x, y, pair, loss, grad, theta_star, curvature, alphas, a
         ),
         "sgd_samples": samples,
         "vote_theta": np.array(p.vote_theta, dtype=float),
-        "votes": votes(grad, p.vote_theta, x, y),
+        "votes": point_votes,
         "vote_grad": np.array(grad(p.vote_theta, x, y), dtype=float),
         "pair": pair,
         "tol": np.array(p.tol, dtype=float),
@@ -347,6 +380,13 @@ def _descent_results(p, x, y, pair, loss, grad, theta_star, curvature, alphas, a
         "loss_grid_theta": grid,
         "loss_grid": np.array([loss(t, x, y) for t in grid]),
     })
+
+
+def _zero_from(errors):
+    """The first step from which the error is exactly 0 to the end; -1 if it never is."""
+    nonzero = np.flatnonzero(errors != 0)
+    first = 0 if not nonzero.size else int(nonzero[-1]) + 1
+    return first if first < len(errors) else -1
 
 
 def _all_finite(results):
@@ -430,14 +470,31 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         steps_to_tol_theory () int  the same from floor(log(tol / e0) / log(rate)) + 1
         loss_grid_theta (G,)      a theta grid around theta*, theta0 and vote_theta
         loss_grid (G,)            L on that grid
+        y_before_pair (N,)        the data before y_j was moved to make the pair
+        pair_y_moved (2,)         y_j before and after that move
+        errors (N,)               each point's error y_i - y_hat_i at vote_theta (the
+                                  worksheet's sign; the votes are -(2/N) times it)
+        pair_x, pair_votes (2,)   the pair's x and votes; pair_error () their common error
+        pair_x_ratio, pair_vote_ratio ()  x_i / x_j and vote_i / vote_j
+        step_size_limit ()        1 / c, the largest step size that converges
+        fastest_step_size ()      1 / (2 c), where |1 - 2 alpha c| is smallest (0)
+        one_step (S,) bool        the runs with 1 - 2 alpha c = 0 (up to rounding)
+        sloped_runs (K,) int      the others, whose log-axis line has a slope
+        log_slopes (S,)           log10 |1 - 2 alpha c|, the slope per step of each run's
+                                  line on the step-size figure's log axis (0 where the
+                                  rate is 0: that run drops off the axis)
+        observed_log_slopes (S,)  log10 of observed_rates (0 where that is 0)
+        one_step_error_1 ()       the first one-step run's error after one step (-1: none)
+        one_step_zero_from () int the step from which that run's error is exactly 0
     """
     _check(p, p.step_sizes, p.anim_step_size)
     x, y = make_data(p.n_points, p.data_seed, p.x_low, p.x_high, p.slope, p.intercept, p.noise)
     pair = equal_error_pair(x, p.vote_theta - y)
-    y = give_equal_constant_error(y, pair)
+    y, y_before = give_equal_constant_error(y, pair), y
     theta_star = constant_theta_star(x, y)
     return _descent_results(
-        p, x, y, pair, constant_loss, constant_grad, theta_star, constant_curvature(x),
+        p, x, y, pair, y_before, lambda theta, x: np.full_like(x, theta), constant_loss, constant_grad,
+        theta_star, constant_curvature(x),
         [float(a) for a in p.step_sizes], float(p.anim_step_size),
     )
 
@@ -461,22 +518,23 @@ def linear_model(p: LinearModel) -> dict[str, np.ndarray]:
 
     Results: every key of constant_model (step_sizes = step_fractions * alpha_limit,
     anim_step_size = anim_step_fraction * alpha_limit, curvature = mean_x2), plus
-        step_fractions (S,)       as given
+        step_fractions (S,)       as given, and anim_step_fraction ()
         alpha_limit ()            1 / mean(x^2), the stability limit
         mean_x2 ()                mean(x^2)
     """
     _check(p, p.step_fractions, p.anim_step_fraction)
     x, y = make_data(p.n_points, p.data_seed, p.x_low, p.x_high, p.slope, p.intercept, p.noise)
     pair = equal_error_pair(x, p.vote_theta * x - y)
-    y = give_equal_linear_error(x, y, pair, p.vote_theta)
+    y, y_before = give_equal_linear_error(x, y, pair, p.vote_theta), y
     theta_star = linear_theta_star(x, y)
     mean_x2 = linear_curvature(x)
     alpha_limit = 1.0 / mean_x2
     results = _descent_results(
-        p, x, y, pair, linear_loss, linear_grad, theta_star, mean_x2,
+        p, x, y, pair, y_before, lambda theta, x: theta * x, linear_loss, linear_grad, theta_star, mean_x2,
         [f * alpha_limit for f in p.step_fractions], p.anim_step_fraction * alpha_limit,
     )
     results["step_fractions"] = np.array(p.step_fractions, dtype=float)
+    results["anim_step_fraction"] = np.array(p.anim_step_fraction, dtype=float)
     results["alpha_limit"] = np.array(alpha_limit, dtype=float)
     results["mean_x2"] = np.array(mean_x2, dtype=float)
     return results

@@ -9,23 +9,19 @@ Two promises shape the code:
 
 * **Bit-for-bit.** A network's trajectory depends only on its own seed and settings:
   not on the CPU's SIMD kernels, the BLAS library, the thread count, or which other
-  networks are trained with it. Training is one compiled kernel (numba, no fastmath, no
-  parallel loops) that trains one network at a time with scalar loops, so no arithmetic
-  mixes networks. Without fast-math flags LLVM neither reorders floating-point
-  operations nor fuses a multiply and an add into an FMA, so every sum is added in the
-  order the loops spell out and the result does not depend on the vector width the
-  compiler picks (the loops it vectorises are elementwise; tests compare the compiled
-  kernel with its own code run as plain Python, bit for bit). Training uses no
-  transcendental function (Adam's sqrt is IEEE-exact). The numpy code around it (data,
-  initialisation, predictions at snapshots) uses only exact elementwise operations,
-  searches, gathers and sums in a fixed order (``fixed_sum``, ``np.cumsum`` along one
-  network's row, ``np.bincount`` with one network per bin). Only the summaries across
-  seeds (percentiles, medians) mix networks.
-* **Fast.** The kernel (``train_network``) runs in about a microsecond per network and
-  step at the site's widths; the plain backprop (``loss_and_grad``) is written so that
-  its inner loops are elementwise and vectorise: the forward pass adds unit after unit
-  into all the samples' outputs, the backward pass sample after sample into all the
-  units' gradients.
+  networks are trained with it. Training is one compiled kernel (``relu_kernel``: numba,
+  no fastmath, no parallel loops) that trains one network at a time with scalar loops,
+  so no arithmetic mixes networks, and computes each snapshot's training and test error
+  with the same forward pass it trains with. The numpy code around it (data,
+  initialisation, the hinges drawn in the animations) uses only exact elementwise
+  operations. Only the summaries across seeds (percentiles, medians, the seed the
+  figures show) mix networks.
+* **Fast.** The kernel runs in about a microsecond per network and step at the site's
+  widths: its inner loops are elementwise and vectorise.
+
+Each experiment says what it trained (``output_only``, ``regime``) and which seed the
+figures show (``shown``: the median seed by final training error, a rule computed from
+the sweep), so no figure has to guess either.
 
 Randomness, per seed ``s`` (documented because the site promises reproducibility):
 
@@ -40,8 +36,11 @@ Randomness, per seed ``s`` (documented because the site promises reproducibility
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
+
+from coursegen.experiments.relu_kernel import (  # noqa: F401 -- the kernel's names, re-exported
+    ADAM, HYPER_DEFAULTS, MOMENTUM, OPTIMIZERS, SGD, forward, loss_and_grad, mean_squared_error, train_network,
+)
 
 
 # -----------------------------------------------------------------------------
@@ -60,8 +59,10 @@ def piecewise_target(x):
     The notebook writes, with t = 10 x, f = (t - floor t) sin(k ceil t) - (t - ceil t)
     sin(k floor t). At a knot floor t == ceil t and that formula returns 0 rather than
     the knot's height; we write floor t + 1 for ceil t, which gives the same bits at every
-    other x and makes f continuous. The eleven heights are computed once and looked up, so
-    every point sees the very same sin values.
+    other x and makes f continuous (``notebook_piecewise_target`` is the notebook's
+    formula; the experiment records where the two differ, and the page says so). The
+    eleven heights are computed once and looked up, so every point sees the very same
+    sin values.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.size and (x.min() < 0.0 or x.max() > 1.0):
@@ -71,6 +72,13 @@ def piecewise_target(x):
     lo = np.floor(t)
     hi = lo + 1.0
     return (t - lo) * heights[hi.astype(np.intp)] - (t - hi) * heights[lo.astype(np.intp)]
+
+
+def notebook_piecewise_target(x):
+    """The notebook's formula as it is written, with ceil t: 0 at every knot but x = 0."""
+    t = 10.0 * np.asarray(x, dtype=np.float64)
+    lo, hi = np.floor(t), np.ceil(t)
+    return (t - lo) * np.sin(KINK_FREQ * hi) - (t - hi) * np.sin(KINK_FREQ * lo)
 
 
 def sin20_target(x):
@@ -106,28 +114,6 @@ def unpack(theta):
     return theta[..., :h], theta[..., h : 2 * h], theta[..., 2 * h : 3 * h], theta[..., 3 * h]
 
 
-def fixed_sum(a, axis=-1):
-    """Sum along ``axis`` by repeated halving: a fixed adding tree, whatever the CPU.
-
-    Library reductions may pick their order by SIMD width or memory layout; here each
-    output is a binary tree of elementwise adds that depends only on the axis length.
-    """
-    a = np.array(a, dtype=np.float64)  # private copy, folded in place
-    axis = axis % a.ndim
-    n = a.shape[axis]
-    if n == 0:
-        return np.zeros(a.shape[:axis] + a.shape[axis + 1 :])
-
-    def part(lo, hi):
-        return (slice(None),) * axis + (slice(lo, hi),)
-
-    while n > 1:
-        half = n // 2
-        a[part(0, half)] += a[part(n - half, n)]
-        n -= half
-    return a[part(0, 1)].squeeze(axis)
-
-
 def relu(z):
     """The rectifier, max(z, 0)."""
     return np.maximum(z, 0.0)
@@ -141,17 +127,6 @@ def unit_outputs(theta, x):
     W1, b1, W2, _ = unpack(theta)
     z = W1[..., :, None] * x + b1[..., :, None]
     return W2[..., :, None] * relu(z)
-
-
-def predict(theta, x):
-    """The network's output at the points x: sum of the hinges plus the output bias."""
-    return fixed_sum(unit_outputs(theta, x), axis=-2) + unpack(theta)[3][..., None]
-
-
-def mse(pred, y):
-    """Mean squared error over the last axis, summed in a fixed order."""
-    r = pred - y
-    return fixed_sum(r * r, axis=-1) / r.shape[-1]
 
 
 def elbows_and_slopes(theta):
@@ -212,133 +187,25 @@ def snapshot_steps(steps, n_snapshots):
 
 
 # -----------------------------------------------------------------------------
-# Training: plain backprop and PyTorch's update rules, compiled, one network at a time.
-# No fastmath: LLVM then keeps every operation, and its order, exactly as written.
+# Training: the compiled kernel (relu_kernel) trains one network at a time.
 
-SGD, MOMENTUM, ADAM = 0, 1, 2
-OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM}
-HYPER_DEFAULTS = {"lr": 0.02, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+@dataclass(frozen=True)
+class Trained:
+    """Networks after training: parameters and errors at every snapshot."""
 
-
-@numba.njit(cache=True, error_model="numpy")
-def loss_and_grad(theta, x, y, grad, r, hidden_fixed):
-    """Minibatch MSE of one network and its gradient, by backprop through one hidden layer.
-
-    theta = [W1, b1, W2, b2], shape (3 H + 1,); x, y: one minibatch, (B,). Writes
-    dL/dtheta into grad (3 H + 1,) -- with hidden_fixed only dL/dW2 and dL/db2, leaving
-    dL/dW1 and dL/db1 at 0 -- and the residuals y_hat - y into r (B,); returns L.
-
-        z_jb = W1_j x_b + b1_j,   a_jb = relu(z_jb),   y_hat_b = sum_j W2_j a_jb + b2,
-        L = sum_b r_b^2 / B   with  r_b = y_hat_b - y_b;   g_b = dL/dy_hat_b = 2 r_b / B,
-        dL/dW2_j = sum_b g_b a_jb,                  dL/db2 = sum_b g_b,
-        dL/db1_j = sum_b g_b W2_j [z_jb > 0],       dL/dW1_j = sum_b g_b W2_j [z_jb > 0] x_b.
-
-    Every sum is added in index order, one term after another. The forward pass adds unit
-    after unit into every sample's output, the backward pass sample after sample into
-    every unit's gradient: each inner loop is elementwise, so the compiler may vectorise
-    it without changing a bit (and runs the sums of different samples, or units, side by
-    side instead of waiting on one long chain of adds).
-    """
-    H = (theta.size - 1) // 3
-    B = x.size
-    W1, b1, W2, b2 = theta[:H], theta[H : 2 * H], theta[2 * H : 3 * H], theta[3 * H]
-    dW1, db1, dW2 = grad[:H], grad[H : 2 * H], grad[2 * H : 3 * H]
-    # forward: r_b = y_hat_b - y_b
-    r[:] = 0.0
-    for j in range(H):
-        for b in range(B):
-            z = W1[j] * x[b] + b1[j]
-            r[b] += W2[j] * (z if z > 0.0 else 0.0)
-    loss = 0.0
-    for b in range(B):
-        r[b] = r[b] + b2 - y[b]
-        loss += r[b] * r[b]
-    # backward
-    grad[:] = 0.0
-    for b in range(B):
-        g = 2.0 * r[b] / B
-        grad[3 * H] += g
-        if hidden_fixed:  # the output layer only
-            for j in range(H):
-                z = W1[j] * x[b] + b1[j]
-                dW2[j] += g * (z if z > 0.0 else 0.0)
-        else:
-            for j in range(H):
-                z = W1[j] * x[b] + b1[j]
-                dW2[j] += g * (z if z > 0.0 else 0.0)
-                da = g * W2[j]  # dL/da_jb, back through W2
-                dz = da if z > 0.0 else 0.0  # dL/dz_jb, back through the ReLU
-                db1[j] += dz
-                dW1[j] += dz * x[b]
-    return loss / B
+    params: np.ndarray  # (S, T, P): the parameters after each step in snap_steps
+    train_mse: np.ndarray  # (S, T): MSE on the whole training set there
+    test_mse: np.ndarray  # (S, T): MSE on the (noiseless) test set there
 
 
-@numba.njit(cache=True, error_model="numpy")
-def train_network(theta, x_train, y_train, idx, snap_steps, snaps, optimizer, hyper, hidden_fixed):
-    """Train one network, from theta (3 H + 1,), on the minibatches x_train[idx[t]].
-
-    Step t gathers minibatch t, calls ``loss_and_grad`` and updates the parameters.
-    Writes into snaps[k] the parameters after snap_steps[k] steps (increasing, from 0;
-    the last is the number of steps, at most len(idx)). With hidden_fixed only W2 and b2
-    are updated. optimizer is SGD, MOMENTUM or ADAM with hyper = [lr, mu, beta1, beta2,
-    eps], using PyTorch's update rules with g = dL/dp:
-
-        SGD        p -= lr g
-        momentum   v = mu v + g;  p -= lr v                                  (v_0 = 0)
-        Adam       m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
-                   p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps),  bc = 1 - beta^t
-
-    beta^t is kept as a running product (exact IEEE multiplies) rather than a pow call,
-    whose last bit may depend on the C library. A dead unit's momentum or Adam state
-    decays through subnormal numbers, which x86 computes slowly (microcode assists):
-    momentum and Adam cost up to several times SGD's step. Flushing them to zero (FTZ,
-    DAZ) would change the bits, so they stay as IEEE arithmetic has them.
-    """
-    lr, mu, beta1, beta2, eps = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
-    P = theta.size
-    B = idx.shape[1]
-    first = 2 * ((P - 1) // 3) if hidden_fixed else 0  # W2 starts at 2 H
-    p = theta.copy()
-    grad, m, v = np.zeros(P), np.zeros(P), np.zeros(P)
-    x, y, r = np.empty(B), np.empty(B), np.empty(B)
-    beta1_t = beta2_t = 1.0
-    k = 0
-    for t in range(snap_steps[-1]):
-        if t == snap_steps[k]:
-            snaps[k, :] = p
-            k += 1
-        for b in range(B):
-            x[b] = x_train[idx[t, b]]
-            y[b] = y_train[idx[t, b]]
-        loss_and_grad(p, x, y, grad, r, hidden_fixed)
-        if optimizer == SGD:
-            for i in range(first, P):
-                p[i] -= lr * grad[i]
-        elif optimizer == MOMENTUM:
-            for i in range(first, P):
-                v[i] = mu * v[i] + grad[i]
-                p[i] -= lr * v[i]
-        else:
-            beta1_t *= beta1
-            beta2_t *= beta2
-            step = lr / (1.0 - beta1_t)
-            root_bc2 = math.sqrt(1.0 - beta2_t)
-            for i in range(first, P):
-                g = grad[i]
-                m[i] = beta1 * m[i] + (1.0 - beta1) * g
-                v[i] = beta2 * v[i] + (1.0 - beta2) * (g * g)
-                p[i] -= step * (m[i] / (math.sqrt(v[i]) / root_bc2 + eps))
-    snaps[k, :] = p
-
-
-def train(theta0, x_train, y_train, seeds, batch_size, snap_steps, optimizer, hidden_fixed):
-    """Train networks theta0 (S, P), seed seeds[i] from theta0[i]; return their snapshots.
+def train(theta0, data, seeds, batch_size, snap_steps, optimizer, hidden_fixed) -> Trained:
+    """Train networks theta0 (S, P), seed seeds[i] from theta0[i], on data = make_data(...).
 
     Seed s's network sees seed s's minibatches (``minibatch_indices``). optimizer =
     (name in OPTIMIZERS, keyword settings from HYPER_DEFAULTS). With hidden_fixed only W2
-    and b2 are updated. Returns (S, len(snap_steps), P): the parameters after each step
-    in snap_steps (0 = the initial ones, the last = the number of steps). Each network is
-    trained on its own, so its result cannot depend on the others.
+    and b2 are updated. Snapshots are taken after each step in snap_steps (0 = the
+    initial network, the last = the number of steps). Each network is trained on its
+    own, so its result cannot depend on the others.
     """
     name, settings = optimizer
     hyper = np.array([float(settings.get(k, v)) for k, v in HYPER_DEFAULTS.items()])
@@ -346,49 +213,34 @@ def train(theta0, x_train, y_train, seeds, batch_size, snap_steps, optimizer, hi
     if snap_steps[0] != 0 or np.any(np.diff(snap_steps) <= 0):
         raise ValueError("snap_steps must increase from 0")
     theta0 = np.ascontiguousarray(theta0, dtype=np.float64)
-    x_train = np.ascontiguousarray(x_train, dtype=np.float64)
-    y_train = np.ascontiguousarray(y_train, dtype=np.float64)
-    traj = np.empty((len(seeds), len(snap_steps), theta0.shape[1]))
+    x_train, y_train, x_test, y_test = (np.ascontiguousarray(a, dtype=np.float64) for a in data)
+    S, T = len(seeds), len(snap_steps)
+    out = Trained(np.empty((S, T, theta0.shape[1])), np.empty((S, T)), np.empty((S, T)))
     for i, seed in enumerate(seeds):
         idx = minibatch_indices(seed, len(x_train), batch_size, int(snap_steps[-1]))
-        train_network(theta0[i], x_train, y_train, idx, snap_steps, traj[i], OPTIMIZERS[name],
-                      hyper, bool(hidden_fixed))
-    return traj
+        train_network(theta0[i], x_train, y_train, x_test, y_test, idx, snap_steps, out.params[i],
+                      out.train_mse[i], out.test_mse[i], OPTIMIZERS[name], hyper, bool(hidden_fixed))
+    return out
 
 
-def predict_sorted(theta, x):
-    """Outputs of networks theta (N, P) at sorted points x (m,), in O(m + width) each.
-
-    Used for every snapshot's train and test error; equal to ``predict`` up to rounding,
-    at a fraction of the cost. Unit j adds c_j x + d_j (c = W2 W1, d = W2 b1) on one side
-    of its elbow: from the first point at or past it if W1_j > 0 (a rising unit), before
-    it if W1_j < 0 (or -0.0: a falling unit). So one ``bincount`` per network puts c_j, d_j
-    at the elbow's position (and, for a falling unit, -c_j, -d_j there after c_j, d_j at
-    point 0), and running sums along the points give every point's slope C and intercept
-    D. Each network's bins and running sums are its own row.
-    """
-    W1, b1, W2, b2 = unpack(theta)
-    N, m = W1.shape[0], len(x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        k = np.searchsorted(x, -(b1 / W1))  # points below each elbow
-    falling = np.signbit(W1)
-    cd = np.stack([W2 * W1, W2 * b1])  # (2, N, H): slope and intercept of each hinge
-    rows = (np.arange(2 * N) * (m + 1)).reshape(2, N, 1)
-    bins = np.concatenate([(rows + k).ravel(), np.broadcast_to(rows, cd.shape).ravel()])
-    weights = np.concatenate([np.where(falling, -cd, cd).ravel(), (cd * falling).ravel()])
-    hist = np.bincount(bins, weights, minlength=2 * N * (m + 1)).reshape(2, N, m + 1)
-    C, D = np.cumsum(hist[..., :m], axis=-1)
-    return C * x + D + b2[:, None]
+def predict(theta, x):
+    """The outputs of one network theta (P,) at the points x, by the kernel's forward pass."""
+    out = np.empty(len(x))
+    forward(np.ascontiguousarray(theta, dtype=np.float64), np.ascontiguousarray(x, dtype=np.float64), out)
+    return out
 
 
-def snapshot_errors(traj, x_train, y_train, x_test, y_test):
-    """Train and test MSE of every network at every snapshot, each (S, n_snap)."""
-    S, n_snap, _ = traj.shape
-    train_mse, test_mse = np.empty((S, n_snap)), np.empty((S, n_snap))
-    for i in range(n_snap):
-        train_mse[:, i] = mse(predict_sorted(traj[:, i], x_train), y_train)
-        test_mse[:, i] = mse(predict_sorted(traj[:, i], x_test), y_test)
-    return train_mse, test_mse
+def median_seed(final_mse):
+    """The seed row the figures show: the median of the final errors (for an even count,
+    the lower of the two middle ones), ties broken by seed order."""
+    order = np.argsort(final_mse, kind="stable")
+    return int(order[(len(order) - 1) // 2])
+
+
+def first_step_at_or_below(steps, values, level):
+    """The first of ``steps`` at which ``values`` is at or below ``level``; -1 if none."""
+    below = np.flatnonzero(values <= level)
+    return int(steps[below[0]]) if below.size else -1
 
 
 def quartile_bands(name, values):
@@ -488,35 +340,71 @@ def training_settings(p) -> dict[str, np.ndarray]:
         "lr": np.array(p.lr, dtype=np.float64),
         "batch_size": np.array(p.batch_size, dtype=np.int64),
         "steps": np.array(p.steps, dtype=np.int64),
+        "n_seeds": np.array(len(p.seeds), dtype=np.int64),
     }
 
 
 def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     """Train every seed of one width and regime; return what the site plots and states.
 
-    Shapes: S seeds, T snapshots, H = width, G = N_PLOT_GRID. Parameters W1, b1, W2
-    (S, T, H), b2 (S, T); elbows -b1/W1 and slopes W2 W1 (S, T, H); train_mse, test_mse
-    (S, T) with their quartiles over seeds; seed 0's prediction pred_grid (T, G) and its
-    units' hinges units_grid (T, H, G, float32) on x_grid; the settings width, lr,
-    batch_size and steps as scalars. elbow_displacement is, per
-    seed, the median over units of |final elbow - initial elbow| (median, so one unit
-    whose W1 shrinks towards 0 and sends its elbow far away does not dominate).
+    Shapes: S seeds, T snapshots, H = width, G = N_PLOT_GRID.
+
+        W1, b1, W2 (S, T, H), b2 (S, T)   the parameters at every snapshot
+        elbows, slopes (S, T, H)          -b1/W1 and W2 W1
+        train_mse, test_mse (S, T)        computed by the training kernel's forward pass,
+                                          with their quartiles over seeds (T,) and
+                                          final_train_mse, final_test_mse (S,)
+        output_only () bool, regime ()    what was trained (regime indexes REGIMES)
+        shown ()                          the seed row the figures show: the median seed by
+                                          final training MSE (``median_seed``); shown_seed
+                                          is its seed, shown_rank its rank (1 = lowest)
+        pred_grid (T, G)                  the shown network's prediction on x_grid
+        units_grid (T, H, G) float32      its units' hinges there
+        elbow_displacement (S,)           per seed, the median over units of
+                                          |final elbow - initial elbow| (a median, so one
+                                          unit whose W1 shrinks towards 0 and sends its
+                                          elbow far away does not dominate), and its
+                                          median over seeds elbow_displacement_p50 ()
+        elbow_travel_max ()               the largest max - min over the snapshots of any
+                                          elbow of any seed (0 when the elbows are fixed)
+        shown_elbows_leave ()             the shown network's elbows that lie outside the
+                                          data range [0, 1] at some snapshot
+        shown_elbows_end_outside ()       ... and at the last one
+        shown_slope_start_max ()          the shown network's largest |slope| at step 0
+        shown_slope_final_min/max ()      its smallest and largest slope at the last step
+        shown_slope_half_step ()          the first snapshot step at which its largest
+                                          |slope| reaches half its final value
+        notebook_differs_x (K,)           the test points where the notebook's own target
+                                          formula (ceil) differs from ours, with its values
+                                          notebook_differs_y and ours target_differs_y,
+                                          and how many: notebook_differs_count ()
+        and the settings width, lr, batch_size, steps, n_seeds as scalars.
     """
     _check(p)
-    x_train, y_train, x_test, y_test = make_data(p.target, p.n_train, p.noise_std, p.data_seed)
+    data = make_data(p.target, p.n_train, p.noise_std, p.data_seed)
+    x_train, y_train, x_test, y_test = data
     snaps = snapshot_steps(p.steps, p.n_snapshots)
-    traj = train(
-        init_networks(p.seeds, p.width), x_train, y_train, p.seeds, p.batch_size, snaps,
-        ("sgd", {"lr": p.lr}), hidden_fixed=(p.regime == "output_only"),
-    )  # (S, T, P)
+    output_only = p.regime == "output_only"
+    run = train(init_networks(p.seeds, p.width), data, p.seeds, p.batch_size, snaps, ("sgd", {"lr": p.lr}),
+                hidden_fixed=output_only)
+    traj, train_mse, test_mse = run.params, run.train_mse, run.test_mse
     W1, b1, W2, b2 = (np.ascontiguousarray(a) for a in unpack(traj))
     elbows, slopes = elbows_and_slopes(traj)
-    train_mse, test_mse = snapshot_errors(traj, x_train, y_train, x_test, y_test)
+    shown = median_seed(train_mse[:, -1])
     x_grid = np.linspace(0.0, 1.0, N_PLOT_GRID)
+    displacement = np.median(np.abs(elbows[:, -1] - elbows[:, 0]), axis=-1)
+    shown_elbows, shown_slopes = elbows[shown], np.abs(slopes[shown])
+    outside = (shown_elbows < 0.0) | (shown_elbows > 1.0)  # (T, H)
+    largest = shown_slopes.max(axis=-1)
     result = {
         **training_settings(p),
         "snap_steps": snaps,
         "seeds": np.array(p.seeds, dtype=np.int64),
+        "output_only": np.array(output_only),
+        "regime": np.array(REGIMES.index(p.regime), dtype=np.int64),
+        "shown": np.array(shown, dtype=np.int64),
+        "shown_seed": np.array(p.seeds[shown], dtype=np.int64),
+        "shown_rank": np.array((len(p.seeds) - 1) // 2 + 1, dtype=np.int64),
         "W1": W1, "b1": b1, "W2": W2, "b2": b2,
         "elbows": elbows, "slopes": slopes,
         "train_mse": train_mse, "test_mse": test_mse,
@@ -524,13 +412,34 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         **quartile_bands("test_mse", test_mse),
         "final_train_mse": train_mse[:, -1].copy(),
         "final_test_mse": test_mse[:, -1].copy(),
-        "elbow_displacement": np.median(np.abs(elbows[:, -1] - elbows[:, 0]), axis=-1),
+        "elbow_displacement": displacement,
+        "elbow_displacement_p50": np.array(np.median(displacement)),
+        "elbow_travel_max": np.array((elbows.max(axis=1) - elbows.min(axis=1)).max()),
+        "shown_elbows_leave": np.array(int(outside.any(axis=0).sum()), dtype=np.int64),
+        "shown_elbows_end_outside": np.array(int(outside[-1].sum()), dtype=np.int64),
+        "shown_slope_start_max": np.array(largest[0]),
+        "shown_slope_final_min": np.array(slopes[shown, -1].min()),
+        "shown_slope_final_max": np.array(slopes[shown, -1].max()),
+        "shown_slope_half_step": np.array(first_step_at_or_below(snaps, -largest, -largest[-1] / 2), dtype=np.int64),
+        **_target_differences(p.target, x_test),
         "x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
         "x_grid": x_grid, "truth_grid": TARGETS[p.target](x_grid),
-        "pred_grid": predict(traj[0], x_grid),
-        "units_grid": unit_outputs(traj[0], x_grid).astype(np.float32),
+        "pred_grid": np.stack([predict(theta, x_grid) for theta in traj[shown]]),
+        "units_grid": unit_outputs(traj[shown], x_grid).astype(np.float32),
     }
     return _finite(result)
+
+
+def _target_differences(target, x):
+    """Where the notebook's own formula for the target differs from ours, among x."""
+    if target != "piecewise":
+        empty = np.zeros(0)
+        return {"notebook_differs_x": empty, "notebook_differs_y": empty, "target_differs_y": empty,
+                "notebook_differs_count": np.array(0, dtype=np.int64)}
+    ours, notebook = piecewise_target(x), notebook_piecewise_target(x)
+    differ = ours != notebook
+    return {"notebook_differs_x": x[differ], "notebook_differs_y": notebook[differ], "target_differs_y": ours[differ],
+            "notebook_differs_count": np.array(int(differ.sum()), dtype=np.int64)}
 
 
 def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
@@ -538,11 +447,14 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
 
     For each name in OPTIMIZERS ("sgd", "momentum", "adam"): {name}_train_mse and
     {name}_test_mse (S, T), their _p25/_p50/_p75 over seeds (T,), and
-    {name}_final_train_mse, {name}_final_test_mse (S,); plus snap_steps, seeds and the
-    settings width, lr, batch_size, steps and momentum as scalars.
+    {name}_final_train_mse, {name}_final_test_mse (S,), and {name}_reaches_sgd: the
+    first snapshot step at which its median training MSE is at or below SGD's final
+    one (-1: never). best (index into OPTIMIZERS) is the optimiser with the lowest
+    median final test MSE, best_test_mse that MSE. Plus snap_steps, seeds and the
+    settings width, lr, batch_size, steps, n_seeds and momentum as scalars.
     """
     _check(p)
-    x_train, y_train, x_test, y_test = make_data(p.target, p.n_train, p.noise_std, p.data_seed)
+    data = make_data(p.target, p.n_train, p.noise_std, p.data_seed)
     snaps = snapshot_steps(p.steps, p.n_snapshots)
     theta0 = init_networks(p.seeds, p.width)
     settings = {
@@ -553,18 +465,21 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
     result = {**training_settings(p), "momentum": np.array(p.momentum), "snap_steps": snaps,
               "seeds": np.array(p.seeds, dtype=np.int64)}
     for name in OPTIMIZERS:
-        traj = train(
-            theta0, x_train, y_train, p.seeds, p.batch_size, snaps, (name, settings[name]),
-            hidden_fixed=False,
-        )
-        train_mse, test_mse = snapshot_errors(traj, x_train, y_train, x_test, y_test)
+        run = train(theta0, data, p.seeds, p.batch_size, snaps, (name, settings[name]), hidden_fixed=False)
         result.update({
-            f"{name}_train_mse": train_mse, f"{name}_test_mse": test_mse,
-            **quartile_bands(f"{name}_train_mse", train_mse),
-            **quartile_bands(f"{name}_test_mse", test_mse),
-            f"{name}_final_train_mse": train_mse[:, -1].copy(),
-            f"{name}_final_test_mse": test_mse[:, -1].copy(),
+            f"{name}_train_mse": run.train_mse, f"{name}_test_mse": run.test_mse,
+            **quartile_bands(f"{name}_train_mse", run.train_mse),
+            **quartile_bands(f"{name}_test_mse", run.test_mse),
+            f"{name}_final_train_mse": run.train_mse[:, -1].copy(),
+            f"{name}_final_test_mse": run.test_mse[:, -1].copy(),
         })
+    target = result["sgd_train_mse_p50"][-1]
+    for name in OPTIMIZERS:
+        result[f"{name}_reaches_sgd"] = np.array(
+            first_step_at_or_below(snaps, result[f"{name}_train_mse_p50"], target), dtype=np.int64)
+    finals = [result[f"{name}_test_mse_p50"][-1] for name in OPTIMIZERS]
+    result["best"] = np.array(int(np.argmin(finals)), dtype=np.int64)
+    result["best_test_mse"] = np.array(min(finals))
     return _finite(result)
 
 

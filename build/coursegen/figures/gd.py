@@ -56,7 +56,7 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
         data_ax.axhline(0, color=style.INK, lw=0.6)
         data_ax.axvline(0, color=style.INK, lw=0.6)
     data_ax.scatter(x, y, s=18, color=style.GREY, zorder=2, label="data")
-    picked = data_ax.scatter([x[samples[0]]], [y[samples[0]]], s=70, facecolors="none",
+    picked = data_ax.scatter(np.empty(0), np.empty(0), s=70, facecolors="none",
                              edgecolors=style.ORANGE, linewidths=1.5, zorder=3, label="SGD sample")
     (gd_line,) = data_ax.plot(xs, _model_line(res, gd[0], xs), color=style.BLUE, lw=2, label="GD model")
     (sgd_line,) = data_ax.plot(xs, _model_line(res, sgd[0], xs), color=style.ORANGE, lw=2, ls="--", label="SGD model")
@@ -79,17 +79,30 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     for t in range(len(gd)):
         gd_line.set_ydata(gd_lines[t])
         sgd_line.set_ydata(_model_line(res, sgd[t], xs))
-        i = samples[min(t, len(samples) - 1)]
-        picked.set_offsets([[x[i], y[i]]])
+        i = sampled_point(samples, t)
+        picked.set_offsets(np.empty((0, 2)) if i is None else [[x[i], y[i]]])
         gd_trail.set_data(gd[: t + 1], loss_at(gd[: t + 1]))
         sgd_trail.set_data(sgd[: t + 1], loss_at(sgd[: t + 1]))
         frame = grabber.grab()
         counter.draw(frame, [f"step {t}"])
         frames.append(frame)
-    star = float(res["theta_star"])
-    labels = [f"step {t} of {len(gd) - 1}: GD θ = {gd[t]:.4f}, SGD θ = {sgd[t]:.4f} (θ* = {star:.4f})"
-              for t in range(len(gd))]
+    labels = [_frame_label(res, t, gd, sgd, samples) for t in range(len(gd))]
     style.save_animation(fig, frames, out, frame_ms, labels, slider="GD step")
+
+
+def sampled_point(samples: np.ndarray, t: int) -> int | None:
+    """The point SGD sampled for the step that reached iterate t (samples[t - 1]); none
+    for the start, t = 0."""
+    return None if t == 0 else int(samples[t - 1])
+
+
+def _frame_label(res: dict, t: int, gd: np.ndarray, sgd: np.ndarray, samples: np.ndarray) -> str:
+    """The player's text for frame t: the step, both iterates, and the point circled."""
+    head = f"step {t} of {len(gd) - 1}: GD θ = {gd[t]:.4f}, SGD θ = {sgd[t]:.4f}"
+    i = sampled_point(samples, t)
+    if i is None:
+        return f"{head}; the start, no point sampled yet"
+    return f"{head}; SGD's step {t} used the circled point x = {res['x'][i]:.4f}, y = {res['y'][i]:.4f}"
 
 
 # ----------------------------------------------------------------- step-size regimes
@@ -113,11 +126,13 @@ def _step_label(res: dict, s: int) -> str:
     return rf"$\alpha = {res['step_sizes'][s]:g}$"
 
 
-def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
+def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = True) -> None:
     """|theta_t - theta*| of every step-size run on a log axis, against the theory
-    e_0 |1 - 2 alpha c|^t (dashed): straight lines whose slope is the rate, so the four
-    regimes are four slopes. Diverged runs stop where they pass the bound (marked X);
-    errors below ``floor`` (an exact 0 after the one-step run) sit on it. Writes ``.svg``."""
+    e_0 |1 - 2 alpha c|^t (dashed): straight lines of slope log10 |1 - 2 alpha c| per
+    step. Diverged runs stop where they pass the bound (marked X); errors below
+    ``floor`` (an exact 0 after the one-step run) sit on it. ``answers=False`` is the
+    student rendering: the runs only, without the theory lines, rates and regime names,
+    which follow from the GD update the worksheet asks for. Writes ``.svg``."""
     errors = np.abs(res["gd_paths"] - res["theta_star"])
     e0 = abs(float(res["theta0"] - res["theta_star"]))
     t = np.arange(errors.shape[1])
@@ -133,12 +148,14 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
         shown = slice(None) if d < 0 else slice(0, d + 1)
         rate = float(res["rates"][s])
         shown_rate = rate if rate >= ONE_STEP else 0.0  # not 2e-16: that is rounding
-        label = f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}"
+        label = f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}" if answers \
+            else _step_label(res, s)
         ax.plot(t[shown], _floored(errors[s, shown], floor), color=color, marker=marker, ms=6,
                 markevery=MARK_EVERY, lw=3, label=label)
         with np.errstate(over="ignore"):
             theory = e0 * rate ** t.astype(float)
-        ax.plot(t, np.clip(theory, floor, top), color=style.INK, ls="--", lw=1, zorder=3)
+        if answers:
+            ax.plot(t, np.clip(theory, floor, top), color=style.INK, ls="--", lw=1, zorder=3)
         if d >= 0:
             ax.plot([d], [bound], marker="X", ms=12, color=color, mec=style.INK, zorder=4)
             ax.annotate(f"passes the bound\nat step {d}", (d, bound), xytext=(-12, -14),
@@ -146,7 +163,8 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12) -> None:
                         bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
     handles, labels = ax.get_legend_handles_labels()
     c = r"\overline{x^2}" if _is_linear(res) else ""
-    _add_key(handles, labels, "--", rf"theory $|1 - 2\alpha{c}|^t\,|\theta_0 - \theta^*|$")
+    if answers:
+        _add_key(handles, labels, "--", rf"theory $|1 - 2\alpha{c}|^t\,|\theta_0 - \theta^*|$")
     if bound is not None:
         ax.axhline(bound, color=style.INK, ls="-.", lw=0.8)
         _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
@@ -174,17 +192,22 @@ def _power(value: float) -> str:
 # -------------------------------------------------------------------------- votes
 
 
-def _residuals(res: dict) -> np.ndarray:
-    """The error each vote multiplies: theta - y_i in (a), theta x_i - y_i in (b)."""
-    theta, x, y = float(res["vote_theta"]), res["x"], res["y"]
-    return theta * x - y if _is_linear(res) else theta - y
+def error_label(res: dict) -> str:
+    """The error as the worksheet's solution writes it (TeX): y_i - theta in (a),
+    y_i - theta x_i in (b). The figure plots the experiment's ``errors``, which use it."""
+    return r"y_i - \theta x_i" if _is_linear(res) else r"y_i - \theta"
+
+
+def vote_label(res: dict) -> str:
+    """The vote (1/N) dL_i/dtheta (TeX), minus 2/N times the error."""
+    return r"\frac{2}{N}(\theta x_i - y_i)\,x_i" if _is_linear(res) else r"\frac{2}{N}(\theta - y_i)"
 
 
 def _pair_note(res: dict) -> str:
     """What the highlighted pair shows, in the figure's own numbers."""
     i, j = (int(k) for k in res["pair"])
     x, v = res["x"], res["votes"]
-    same = f"same error {_residuals(res)[i]:.3f}, $x$ = {x[i]:.2f} and {x[j]:.2f}"
+    same = f"same error {res['errors'][i]:.3f}, $x$ = {x[i]:.2f} and {x[j]:.2f}"
     if _is_linear(res):
         return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: ratio {v[i] / v[j]:.2f} $= x_i / x_j$"
     return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: equal, whatever $x$"
@@ -199,17 +222,17 @@ def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:
 
 
 def gd_votes(res: dict, out: Path) -> None:
-    """Each point's vote (1/N) dL_i/dtheta at vote_theta (bottom) under its error (top):
-    in (a) the votes copy the errors, in (b) each error is scaled by x_i, so the
+    """Each point's vote (1/N) dL_i/dtheta at vote_theta (bottom) under its error (top),
+    the error with the worksheet's sign (y_i - y_hat_i), so each vote is -2/N times it:
+    in (a) the votes mirror the errors, in (b) each error is also scaled by x_i, so the
     highlighted equal-error pair votes in the ratio of its x. Writes ``.svg``."""
     x, votes, pair = res["x"], res["votes"], res["pair"]
-    n, linear = len(x), _is_linear(res)
-    err = r"\theta x_i - y_i" if linear else r"\theta - y_i"
-    vote = rf"\frac{{2}}{{N}}({err}){'x_i' if linear else ''}"
+    n = len(x)
+    err, vote = error_label(res), vote_label(res)
 
     fig = style.new_figure(6.4, 6.0)
     err_ax, vote_ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
-    _bars(err_ax, _residuals(res), pair, style.GREY)
+    _bars(err_ax, res["errors"], pair, style.GREY)
     err_ax.set(ylabel=f"error ${err}$",
                title=rf"{_model_title(res)}: errors and votes at $\theta = {float(res['vote_theta']):g}$")
     _bars(vote_ax, votes, pair, style.BLUE)

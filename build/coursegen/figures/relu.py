@@ -7,10 +7,9 @@ what the slider hides: where every elbow went (``relu_elbows``), how every slope
 networks side by side (``relu_final_fits``) and the optimiser comparison
 (``relu_optimizer_losses``).
 
-Results do not say which regime trained them; a run whose hidden layer (W1, b1) never
-changed at any snapshot is the output-only one, since that is what the regime means.
-Seed 0, the first row of every per-seed array, is the network the animations show; the
-elbow and slope figures follow the same network. Every line has a colour *and* a line
+Each experiment's results say which regime trained them (``output_only``) and which seed
+row the figures show (``shown``, the median seed by final training error); the
+animations, the elbow and slope paths and the final fits all follow that network. Every line has a colour *and* a line
 style or marker, so the figures read in greyscale too.
 """
 
@@ -27,7 +26,6 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocat
 from coursegen.figures import style
 
 Y_LIMIT = 2.5  # the notebook clips its plots to [-2.5, 2.5]
-SHOWN = 0  # the seed row the animations (units_grid, pred_grid) and path figures follow
 STEP_LINTHRESH = 10  # the step axis is linear up to here, logarithmic beyond
 ELBOW_RANGE = (-0.05, 1.05)  # the data lie on [0, 1]; elbows beyond it fall off the plot
 MARKS = 0.1  # markers every tenth of a curve's drawn length
@@ -60,12 +58,17 @@ def _width(res: dict) -> int:
 
 
 def _output_only(res: dict) -> bool:
-    """True when W1 and b1 are bit-for-bit the same at every snapshot of every seed."""
-    return all(np.array_equal(res[k], np.broadcast_to(res[k][:, :1], res[k].shape)) for k in ("W1", "b1"))
+    """Whether the experiment trained the output layer only, as it recorded."""
+    return bool(res["output_only"])
+
+
+def _shown(res: dict) -> int:
+    """The seed row the figures show, as the experiment chose it."""
+    return int(res["shown"])
 
 
 def _regime(res: dict) -> tuple[str, str, str, str]:
-    """The regime's name and look (colour, line style, marker), told from the results."""
+    """The regime's name and look (colour, line style, marker), as the results say."""
     return OUTPUT_ONLY if _output_only(res) else ALL_LAYERS
 
 
@@ -126,7 +129,7 @@ def _hinge_segments(res: dict, snap: int) -> np.ndarray:
     """Every unit's hinge W2 relu(W1 x + b1) on [0, 1] as three points, (width, 3, 2):
     x = 0, its elbow (clipped to [0, 1]) and x = 1. A hinge is straight on either side
     of its elbow, so these are exact."""
-    w1, b1, w2 = (res[k][SHOWN, snap][:, None] for k in ("W1", "b1", "W2"))
+    w1, b1, w2 = (res[k][_shown(res), snap][:, None] for k in ("W1", "b1", "W2"))
     with np.errstate(divide="ignore", invalid="ignore"):
         elbow = np.where(w1 != 0, np.clip(-b1 / w1, 0, 1), 0.5)
     xs = np.concatenate([np.zeros_like(elbow), elbow, np.ones_like(elbow)], axis=1)
@@ -134,7 +137,7 @@ def _hinge_segments(res: dict, snap: int) -> np.ndarray:
 
 
 def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
-    """The notebook's picture of seed 0 at one snapshot; returns the artists that move.
+    """The notebook's picture of the shown seed at one snapshot; returns the artists that move.
 
     Each unit's hinge W2 relu(W1 x + b1) is a thin dotted line that leaves the x-axis at
     its elbow (a dot on y = 0); the prediction (solid) is their sum plus b2. The hinges
@@ -151,7 +154,7 @@ def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
     ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3, rasterized=True)
     ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, zorder=4)
     (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2.2, zorder=5)
-    (elbows,) = ax.plot(res["elbows"][SHOWN, snap], np.zeros(_width(res)), ls="", marker="o",
+    (elbows,) = ax.plot(res["elbows"][_shown(res), snap], np.zeros(_width(res)), ls="", marker="o",
                         ms=np.sqrt(point_size * 2.5), color=style.INK, zorder=6)
     ax.set(xlim=(0, 1), ylim=(-Y_LIMIT, Y_LIMIT))
     return {"units": units, "pred": pred, "elbows": elbows}
@@ -177,14 +180,14 @@ def _board(step: int, train: float, test: float, steps: int) -> list[str]:
 
 
 def _status(res: dict, snap: int) -> str:
-    """The player's label for a snapshot: the step and seed 0's current errors."""
+    """The player's label for a snapshot: the step and the shown network's current errors."""
     steps = res["snap_steps"]
-    return (f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][SHOWN, snap])}, "
-            f"test MSE {_mse_text(res['test_mse'][SHOWN, snap])}")
+    return (f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][_shown(res), snap])}, "
+            f"test MSE {_mse_text(res['test_mse'][_shown(res), snap])}")
 
 
 def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
-    """Seed 0 training, one frame per snapshot: hinges, elbows and prediction moving over
+    """The shown seed training, one frame per snapshot: hinges, elbows and prediction moving over
     the data. One figure, its artists updated in place and blitted. Writes ``.gif``, the
     last frame ``.png`` and the player's labels ``.json``."""
     steps = res["snap_steps"]
@@ -193,18 +196,18 @@ def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
         ax.set_ylabel("$y$", labelpad=0)
-        ax.set_title(f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][SHOWN])}: "
+        ax.set_title(f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][_shown(res)])}: "
                      f"{int(steps[-1]):,} steps", loc="left")
         _fit_legend(fig, ncols=3)
         grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"]])
-        lines = [_board(int(s), res["train_mse"][SHOWN, k], res["test_mse"][SHOWN, k], int(steps[-1]))
+        lines = [_board(int(s), res["train_mse"][_shown(res), k], res["test_mse"][_shown(res), k], int(steps[-1]))
                  for k, s in enumerate(steps)]
         board = style.TextBoard(grabber, ax, lines)
         frames, labels = [], []
         for snap in range(len(steps)):
             moving["units"].set_segments(_hinge_segments(res, snap))
             moving["pred"].set_ydata(res["pred_grid"][snap])
-            moving["elbows"].set_xdata(res["elbows"][SHOWN, snap])
+            moving["elbows"].set_xdata(res["elbows"][_shown(res), snap])
             frame = grabber.grab()
             board.draw(frame, lines[snap])
             frames.append(frame)
@@ -235,7 +238,7 @@ def _label_columns(axes: np.ndarray, titles, xlabel: str) -> None:
 
 
 def _unit_paths(ax, res: dict, values: np.ndarray) -> None:
-    """Seed 0's units over training, one thin line each, in the regime's colour and style;
+    """The shown seed's units over training, one thin line each, in the regime's colour and style;
     a dot at each start (step 0)."""
     _, color, ls, _ = _regime(res)
     steps = res["snap_steps"]
@@ -260,7 +263,7 @@ def _regime_keys(what: str) -> list:
 
 
 def relu_elbows(many: list[dict], out: Path) -> None:
-    """Every elbow of seed 0 against the step, per width (rows) and regime (columns):
+    """Every elbow of the shown seed against the step, per width (rows) and regime (columns):
     in all-layers training they migrate to the target's kinks, in output-only training
     they are flat lines. Writes ``.svg``."""
     grid = _grid(many)
@@ -271,9 +274,8 @@ def relu_elbows(many: list[dict], out: Path) -> None:
                 ax.grid(False, axis="y")  # the kinks are the horizontal guides here
                 for kink in np.arange(11) / 10:  # the target bends at every multiple of 0.1
                     ax.axhline(kink, color=style.GREY, ls=(0, (1, 3)), lw=0.8, zorder=0)
-                _unit_paths(ax, res, res["elbows"][SHOWN])
-                final = res["elbows"][SHOWN, -1]
-                gone = int(np.sum((final < 0) | (final > 1)))
+                _unit_paths(ax, res, res["elbows"][_shown(res)])
+                gone = int(res["shown_elbows_end_outside"])
                 if gone:
                     ax.text(0.97, 0.03, f"{gone} end outside [0, 1]", transform=ax.transAxes, ha="right",
                             va="bottom", bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
@@ -289,7 +291,7 @@ def relu_elbows(many: list[dict], out: Path) -> None:
 
 
 def relu_slopes(many: list[dict], out: Path) -> None:
-    """Every unit's slope past its elbow, W2 W1, of seed 0 against the step, per width
+    """Every unit's slope past its elbow, W2 W1, of the shown seed against the step, per width
     (rows) and regime (columns). Writes ``.svg``."""
     grid = _grid(many)
     with _figure(*GRID_SIZE) as fig:
@@ -297,7 +299,7 @@ def relu_slopes(many: list[dict], out: Path) -> None:
         for row, pair in zip(axes, grid):
             for ax, res in zip(row, pair):
                 ax.axhline(0, color=style.INK, lw=0.6, zorder=0)
-                _unit_paths(ax, res, res["slopes"][SHOWN])
+                _unit_paths(ax, res, res["slopes"][_shown(res)])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
         keys = _regime_keys("one unit") + [
             Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="its initial slope")]
@@ -336,7 +338,7 @@ def relu_losses(many: list[dict], out: Path) -> None:
 
 
 def relu_final_fits(many: list[dict], out: Path) -> None:
-    """The final network of seed 0 for every width (rows) and regime (columns), with its
+    """The final network of the shown seed for every width (rows) and regime (columns), with its
     test MSE, in the animations' picture. Writes ``.svg``."""
     grid = _grid(many)
     with _figure(GRID_SIZE[0], GRID_SIZE[1] + 0.4) as fig:
@@ -346,7 +348,7 @@ def relu_final_fits(many: list[dict], out: Path) -> None:
             for ax, res in zip(row, pair):
                 last = len(res["snap_steps"]) - 1
                 draw_fit(ax, res, last, point_size=3)
-                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][SHOWN, last])}")
+                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][_shown(res), last])}")
         for ax in axes[-1]:
             ax.set_xlabel("$x$")
         _fit_legend(fig, ncols=3)

@@ -1,0 +1,71 @@
+"""Summaries: the numbers a page states that compare several experiments.
+
+A summary takes the results of the experiments its parameter file lists (in that
+order) and returns named arrays, like an experiment; the pipeline runs it once they
+are all done, caches it under a key of its code and their result bytes, and the pages
+read it as ``results.<name>``. So a page never has to compute anything itself: which
+configuration is best, how many runs improved, the largest of anything is decided here,
+and templates only format it.
+"""
+
+import numpy as np
+
+
+def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Section 2's configurations side by side, ordered by width, then all layers before
+    the output layer only (from the results themselves, whatever order they are listed in).
+
+    Per configuration (C,): widths, output_only, shown_seed, elbow_displacement_p50 (the
+    median over seeds of each seed's median elbow displacement), train_mse_p50_first and
+    train_mse_p50_last (median training MSE at the first and last snapshot) and
+    test_mse_p50_last. Over all: n_configs; best, the configuration with the lowest
+    median final test MSE, with best_width, best_output_only and best_test_mse;
+    improved, how many configurations end with a lower median training MSE than they
+    started with, and all_improved; output_only_elbow_travel_max, the largest distance any elbow of any
+    output-only run moved from where it started (0: they are fixed), and
+    output_only_elbows_fixed; n_seeds and steps, which all configurations share.
+    """
+    runs = sorted(many, key=lambda r: (int(r["width"]), bool(r["output_only"])))
+    for key in ("n_seeds", "steps"):
+        if len({int(r[key]) for r in runs}) != 1:
+            raise ValueError(f"the configurations differ in {key}")
+    first = np.array([r["train_mse_p50"][0] for r in runs])
+    last = np.array([r["train_mse_p50"][-1] for r in runs])
+    test_last = np.array([r["test_mse_p50"][-1] for r in runs])
+    best = int(np.argmin(test_last))
+    fixed = [float(r["elbow_travel_max"]) for r in runs if bool(r["output_only"])]
+    travel = max(fixed) if fixed else 0.0
+    return {
+        "n_configs": np.array(len(runs), dtype=np.int64),
+        "widths": np.array([int(r["width"]) for r in runs], dtype=np.int64),
+        "output_only": np.array([bool(r["output_only"]) for r in runs]),
+        "shown_seed": np.array([int(r["shown_seed"]) for r in runs], dtype=np.int64),
+        "elbow_displacement_p50": np.array([float(r["elbow_displacement_p50"]) for r in runs]),
+        "train_mse_p50_first": first,
+        "train_mse_p50_last": last,
+        "test_mse_p50_last": test_last,
+        "best": np.array(best, dtype=np.int64),
+        "best_width": np.array(int(runs[best]["width"]), dtype=np.int64),
+        "best_output_only": np.array(bool(runs[best]["output_only"])),
+        "best_test_mse": np.array(test_last[best]),
+        "improved": np.array(int(np.sum(last < first)), dtype=np.int64),
+        "all_improved": np.array(bool(np.all(last < first))),
+        "output_only_elbow_travel_max": np.array(travel),
+        "output_only_elbows_fixed": np.array(bool(fixed) and travel == 0.0),
+        "n_seeds": np.array(int(runs[0]["n_seeds"]), dtype=np.int64),
+        "steps": np.array(int(runs[0]["steps"]), dtype=np.int64),
+    }
+
+
+def same_sgd_runs(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Whether the optimiser comparison's SGD runs (first experiment) are bit for bit the
+    runs of a relu_sgd experiment (second): their errors at every snapshot of every seed."""
+    opt, run = many
+    same = all(
+        opt[f"sgd_{split}"].shape == run[split].shape and np.array_equal(opt[f"sgd_{split}"], run[split])
+        for split in ("train_mse", "test_mse")
+    )
+    return {"identical": np.array(same)}
+
+
+SUMMARIES = {"relu_sweep": relu_sweep, "same_sgd_runs": same_sgd_runs}
