@@ -26,7 +26,8 @@ _SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) =
   let corner = null;
   if (media && media.tagName === "CANVAS") corner = [...media.getContext("2d").getImageData(1, 1, 1, 1).data.slice(0, 3)];
   return {
-    id: fig.id, textPt: Number(fig.dataset.textPt), widthPt: Number(fig.dataset.widthPt),
+    id: fig.id, textPt: Number(fig.querySelector("[data-text-pt]").dataset.textPt),
+    widthPt: Number(fig.querySelector("[data-width-pt]").dataset.widthPt),
     tag: media ? media.tagName : null, src: media && media.getAttribute("src"),
     shownWidth: media ? media.getBoundingClientRect().width : 0, corner,
   };

@@ -44,7 +44,7 @@ def _figures(site: Path, kind: str):
 
 def _block(site: Path, sheet: str, name: str) -> str:
     for page in sorted((site / sheet).glob("*.html")):
-        match = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page.read_text("utf-8"), re.S)
+        match = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page.read_text("utf-8"), re.S)
         if match:
             return match.group(1)
     raise AssertionError(f"figure {name} is on no page")

@@ -227,7 +227,7 @@ def test_student_edition_has_no_file_or_trace_of_a_solution_figure(student_site)
     for sheet_dir in sorted(d for d in (root / "content").iterdir() if d.is_dir()):
         sheet = load_sheet(sheet_dir, root)
         folder = student_site / sheet.name / "figures"
-        on_disk = {p.name.split(".", 1)[0] for p in folder.iterdir()}
+        on_disk = {p.name.split(".", 1)[0].removesuffix("-dark") for p in folder.iterdir()}
         pages = " ".join(p.read_text(encoding="utf-8") for p in (student_site / sheet.name).rglob("*.html"))
         for name, fig in sheet.figures.items():
             if fig.role == "solution":

@@ -94,12 +94,11 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None,
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     shown = {(s.name, name) for s in sheets for name in s.shown_figures(edition)}
     for out in built.outputs:
-        kind, sheet, filename = out.path.split("/", 2)
-        if kind == "figures" and (sheet, filename.split(".", 1)[0]) in shown:
+        if out.figure and (out.sheet, out.figure) in shown:
             data = out.source.read_bytes()
-            docs_files[f"{sheet}/figures/{filename}"] = data
-            name = filename.split(".", 1)[0]
-            figure_files.setdefault(sheet, {}).setdefault(name, {})[filename] = data
+            filename = out.path.rsplit("/", 1)[1]
+            docs_files[f"{out.sheet}/figures/{filename}"] = data
+            figure_files.setdefault(out.sheet, {}).setdefault(out.figure, {})[filename] = data
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition, handouts)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     changed = site.sync_docs(paths.docs, docs_files)

@@ -28,6 +28,8 @@ class Output:
     path: str  # logical path, e.g. "figures/dis01/const_anim.gif"
     producer: str  # the experiment(s) whose results it comes from, e.g. "dis01/const_gd"
     source: Path  # the cached file holding its bytes
+    sheet: str = ""  # a figure's file: its worksheet and figure, e.g. "dis01", "const_anim"
+    figure: str = ""
 
 
 @dataclass
@@ -180,7 +182,8 @@ def _producer(sheet: str, experiments) -> str:
 def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
     for filename, path in files.items():
         suffix = filename.removeprefix("figure")
-        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments), path))
+        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments),
+                                    path, fig.sheet, fig.name))
 
 
 def _describe_experiment(exp: Experiment) -> str:
