@@ -48,7 +48,11 @@ def to_bytes(results: dict[str, np.ndarray]) -> bytes:
 
 
 def load(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as npz:
+    return from_bytes(path.read_bytes())
+
+
+def from_bytes(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         return {key: npz[key] for key in npz.files}
 
 
