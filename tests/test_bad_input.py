@@ -16,9 +16,11 @@ def built(tmp_path_factory):
 
 
 def edit(path, old, new):
+    """Replace ``old`` by ``new`` once; a lone surrogate in ``new`` (``\udcff``) becomes
+    that raw byte (0xff), which is not UTF-8."""
     text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
 
 
 CASES = {
@@ -61,6 +63,67 @@ CASES = {
     "template syntax error": (
         "content/dis01/index.md", "{% endcall %}", "{% endcal %}",
         ["content/dis01/index.md, line ", "syntax error"],
+    ),
+    "non-UTF-8 byte in a TOML file": (
+        "content/dis01/section1.toml", "steps = 50", "steps = 50  # caf\udce9",
+        ["content/dis01/section1.toml, line 19: byte 0xe9 is not UTF-8"],
+    ),
+    "non-UTF-8 byte in a partial": (
+        "templates/partials/figure.md", "{{ fig.caption }}", "{{ fig.caption }} \udcff",
+        ["templates/partials/figure.md, line ", "byte 0xff is not UTF-8"],
+    ),
+    "syntax error in a partial": (
+        "templates/partials/macros.md", "{%- endmacro %}", "{%- endmacr %}",
+        ["templates/partials/macros.md, line 9: template syntax error"],
+    ),
+    "missing include": (
+        "content/dis01/index.md", "## 2. ReLU", '{% include "partials/nope.md" %}\n\n## 2. ReLU',
+        ["content/dis01/index.md, line ", "template 'partials/nope.md' not found"],
+    ),
+    "division by zero in a page": (
+        "content/dis01/index.md", "## 2. ReLU", "{{ 1/0 }}\n\n## 2. ReLU",
+        ["content/dis01/index.md, line ", "ZeroDivisionError: division by zero"],
+    ),
+    "kind as a list": (
+        "content/dis01/section1.toml", 'kind = "gd_constant"', 'kind = ["gd_constant"]',
+        ["content/dis01/section1.toml: [experiments.const_gd] kind: expected a string, got list"],
+    ),
+    "kind as a table": (
+        "content/dis01/section1.toml", 'kind = "gd_constant"', "kind = {a = 1}",
+        ["content/dis01/section1.toml: [experiments.const_gd] kind: expected a string, got table"],
+    ),
+    "empty list of experiments": (
+        "content/dis01/section2.toml", 'experiments = ["relu_w10_all", "relu_w10_out", "relu_w20_all", '
+        '"relu_w20_out", "relu_w40_all", "relu_w40_out"]', "experiments = []",
+        ["content/dis01/section2.toml: [figures.", "experiments = [] names no experiment"],
+    ),
+    "zero animation step size": (
+        "content/dis01/section1.toml", "anim_step_size = 0.1", "anim_step_size = 0",
+        ["[experiments.const_gd] anim_step_size must be greater than 0, got 0.0"],
+    ),
+    "negative step size": (
+        "content/dis01/section1.toml", "step_sizes = [0.1, 0.5", "step_sizes = [-0.1, 0.5",
+        ["[experiments.const_gd] step_sizes must be greater than 0, got [-0.1, 0.5, 0.8, 1.2]"],
+    ),
+    "zero frame time": (
+        "content/dis01/section1.toml", 'experiment = "const_gd"', 'experiment = "const_gd"\nframe_ms = 0',
+        ["[figures.const_anim] frame_ms must be greater than 0, got 0"],
+    ),
+    "SGD run that does not exist": (
+        "content/dis01/section1.toml", 'experiment = "const_gd"', 'experiment = "const_gd"\nsgd_run = -1',
+        ["[figures.const_anim] sgd_run = -1 is not one of the experiment's runs 0..19"],
+    ),
+    "figure placed twice on a page": (
+        "content/dis01/index.md", '{{ figure("const_anim") }}', '{{ figure("const_anim") }}\n\n{{ figure("const_anim") }}',
+        ["content/dis01/index.md, line ", "figure 'const_anim' is placed twice on this page"],
+    ),
+    "hours of GD steps": (
+        "content/dis01/section1.toml", "steps = 50", "steps = 50_000_000",
+        ["[experiments.const_gd] steps = 50,000,000 is above the limit of 2,000"],
+    ),
+    "hours of ReLU training": (
+        "content/dis01/section2.toml", 'regime = "all_layers"', 'regime = "all_layers"\nsteps = 10_000_000',
+        ["[experiments.relu_w10_all] steps x seeds = 300,000,000 network steps is above the limit"],
     ),
 }
 

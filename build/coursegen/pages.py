@@ -7,6 +7,7 @@ the edition decides whether solutions exist at all: in the student edition the s
 macro never calls its body, so no solution text is rendered anywhere.
 """
 
+import functools
 import json
 import traceback
 from pathlib import Path
@@ -15,13 +16,27 @@ import jinja2
 import numpy as np
 
 from coursegen.errors import BuildError
-from coursegen.parameters import Sheet
+from coursegen.parameters import Sheet, read_utf8
 
 EDITIONS = ("solutions", "student")
 
 
-class _UnknownFigure(Exception):
-    pass
+class _FigureError(Exception):
+    """A figure the page cannot place: unknown, or already placed on this page."""
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, naming the file and line of a byte that is not UTF-8."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            for folder in self.searchpath:
+                path = Path(folder, *template.split("/"))
+                if path.is_file():
+                    read_utf8(path, _shorten(str(path), template))  # raises, naming the line
+            raise
 
 
 def render_pages(
@@ -39,19 +54,24 @@ def render_pages(
     root = content.parent
     for sheet in [None, *sheets]:
         folder = content if sheet is None else content / sheet.name
-        env = _environment(folder, templates, edition)
-        if sheet is not None:
-            env.globals["results"] = results.get(sheet.name, {})
-            env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}))
         for path in sorted(folder.glob("*.md")):
-            rel = path.relative_to(content).as_posix()
-            pages[rel] = _render(env, path.name, path.relative_to(root).as_posix())
+            page = functools.partial(_page, path, templates, edition, sheet, results, figure_files)
+            pages[path.relative_to(content).as_posix()] = _render(page, path.relative_to(root).as_posix())
     return pages
+
+
+def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, figure_files) -> str:
+    """One page's Markdown, in an environment of its own (its figures placed once each)."""
+    env = _environment(path.parent, templates, edition)
+    if sheet is not None:
+        env.globals["results"] = results.get(sheet.name, {})
+        env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}))
+    return env.get_template(path.name).render()
 
 
 def _environment(folder: Path, templates: Path, edition: str) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder), str(templates)]),
+        loader=_Loader([str(folder), str(templates)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
@@ -79,12 +99,17 @@ def num(value, digits: int = 4) -> str:
 
 
 def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]]):
+    """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique)."""
     partial = env.get_template("partials/figure.md")
+    placed: set[str] = set()
 
     def figure(name: str) -> str:
         if name not in sheet.figures:
             known = ", ".join(sorted(sheet.figures)) or "none"
-            raise _UnknownFigure(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
+            raise _FigureError(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
+        if name in placed:
+            raise _FigureError(f"figure {name!r} is placed twice on this page (its id fig-{name} must be unique)")
+        placed.add(name)
         produced = files.get(name, {})
         player = produced.get(f"{name}.json")
         return partial.render(fig=sheet.figures[name], files=sorted(produced), player=player and json.loads(player))
@@ -92,14 +117,22 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[s
     return figure
 
 
-def _render(env: jinja2.Environment, name: str, source: str) -> str:
+def _render(page, source: str) -> str:
+    """``page()``'s text, or one line naming the template file and line of what went wrong."""
     try:
-        return env.get_template(name).render()
+        return page()
     except jinja2.TemplateSyntaxError as e:
         where = e.filename or source
         raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
-    except (_UnknownFigure, jinja2.UndefinedError, TypeError, ValueError) as e:
-        raise BuildError(f"{_where(e, source)}: {e}") from None
+    except jinja2.TemplateNotFound as e:
+        raise BuildError(f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/") from None
+    except BuildError:
+        raise
+    except Exception as e:  # anything a template's expression raises: undefined names, 1/0, bad filters
+        detail = "".join(traceback.format_exception_only(e)).strip()
+        if isinstance(e, (_FigureError, jinja2.UndefinedError)):
+            detail = str(e)
+        raise BuildError(f"{_where(e, source)}: {detail}") from None
 
 
 def _where(error: Exception, source: str) -> str:
