@@ -5,13 +5,13 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from coursegen import cache, manifest, pages, pipeline, report, results, site
+from coursegen import atomic, cache, manifest, pages, pipeline, report, results, site, workers, writable
 from coursegen.errors import BuildError
 from coursegen.parameters import Sheet, load_sheet
 
@@ -50,7 +50,7 @@ def executor(jobs: int, dask: str | None):
         with Client(dask) as client:
             yield client.get_executor()
     elif jobs > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=workers.exit_with, initargs=(os.getpid(),))
         try:
             yield pool
         finally:
@@ -76,14 +76,14 @@ def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -
 
 
 def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -> pipeline.Built:
-    """Experiments, figures and pages into the docs folder (everything but MkDocs)."""
+    """Experiments, figures and pages into the edition's own docs folder (all but MkDocs)."""
     sheets = load_sheets(paths, log)
     built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
-    docs_files = site.katex_assets(paths.node_modules)
+    docs_files = {**site.hand_written(paths.assets), **site.katex_assets(paths.node_modules)}
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     for out in built.outputs:
         kind, sheet, filename = out.path.split("/", 2)
@@ -94,20 +94,51 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -
             figure_files.setdefault(sheet, {}).setdefault(name, {})[filename] = data
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
-    changed = site.sync_docs(paths.docs, docs_files)
-    log(f"pages: {len(rendered)} rendered, {changed} file(s) changed in {paths.docs.name}/ "
+    docs = paths.docs(edition)
+    changed = site.sync_docs(docs, docs_files)
+    log(f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {edition} docs folder "
         f"({time.perf_counter() - t:.1f} s)")
     return built
 
 
+def site_dir(paths, requested: str | None) -> Path:
+    """The output folder: ``<root>/site``, or one that cannot hold anything a build needs.
+
+    The whole folder is replaced by the built site, so one that is, contains or lies
+    inside the checkout, the sources or the cache would delete them.
+    """
+    default = paths.root / "site"
+    if not requested:
+        return default
+    out = Path(requested).resolve()
+    if out == default:
+        return out
+    for name, kept in (("the sources", paths.content), ("the templates", paths.templates),
+                       ("the cache", paths.cache), ("the checkout", paths.root)):
+        kept = kept.resolve()
+        relation = "is" if out == kept else "contains" if kept.is_relative_to(out) else (
+            "lies inside" if out.is_relative_to(kept) else None)
+        if relation:
+            raise BuildError(f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
+                             f"choose a folder outside the checkout, or leave --site-dir out for {default}")
+    return out
+
+
 def build_site(paths, args, log) -> int:
-    with build_lock(paths):
-        prepare_docs(paths, args.edition, args.jobs, log, args.dask)
-        t = time.perf_counter()
-        out = Path(args.site_dir).resolve() if args.site_dir else paths.root / "site"
-        site.mkdocs_build(paths.config, out, site.source_date_epoch(paths.root), quiet=True)
-        log(f"mkdocs: {args.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+    build_into(paths, args.edition, site_dir(paths, args.site_dir), args.jobs, args.dask, log)
     return 0
+
+
+def build_into(paths, edition: str, out: Path, jobs: int, dask: str | None, log) -> None:
+    """The whole build of one edition into ``out`` (any folder; the caller checked it)."""
+    with build_lock(paths):
+        if atomic.recover_tree(out):
+            log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
+        writable.require(paths.root, out.parent, out, paths.docs(edition))  # the cache: checked by the CLI
+        prepare_docs(paths, edition, jobs, log, dask)
+        t = time.perf_counter()
+        site.mkdocs_build(paths.config, paths.docs(edition), out, site.source_date_epoch(paths.root), quiet=True)
+        log(f"mkdocs: {edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
 
 
 @contextmanager
@@ -146,7 +177,8 @@ def lock_figures(paths, args, log) -> int:
 
 
 def serve(paths, args, log) -> int:
-    """``mkdocs serve`` with a hook that re-runs the (cached) pipeline before each rebuild."""
+    """``mkdocs serve`` of the edition's docs folder, with a hook that re-runs the (cached)
+    pipeline, under the build lock, before each rebuild."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     os.environ.update(
@@ -154,12 +186,15 @@ def serve(paths, args, log) -> int:
         NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
     )
     hook = Path(__file__).with_name("serve_hook.py")
+    docs = paths.docs(args.edition)
+    with build_lock(paths):  # MkDocs needs the docs folder before its first build
+        prepare_docs(paths, args.edition, args.jobs, log)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     mkdocs_serve(
         config_file=str(paths.config), livereload=True, dev_addr=args.dev_addr,
-        watch=[str(paths.content), str(paths.templates)], hooks=[str(hook)],
+        docs_dir=str(docs), watch=[str(paths.content), str(paths.templates), str(paths.assets)], hooks=[str(hook)],
     )
     return 0

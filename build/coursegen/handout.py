@@ -11,12 +11,11 @@ exactly what was written, so a site published as the student edition never carri
 solutions PDF left over from an earlier run.
 """
 
-import argparse
 import html
 import tempfile
 from pathlib import Path
 
-from coursegen import chromium
+from coursegen import atomic, chromium
 from coursegen.errors import BuildError
 
 EDITIONS = {"student": ("student",), "solutions": ("student", "solutions")}
@@ -61,6 +60,7 @@ def write_handouts(sites: dict[str, Path], out_dir: Path, browser=None) -> list[
     for stale in out_dir.glob("*.pdf"):
         if stale not in written:
             stale.unlink()
+    atomic.publishable(out_dir)
     return written
 
 
@@ -95,11 +95,9 @@ def make_handouts(paths, args, log) -> int:
     editions = EDITIONS[args.edition]
     with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
         sites = {}
-        # The requested edition last: the docs folder is left as `make site` left it.
-        for edition in sorted(editions, key=lambda e: e == args.edition):
+        for edition in sorted(editions):
             site_dir = Path(scratch) / edition
-            # The command's own options (jobs, ...), with this edition and folder.
-            commands.build_site(paths, argparse.Namespace(**{**vars(args), "edition": edition, "site_dir": str(site_dir)}), log)
+            commands.build_into(paths, edition, site_dir, args.jobs, args.dask, log)
             sites[edition] = site_dir
         written = write_handouts(dict(sorted(sites.items())), out)
     for path in written:
