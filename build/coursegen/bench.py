@@ -13,7 +13,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,22 +21,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from coursegen import cache, commands, pipeline
+from coursegen.course import copy_course
 from coursegen.experiments import relu
 from coursegen.weight import page_weight
-
-SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
-
-
-def copy_course(root: Path, dest: Path) -> Path:
-    """The course's sources (not the code, not the outputs): what a scratch build needs."""
-    for rel in SOURCES:
-        src = root / rel
-        if src.is_dir():
-            shutil.copytree(src, dest / rel)
-        elif src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
 
 
 def _site_seconds(paths, course: Path) -> float:
@@ -73,7 +59,7 @@ def animations(paths, site_dir: Path) -> dict:
     for sheet in commands.discover(paths.content, paths.root):
         for fig in sheet.figures.values():
             inputs = [store.get("results", pipeline.experiment_key(sheet.experiments[n])) for n in fig.experiments]
-            npzs = [entry.paths["results.npz"] for entry in inputs]
+            npzs = [entry.paths["results.npz"].read_bytes() for entry in inputs]
             files, took = pipeline._render_figure(fig.kind, fig.options, npzs, fig.many)
             if "figure.gif" not in files:
                 continue
