@@ -24,8 +24,11 @@ test: $(DEPS)
 test-fast: $(DEPS)
 	$(PY) -m pytest -n $(JOBS) $(FAST) $(PYTEST_ARGS)
 
+# ruff (pyproject.toml [tool.ruff]): the lint rules, then the layout. LINT=files narrows it.
+LINT    ?= .
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check $(RUFF_ARGS) .
+	$(VENV)/bin/ruff check $(LINT)
+	$(VENV)/bin/ruff format --check $(LINT)
 
 check: $(DEPS)
 	$(RUN) check --jobs $(JOBS)
