@@ -412,14 +412,14 @@ def test_outputs_are_named_finite_arrays(runs):
 
 
 def test_bad_settings_are_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"regime must be one of"):
         R.relu_sgd(R.ReluSGD(regime="hidden_only"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"target must be one of"):
         R.relu_sgd(R.ReluSGD(target="square"))
 
 
 def test_divergence_is_an_error_not_nan():
-    with pytest.raises(FloatingPointError):
+    with pytest.raises(FloatingPointError, match=r"training diverged"):
         R.relu_sgd(R.ReluSGD(width=10, seeds=(0,), steps=300, n_snapshots=3, lr=50.0))
 
 

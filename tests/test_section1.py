@@ -11,14 +11,16 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from conftest import CACHE, make_checkout, run_cli
-from seed import words
 
 from coursegen.experiments import EXPERIMENTS
 from coursegen.experiments import gd as gd_experiments
 from coursegen.figures import gd as gd_figures
 from coursegen.pages import num
 from coursegen.parameters import load_sheet
+
+from conftest import CACHE, make_checkout, run_cli
+from seed import words
+from site_html import figure_block
 
 QUESTION_SPANS = {"const_gd": ('id="1a"', 'id="1b"'), "lin_gd": ('id="1b"', 'id="2"')}
 MAX_GIF_BYTES = 2 * 1024 * 1024
@@ -115,12 +117,6 @@ def test_linear_model_numbers_are_the_theory(solutions_site):
 # ------------------------------------------------------------------------ figures
 
 
-def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
-    assert block, f"figure {name} is not on the page"
-    return block.group(1)
-
-
 def test_every_section1_figure_is_under_its_question_with_alt_and_caption(solutions_site):
     page = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
     figures = {f.name: f for f in _sheet(solutions_site).figures.values() if f.experiments[0] in QUESTION_SPANS}
@@ -131,7 +127,7 @@ def test_every_section1_figure_is_under_its_question_with_alt_and_caption(soluti
     for name, fig in sorted(figures.items()):
         start, end = (page.index(marker) for marker in QUESTION_SPANS[fig.experiments[0]])
         assert start < page.index(f'id="fig-{name}"') < end, f"{name} is not under its question"
-        block = _figure_block(page, name)
+        block = figure_block(page, name)
         ext = "gif" if fig.kind == "gd_animation" else "svg"
         alts = re.findall(rf'src="figures/{name}\.{ext}" alt="([^"]*)"', block)
         assert alts and all(html.unescape(a) == fig.alt for a in alts), name
@@ -146,7 +142,7 @@ def test_student_edition_keeps_figures_and_numbers_but_not_the_explanations(stud
     page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
     for name, fig in sorted(_sheet(student_site).figures.items()):
         if fig.experiments[0] in QUESTION_SPANS:
-            _figure_block(page, name)
+            figure_block(page, name)
     assert page.count("What the build computed") == 2
     assert "What the figures below show" not in page
 

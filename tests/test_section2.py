@@ -14,12 +14,14 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from conftest import CACHE, REPO
-from seed import words
 
 from coursegen import cache, commands, pipeline, results
 from coursegen.pages import num
 from coursegen.parameters import load_sheet
+
+from conftest import CACHE, REPO
+from seed import words
+from site_html import figure_block
 
 WIDTHS = (10, 20, 40)
 REGIMES = {"all": "all layers", "out": "output layer only"}  # experiment suffix -> the page's name
@@ -170,12 +172,6 @@ def test_optimizer_page_numbers_are_the_results(solutions_site, relu):
 # ------------------------------------------------------------------- figures
 
 
-def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}">(.*?)</figure>', page, re.S)
-    assert block, f"figure {name} is not on the page"
-    return block.group(1)
-
-
 def _check_alt_and_caption(block: str, name: str, ext: str, fig) -> None:
     alts = re.findall(rf'src="figures/{name}\.{ext}" alt="([^"]*)"', block)
     assert alts and all(html.unescape(a) == fig.alt for a in alts), name
@@ -192,7 +188,7 @@ def test_six_players_grouped_by_width(solutions_site, sheet, relu):
             name = f"relu_w{width}_{regime}_anim"
             fig = sheet.figures[name]
             assert fig.kind == "relu_animation" and fig.experiments == (f"relu_w{width}_{regime}",)
-            block = _figure_block(group, name)
+            block = figure_block(group, name)
             _check_alt_and_caption(block, name, "gif", fig)
             labels = json.loads(html.unescape(re.search(r"data-labels=([\"'])(.*?)\1", block).group(2)))
             steps = relu[fig.experiments[0]]["snap_steps"]
@@ -219,7 +215,7 @@ def test_static_figures_with_alt_and_caption(solutions_site, sheet):
     for name, kind in STATIC.items():
         fig = sheet.figures[name]
         assert fig.kind == kind and fig.experiments == tuple(RUNS), name
-        _check_alt_and_caption(_figure_block(section, name), name, "svg", fig)
+        _check_alt_and_caption(figure_block(section, name), name, "svg", fig)
         assert (solutions_site / "dis01" / "figures" / f"{name}.svg").stat().st_size > 5000, name
     assert "quartiles" in sheet.figures["relu_losses"].caption  # 25th-75th, not the notebook's 0.25th-0.75th
 
@@ -227,7 +223,7 @@ def test_static_figures_with_alt_and_caption(solutions_site, sheet):
 def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet):
     page = _page(solutions_site, "optimizers")
     fig = sheet.figures["relu_optimizer_losses"]
-    _check_alt_and_caption(_figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig)
+    _check_alt_and_caption(figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig)
     worksheet = _page(solutions_site)
     assert 'href="optimizers.html"' in _between(worksheet, "2", "contributors")
     nav = r'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Optimizers\s*</span>'
