@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from conftest import make_mini_checkout
 from coursegen import cache, commands, pipeline
 from coursegen.errors import BuildError
 from coursegen.figures import FIGURES
+
+from conftest import make_mini_checkout
 
 SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
 
@@ -36,9 +37,9 @@ def writes_an_svg(res, out, **options):
 
 CASES = {
     raises: r"figure 'anim' \(gd_animation\) failed: ZeroDivisionError: division by zero "
-            r"\(tests/test_bad_code\.py, line \d+, in raises\)",
+    r"\(tests/test_bad_code\.py, line \d+, in raises\)",
     writes_nothing: r"failed: writes_nothing \(tests/test_bad_code\.py, line \d+\) wrote no file; "
-                    r"expected figure\.svg or figure\.gif\+figure\.json\+figure\.png",
+    r"expected figure\.svg or figure\.gif\+figure\.json\+figure\.png",
     writes_a_png_named_svg: r"writes_a_png_named_svg \(tests/test_bad_code\.py, line \d+\) figure\.svg is not a valid SVG",
     writes_half_an_animation: r"writes_half_an_animation \(tests/test_bad_code\.py, line \d+\) wrote figure\.gif; expected",
 }

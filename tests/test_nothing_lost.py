@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_mini_checkout, run_cli, tree_bytes
+from conftest import make_mini_checkout, run_cli, tree_bytes
 
 pytestmark = pytest.mark.faults
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
@@ -36,8 +36,10 @@ def one_line_error(result) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("target", [".", "content", "content/mini", "templates", ".cache", ".cache/coursegen",
-                                    "..", "somewhere-in-the-checkout"])
+@pytest.mark.parametrize(
+    "target",
+    [".", "content", "content/mini", "templates", ".cache", ".cache/coursegen", "..", "somewhere-in-the-checkout"],
+)
 def test_an_output_folder_that_would_swallow_the_sources_is_refused(built, target):
     root, site = built
     sources = {name: tree_bytes(root / name) for name in ("content", "templates")}
@@ -93,7 +95,7 @@ def read_only(root: Path, folder: Path):
     """Make ``folder`` read-only for the builds run with the options yielded: as another
     user after ``chmod a-w`` (root ignores permissions), or, where that user cannot run
     this Python, through a read-only bind mount (which binds root too)."""
-    env = {**os.environ, "HOME": str(root), "PYTHONPATH": str(REPO / "build"), **EPOCH}
+    env = {**os.environ, "HOME": str(root), **EPOCH}
     if os.geteuid() != 0:
         subprocess.run(["chmod", "-R", "a-w", str(folder)], check=True)
         try:
@@ -147,8 +149,9 @@ def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk,
-                            env={**os.environ, "PYTHONPATH": str(REPO / "build"), **EPOCH})
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
+    )
     assert "free some disk space" in one_line_error(result)
     assert tree_bytes(root / "site") == site
     assert not list(root.glob(".tmp-*")) and not list((root / ".cache").rglob(".tmp-*"))
@@ -180,8 +183,7 @@ def test_killing_the_build_kills_its_pool_workers(tmp_path):
         for name in ("slow_a", "slow_b"):  # ~30 s of training each
             f.write(f'\n[experiments.{name}]\nkind = "relu_sgd"\nsteps = 1_000_000\n')
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site", "--jobs", "2"]
-    build = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(REPO / "build")},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(cmd, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
@@ -204,8 +206,14 @@ def test_published_files_are_world_readable_under_umask_077(built, tmp_path):
     root, site = built
     out = tmp_path / "published"
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site", "--site-dir", str(out)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, preexec_fn=lambda: os.umask(0o077),
-                            env={**os.environ, "PYTHONPATH": str(REPO / "build"), **EPOCH})
+    result = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=lambda: os.umask(0o077),
+        env={**os.environ, **EPOCH},
+    )
     assert result.returncode == 0, result.stderr
     modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in [out, *out.rglob("*")]}
     wrong = {p: oct(m) for p, m in modes.items() if m != (0o755 if (out / p).is_dir() else 0o644)}

@@ -14,8 +14,14 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
 
     root = make_mini_checkout(tmp_path / "course")
     cache = root / ".cache" / "coursegen"
-    for name, value in {"COURSEGEN_ROOT": root, "COURSEGEN_CACHE": cache, "COURSEGEN_EDITION": "solutions",
-                        "COURSEGEN_JOBS": 1, "MPLCONFIGDIR": cache / "mplconfig", "SOURCE_DATE_EPOCH": 1700000000}.items():
+    for name, value in {
+        "COURSEGEN_ROOT": root,
+        "COURSEGEN_CACHE": cache,
+        "COURSEGEN_EDITION": "solutions",
+        "COURSEGEN_JOBS": 1,
+        "MPLCONFIGDIR": cache / "mplconfig",
+        "SOURCE_DATE_EPOCH": 1700000000,
+    }.items():
         monkeypatch.setenv(name, str(value))
     rerendered = threading.Event()
     seen = {}

@@ -8,9 +8,16 @@ are documented in the README ("Limits").
 """
 
 # Must be greater than zero wherever they appear (lists: every item).
-POSITIVE = frozenset({
-    "step_sizes", "anim_step_size", "step_fractions", "anim_step_fraction", "lr", "frame_ms",
-})
+POSITIVE = frozenset(
+    {
+        "step_sizes",
+        "anim_step_size",
+        "step_fractions",
+        "anim_step_fraction",
+        "lr",
+        "frame_ms",
+    }
+)
 # GD steps of one Section 1 experiment: its animation draws a frame per step (~0.1 s each).
 MAX_STEPS = 2_000
 # Networks times SGD steps of one ReLU experiment (~1.1 us each on one core: about a minute).
@@ -27,11 +34,15 @@ def problems(fields: dict) -> list[str]:
     steps = fields.get("steps")
     if isinstance(steps, int) and "seeds" in fields:
         if steps * len(fields["seeds"]) > MAX_NETWORK_STEPS:
-            found.append(f"steps x seeds = {steps * len(fields['seeds']):,} network steps is above the limit of "
-                         f"{MAX_NETWORK_STEPS:,} (hours of training; see Limits in the README)")
+            found.append(
+                f"steps x seeds = {steps * len(fields['seeds']):,} network steps is above the limit of "
+                f"{MAX_NETWORK_STEPS:,} (hours of training; see Limits in the README)"
+            )
     elif isinstance(steps, int) and steps > MAX_STEPS:
-        found.append(f"steps = {steps:,} is above the limit of {MAX_STEPS:,} (an animation frame per step: "
-                     f"hours of drawing; see Limits in the README)")
+        found.append(
+            f"steps = {steps:,} is above the limit of {MAX_STEPS:,} (an animation frame per step: "
+            f"hours of drawing; see Limits in the README)"
+        )
     return found
 
 

@@ -30,5 +30,7 @@ def _existing(folder: Path) -> Path:
 
 def _check(folder: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BuildError(f"{shown(folder)}: not writable, so the build cannot replace what is in it; "
-                         f"make it writable (chmod -R u+w '{folder}') and build again")
+        raise BuildError(
+            f"{shown(folder)}: not writable, so the build cannot replace what is in it; "
+            f"make it writable (chmod -R u+w '{folder}') and build again"
+        )
