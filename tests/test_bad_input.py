@@ -1,17 +1,19 @@
 """Mistakes in the sources stop the build with a message naming the file and the field
 or line, a non-zero exit, no traceback, and the previous site left exactly as it was."""
 
+import shutil
+
 import pytest
 
-from conftest import make_checkout, run_cli, tree_bytes
+from conftest import run_cli, tree_bytes
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A checkout with a good site already built, to break in different ways."""
-    root = make_checkout(tmp_path_factory.mktemp("bad"))
-    result = run_cli(root, "site", "--jobs", "2")
-    assert result.returncode == 0, result.stderr
+def built(tmp_path_factory, solutions_site):
+    """A checkout with a good site already built (a copy of the shared one), to break in
+    different ways."""
+    root = tmp_path_factory.mktemp("bad") / "course"
+    shutil.copytree(solutions_site.parent, root, symlinks=True)
     return root
 
 

@@ -4,6 +4,7 @@ killed builds leave no workers, and published files are readable by a web server
 
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,12 +21,20 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 NOBODY = 65534
 
 
-@pytest.fixture
-def built(tmp_path):
-    """A mini course with its site built (private cache), and that site's bytes."""
-    root = make_mini_checkout(tmp_path / "course")
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """A mini course with its site built (private cache, so nothing shared is touched)."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course")
     result = run_cli(root, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    """A test's own copy of the built mini course, and its site's bytes."""
+    root = tmp_path / "course"
+    shutil.copytree(built_once, root, symlinks=True)
     return root, tree_bytes(root / "site")
 
 

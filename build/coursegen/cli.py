@@ -45,11 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         writable.require(paths.cache)  # the build lock and matplotlib's font cache live there
         os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
-        from coursegen import (  # after MPLCONFIGDIR: they import matplotlib
-            bench,
-            commands,
-            handout,  # PDF handouts through Chromium
-        )
+        from coursegen import bench, commands, handout  # after MPLCONFIGDIR: they import matplotlib
 
         run = {
             "site": commands.build_site,

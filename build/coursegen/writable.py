@@ -8,6 +8,7 @@ naming the folder and what to do, and the next build after fixing it just works.
 import os
 from pathlib import Path
 
+from coursegen.atomic import TMP_PREFIX
 from coursegen.errors import BuildError, shown
 
 
@@ -15,11 +16,11 @@ def require(*trees: Path) -> None:
     """Each folder of ``trees``, everything inside it, and (for one not made yet) the
     folder it will be made in, writable: the build replaces or prunes what is in them."""
     for tree in trees:
-        if tree.exists():
-            for folder in (tree, *(p for p in tree.rglob("*") if p.is_dir() and not p.is_symlink())):
-                _check(folder)
-        else:
+        if not tree.exists():
             _check(_existing(tree))
+        for folder, subfolders, _ in os.walk(tree):  # skips what vanishes meanwhile (another build's staging)
+            subfolders[:] = [name for name in subfolders if not name.startswith(TMP_PREFIX)]
+            _check(Path(folder))
 
 
 def _existing(folder: Path) -> Path:
