@@ -10,8 +10,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 RUN     := $(VENV)/bin/coursegen $(if $(QUIET),-q)
 DEPS    := $(VENV)/.installed node_modules/.installed
-# Every test but the browser and killed-build ones (see the markers in pyproject.toml).
-FAST    := -m "not browser and not faults"
+# Every test but the browser, fault and from-scratch ones (markers in pyproject.toml).
+FAST    := -m "not browser and not faults and not slow"
 
 .PHONY: site test test-fast lint check lock-figures serve bench handout clean lock
 

@@ -101,6 +101,7 @@ def test_handouts(chromium, solutions_site, student_site):
         assert images >= players  # every animation as its static frame (the SVG figures are vector)
 
 
+@pytest.mark.browser
 def test_handout_command_student_edition(tmp_path):
     """`make handout EDITION=student` writes the student handouts only, and removes a
     solutions handout an earlier run left behind."""

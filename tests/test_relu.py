@@ -263,6 +263,7 @@ def test_optimizers_seed_alone_same_bits():
             assert np.array_equal(alone[key][0], sweep[key][2]), key
 
 
+@pytest.mark.slow
 def test_same_bits_on_other_cpu_kernels_and_thread_counts():
     """Neither numpy's SIMD kernels, nor BLAS settings, nor the code numba generates for
     this CPU may reach the output (determinism.md): rerun with AVX-512 disabled, then also

@@ -33,7 +33,7 @@ def tracked_text_files() -> dict[str, str]:
 def test_nothing_in_the_repository_reads_a_path_outside_it():
     escapes = []
     for name, text in tracked_text_files().items():
-        if name == "requirements.lock":
+        if name in ("requirements.lock", "tests/test_repository.py"):  # hashes; the patterns below
             continue
         for n, line in enumerate(text.splitlines(), 1):
             depth = len(Path(name).parts) - 1  # folders between the repository and the file
