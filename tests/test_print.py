@@ -6,10 +6,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from browser import EDITIONS, open_page, require_chromium
-from conftest import make_checkout, run_cli
 from coursegen import handout, weight
 from coursegen.chromium import worksheets
+
+from browser import EDITIONS, open_page, require_chromium
+from conftest import make_checkout, run_cli
 
 pytest_plugins = ["browser_fixtures"]
 
