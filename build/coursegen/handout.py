@@ -92,6 +92,8 @@ def make_handouts(paths, args, log) -> int:
     from coursegen import commands
 
     out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
+    with commands.build_lock(paths):  # never write into a site/ that a killed swap left missing
+        atomic.recover_tree(out.parent)
     editions = EDITIONS[args.edition]
     with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
         sites = {}
