@@ -161,7 +161,8 @@ def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built)
     result = subprocess.run(
         cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
     )
-    assert "free some disk space" in one_line_error(result)
+    line = one_line_error(result)
+    assert f"{root / 'site'}: File too large" in line and "free some disk space" in line
     assert tree_bytes(root / "site") == site
     assert not list(root.glob(".tmp-*")) and not list((root / ".cache").rglob(".tmp-*"))
 
@@ -228,3 +229,22 @@ def test_published_files_are_world_readable_under_umask_077(built, tmp_path):
     wrong = {p: oct(m) for p, m in modes.items() if m != (0o755 if (out / p).is_dir() else 0o644)}
     assert not wrong
     assert tree_bytes(out) == site
+
+
+def test_a_full_disk_while_writing_the_cache_costs_one_line_and_no_staging(built):
+    root, site = built
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = 12\ntheta0 = -1.5"))  # new results
+    limit = 1_000  # bytes per file: the experiment's results file no longer fits
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
+    )
+    line = one_line_error(result)
+    assert "results.npz" in line and "free some disk space" in line
+    assert tree_bytes(root / "site") == site
+    assert not list((root / ".cache").rglob(".tmp-*")) and not list(root.glob(".tmp-*"))

@@ -32,7 +32,15 @@ def atomic_path(final: Path):
 
 def write_bytes(final: Path, data: bytes) -> None:
     with atomic_path(final) as tmp:
-        tmp.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except OSError as e:
+            raise naming(e, final) from e
+
+
+def naming(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path`` if the system named no file (a failed write(): a full disk)."""
+    return error if error.filename else OSError(error.errno, error.strerror, str(path))
 
 
 def write_text(final: Path, text: str) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import coursegen
 from coursegen import outputs
-from coursegen.atomic import TMP_PREFIX
+from coursegen.atomic import TMP_PREFIX, naming
 
 PACKAGE_DIR = Path(coursegen.__file__).parent
 
@@ -201,7 +201,10 @@ class Store:
         try:
             hashes = {}
             for name in sorted(files):
-                (staging / name).write_bytes(files[name])
+                try:
+                    (staging / name).write_bytes(files[name])
+                except OSError as e:
+                    raise naming(e, final / name) from e
                 hashes[name] = sha256(files[name])
             (staging / "index.json").write_text(json.dumps({"key": k, "files": hashes}, indent=1, sort_keys=True))
             shutil.rmtree(final, ignore_errors=True)

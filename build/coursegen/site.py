@@ -107,8 +107,11 @@ def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bo
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"{config.name}: MkDocs build failed: {e}") from None
-    except BaseException:
+    except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk: give the space back at once
+        raise atomic.naming(e, site_dir) from e
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         logger.removeHandler(handler)
