@@ -8,6 +8,7 @@ replaces ``site/`` only when the build succeeded, so a failed build leaves the p
 site as it was, and the published files are world-readable whatever the umask.
 """
 
+import errno
 import io
 import logging
 import os
@@ -109,6 +110,8 @@ def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bo
         raise BuildError(f"{config.name}: MkDocs build failed: {e}") from None
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk: give the space back at once
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # copies name their source: name the output
+            raise OSError(e.errno, e.strerror, str(site_dir)) from e
         raise atomic.naming(e, site_dir) from e
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
