@@ -31,8 +31,9 @@ def reference(tmp_path_factory):
 def start_site(root, jobs=1):
     env = {**os.environ, **EPOCH}
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "site", "--jobs", str(jobs)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def assert_nothing_partial(root, reference):
@@ -142,8 +143,12 @@ def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(t
     elsewhere = tmp_path / "worker-machine"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the workers' working directory: nothing of the build there
-    with distributed.LocalCluster(processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None,
-                                  local_directory=str(elsewhere)) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None, local_directory=str(elsewhere)
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         pids = client.run(os.getpid)
         assert os.getpid() not in pids.values()
         client.run(_refuse_paths_under, str(tmp_path / "remote"))

@@ -39,8 +39,10 @@ def byte_shaping() -> tuple[str, ...]:
     """Every library the build imports at run time, as the lock file resolves them: the
     project's dependencies and everything they pull in (numba's llvmlite decides the
     ReLU results' bits just as numpy does). Test and development tools are left out."""
-    roots = {_normal(re.match(r"[A-Za-z0-9._-]+", d)[0])
-             for d in tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    roots = {
+        _normal(re.match(r"[A-Za-z0-9._-]+", d)[0])
+        for d in tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
     required_by = _lock_graph((CHECKOUT / "requirements.lock").read_text())
     shaping = set(roots)
     grew = True

@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 def _unexpected(e: Exception) -> str:
     """An error no check foresaw, in one line: the path and what to do for the system's."""
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return (f"{e.filename or 'a file'}: {e.strerror}; free some disk space and build again "
-                f"(the previous site/ is unchanged)")
+        return (
+            f"{e.filename or 'a file'}: {e.strerror}; free some disk space and build again "
+            f"(the previous site/ is unchanged)"
+        )
     if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"{e.filename}: {e.strerror}; make it writable (chmod -R u+w) and build again"
     if isinstance(e, OSError) and e.filename:
@@ -106,13 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
     serve.add_argument("--edition", default="solutions", choices=EDITIONS)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
-    handout = sub.add_parser("handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/")
+    handout = sub.add_parser(
+        "handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/"
+    )
     handout.add_argument("--edition", default="solutions", choices=EDITIONS, help="student: the student handouts only")
     handout.add_argument("--out", default=None, help="output folder (default: <root>/site/handouts)")
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
-        cmd.add_argument("--dask", default=os.environ.get("COURSEGEN_DASK"), metavar="ADDRESS",
-                         help="run experiments and figures on a Dask cluster (scheduler address)")
+        cmd.add_argument(
+            "--dask",
+            default=os.environ.get("COURSEGEN_DASK"),
+            metavar="ADDRESS",
+            help="run experiments and figures on a Dask cluster (scheduler address)",
+        )
     return p
 
 

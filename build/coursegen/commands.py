@@ -62,8 +62,10 @@ def executor(jobs: int, dask: str | None):
 def load_sheets(paths, log) -> list[Sheet]:
     t = time.perf_counter()
     sheets = discover(paths.content, paths.root)
-    log(f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
-        f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)")
+    log(
+        f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
+        f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)"
+    )
     return sheets
 
 
@@ -96,8 +98,10 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None) -
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs = paths.docs(edition)
     changed = site.sync_docs(docs, docs_files)
-    log(f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {edition} docs folder "
-        f"({time.perf_counter() - t:.1f} s)")
+    log(
+        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {edition} docs folder "
+        f"({time.perf_counter() - t:.1f} s)"
+    )
     return built
 
 
@@ -113,14 +117,25 @@ def site_dir(paths, requested: str | None) -> Path:
     out = Path(requested).resolve()
     if out == default:
         return out
-    for name, kept in (("the sources", paths.content), ("the templates", paths.templates),
-                       ("the cache", paths.cache), ("the checkout", paths.root)):
+    for name, kept in (
+        ("the sources", paths.content),
+        ("the templates", paths.templates),
+        ("the cache", paths.cache),
+        ("the checkout", paths.root),
+    ):
         kept = kept.resolve()
-        relation = "is" if out == kept else "contains" if kept.is_relative_to(out) else (
-            "lies inside" if out.is_relative_to(kept) else None)
+        relation = (
+            "is"
+            if out == kept
+            else "contains"
+            if kept.is_relative_to(out)
+            else ("lies inside" if out.is_relative_to(kept) else None)
+        )
         if relation:
-            raise BuildError(f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
-                             f"choose a folder outside the checkout, or leave --site-dir out for {default}")
+            raise BuildError(
+                f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
+                f"choose a folder outside the checkout, or leave --site-dir out for {default}"
+            )
     return out
 
 
@@ -164,8 +179,10 @@ def check(paths, args, log) -> int:
         print("  " + line, file=sys.stderr)
     for change in manifest.version_changes(expected):
         print(f"  library version differs: {change}", file=sys.stderr)
-    print(f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit "
-          f"{paths.manifest.name}.", file=sys.stderr)
+    print(
+        f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit {paths.manifest.name}.",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -182,8 +199,12 @@ def serve(paths, args, log) -> int:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     os.environ.update(
-        COURSEGEN_ROOT=str(paths.root), COURSEGEN_CACHE=str(paths.cache), COURSEGEN_EDITION=args.edition, COURSEGEN_JOBS=str(args.jobs),
-        NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
+        COURSEGEN_ROOT=str(paths.root),
+        COURSEGEN_CACHE=str(paths.cache),
+        COURSEGEN_EDITION=args.edition,
+        COURSEGEN_JOBS=str(args.jobs),
+        NO_MKDOCS_2_WARNING="1",
+        SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
     )
     hook = Path(__file__).with_name("serve_hook.py")
     docs = paths.docs(args.edition)
@@ -194,7 +215,11 @@ def serve(paths, args, log) -> int:
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     mkdocs_serve(
-        config_file=str(paths.config), livereload=True, dev_addr=args.dev_addr,
-        docs_dir=str(docs), watch=[str(paths.content), str(paths.templates), str(paths.assets)], hooks=[str(hook)],
+        config_file=str(paths.config),
+        livereload=True,
+        dev_addr=args.dev_addr,
+        docs_dir=str(docs),
+        watch=[str(paths.content), str(paths.templates), str(paths.assets)],
+        hooks=[str(hook)],
     )
     return 0

@@ -77,9 +77,12 @@ def _print(launched, url: str, path: Path, edition: str) -> None:
             raise BuildError(f"{url} requested other hosts: {', '.join(sorted(set(page.external)))}")
         tmp = path.with_name(f".tmp-{path.name}")
         page.pdf(
-            path=str(tmp), format="Letter", print_background=True,
+            path=str(tmp),
+            format="Letter",
+            print_background=True,
             margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
-            display_header_footer=True, header_template="<span></span>",
+            display_header_footer=True,
+            header_template="<span></span>",
             footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
         )
         tmp.replace(path)

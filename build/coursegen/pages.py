@@ -125,7 +125,9 @@ def _render(page, source: str) -> str:
         where = e.filename or source
         raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
     except jinja2.TemplateNotFound as e:
-        raise BuildError(f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/") from None
+        raise BuildError(
+            f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/"
+        ) from None
     except BuildError:
         raise
     except Exception as e:  # anything a template's expression raises: undefined names, 1/0, bad filters

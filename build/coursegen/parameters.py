@@ -115,8 +115,9 @@ def read_utf8(path: Path, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise BuildError(f"{source}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8 text; "
-                         f"save the file as UTF-8") from None
+        raise BuildError(
+            f"{source}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8 text; save the file as UTF-8"
+        ) from None
 
 
 def _tables(data: dict, section: str, source: str):
@@ -149,21 +150,20 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
 def _figure(sheet: str, name: str, table: dict, source: str) -> Figure:
     where = f"{source}: [figures.{name}]"
     kind = _kind(table, FIGURES, where)
-    options = {
-        p.name: p
-        for p in inspect.signature(FIGURES[kind]).parameters.values()
-        if p.kind is p.KEYWORD_ONLY
-    }
+    options = {p.name: p for p in inspect.signature(FIGURES[kind]).parameters.values() if p.kind is p.KEYWORD_ONLY}
     required = {"caption": str, "alt": str}
     for key, typ in required.items():
         if key not in table:
             raise BuildError(f"{where} is missing {key!r}")
         _coerce(table[key], typ, f"{where} {key}")
     if ("experiment" in table) == ("experiments" in table):
-        raise BuildError(f"{where} needs either experiment = \"name\" or experiments = [\"name\", ...]")
+        raise BuildError(f'{where} needs either experiment = "name" or experiments = ["name", ...]')
     many = "experiments" in table
-    names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments") if many else (
-        _coerce(table["experiment"], str, f"{where} experiment"),)
+    names = (
+        _coerce(table["experiments"], tuple[str, ...], f"{where} experiments")
+        if many
+        else (_coerce(table["experiment"], str, f"{where} experiment"),)
+    )
     if not names:
         raise BuildError(f"{where} experiments = [] names no experiment; list at least one")
     extra = {k: v for k, v in table.items() if k not in required and k not in ("kind", "experiment", "experiments")}
@@ -192,9 +192,7 @@ def _only_keys(table: dict, allowed, source: str, section: str) -> None:
     for key in sorted(table):
         if key not in allowed:
             where = f"[{section}] " if section else ""
-            raise BuildError(
-                f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}"
-            )
+            raise BuildError(f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}")
 
 
 def _coerce(value, typ, where: str):

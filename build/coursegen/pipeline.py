@@ -90,8 +90,11 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
         """Record the results; start every figure whose experiments are now all done."""
         finished[(sheet.name, exp.name)] = entry
         built.results[(sheet.name, exp.name)] = entry.paths["results.npz"]
-        built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]),
-                                    entry.paths["results.npz"]))
+        built.outputs.append(
+            Output(
+                f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]), entry.paths["results.npz"]
+            )
+        )
         for fig in sheet.figures.values():
             if exp.name not in fig.experiments:
                 continue
@@ -149,7 +152,9 @@ def _producer(sheet: str, experiments) -> str:
 def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
     for filename, path in files.items():
         suffix = filename.removeprefix("figure")
-        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments), path))
+        built.outputs.append(
+            Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments), path)
+        )
 
 
 def _describe_experiment(exp: Experiment) -> str:
