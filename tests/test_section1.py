@@ -198,6 +198,7 @@ def _clone_cache(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow  # reruns an experiment and redraws its figures
 def test_changing_one_step_size_rebuilds_only_that_model(tmp_path):
     root = make_checkout(tmp_path / "checkout")
     first = run_cli(root, "site", quiet=False)
