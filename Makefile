@@ -1,21 +1,34 @@
 # Course site: `make site` builds it, `make test` tests it. Both bootstrap .venv from
 # requirements.lock and node_modules from package-lock.json on first use.
 
-PYTHON  ?= python3
+# The Python the environment is made with: PYTHON if set, else python3 if it is 3.11 or
+# newer, else python3.13/3.12/3.11 (.ci/find-python says what to do when none is).
+PYTHON  ?=
 EDITION ?= solutions
 JOBS    ?= 2
 VENV    := .venv
-PY      := PYTHONPATH=build $(VENV)/bin/python
-RUN     := $(PY) -m coursegen $(if $(QUIET),-q)
+PY      := $(VENV)/bin/python
+RUN     := $(VENV)/bin/coursegen $(if $(QUIET),-q)
 DEPS    := $(VENV)/.installed node_modules/.installed
+# Every test but the browser, fault and from-scratch ones (markers in pyproject.toml).
+FAST    := -m "not browser and not faults and not slow"
 
-.PHONY: site test check lock-figures serve bench handout clean lock
+.PHONY: site test test-fast lint check lock-figures serve bench handout clean lock
 
 site: $(DEPS)
 	$(RUN) site --edition $(EDITION) --jobs $(JOBS)
 
 test: $(DEPS)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+test-fast: $(DEPS)
+	$(PY) -m pytest -n $(JOBS) $(FAST) $(PYTEST_ARGS)
+
+# ruff (pyproject.toml [tool.ruff]): the lint rules, then the layout. LINT=files narrows it.
+LINT    ?= .
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(LINT)
+	$(VENV)/bin/ruff format --check $(LINT)
 
 check: $(DEPS)
 	$(RUN) check --jobs $(JOBS)
@@ -38,13 +51,16 @@ clean:
 	rm -rf site .cache .tmp-* .pytest_cache
 	git clean -fdXq site_src
 
-# Re-resolve the pinned dependencies (needs `uv`; commit the result).
-lock:
-	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11.7 -o requirements.lock
+# Re-resolve the pinned dependencies with the uv that the lock itself installs (the
+# `dev` extra); commit the result.
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes \
+	  --python-version 3.11.7 -o requirements.lock
 
-$(VENV)/.installed: requirements.lock
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: requirements.lock pyproject.toml
+	py="$$(.ci/find-python $(PYTHON))" && "$$py" -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package-lock.json

@@ -1,7 +1,8 @@
 """Headless Debian Chromium, driven by Playwright, against a site served on 127.0.0.1.
 
-Every request to another host is aborted and recorded, so a test can assert that a
-page needs nothing from the network.
+The browser, its launch flags, the server and the pages that block every request to
+another host are coursegen.chromium's (the handouts and page weight use them too); this
+adds what tests need: a skip without Chromium, and pages that collect their errors.
 """
 
 import os
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coursegen.chromium import ARGS as CHROMIUM_ARGS  # noqa: F401 -- the launch flags, shared
-from coursegen.chromium import CHROMIUM, LOOPBACK, serve  # noqa: F401 -- serve: re-exported for tests
+from coursegen import chromium
+from coursegen.chromium import CHROMIUM, MATH_TYPESET, serve  # noqa: F401 -- serve: re-exported for tests
 
 
 def require_chromium() -> None:
@@ -23,33 +24,21 @@ def require_chromium() -> None:
 
 
 class Browser:
-    """One Chromium; pages that count (and block) requests leaving the loopback."""
+    """One launched Chromium; its pages record their errors, and every request they made
+    to another host (aborted) in ``external``, across pages."""
 
-    def __init__(self, playwright, extra_args=()):
-        self.playwright = playwright
-        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+    def __init__(self, launched):
+        self.browser = launched
         self.external: list[str] = []
 
     def page(self, **context_options):
-        context = self.browser.new_context(**context_options)
-        context.route("**/*", self._route)
-        page = context.new_page()
+        page = chromium.new_page(self.browser, **context_options)
+        page.external = self.external  # new_page's route handler appends to the page's list
         page.errors = []
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("requestfailed", lambda r: page.errors.append(f"failed: {r.url}"))
         return page
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith((*LOOPBACK, "file:")):
-            route.continue_()
-        else:
-            self.external.append(url)
-            route.abort()
-
-    def close(self):
-        self.browser.close()
 
 
 # ---- Shared by the browser, accessibility and print tests ---------------------------
@@ -57,9 +46,6 @@ class Browser:
 # browser_fixtures.py.)
 
 EDITIONS = ("solutions", "student")
-
-# Every formula typeset: no `.arithmatex` left without KaTeX's output inside.
-MATH_TYPESET = "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
 
 
 def site_pages(site: Path) -> list[str]:

@@ -7,6 +7,8 @@ sync API cannot run two at a time) and one server per edition.
 
 import pytest
 
+from coursegen import chromium as launcher
+
 from browser import Browser, require_chromium, serve
 
 
@@ -14,12 +16,8 @@ from browser import Browser, require_chromium, serve
 def chromium():
     """One headless Chromium for the session; each check opens its own context."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = Browser(p)
-        yield b
-        b.close()
+    with launcher.browser() as launched:
+        yield Browser(launched)
 
 
 @pytest.fixture(scope="session")

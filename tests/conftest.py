@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from coursegen.bench import copy_course
+from coursegen.course import copy_course
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "coursegen"
@@ -31,7 +32,7 @@ def run_cli(
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), *(["-q"] if quiet else [])]
     if cache is not None:
         cmd += ["--cache", str(cache)]
-    full_env = {**os.environ, "PYTHONPATH": str(REPO / "build"), **(env or {})}
+    full_env = {**os.environ, **(env or {})}
     if not quiet:
         full_env.pop("CI", None)
     return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env, timeout=900)
@@ -41,21 +42,40 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def shared_site(tmp_path_factory, edition: str) -> Path:
+    """One build of ``edition`` for the whole run, also across pytest-xdist's workers: the
+    first worker to ask builds it (under a lock) in their common temporary folder."""
+    common = (
+        tmp_path_factory.getbasetemp().parent
+        if os.environ.get("PYTEST_XDIST_WORKER")
+        else (tmp_path_factory.getbasetemp())
+    )
+    root = common / f"shared-{edition}"
+    with FileLock(common / f"shared-{edition}.lock"):
+        if not (root / "site" / "index.html").is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            make_checkout(root)
+            result = run_cli(root, "site", "--edition", edition, "--jobs", "2")
+            assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
 @pytest.fixture(scope="session")
 def solutions_site(tmp_path_factory) -> Path:
     """The solutions edition, built once for every test that reads it."""
-    root = make_checkout(tmp_path_factory.mktemp("solutions"))
-    result = run_cli(root, "site", "--jobs", "2")
-    assert result.returncode == 0, result.stderr
-    return root / "site"
+    return shared_site(tmp_path_factory, "solutions")
 
 
 @pytest.fixture(scope="session")
 def student_site(tmp_path_factory) -> Path:
-    root = make_checkout(tmp_path_factory.mktemp("student"))
-    result = run_cli(root, "site", "--edition", "student", "--jobs", "2")
-    assert result.returncode == 0, result.stderr
-    return root / "site"
+    return shared_site(tmp_path_factory, "student")
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium is a ``browser`` test (``make test-fast`` skips them)."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 MINI_PAGE = """# Mini worksheet
@@ -97,5 +117,7 @@ def make_mini_checkout(dest: Path) -> Path:
     (dest / "content" / "mini" / "params.toml").write_text(MINI_PARAMS)
     config = (dest / "mkdocs.yml").read_text()
     start, end = config.index("nav:"), config.index("plugins:")
-    (dest / "mkdocs.yml").write_text(config[:start] + "nav:\n  - Home: index.md\n  - Mini: mini/index.md\n\n" + config[end:])
+    (dest / "mkdocs.yml").write_text(
+        config[:start] + "nav:\n  - Home: index.md\n  - Mini: mini/index.md\n\n" + config[end:]
+    )
     return dest

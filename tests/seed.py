@@ -1,11 +1,15 @@
-"""The worksheet seed, split into what the site must show: prose, formulas, solutions."""
+"""The worksheet seed, split into what the site must show: prose, formulas, solutions.
+
+The seed is the worksheet text the course started from, kept in ``tests/data/`` so that
+a clone with nothing beside it tests the same way.
+"""
 
 import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "dis01-worksheet.txt"
+SEED = Path(__file__).resolve().parent / "data" / "dis01-worksheet.txt"
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
 
 

@@ -1,66 +1,181 @@
 """Mistakes in the sources stop the build with a message naming the file and the field
 or line, a non-zero exit, no traceback, and the previous site left exactly as it was."""
 
+import shutil
+
 import pytest
 
-from conftest import make_checkout, run_cli, tree_bytes
+from conftest import run_cli, tree_bytes
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A checkout with a good site already built, to break in different ways."""
-    root = make_checkout(tmp_path_factory.mktemp("bad"))
-    result = run_cli(root, "site", "--jobs", "2")
-    assert result.returncode == 0, result.stderr
+def built(tmp_path_factory, solutions_site):
+    """A checkout with a good site already built (a copy of the shared one), to break in
+    different ways."""
+    root = tmp_path_factory.mktemp("bad") / "course"
+    shutil.copytree(solutions_site.parent, root, symlinks=True)
     return root
 
 
 def edit(path, old, new):
+    """Replace ``old`` by ``new`` once; a lone surrogate in ``new`` (``\udcff``) becomes
+    that raw byte (0xff), which is not UTF-8."""
     text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
 
 
 CASES = {
     "unknown figure": (
-        "content/dis01/index.md", '{{ figure("const_anim") }}', '{{ figure("const_anmi") }}',
+        "content/dis01/index.md",
+        '{{ figure("const_anim") }}',
+        '{{ figure("const_anmi") }}',
         ["content/dis01/index.md, line ", "unknown figure 'const_anmi'"],
     ),
     "undefined variable": (
-        "templates/partials/figure.md", "{{ fig.caption }}", "{{ fig.captoin }}",
+        "templates/partials/figure.md",
+        "{{ fig.caption }}",
+        "{{ fig.captoin }}",
         ["templates/partials/figure.md, line ", "captoin"],
     ),
     "undefined result": (
-        "content/dis01/index.md", "## 2. ReLU", "{{ results.const_gd.no_such_result }}\n\n## 2. ReLU",
+        "content/dis01/index.md",
+        "## 2. ReLU",
+        "{{ results.const_gd.no_such_result }}\n\n## 2. ReLU",
         ["content/dis01/index.md, line ", "no_such_result"],
     ),
     "toml syntax error": (
-        "content/dis01/section1.toml", "steps = 50", "steps = = 50",
+        "content/dis01/section1.toml",
+        "steps = 50",
+        "steps = = 50",
         ["content/dis01/section1.toml", "TOML syntax error", "line "],
     ),
     "unknown key": (
-        "content/dis01/section1.toml", "steps = 50", "stepz = 50",
+        "content/dis01/section1.toml",
+        "steps = 50",
+        "stepz = 50",
         ["content/dis01/section1.toml", "[experiments.const_gd]", "unknown key 'stepz'"],
     ),
     "wrong type": (
-        "content/dis01/section1.toml", "steps = 50", 'steps = "fifty"',
+        "content/dis01/section1.toml",
+        "steps = 50",
+        'steps = "fifty"',
         ["content/dis01/section1.toml", "[experiments.const_gd] steps", "expected int", "string"],
     ),
     "wrong item type": (
-        "content/dis01/section1.toml", "step_sizes = [0.1, 0.5", 'step_sizes = [0.1, "x"',
+        "content/dis01/section1.toml",
+        "step_sizes = [0.1, 0.5",
+        'step_sizes = [0.1, "x"',
         ["content/dis01/section1.toml", "step_sizes[1]", "expected float"],
     ),
     "unknown experiment": (
-        "content/dis01/section1.toml", 'experiment = "const_gd"', 'experiment = "const_dg"',
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"',
+        'experiment = "const_dg"',
         ["content/dis01/section1.toml", "[figures.const_anim]", "'const_dg' is not defined"],
     ),
     "unknown kind": (
-        "content/dis01/section1.toml", 'kind = "gd_constant"', 'kind = "gd_konstant"',
+        "content/dis01/section1.toml",
+        'kind = "gd_constant"',
+        'kind = "gd_konstant"',
         ["content/dis01/section1.toml", "[experiments.const_gd]", "'gd_konstant' is unknown"],
     ),
     "template syntax error": (
-        "content/dis01/index.md", "{% endcall %}", "{% endcal %}",
+        "content/dis01/index.md",
+        "{% endcall %}",
+        "{% endcal %}",
         ["content/dis01/index.md, line ", "syntax error"],
+    ),
+    "non-UTF-8 byte in a TOML file": (
+        "content/dis01/section1.toml",
+        "steps = 50",
+        "steps = 50  # caf\udce9",
+        ["content/dis01/section1.toml, line 19: byte 0xe9 is not UTF-8"],
+    ),
+    "non-UTF-8 byte in a partial": (
+        "templates/partials/figure.md",
+        "{{ fig.caption }}",
+        "{{ fig.caption }} \udcff",
+        ["templates/partials/figure.md, line ", "byte 0xff is not UTF-8"],
+    ),
+    "syntax error in a partial": (
+        "templates/partials/macros.md",
+        "{%- endmacro %}",
+        "{%- endmacr %}",
+        ["templates/partials/macros.md, line 9: template syntax error"],
+    ),
+    "missing include": (
+        "content/dis01/index.md",
+        "## 2. ReLU",
+        '{% include "partials/nope.md" %}\n\n## 2. ReLU',
+        ["content/dis01/index.md, line ", "template 'partials/nope.md' not found"],
+    ),
+    "division by zero in a page": (
+        "content/dis01/index.md",
+        "## 2. ReLU",
+        "{{ 1/0 }}\n\n## 2. ReLU",
+        ["content/dis01/index.md, line ", "ZeroDivisionError: division by zero"],
+    ),
+    "kind as a list": (
+        "content/dis01/section1.toml",
+        'kind = "gd_constant"',
+        'kind = ["gd_constant"]',
+        ["content/dis01/section1.toml: [experiments.const_gd] kind: expected a string, got list"],
+    ),
+    "kind as a table": (
+        "content/dis01/section1.toml",
+        'kind = "gd_constant"',
+        "kind = {a = 1}",
+        ["content/dis01/section1.toml: [experiments.const_gd] kind: expected a string, got table"],
+    ),
+    "empty list of experiments": (
+        "content/dis01/section2.toml",
+        'experiments = ["relu_w10_all", "relu_w10_out", "relu_w20_all", '
+        '"relu_w20_out", "relu_w40_all", "relu_w40_out"]',
+        "experiments = []",
+        ["content/dis01/section2.toml: [figures.", "experiments = [] names no experiment"],
+    ),
+    "zero animation step size": (
+        "content/dis01/section1.toml",
+        "anim_step_size = 0.1",
+        "anim_step_size = 0",
+        ["[experiments.const_gd] anim_step_size must be greater than 0, got 0.0"],
+    ),
+    "negative step size": (
+        "content/dis01/section1.toml",
+        "step_sizes = [0.1, 0.5",
+        "step_sizes = [-0.1, 0.5",
+        ["[experiments.const_gd] step_sizes must be greater than 0, got [-0.1, 0.5, 0.8, 1.2]"],
+    ),
+    "zero frame time": (
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"',
+        'experiment = "const_gd"\nframe_ms = 0',
+        ["[figures.const_anim] frame_ms must be greater than 0, got 0"],
+    ),
+    "SGD run that does not exist": (
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"',
+        'experiment = "const_gd"\nsgd_run = -1',
+        ["[figures.const_anim] sgd_run = -1 is not one of the experiment's runs 0..19"],
+    ),
+    "figure placed twice on a page": (
+        "content/dis01/index.md",
+        '{{ figure("const_anim") }}',
+        '{{ figure("const_anim") }}\n\n{{ figure("const_anim") }}',
+        ["content/dis01/index.md, line ", "figure 'const_anim' is placed twice on this page"],
+    ),
+    "hours of GD steps": (
+        "content/dis01/section1.toml",
+        "steps = 50",
+        "steps = 50_000_000",
+        ["[experiments.const_gd] steps = 50,000,000 is above the limit of 2,000"],
+    ),
+    "hours of ReLU training": (
+        "content/dis01/section2.toml",
+        'regime = "all_layers"',
+        'regime = "all_layers"\nsteps = 10_000_000',
+        ["[experiments.relu_w10_all] steps x seeds = 300,000,000 network steps is above the limit"],
     ),
 }
 

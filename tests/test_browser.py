@@ -1,28 +1,14 @@
 """The worksheet in a real browser with the network cut: math typeset, figures loaded,
 solution toggles working, nothing fetched from another host."""
 
-import pytest
+from browser import open_page, settle
 
-from browser import serve, settle
-
-pytest_plugins = ["browser_fixtures"]  # the session's one Chromium (fixture `chromium`)
+pytest_plugins = ["browser_fixtures"]  # the session's one Chromium and servers (`chromium`, `served`)
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    return chromium
-
-
-@pytest.fixture(scope="module")
-def solutions_url(solutions_site):
-    with serve(solutions_site) as url:
-        yield url
-
-
-def test_worksheet_offline(browser, solutions_url):
-    page = browser.page()
-    page.goto(f"{solutions_url}/dis01/index.html", wait_until="load")
-    page.wait_for_function("document.querySelectorAll('.arithmatex .katex').length > 10")
+def test_worksheet_offline(chromium, served):
+    page = open_page(chromium, f"{served['solutions']}/dis01/index.html")  # loaded, every formula typeset
+    assert page.evaluate("document.querySelectorAll('.arithmatex .katex').length") > 10
 
     raw_tex = page.evaluate(
         "[...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).length"
@@ -42,4 +28,4 @@ def test_worksheet_offline(browser, solutions_url):
     assert first.locator("li").first.is_visible()
 
     assert page.errors == []
-    assert browser.external == []
+    assert chromium.external == []

@@ -2,6 +2,12 @@
 manifest; ``lock-figures`` writes the manifest; two site builds are byte-identical."""
 
 import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursegen import cache
 
 from conftest import make_checkout, make_mini_checkout, run_cli, tree_bytes
 
@@ -11,17 +17,41 @@ def set_option(root, text):
     params.write_text(params.read_text().replace('experiment = "const"', f'experiment = "const"\n{text}'))
 
 
-def test_check_passes_then_explains_the_changed_figure(tmp_path):
-    root = make_mini_checkout(tmp_path / "mini")
+pytestmark = pytest.mark.slow  # every check and lock-figures rebuilds from an empty cache
+
+
+@pytest.fixture(scope="module")
+def locked_once(tmp_path_factory):
+    """A mini course after `lock-figures` and a `site` build (so that this checkout's
+    cache holds the manifest's versions, as references for the report)."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("locked") / "mini")
     assert run_cli(root, "lock-figures", cache=None).returncode == 0
+    assert run_cli(root, "site", cache=None).returncode == 0
+    return root
+
+
+@pytest.fixture
+def locked(locked_once, tmp_path):
+    return Path(shutil.copytree(locked_once, tmp_path / "mini", symlinks=True))
+
+
+def test_check_passes_then_explains_the_changed_figure(locked):
+    root = locked
     doc = json.loads((root / "manifest.json").read_text())
-    animation = ("anim.gif", "anim-dark.gif", "anim.gif.js", "anim-dark.gif.js", "anim.png", "anim-dark.png", "anim.json")
+    animation = (
+        "anim.gif",
+        "anim-dark.gif",
+        "anim.gif.js",
+        "anim-dark.gif.js",
+        "anim.png",
+        "anim-dark.png",
+        "anim.json",
+    )
     assert set(doc["files"]) == {"results/mini/const.npz", *(f"figures/mini/{name}" for name in animation)}
     assert all(len(entry["sha256"]) == 64 for entry in doc["files"].values())
-    assert {"numpy", "matplotlib", "pillow", "imageio", "mkdocs", "mkdocs-material", "python"} <= set(doc["versions"])
+    assert doc["versions"] == cache.library_versions()  # what shaped these bytes, as the cache keys them
     assert run_cli(root, "check", cache=None).returncode == 0
 
-    assert run_cli(root, "site", cache=None).returncode == 0  # this machine's cache now holds the reference
     set_option(root, "frame_ms = 100")
     failed = run_cli(root, "check", cache=None)
     assert failed.returncode == 1
@@ -34,10 +64,8 @@ def test_check_passes_then_explains_the_changed_figure(tmp_path):
     assert "make lock-figures" in failed.stderr
 
 
-def test_check_reports_how_far_results_moved(tmp_path):
-    root = make_mini_checkout(tmp_path / "mini")
-    assert run_cli(root, "lock-figures", cache=None).returncode == 0
-    assert run_cli(root, "site", cache=None).returncode == 0
+def test_check_reports_how_far_results_moved(locked):
+    root = locked
     manifest = json.loads((root / "manifest.json").read_text())
     params = root / "content/mini/params.toml"
     params.write_text(params.read_text().replace("steps = 12", "steps = 12\ntheta0 = -1.5"))
@@ -57,12 +85,10 @@ def test_check_without_manifest_says_how_to_make_one(tmp_path):
     assert result.returncode == 1 and "make lock-figures" in result.stderr
 
 
-def test_two_builds_in_different_places_give_identical_sites(tmp_path):
-    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
-    first = make_checkout(tmp_path / "one place")
-    assert run_cli(first, "site", env=epoch).returncode == 0
-    second = make_checkout(tmp_path / "another")
-    assert run_cli(second, "site", "--jobs", "2", env=epoch).returncode == 0
-    a, b = tree_bytes(first / "site"), tree_bytes(second / "site")
+def test_two_builds_in_different_places_give_identical_sites(tmp_path, solutions_site):
+    """The shared solutions site (built with 2 jobs) against one built elsewhere with 1."""
+    other = make_checkout(tmp_path / "another place")
+    assert run_cli(other, "site", "--jobs", "1").returncode == 0
+    a, b = tree_bytes(solutions_site), tree_bytes(other / "site")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []

@@ -4,6 +4,7 @@ experiment is named while the previous site stays served. Uses the mini course."
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,9 +12,11 @@ import time
 
 import pytest
 
-from conftest import REPO, make_mini_checkout, run_cli, tree_bytes
+from conftest import make_mini_checkout, run_cli, tree_bytes
 
+pytestmark = pytest.mark.faults
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+DOCS = ".cache/docs/solutions"  # the solutions edition's docs folder
 
 
 @pytest.fixture(scope="module")
@@ -22,26 +25,27 @@ def reference(tmp_path_factory):
     root = make_mini_checkout(tmp_path_factory.mktemp("reference"))
     result = run_cli(root, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
-    return {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / "site_src")}
+    return {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / DOCS)}
 
 
 def start_site(root, jobs=1):
-    env = {**os.environ, "PYTHONPATH": str(REPO / "build"), **EPOCH}
+    env = {**os.environ, **EPOCH}
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "site", "--jobs", str(jobs)]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def assert_nothing_partial(root, reference):
     """Every file at a final path is complete: identical to the clean build's."""
-    for rel, data in tree_bytes(root / "site_src").items():
+    for rel, data in tree_bytes(root / DOCS).items():
         if ".tmp-" not in rel and rel in reference["docs"]:
             assert data == reference["docs"][rel], rel
     if (root / "site").exists():
         assert tree_bytes(root / "site") == reference["site"]
     for index in (root / ".cache" / "coursegen").glob("*/*/index.json"):
         if ".tmp-" not in str(index):
-            assert all((index.parent / name).is_file() for name in json.loads(index.read_text()))
+            assert all((index.parent / name).is_file() for name in json.loads(index.read_text())["files"])
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -56,7 +60,7 @@ def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, 
     result = run_cli(root, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
     assert tree_bytes(root / "site") == reference["site"]
-    leftovers = [*(root / ".cache").rglob(".tmp-*"), *root.glob(".tmp-*"), *(root / "site_src").rglob(".tmp-*")]
+    leftovers = [*(root / ".cache").rglob(".tmp-*"), *root.glob(".tmp-*"), *(root / DOCS).rglob(".tmp-*")]
     assert not leftovers, "staging left behind after a complete build"
 
 
@@ -97,7 +101,12 @@ def test_failing_experiment_is_named_with_its_parameters_and_site_kept(tmp_path)
     assert "Traceback" not in result.stderr
     assert "content/mini/params.toml: experiment 'const' (gd_constant) with " in result.stderr
     assert "n_points=1" in result.stderr and "n_points must be at least 3" in result.stderr
+    assert re.search(r"\(build/coursegen/experiments/gd\.py, line \d+, in \w+\)$", result.stderr.strip())
+    assert len(result.stderr.strip().splitlines()) == 1
     assert tree_bytes(root / "site") == before
+    traced = run_cli(root, "--traceback", "site", cache=None)
+    assert traced.returncode == 1 and traced.stderr.startswith("error: ")
+    assert "Traceback (most recent call last)" in traced.stderr and "ValueError: n_points" in traced.stderr
 
 
 def test_one_or_two_jobs_give_the_same_bytes(tmp_path):
@@ -109,16 +118,39 @@ def test_one_or_two_jobs_give_the_same_bytes(tmp_path):
     assert manifests[0] == manifests[1]
 
 
-def test_dask_cluster_gives_the_same_bytes(tmp_path):
+def _refuse_paths_under(folder: str) -> None:
+    """On a Dask worker: opening anything under ``folder`` fails, as on another machine."""
+    import builtins
+    import io
+
+    real_open = io.open
+
+    def guarded(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.path.abspath(file).startswith(folder):
+            raise FileNotFoundError(f"{file}: not on this worker's machine")
+        return real_open(file, *args, **kwargs)
+
+    builtins.open = io.open = guarded
+
+
+def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     from coursegen import cache, commands, manifest, pipeline
-    from coursegen.cli import Paths
 
     root = make_mini_checkout(tmp_path / "dask")
     sheets = commands.discover(root / "content", root)
     local = pipeline.build(sheets, cache.Store(tmp_path / "local"), pipeline.InlineExecutor())
-    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as lc:
-        with distributed.Client(lc) as client:
-            remote = pipeline.build(sheets, cache.Store(tmp_path / "remote"), client.get_executor())
+    elsewhere = tmp_path / "worker-machine"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the workers' working directory: nothing of the build there
+    with (
+        distributed.LocalCluster(
+            processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None, local_directory=str(elsewhere)
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        pids = client.run(os.getpid)
+        assert os.getpid() not in pids.values()
+        client.run(_refuse_paths_under, str(tmp_path / "remote"))
+        remote = pipeline.build(sheets, cache.Store(tmp_path / "remote"), client.get_executor())
     assert manifest.entries(local.outputs) == manifest.entries(remote.outputs)
-    assert Paths  # the CLI's --dask ADDRESS takes the same route through commands.executor

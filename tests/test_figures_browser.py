@@ -79,7 +79,7 @@ def _file_corner(path: Path) -> tuple[int, ...]:
     figure's background patch (matplotlib's first filled path)."""
     if path.suffix == ".svg":
         fill = re.search(r'<g id="patch_1">\s*<path d="[^"]*"\s+style="fill: #([0-9a-f]{6})', path.read_text())
-        return tuple(int(fill.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+        return tuple(int(fill.group(1)[i : i + 2], 16) for i in (0, 2, 4))
     return tuple(int(v) for v in np.asarray(Image.open(path).convert("RGB"))[1, 1])
 
 

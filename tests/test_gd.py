@@ -96,9 +96,7 @@ def test_x_sum_of_squares_form_of_linear_limit(lin):
 # --------------------------------------------------------------- gradients and votes
 
 
-@pytest.mark.parametrize(
-    "grad, res_name", [(gd.constant_grad, "const"), (gd.linear_grad, "lin")]
-)
+@pytest.mark.parametrize("grad, res_name", [(gd.constant_grad, "const"), (gd.linear_grad, "lin")])
 def test_full_gradient_is_mean_of_per_sample_gradients(request, grad, res_name):
     res = request.getfixturevalue(res_name)
     x, y = res["x"], res["y"]

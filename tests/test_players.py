@@ -69,8 +69,11 @@ def ready_players(page):
     for i in range(players.count()):
         player = players.nth(i)
         player.scroll_into_view_if_needed()
-        page.wait_for_function("p => p.dataset.ready === 'true' || p.dataset.ready === 'failed'",
-                               arg=player.element_handle(), timeout=20_000)
+        page.wait_for_function(
+            "p => p.dataset.ready === 'true' || p.dataset.ready === 'failed'",
+            arg=player.element_handle(),
+            timeout=20_000,
+        )
         assert player.get_attribute("data-ready") == "true", player.get_attribute("data-gif")
     return [players.nth(i) for i in range(players.count())]
 
@@ -89,6 +92,7 @@ def _key(name):
     def press(player, _):
         player.locator("input[type=range]").focus()
         player.page.keyboard.press(name)
+
     return press
 
 
@@ -100,6 +104,7 @@ def _button(label, key=None):
             player.page.keyboard.press(key)
         else:
             target.click()
+
     return press
 
 
@@ -169,7 +174,9 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
             for player in ready_players(page):
                 gif = player.get_attribute("data-gif-dark" if scheme == "dark" else "data-gif")
                 # every move in light; in dark (the same frames, another palette) fewer
-                problems += check_every_move(player, site / Path(rel).parent / gif, MOVES if scheme == "light" else DARK_MOVES)
+                problems += check_every_move(
+                    player, site / Path(rel).parent / gif, MOVES if scheme == "light" else DARK_MOVES
+                )
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]
         finally:
@@ -231,11 +238,15 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
 def file_chromium(chromium):
     """A second Chromium that may read pixels of pages opened from disk (test-only flag;
     a reader's browser needs no flag to see the frames)."""
+    from coursegen.chromium import ARGS, CHROMIUM
+
     from browser import Browser
 
-    browser = Browser(chromium.playwright, extra_args=["--allow-file-access-from-files"])
-    yield browser
-    browser.close()
+    second = chromium.browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*ARGS, "--allow-file-access-from-files"]
+    )
+    yield Browser(second)
+    second.close()
 
 
 def test_players_and_search_work_from_a_folder(file_chromium, solutions_site):

@@ -7,18 +7,19 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from browser import EDITIONS, open_page, require_chromium
-from conftest import make_checkout, run_cli
 from coursegen import handout, weight
 from coursegen.chromium import worksheets
+
+from browser import EDITIONS, open_page, require_chromium
+from conftest import make_checkout, run_cli
 
 pytest_plugins = ["browser_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MB = 1_000_000
 KB = 1_000
-QUESTION = "What is the gradient of"               # a question: in both editions
-SOLUTION = "first-order optimality condition"      # a solution's words: never for students
+QUESTION = "What is the gradient of"  # a question: in both editions
+SOLUTION = "first-order optimality condition"  # a solution's words: never for students
 
 
 def sites(solutions_site, student_site) -> dict[str, Path]:
@@ -33,7 +34,8 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
         page.emulate_media(media="print")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does on Ctrl+P
         page.wait_for_function(
-            "[...document.querySelectorAll('img.cg-print')].every((i) => i.complete && i.naturalWidth > 0)", timeout=15_000
+            "[...document.querySelectorAll('img.cg-print')].every((i) => i.complete && i.naturalWidth > 0)",
+            timeout=15_000,
         )
         found = page.evaluate("""() => {
           const out = [];
@@ -65,7 +67,11 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
         details = page.locator("details.solution")
         if edition == "solutions":
             assert details.count() >= 1
-            found += [f"solution {i} closed in print" for i in range(details.count()) if details.nth(i).get_attribute("open") is None]
+            found += [
+                f"solution {i} closed in print"
+                for i in range(details.count())
+                if details.nth(i).get_attribute("open") is None
+            ]
             found += [] if page.get_by_text(SOLUTION).first.is_visible() else ["solution text not printed"]
         else:
             assert details.count() == 0
@@ -103,6 +109,7 @@ def test_handouts(chromium, solutions_site, student_site):
         assert images >= players  # every animation as its static frame (the SVG figures are vector)
 
 
+@pytest.mark.browser
 def test_handout_command_student_edition(tmp_path):
     """`make handout EDITION=student` writes the student handouts only, and removes a
     solutions handout an earlier run left behind."""
@@ -127,8 +134,10 @@ def test_handout_command_student_edition(tmp_path):
 def test_page_weight(chromium, solutions_site, capsys):
     result = weight.page_weight(solutions_site, browser=chromium.browser)
     with capsys.disabled():
-        print(f"\n  page weight of the worksheet: first load {result['first_load_bytes'] / MB:.2f} MB, "
-              f"everything {result['total_bytes'] / MB:.2f} MB")
+        print(
+            f"\n  page weight of the worksheet: first load {result['first_load_bytes'] / MB:.2f} MB, "
+            f"everything {result['total_bytes'] / MB:.2f} MB"
+        )
     assert set(result) == {"first_load_bytes", "total_bytes", "first_load_raw_bytes", "total_raw_bytes"}
     assert 0 < result["first_load_bytes"] <= result["total_bytes"]
     # as a static host sends them (text compressed), and uncompressed

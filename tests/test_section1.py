@@ -11,14 +11,16 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from conftest import CACHE, make_checkout, run_cli
-from seed import words
 
 from coursegen.experiments import EXPERIMENTS
 from coursegen.experiments import gd as gd_experiments
 from coursegen.figures import gd as gd_figures
 from coursegen.pages import num, render_figure_text
 from coursegen.parameters import load_sheet
+
+from conftest import CACHE, make_checkout, run_cli
+from seed import words
+from site_html import figure_block
 
 QUESTION_SPANS = {"const_gd": ('id="1a"', 'id="1b"'), "lin_gd": ('id="1b"', 'id="2"')}
 MAX_GIF_BYTES = 2 * 1024 * 1024
@@ -98,8 +100,11 @@ def test_linear_model_numbers_are_the_theory(solutions_site):
 
     alpha = p.anim_step_fraction / mean_x2
     ran, predicted = _steps_to_tol(
-        p.theta0, theta_star, abs(1 - 2 * alpha * mean_x2),
-        lambda t: t - alpha * 2 / n * np.sum((t * x - y) * x), p.tol,
+        p.theta0,
+        theta_star,
+        abs(1 - 2 * alpha * mean_x2),
+        lambda t: t - alpha * 2 / n * np.sum((t * x - y) * x),
+        p.tol,
     )
     assert int(_quoted(text, r"it needs (\d+) steps")) == ran
     assert int(_quoted(text, r"predicts (\d+)")) == predicted
@@ -115,17 +120,13 @@ def test_linear_model_numbers_are_the_theory(solutions_site):
 # ------------------------------------------------------------------------ figures
 
 
-def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
-    assert block, f"figure {name} is not on the page"
-    return block.group(1)
-
-
 def _figure_texts(site: Path, fig) -> tuple[str, str]:
     """The caption and alt text the page must show for this figure (rendered from results)."""
     _, res = _results(site, fig.experiments[0])
-    return (render_figure_text(fig, "caption", {fig.experiments[0]: res}),
-            render_figure_text(fig, "alt", {fig.experiments[0]: res}))
+    return (
+        render_figure_text(fig, "caption", {fig.experiments[0]: res}),
+        render_figure_text(fig, "alt", {fig.experiments[0]: res}),
+    )
 
 
 def _check_figures(site: Path, edition: str) -> None:
@@ -147,7 +148,7 @@ def _check_figures(site: Path, edition: str) -> None:
             continue
         start, end = (page.index(marker) for marker in QUESTION_SPANS[fig.experiments[0]])
         assert start < page.index(f'id="fig-{name}"') < end, f"{name} is not under its question"
-        block = _figure_block(page, name)
+        block = figure_block(page, name)
         caption_text, alt_text = _figure_texts(site, fig)
         ext = "gif" if fig.kind == "gd_animation" else "svg"
         alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
@@ -169,9 +170,9 @@ def test_student_edition_keeps_question_figures_but_no_solution_material(student
     _check_figures(student_site, "student")
     page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
     sheet = _sheet(student_site)
-    for name, fig in sheet.figures.items():
+    for fig in sheet.figures.values():
         if fig.student:  # the student rendering stands where the solution figure stands
-            _figure_block(page, fig.student)
+            figure_block(page, fig.student)
     assert page.count("The figures below") == 2
     assert "What the build computed" not in page and "What the figures below show" not in page
 
@@ -212,6 +213,7 @@ def _progress(stdout: str, stage: str) -> tuple[int, int]:
 def _clone_cache(dest: Path) -> Path:
     """A private copy of the shared cache (hard links where possible: entries are never
     written in place), so the changed experiment lands nowhere other tests look."""
+
     def link_or_copy(src, dst):
         try:
             os.link(src, dst)
@@ -226,6 +228,7 @@ def _clone_cache(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow  # reruns an experiment and redraws its figures
 def test_changing_one_step_size_rebuilds_only_that_model(tmp_path):
     root = make_checkout(tmp_path / "checkout")
     first = run_cli(root, "site", quiet=False)

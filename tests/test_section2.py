@@ -14,18 +14,24 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from conftest import CACHE, REPO
-from seed import words
 
 from coursegen import cache, commands, pipeline, results
 from coursegen.pages import num, render_figure_text
 from coursegen.parameters import load_sheet
 
+from conftest import CACHE, REPO
+from seed import words
+from site_html import figure_block
+
 WIDTHS = (10, 20, 40)
 REGIMES = {"all": "all layers", "out": "output layer only"}  # experiment suffix -> the page's name
 RUNS = [f"relu_w{w}_{r}" for w in WIDTHS for r in REGIMES]
-STATIC = {"relu_elbows": "relu_elbows", "relu_slopes": "relu_slopes", "relu_losses": "relu_losses",
-          "relu_fit": "relu_final_fits"}  # figure name -> kind
+STATIC = {
+    "relu_elbows": "relu_elbows",
+    "relu_slopes": "relu_slopes",
+    "relu_losses": "relu_losses",
+    "relu_fit": "relu_final_fits",
+}  # figure name -> kind
 MAX_GIF_BYTES = 2 * 1024 * 1024
 MATH = r"\\\((.+?)\\\)"  # one inline formula as arithmatex leaves it in the HTML
 
@@ -66,8 +72,10 @@ def _rows(fragment: str) -> list[list[str]]:
     """The body rows of the first table in the fragment, cells as visible text."""
     body = re.search(r"<tbody>(.*?)</tbody>", fragment, re.S)
     assert body, "no table"
-    return [[_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+    return [
+        [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
 
 
 def _says(text: str, phrase: str) -> bool:
@@ -129,9 +137,12 @@ def test_section2_statements_are_the_results(solutions_site, relu):
     outs = [relu[f"relu_w{w}_out"]["elbows"] for w in WIDTHS]
     largest = max(float((e.max(axis=1) - e.min(axis=1)).max()) for e in outs)
     assert largest == 0.0
-    assert _says(text, "the largest distance of any elbow from its starting point is exactly " + rf"\({num(largest)}\).")
-    moved = ", ".join(rf"\({num(_median(relu[f'relu_w{w}_all']['elbow_displacement']), 3)}\) at width {w}"
-                      for w in WIDTHS)
+    assert _says(
+        text, "the largest distance of any elbow from its starting point is exactly " + rf"\({num(largest)}\)."
+    )
+    moved = ", ".join(
+        rf"\({num(_median(relu[f'relu_w{w}_all']['elbow_displacement']), 3)}\) at width {w}" for w in WIDTHS
+    )
     assert _says(text, f"over units, then over seeds) is {moved}.")
 
     finals = {name: _median(relu[name]["final_test_mse"]) for name in RUNS}
@@ -155,25 +166,24 @@ def test_optimizer_page_numbers_are_the_results(solutions_site, relu):
     rows = _rows(page)
     assert [r[0] for r in rows] == list(names.values())
     for row, key in zip(rows, names):
-        expected = [num(_median(opt[f"{key}_train_mse"][:, 0]), 3), num(_median(opt[f"{key}_final_train_mse"]), 3),
-                    num(_median(opt[f"{key}_final_test_mse"]), 3)]
+        expected = [
+            num(_median(opt[f"{key}_train_mse"][:, 0]), 3),
+            num(_median(opt[f"{key}_final_train_mse"]), 3),
+            num(_median(opt[f"{key}_final_test_mse"]), 3),
+        ]
         assert [_math(c) for c in row[1:4]] == expected and row[4] == reached[key], key
     finals = {key: _median(opt[f"{key}_final_test_mse"]) for key in names}
     best = min(finals, key=finals.get)
     assert _says(text, f"comes from {names[best]} " + rf"(\({num(finals[best], 3)}\))")
     assert _says(text, "final median training error of " + rf"\({num(target, 3)}\) only at step {reached['sgd']};")
     # the page says its SGD runs are Section 2's: they are, bit for bit
-    assert np.array_equal(opt["sgd_train_mse"], w20["train_mse"]) and np.array_equal(opt["sgd_test_mse"], w20["test_mse"])
+    assert np.array_equal(opt["sgd_train_mse"], w20["train_mse"]) and np.array_equal(
+        opt["sgd_test_mse"], w20["test_mse"]
+    )
     assert _says(text, "their errors agree bit for bit")
 
 
 # ------------------------------------------------------------------- figures
-
-
-def _figure_block(page: str, name: str) -> str:
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
-    assert block, f"figure {name} is not on the page"
-    return block.group(1)
 
 
 def _check_alt_and_caption(block: str, name: str, ext: str, fig, relu) -> None:
@@ -194,7 +204,7 @@ def test_six_players_grouped_by_width(solutions_site, sheet, relu):
             name = f"relu_w{width}_{regime}_anim"
             fig = sheet.figures[name]
             assert fig.kind == "relu_animation" and fig.experiments == (f"relu_w{width}_{regime}",)
-            block = _figure_block(group, name)
+            block = figure_block(group, name)
             _check_alt_and_caption(block, name, "gif", fig, relu)
             labels = json.loads(html.unescape(re.search(r"data-labels=([\"'])(.*?)\1", block).group(2)))
             steps = relu[fig.experiments[0]]["snap_steps"]
@@ -220,7 +230,7 @@ def test_static_figures_with_alt_and_caption(solutions_site, sheet, relu):
     for name, kind in STATIC.items():
         fig = sheet.figures[name]
         assert fig.kind == kind and fig.experiments == tuple(RUNS), name
-        _check_alt_and_caption(_figure_block(section, name), name, "svg", fig, relu)
+        _check_alt_and_caption(figure_block(section, name), name, "svg", fig, relu)
         assert (solutions_site / "dis01" / "figures" / f"{name}.svg").stat().st_size > 5000, name
     assert "quartiles" in sheet.figures["relu_losses"].caption  # 25th-75th, not the notebook's 0.25th-0.75th
 
@@ -228,7 +238,7 @@ def test_static_figures_with_alt_and_caption(solutions_site, sheet, relu):
 def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet, relu):
     page = _page(solutions_site, "optimizers")
     fig = sheet.figures["relu_optimizer_losses"]
-    _check_alt_and_caption(_figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig, relu)
+    _check_alt_and_caption(figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig, relu)
     worksheet = _page(solutions_site)
     assert 'href="optimizers.html"' in _between(worksheet, "2", "contributors")
     nav = r'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Optimizers\s*</span>'

@@ -22,7 +22,11 @@ def sites(edition, solutions_site, student_site) -> Path:
 def worksheet(site: Path) -> str:
     """The first worksheet page (one with question headings)."""
     for rel in site_pages(site):
-        if re.search(r'<h3 id="[^"]+"', (site / rel).read_text(encoding="utf-8")) and rel.endswith("index.html") and "/" in rel:
+        if (
+            re.search(r'<h3 id="[^"]+"', (site / rel).read_text(encoding="utf-8"))
+            and rel.endswith("index.html")
+            and "/" in rel
+        ):
             return rel
     raise AssertionError(f"{site}: no worksheet page")
 
@@ -65,7 +69,10 @@ def test_every_page(chromium, served, solutions_site, student_site, edition):
                     if block.get_attribute("open") is not None:
                         found.append("a solution block open on load")
                     block.locator("summary").click()
-                    if block.get_attribute("open") is None or not block.locator("p, li, .arithmatex").first.is_visible():
+                    if (
+                        block.get_attribute("open") is None
+                        or not block.locator("p, li, .arithmatex").first.is_visible()
+                    ):
                         found.append("a solution block that did not open on click")
             found += [f"console/network: {e}" for e in page.errors]
             problems += [f"{rel}: {p}" for p in found]
@@ -134,7 +141,9 @@ def test_player_play_pause_seek(chromium, served, solutions_site):
         # Play goes on from there.
         play.click()
         assert play.get_attribute("aria-label") == "Pause"
-        page.wait_for_function(f"p => Number(p.dataset.frame) > {stopped} || p.dataset.playing === 'false'", arg=player.element_handle())
+        page.wait_for_function(
+            f"p => Number(p.dataset.frame) > {stopped} || p.dataset.playing === 'false'", arg=player.element_handle()
+        )
         play.click()
 
         # The slider seeks (and pauses); each frame has its own status text.
@@ -227,7 +236,9 @@ def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device,
         page = open_page(chromium, f"{served['solutions']}/{rel}", viewport={"width": width, "height": height})
         try:
             assert settle(page) == []
-            problems += [f"{rel}: {p}" for p in page.evaluate("""() => {
+            problems += [
+                f"{rel}: {p}"
+                for p in page.evaluate("""() => {
               const out = [];
               const doc = document.documentElement;
               if (doc.scrollWidth > window.innerWidth) out.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
@@ -239,7 +250,8 @@ def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device,
                   out.push(`${el.tagName.toLowerCase()} ${el.getAttribute('src') || ''} [${r.left}, ${r.right}] outside the column [${column.left}, ${column.right}]`);
               }
               return out;
-            }""")]
+            }""")
+            ]
             if rel == sheet:
                 ARTIFACTS.mkdir(exist_ok=True)
                 shot = ARTIFACTS / f"worksheet-{device}.png"
@@ -247,7 +259,9 @@ def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device,
                 top = ARTIFACTS / f"worksheet-{device}-top.png"
                 page.screenshot(path=str(top))
                 with capsys.disabled():
-                    print(f"\n  screenshot ({device}, {width} px): {shot}\n  screenshot ({device}, first screen): {top}")
+                    print(
+                        f"\n  screenshot ({device}, {width} px): {shot}\n  screenshot ({device}, first screen): {top}"
+                    )
             problems += [f"{rel}: {e}" for e in page.errors]
         finally:
             page.context.close()

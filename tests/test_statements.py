@@ -15,14 +15,15 @@ from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pytest
-from conftest import CACHE, REPO
-from seed import load_seed, words
 
 from coursegen import cache, pipeline, results
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import gd as gd_figures
 from coursegen.pages import num
 from coursegen.parameters import load_sheet
+
+from conftest import CACHE, REPO
+from seed import load_seed, words
 
 SEED = load_seed()
 MATH = r"\\\((.+?)\\\)"
@@ -38,13 +39,19 @@ def _sheets(site: Path):
 
 def _figures(site: Path, kind: str):
     """(sheet, figure) for every figure of this kind the build has, placed ones only."""
-    return [(s, f) for s in _sheets(site) for f in s.figures.values()
-            if f.kind == kind and not getattr(f, "rendering_of", None)]
+    return [
+        (s, f)
+        for s in _sheets(site)
+        for f in s.figures.values()
+        if f.kind == kind and not getattr(f, "rendering_of", None)
+    ]
 
 
 def _block(site: Path, sheet: str, name: str) -> str:
     for page in sorted((site / sheet).glob("*.html")):
-        match = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page.read_text("utf-8"), re.S)
+        match = re.search(
+            rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page.read_text("utf-8"), re.S
+        )
         if match:
             return match.group(1)
     raise AssertionError(f"figure {name} is on no page")
@@ -78,8 +85,10 @@ def _cached(sheet, name: str) -> dict:
         entry = store.get("results", pipeline.experiment_key(sheet.experiments[name]))
     else:
         summary = sheet.summaries[name]
-        shas = [store.get("results", pipeline.experiment_key(sheet.experiments[n])).sha256["results.npz"]
-                for n in summary.experiments]
+        shas = [
+            store.get("results", pipeline.experiment_key(sheet.experiments[n])).sha256["results.npz"]
+            for n in summary.experiments
+        ]
         entry = store.get("results", pipeline.summary_key(summary, shas))
     assert entry is not None, f"{name} is not in the cache after the build"
     return results.load(entry.paths["results.npz"])
@@ -185,7 +194,7 @@ def test_2_3_each_frame_circles_the_point_that_reached_it(solutions_site):
             i = samples[t - 1]
             assert f"x = {x[i]:.4f}, y = {y[i]:.4f}" in labels[t], (fig.name, t)
             # the point is the one that moved SGD: one step on it alone gives theta_t
-            single = (x[i] if "alpha_limit" in res else 1.0)
+            single = x[i] if "alpha_limit" in res else 1.0
             expected = sgd[t - 1] - alpha * 2 * (sgd[t - 1] * single - y[i]) * single
             assert sgd[t] == pytest.approx(expected, rel=1e-12, abs=1e-12)
         for t in range(len(labels)):
@@ -242,15 +251,18 @@ def test_2_6_the_votes_figures_use_the_solutions_sign_for_the_error(solutions_si
     page = _text((solutions_site / "dis01" / "index.html").read_text("utf-8"))
     terms = [_squeeze(t) for t in re.findall(r"the term \\\((.+?)\\\) in this example measures the error", page)]
     assert len(terms) == len(votes)
-    for (sheet, fig), term in zip(sorted(votes, key=lambda v: "alpha_limit" in _recomputed(v[0], v[1].experiments[0])[1]),
-                                  terms):
+    for (sheet, fig), term in zip(
+        sorted(votes, key=lambda v: "alpha_limit" in _recomputed(v[0], v[1].experiments[0])[1]), terms
+    ):
         p, res = _recomputed(sheet, fig.experiments[0])
         label = gd_figures.error_label(res)
         assert _squeeze(f"({label})") == term, (fig.name, label, term)
         assert _squeeze(label) in _squeeze(_caption(solutions_site, sheet.name, fig.name))
         predict, _ = _model(res)
         np.testing.assert_allclose(res["errors"], res["y"] - predict(p.vote_theta))  # y_i - y_hat_i
-        np.testing.assert_allclose(res["votes"], -2 / len(res["x"]) * res["errors"] * (res["x"] if "alpha_limit" in res else 1))
+        np.testing.assert_allclose(
+            res["votes"], -2 / len(res["x"]) * res["errors"] * (res["x"] if "alpha_limit" in res else 1)
+        )
 
 
 # ---------------------------------------------------------- 2.7: the captions
@@ -316,8 +328,10 @@ def test_2_7_the_equal_error_pair_says_one_y_was_moved(solutions_site):
 
 
 def _links(page_html: str) -> list[tuple[str, str]]:
-    return [(m.group(2), html.unescape(re.sub(r"<[^>]+>", "", m.group(3))).strip())
-            for m in re.finditer(r'<a\b[^>]*\bhref=(["\'])(.*?)\1[^>]*>(.*?)</a>', page_html, re.S)]
+    return [
+        (m.group(2), html.unescape(re.sub(r"<[^>]+>", "", m.group(3))).strip())
+        for m in re.finditer(r'<a\b[^>]*\bhref=(["\'])(.*?)\1[^>]*>(.*?)</a>', page_html, re.S)
+    ]
 
 
 @pytest.mark.parametrize("edition", ["solutions", "student"])
@@ -334,7 +348,7 @@ def test_2_8_every_link_resolves(solutions_site, student_site, edition):
                 continue
             path = unquote(parts.path)
             if path.startswith(base):
-                target = (site / path[len(base):]).resolve()
+                target = (site / path[len(base) :]).resolve()
             else:
                 target = page if not path else (page.parent / path).resolve()
             if target.is_dir():
@@ -361,12 +375,17 @@ def test_2_9_an_editors_note_follows_each_instruction_to_train(solutions_site, s
     assert len(instructions) >= 2
     paragraphs = [(m.start(), m.end(), words(m.group(1))) for m in re.finditer(r"<p>(.*?)</p>", page, re.S)]
     for line in instructions:
-        (_, end, _), = [p for p in paragraphs if words(line) in p[2]]
+        ((_, end, _),) = [p for p in paragraphs if words(line) in p[2]]
         after = page[end:]
-        note = re.match(r'\s*<div class="admonition [^"]*">\s*<p class="admonition-title">(.*?)</p>(.*?)</div>',
-                        after, re.S)
-        assert note and note.group(1).startswith("Editor&rsquo;s note") or note and note.group(1).startswith(
-            "Editor's note"), (line, after[:200])
+        note = re.match(
+            r'\s*<div class="admonition [^"]*">\s*<p class="admonition-title">(.*?)</p>(.*?)</div>', after, re.S
+        )
+        assert (
+            note
+            and note.group(1).startswith("Editor&rsquo;s note")
+            or note
+            and note.group(1).startswith("Editor's note")
+        ), (line, after[:200])
         body = words(note.group(2))
         assert "trained when the site was built" in body.replace("this site", "the site"), body
 
@@ -383,16 +402,21 @@ def test_3_content_holds_no_arithmetic():
         for expression in re.findall(r"\{\{(.*?)\}\}|\{%(.*?)%\}", text, re.S):
             code = "".join(expression).strip().strip("-+").strip()  # whitespace control is not a minus
             code = re.sub(r"\\?\"[^\"]*?\\?\"|'[^']*'", "''", code)
-            assert not re.search(r"namespace|median|\bsum\b|\bmax\b|\bmin\b|\blength\b|\bcount\b|\.shape|\bsort\b"
-                                 r"|\.all\(|\.any\(|[-+*/%]|\*\*", code.replace("[-1]", "[]")), (path.name, code)
+            assert not re.search(
+                r"namespace|median|\bsum\b|\bmax\b|\bmin\b|\blength\b|\bcount\b|\.shape|\bsort\b"
+                r"|\.all\(|\.any\(|[-+*/%]|\*\*",
+                code.replace("[-1]", "[]"),
+            ), (path.name, code)
 
 
 def test_3_the_sweep_summary_is_a_numpy_recomputation_of_the_runs(solutions_site):
     (sheet,) = [s for s in _sheets(solutions_site) if s.name == "dis01"]
     (summary,) = [s for s in sheet.summaries.values() if s.kind == "relu_sweep"]
     sweep = _cached(sheet, summary.name)
-    runs = sorted((_cached(sheet, n) for n in summary.experiments),
-                  key=lambda r: (r["W1"].shape[-1], bool(np.array_equal(r["W1"], r["W1"][:, :1].repeat(r["W1"].shape[1], 1)))))
+    runs = sorted(
+        (_cached(sheet, n) for n in summary.experiments),
+        key=lambda r: (r["W1"].shape[-1], bool(np.array_equal(r["W1"], r["W1"][:, :1].repeat(r["W1"].shape[1], 1)))),
+    )
     assert list(sweep["widths"]) == [r["W1"].shape[-1] for r in runs]
     for k, r in enumerate(runs):
         elbows = -r["b1"] / r["W1"]
@@ -404,7 +428,9 @@ def test_3_the_sweep_summary_is_a_numpy_recomputation_of_the_runs(solutions_site
         assert sweep["test_mse_p50_last"][k] == np.median(r["test_mse"][:, -1])
     finals = [np.median(r["test_mse"][:, -1]) for r in runs]
     assert int(sweep["best"]) == int(np.argmin(finals)) and float(sweep["best_test_mse"]) == min(finals)
-    assert int(sweep["improved"]) == sum(np.median(r["train_mse"][:, -1]) < np.median(r["train_mse"][:, 0]) for r in runs)
+    assert int(sweep["improved"]) == sum(
+        np.median(r["train_mse"][:, -1]) < np.median(r["train_mse"][:, 0]) for r in runs
+    )
     fixed = [r for k, r in enumerate(runs) if sweep["output_only"][k]]
     travel = max(float(np.max(np.ptp(-r["b1"] / r["W1"], axis=1))) for r in fixed)
     assert float(sweep["output_only_elbow_travel_max"]) == travel == 0.0
@@ -424,8 +450,10 @@ def test_3_the_optimizer_numbers_are_a_numpy_recomputation(solutions_site):
     (check,) = [s for s in sheet.summaries.values() if s.kind == "same_sgd_runs"]
     same = _cached(sheet, check.name)
     other = _cached(sheet, check.experiments[1])
-    assert bool(same["identical"]) == (np.array_equal(opt["sgd_train_mse"], other["train_mse"])
-                                       and np.array_equal(opt["sgd_test_mse"], other["test_mse"]))
+    assert bool(same["identical"]) == (
+        np.array_equal(opt["sgd_train_mse"], other["train_mse"])
+        and np.array_equal(opt["sgd_test_mse"], other["test_mse"])
+    )
 
 
 def test_3_the_pages_regime_labels_are_what_each_experiment_trained(solutions_site):

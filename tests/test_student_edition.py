@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from seed import load_seed, words
 
 from coursegen.parameters import load_sheet
+
+from seed import load_seed, words
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -191,8 +192,11 @@ def _leaks(texts: dict[str, str], answers) -> list[tuple[str, str]]:
         for tex in formulas:
             # a formula leaks whole, inside a larger formula, or written out anywhere in
             # non-HTML text (JSON labels, SVG text, metadata)
-            if tex in shown or any(tex in f for f in shown if len(tex) >= 12) or (
-                    not rel.endswith(".html") and len(tex) >= 12 and tex in flat):
+            if (
+                tex in shown
+                or any(tex in f for f in shown if len(tex) >= 12)
+                or (not rel.endswith(".html") and len(tex) >= 12 and tex in flat)
+            ):
                 found.append((rel, tex))
         found += [(rel, p) for p in phrases if p in prose]
     return found
@@ -281,13 +285,18 @@ def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
     params.write_text(good.replace('role = "question"\n', ""), encoding="utf-8")
     result = run_cli(root, "site")
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: content/mini/params.toml: [figures.anim] is missing 'role'; "
-                                     "one of: question, solution")
+    assert result.stderr.strip() == (
+        "error: content/mini/params.toml: [figures.anim] is missing 'role'; one of: question, solution"
+    )
     params.write_text(good, encoding="utf-8")
     page = root / "content" / "mini" / "index.md"
     text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace('{{ figure("anim") }}\n', "").replace(
-        "The mean of the data.", 'The mean of the data.\n\n{{ figure("anim") }}'), encoding="utf-8")
+    page.write_text(
+        text.replace('{{ figure("anim") }}\n', "").replace(
+            "The mean of the data.", 'The mean of the data.\n\n{{ figure("anim") }}'
+        ),
+        encoding="utf-8",
+    )
     result = run_cli(root, "site")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: content/mini/index.md, line ") and "question material" in result.stderr

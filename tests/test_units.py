@@ -35,9 +35,10 @@ def test_parameter_coercion():
 
 def test_cache_serves_only_intact_entries(tmp_path):
     store = cache.Store(tmp_path)
-    store.put("results", "k1", {"results.npz": b"abc"})
-    assert store.get("results", "k1").paths["results.npz"].read_bytes() == b"abc"
-    (tmp_path / "results" / "k1" / "results.npz").write_bytes(b"abd")
+    data = results.to_bytes({"a": np.arange(3.0)})
+    store.put("results", "k1", {"results.npz": data})
+    assert store.get("results", "k1").paths["results.npz"].read_bytes() == data
+    (tmp_path / "results" / "k1" / "results.npz").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     assert store.get("results", "k1") is None
     assert not (tmp_path / "results" / "k1").exists()
 

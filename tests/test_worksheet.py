@@ -4,6 +4,7 @@ import html
 import re
 
 from seed import load_seed, page_text, words
+from site_html import figure_block
 
 SEED = load_seed()
 
@@ -66,11 +67,10 @@ def test_student_edition_keeps_every_question(student_site):
 def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site):
     page = worksheet(solutions_site)
     for name, ext in (("const_anim", "gif"), ("relu_fit", "svg")):
-        block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
-        assert block, name
-        assert re.search(rf'src="figures/{name}\.{ext}#only-light" alt="[^"]{{40,}}"', block.group(1))
-        assert re.search(rf'src="figures/{name}-dark\.{ext}#only-dark" alt="[^"]{{40,}}"', block.group(1))
-        assert "<figcaption>" in block.group(1)
+        block = figure_block(page, name)
+        assert re.search(rf'src="figures/{name}\.{ext}#only-light" alt="[^"]{{40,}}"', block)
+        assert re.search(rf'src="figures/{name}-dark\.{ext}#only-dark" alt="[^"]{{40,}}"', block)
+        assert "<figcaption>" in block
         assert (solutions_site / "dis01" / "figures" / f"{name}.{ext}").stat().st_size > 1000
     assert page.index('id="1a"') < page.index('id="fig-const_anim"') < page.index('id="1b"')
     assert page.index('id="2"') < page.index('id="fig-relu_fit"')
@@ -79,8 +79,11 @@ def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site
 def test_no_page_loads_anything_from_another_host(solutions_site):
     for page in solutions_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        loads = re.findall(r'<(?:script|link|img|source)\b[^>]*>', text)
-        external = [tag for tag in loads if re.search(r'(?:src|href|srcset)="(?:https?:)?//', tag)
-                    and 'rel="canonical"' not in tag]
+        loads = re.findall(r"<(?:script|link|img|source)\b[^>]*>", text)
+        external = [
+            tag
+            for tag in loads
+            if re.search(r'(?:src|href|srcset)="(?:https?:)?//', tag) and 'rel="canonical"' not in tag
+        ]
         assert not external, (page, external)
     assert (solutions_site / "assets" / "katex" / "katex.min.js").is_file()

@@ -32,21 +32,62 @@ def atomic_path(final: Path):
 
 def write_bytes(final: Path, data: bytes) -> None:
     with atomic_path(final) as tmp:
-        tmp.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except OSError as e:
+            raise naming(e, final) from e
+
+
+def naming(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path`` if the system named no file (a failed write(): a full disk)."""
+    return error if error.filename else OSError(error.errno, error.strerror, str(path))
 
 
 def write_text(final: Path, text: str) -> None:
     write_bytes(final, text.encode("utf-8"))
 
 
+def old_copy(final: Path) -> Path:
+    """Where ``replace_tree`` keeps the previous tree while it swaps in the new one."""
+    return final.with_name(f"{TMP_PREFIX}{final.name}-old")
+
+
+def recover_tree(final: Path) -> bool:
+    """Undo a swap that a killed build left half done; True if it restored the old tree.
+
+    Between ``replace_tree``'s two renames only the old copy exists: it goes back to
+    ``final``. If both exist the swap had finished and the old copy is dropped. Call it
+    under the build lock, before anything else touches ``final``.
+    """
+    old = old_copy(final)
+    if not old.exists():
+        return False
+    if final.exists():
+        shutil.rmtree(old)
+        return False
+    os.replace(old, final)
+    return True
+
+
 def replace_tree(staged: Path, final: Path) -> None:
-    """Swap a fully built directory into place, keeping the old one until the last moment."""
-    old = final.with_name(TMP_PREFIX + final.name + "-old")
-    shutil.rmtree(old, ignore_errors=True)
+    """Swap a fully built directory into place, keeping the old one until the last moment.
+
+    A kill at any point leaves ``final`` or its old copy, which ``recover_tree`` puts back.
+    """
+    recover_tree(final)
+    old = old_copy(final)
     if final.exists():
         os.replace(final, old)
     os.replace(staged, final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def publishable(tree: Path) -> None:
+    """Files 0644 and folders 0755, whatever the umask: a static host must read them all."""
+    os.chmod(tree, 0o755)
+    for path in tree.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def _fsync(path: Path) -> None:

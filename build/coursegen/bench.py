@@ -29,23 +29,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from coursegen import cache, commands, pipeline, results
+from coursegen.course import copy_course
 from coursegen.experiments import relu
 from coursegen.naive import naive_seconds_per_frame
 from coursegen.weight import page_weight, player_costs
-
-SOURCES = ("content", "templates", "site_src/assets/css", "site_src/assets/js", "site_src/overrides", "mkdocs.yml")
-
-
-def copy_course(root: Path, dest: Path) -> Path:
-    """The course's sources (not the code, not the outputs): what a scratch build needs."""
-    for rel in SOURCES:
-        src = root / rel
-        if src.is_dir():
-            shutil.copytree(src, dest / rel)
-        elif src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
 
 
 def _env() -> dict:
@@ -89,7 +76,7 @@ def animations(paths, site_dir: Path) -> dict:
     for sheet in commands.discover(paths.content, paths.root):
         for fig in sheet.figures.values():
             inputs = [store.get("results", pipeline.experiment_key(sheet.experiments[n])) for n in fig.experiments]
-            npzs = [entry.paths["results.npz"] for entry in inputs]
+            npzs = [entry.paths["results.npz"].read_bytes() for entry in inputs]
             files, took = pipeline._render_figure(fig.kind, fig.options, npzs, fig.many)
             if "figure.gif" not in files:
                 continue
@@ -120,10 +107,17 @@ def cold_build(paths, course: Path) -> dict:
         site_s = _site_seconds(paths, course, cache_dir=Path(empty) / "cache")
     shutil.copy2(paths.manifest, course / "manifest.json")
     start = time.perf_counter()
-    checked = subprocess.run(_cli(course, paths.cache, "check", "--jobs", "2"), env=_env(),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return {"cold_site_s": site_s, "cold_check_s": round(time.perf_counter() - start, 2),
-            "cold_check_matches": checked.returncode == 0}
+    checked = subprocess.run(
+        _cli(course, paths.cache, "check", "--jobs", "2"),
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return {
+        "cold_site_s": site_s,
+        "cold_check_s": round(time.perf_counter() - start, 2),
+        "cold_check_matches": checked.returncode == 0,
+    }
 
 
 def sweep(paths, jobs: int = 2) -> dict:

@@ -5,8 +5,9 @@ runs it (its module and every ``coursegen`` module that module imports, transiti
 a figure's key covers its kind, its options, its experiment's result bytes and its own
 code. Change any of those and the key changes; change nothing and the entry is reused.
 
-Every entry records the SHA-256 of its files. An entry whose files are missing,
-truncated or altered fails that check and is recomputed, never served.
+Every entry records the key it answers and the SHA-256 of each file it holds. An entry
+whose files are missing, truncated, altered, swapped with another entry's, or not the
+files its kind must hold (``outputs``) fails that check and is recomputed, never served.
 """
 
 import ast
@@ -14,7 +15,9 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
+import tomllib
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -22,18 +25,68 @@ from importlib import metadata
 from pathlib import Path
 
 import coursegen
-from coursegen.atomic import TMP_PREFIX
+from coursegen import outputs
+from coursegen.atomic import TMP_PREFIX, naming
 
 PACKAGE_DIR = Path(coursegen.__file__).parent
 
 
-BYTE_SHAPING = ("numpy", "matplotlib", "pillow", "imageio", "mkdocs", "mkdocs-material")
+CHECKOUT = PACKAGE_DIR.parents[1]  # pyproject.toml and requirements.lock live here
+
+
+@cache
+def byte_shaping() -> tuple[str, ...]:
+    """Every library the build imports at run time, as the lock file resolves them: the
+    project's dependencies and everything they pull in (numba's llvmlite decides the
+    ReLU results' bits just as numpy does). Test and development tools are left out."""
+    roots = {
+        _normal(re.match(r"[A-Za-z0-9._-]+", d)[0])
+        for d in tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    required_by = _lock_graph((CHECKOUT / "requirements.lock").read_text())
+    shaping = set(roots)
+    grew = True
+    while grew:
+        more = {name for name, parents in required_by.items() if parents & shaping} - shaping
+        shaping |= more
+        grew = bool(more)
+    return tuple(sorted(shaping))
+
+
+def _lock_graph(text: str) -> dict[str, set[str]]:
+    """Each package pinned in a uv/pip-compile lock -> the packages its ``# via`` names."""
+    graph: dict[str, set[str]] = {}
+    current, in_via = None, False
+    for line in text.splitlines():
+        pin = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==", line)
+        comment = line.strip()
+        if pin:
+            current, in_via = _normal(pin[1]), False
+            graph[current] = set()
+        elif current and comment.startswith("# via"):
+            in_via = True
+            if comment.removeprefix("# via").strip():
+                graph[current].add(_normal(comment.removeprefix("# via").split()[0]))
+        elif current and in_via and comment.startswith("#   "):
+            graph[current].add(_normal(comment.removeprefix("#").split()[0]))
+        else:
+            in_via = False
+    return graph
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @cache
 def library_versions() -> dict[str, str]:
-    """Versions of everything that can change an output's bytes (all part of every key)."""
-    versions = {name: metadata.version(name) for name in BYTE_SHAPING}
+    """Installed versions of every byte-shaping library (all part of every key)."""
+    versions = {}
+    for name in byte_shaping():
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # a platform-only dependency, absent here
+            versions[name] = "absent"
     versions["python"] = platform.python_version()
     return versions
 
@@ -103,7 +156,8 @@ class Entry:
 
 
 class Store:
-    """Entries under ``root/<kind>/<key>/``: the files plus ``index.json`` of their hashes."""
+    """Entries under ``root/<kind>/<key>/``: the files plus ``index.json``, which names the
+    key the entry answers and each file's SHA-256."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -114,13 +168,15 @@ class Store:
             shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, kind: str, k: str) -> Entry | None:
-        """The entry if all its files are present and intact; otherwise drop it."""
+        """The entry if it answers ``k`` and holds exactly its kind's files, intact; otherwise drop it."""
         entry = self.root / kind / k
         try:
             index = json.loads((entry / "index.json").read_text())
-            paths = {name: entry / name for name in sorted(index)}
-            if all(sha256(paths[n].read_bytes()) == index[n] for n in paths):
-                return Entry(paths, {n: index[n] for n in paths})
+            hashes = index["files"]
+            if index["key"] == k and isinstance(hashes, dict):
+                data = {name: (entry / name).read_bytes() for name in sorted(hashes)}
+                if all(sha256(data[n]) == hashes[n] for n in data) and outputs.problem(kind, data) is None:
+                    return Entry({n: entry / n for n in data}, dict(sorted(hashes.items())))
         except (OSError, ValueError, KeyError, TypeError):
             pass
         shutil.rmtree(entry, ignore_errors=True)
@@ -130,13 +186,13 @@ class Store:
         """Any intact cached file of ``kind`` with this SHA-256 (a reference for reports)."""
         for index_file in sorted(self.root.glob(f"{kind}/*/index.json")):
             try:
-                index = json.loads(index_file.read_text())
-            except (OSError, ValueError):
+                hashes = json.loads(index_file.read_text())["files"]
+                for name, sha in sorted(hashes.items()):
+                    path = index_file.parent / name
+                    if sha == digest and path.is_file() and sha256(path.read_bytes()) == digest:
+                        return path
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 continue
-            for name, sha in sorted(index.items()):
-                path = index_file.parent / name
-                if sha == digest and path.is_file() and sha256(path.read_bytes()) == digest:
-                    return path
         return None
 
     def put(self, kind: str, k: str, files: dict[str, bytes]) -> Entry:
@@ -145,11 +201,14 @@ class Store:
         staging = self.root / kind / f"{TMP_PREFIX}{k}-{uuid.uuid4().hex}"
         staging.mkdir(parents=True)
         try:
-            index = {}
+            hashes = {}
             for name in sorted(files):
-                (staging / name).write_bytes(files[name])
-                index[name] = sha256(files[name])
-            (staging / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True))
+                try:
+                    (staging / name).write_bytes(files[name])
+                except OSError as e:
+                    raise naming(e, final / name) from e
+                hashes[name] = sha256(files[name])
+            (staging / "index.json").write_text(json.dumps({"key": k, "files": hashes}, indent=1, sort_keys=True))
             shutil.rmtree(final, ignore_errors=True)
             try:
                 os.replace(staging, final)
@@ -158,4 +217,4 @@ class Store:
                     raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        return Entry({name: final / name for name in sorted(files)}, index)
+        return Entry({name: final / name for name in sorted(files)}, hashes)

@@ -17,11 +17,16 @@ from coursegen.errors import BuildError
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no other host resolves
 ]
-LOOPBACK = ("http://127.0.0.1", "data:", "blob:")
+LOOPBACK = ("http://127.0.0.1", "data:", "blob:", "file:")  # what never leaves the machine
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -39,8 +44,7 @@ class _GzipHandler(_QuietHandler):
 
     def do_GET(self):
         path = Path(self.translate_path(self.path))
-        if (path.suffix not in COMPRESSED or not path.is_file()
-                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+        if path.suffix not in COMPRESSED or not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", ""):
             return super().do_GET()
         body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
         self.send_response(200)
@@ -101,12 +105,14 @@ def new_page(launched, route: bool = True, **context_options):
     page = context.new_page()
     page.external = []
     if route:
+
         def _route(r):
             if r.request.url.startswith(LOOPBACK):
                 r.continue_()
             else:
                 page.external.append(r.request.url)
                 r.abort()
+
         context.route("**/*", _route)
     else:
         context.on("request", lambda r: r.url.startswith(LOOPBACK) or page.external.append(r.url))
@@ -115,9 +121,7 @@ def new_page(launched, route: bool = True, **context_options):
 
 def worksheets(site_dir: Path) -> list[str]:
     """The worksheet folders of a built site (each has an ``index.html``)."""
-    return sorted(
-        p.parent.name for p in site_dir.glob("*/index.html") if p.parent.name not in ("assets", "search")
-    )
+    return sorted(p.parent.name for p in site_dir.glob("*/index.html") if p.parent.name not in ("assets", "search"))
 
 
 # The page is ready when every formula is typeset.

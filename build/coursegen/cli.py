@@ -5,11 +5,14 @@ clear message naming the file and field or line, exit 1, and leave ``site/`` as 
 """
 
 import argparse
+import errno
 import os
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursegen import writable
 from coursegen.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,21 +26,26 @@ class Paths:
 
     content = property(lambda self: self.root / "content")
     templates = property(lambda self: self.root / "templates")
-    docs = property(lambda self: self.root / "site_src")
+    assets = property(lambda self: self.root / "site_src")  # hand-written CSS, JS and theme overrides
     config = property(lambda self: self.root / "mkdocs.yml")
     manifest = property(lambda self: self.root / "manifest.json")
     node_modules = property(lambda self: REPO / "node_modules")
+
+    def docs(self, edition: str) -> Path:
+        """The MkDocs docs folder of one edition: never shared, so a build of one edition
+        (or ``serve`` re-rendering it) cannot change what another publishes."""
+        return self.root / ".cache" / "docs" / edition
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = Path(args.root).resolve()
     paths = Paths(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
-    os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
     log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
     try:
-        from coursegen import bench, commands  # after MPLCONFIGDIR: they import matplotlib
-        from coursegen import handout  # PDF handouts through Chromium
+        writable.require(paths.cache)  # the build lock and matplotlib's font cache live there
+        os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
+        from coursegen import bench, commands, handout  # after MPLCONFIGDIR: they import matplotlib
 
         run = {
             "site": commands.build_site,
@@ -50,10 +58,31 @@ def main(argv: list[str] | None = None) -> int:
         return run(paths, args, log)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
+        if args.traceback and e.trace:
+            print(e.trace, file=sys.stderr, end="")
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # one line unless --traceback; never only a traceback
+        if args.traceback:
+            traceback.print_exc()
+        print(f"error: {_unexpected(e)}", file=sys.stderr)
+        return 1
+
+
+def _unexpected(e: Exception) -> str:
+    """An error no check foresaw, in one line: the path and what to do for the system's."""
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (
+            f"{e.filename or 'a file'}: {e.strerror}; free some disk space and build again "
+            f"(the previous site/ is unchanged)"
+        )
+    if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{e.filename}: {e.strerror}; make it writable (chmod -R u+w) and build again"
+    if isinstance(e, OSError) and e.filename:
+        return f"{e.filename}: {e.strerror}"
+    return f"{type(e).__name__}: {e} (run again with --traceback to see where)"
 
 
 def _log(line: str) -> None:
@@ -65,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=str(REPO), help="checkout to build (default: this one)")
     p.add_argument("--cache", default=None, help="cache folder (default: <root>/.cache/coursegen)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines (also when CI is set)")
+    p.add_argument("--traceback", action="store_true", help="after an error's one line, show its full traceback")
     sub = p.add_subparsers(dest="command", required=True)
     site = sub.add_parser("site", help="run experiments, draw figures, fill pages, build site/")
     site.add_argument("--edition", default="solutions", choices=EDITIONS)
@@ -78,13 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
     serve.add_argument("--edition", default="solutions", choices=EDITIONS)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
-    handout = sub.add_parser("handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/")
+    handout = sub.add_parser(
+        "handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/"
+    )
     handout.add_argument("--edition", default="solutions", choices=EDITIONS, help="student: the student handouts only")
     handout.add_argument("--out", default=None, help="output folder (default: <root>/site/handouts)")
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
-        cmd.add_argument("--dask", default=os.environ.get("COURSEGEN_DASK"), metavar="ADDRESS",
-                         help="run experiments and figures on a Dask cluster (scheduler address)")
+        cmd.add_argument(
+            "--dask",
+            default=os.environ.get("COURSEGEN_DASK"),
+            metavar="ADDRESS",
+            help="run experiments and figures on a Dask cluster (scheduler address)",
+        )
     return p
 
 

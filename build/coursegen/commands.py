@@ -5,13 +5,13 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from coursegen import cache, manifest, pages, pipeline, report, results, site
+from coursegen import atomic, cache, manifest, pages, pipeline, report, results, site, workers, writable
 from coursegen.errors import BuildError
 from coursegen.parameters import Sheet, load_sheet
 
@@ -50,7 +50,7 @@ def executor(jobs: int, dask: str | None):
         with Client(dask) as client:
             yield client.get_executor()
     elif jobs > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=workers.exit_with, initargs=(os.getpid(),))
         try:
             yield pool
         finally:
@@ -62,8 +62,10 @@ def executor(jobs: int, dask: str | None):
 def load_sheets(paths, log) -> list[Sheet]:
     t = time.perf_counter()
     sheets = discover(paths.content, paths.root)
-    log(f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
-        f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)")
+    log(
+        f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
+        f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)"
+    )
     return sheets
 
 
@@ -77,9 +79,10 @@ def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -
     return built
 
 
-def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None,
-                 handouts: dict[str, list[str]] | None = None) -> pipeline.Built:
-    """Experiments, figures and pages into the docs folder (everything but MkDocs).
+def prepare_docs(
+    paths, edition: str, jobs: int, log, dask: str | None = None, handouts: dict[str, list[str]] | None = None
+) -> pipeline.Built:
+    """Experiments, figures and pages into the edition's own docs folder (all but MkDocs).
 
     Only the figures the edition shows are copied: the student edition's docs folder
     holds no file of a solution figure.
@@ -90,7 +93,7 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None,
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
-    docs_files = site.browser_assets(paths.node_modules)
+    docs_files = {**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)}
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     shown = {(s.name, name) for s in sheets for name in s.shown_figures(edition)}
     for out in built.outputs:
@@ -101,20 +104,69 @@ def prepare_docs(paths, edition: str, jobs: int, log, dask: str | None = None,
             figure_files.setdefault(out.sheet, {}).setdefault(out.figure, {})[filename] = data
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition, handouts)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
-    changed = site.sync_docs(paths.docs, docs_files)
-    log(f"pages: {len(rendered)} rendered, {changed} file(s) changed in {paths.docs.name}/ "
-        f"({time.perf_counter() - t:.1f} s)")
+    docs = paths.docs(edition)
+    changed = site.sync_docs(docs, docs_files)
+    log(
+        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {edition} docs folder "
+        f"({time.perf_counter() - t:.1f} s)"
+    )
     return built
 
 
+def site_dir(paths, requested: str | None) -> Path:
+    """The output folder: ``<root>/site``, or one that cannot hold anything a build needs.
+
+    The whole folder is replaced by the built site, so one that is, contains or lies
+    inside the checkout, the sources or the cache would delete them.
+    """
+    default = paths.root / "site"
+    if not requested:
+        return default
+    out = Path(requested).resolve()
+    if out == default:
+        return out
+    for name, kept in (
+        ("the sources", paths.content),
+        ("the templates", paths.templates),
+        ("the cache", paths.cache),
+        ("the checkout", paths.root),
+    ):
+        kept = kept.resolve()
+        relation = (
+            "is"
+            if out == kept
+            else "contains"
+            if kept.is_relative_to(out)
+            else ("lies inside" if out.is_relative_to(kept) else None)
+        )
+        if relation:
+            raise BuildError(
+                f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
+                f"choose a folder outside the checkout, or leave --site-dir out for {default}"
+            )
+    return out
+
+
 def build_site(paths, args, log) -> int:
-    with build_lock(paths):
-        prepare_docs(paths, args.edition, args.jobs, log, args.dask, getattr(args, "handouts", None))
-        t = time.perf_counter()
-        out = Path(args.site_dir).resolve() if args.site_dir else paths.root / "site"
-        site.mkdocs_build(paths.config, out, site.source_date_epoch(paths.root), quiet=True)
-        log(f"mkdocs: {args.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+    build_into(
+        paths, args.edition, site_dir(paths, args.site_dir), args.jobs, args.dask, log, getattr(args, "handouts", None)
+    )
     return 0
+
+
+def build_into(
+    paths, edition: str, out: Path, jobs: int, dask: str | None, log, handouts: dict[str, list[str]] | None = None
+) -> None:
+    """The whole build of one edition into ``out`` (any folder; the caller checked it);
+    ``handouts``: the PDF handouts the site will hold, for the home page's links."""
+    with build_lock(paths):
+        if atomic.recover_tree(out):
+            log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
+        writable.require(paths.root, out.parent, out, paths.docs(edition))  # the cache: checked by the CLI
+        prepare_docs(paths, edition, jobs, log, dask, handouts)
+        t = time.perf_counter()
+        site.mkdocs_build(paths.config, paths.docs(edition), out, site.source_date_epoch(paths.root), quiet=True)
+        log(f"mkdocs: {edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
 
 
 @contextmanager
@@ -140,8 +192,10 @@ def check(paths, args, log) -> int:
         print("  " + line, file=sys.stderr)
     for change in manifest.version_changes(expected):
         print(f"  library version differs: {change}", file=sys.stderr)
-    print(f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit "
-          f"{paths.manifest.name}.", file=sys.stderr)
+    print(
+        f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit {paths.manifest.name}.",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -153,20 +207,32 @@ def lock_figures(paths, args, log) -> int:
 
 
 def serve(paths, args, log) -> int:
-    """``mkdocs serve`` with a hook that re-runs the (cached) pipeline before each rebuild."""
+    """``mkdocs serve`` of the edition's docs folder, with a hook that re-runs the (cached)
+    pipeline, under the build lock, before each rebuild."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     os.environ.update(
-        COURSEGEN_ROOT=str(paths.root), COURSEGEN_CACHE=str(paths.cache), COURSEGEN_EDITION=args.edition, COURSEGEN_JOBS=str(args.jobs),
-        NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
+        COURSEGEN_ROOT=str(paths.root),
+        COURSEGEN_CACHE=str(paths.cache),
+        COURSEGEN_EDITION=args.edition,
+        COURSEGEN_JOBS=str(args.jobs),
+        NO_MKDOCS_2_WARNING="1",
+        SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
     )
     hook = Path(__file__).with_name("serve_hook.py")
+    docs = paths.docs(args.edition)
+    with build_lock(paths):  # MkDocs needs the docs folder before its first build
+        prepare_docs(paths, args.edition, args.jobs, log)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     mkdocs_serve(
-        config_file=str(paths.config), livereload=True, dev_addr=args.dev_addr,
-        watch=[str(paths.content), str(paths.templates)], hooks=[str(hook)],
+        config_file=str(paths.config),
+        livereload=True,
+        dev_addr=args.dev_addr,
+        docs_dir=str(docs),
+        watch=[str(paths.content), str(paths.templates), str(paths.assets)],
+        hooks=[str(hook)],
     )
     return 0

@@ -1,9 +1,45 @@
 """One exception type for every mistake in the sources a build reads.
 
 The CLI prints its message (which names the file and the field or line) instead of a
-traceback, and exits non-zero; nothing reaches ``site/`` after one is raised.
+traceback, and exits non-zero; nothing reaches ``site/`` after one is raised. When the
+mistake is an exception inside course code (an experiment or figure function), the
+message names that code's file and line, and ``trace`` keeps the full traceback for
+``--traceback``.
 """
+
+import traceback
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 class BuildError(Exception):
     """A problem with the build's inputs, worded for the staff member who can fix it."""
+
+    def __init__(self, message: str, trace: str = ""):
+        super().__init__(message, trace)  # both in args: the error survives pickling (worker pools, Dask)
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def code_failure(error: Exception, inside: Path) -> BuildError:
+    """An exception raised by code under ``inside``, as one line naming where it was raised.
+
+    The line is the innermost frame in ``inside`` (the experiment or figure code, not
+    numpy's internals); the whole traceback is kept for ``--traceback``.
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(inside)] or frames
+    detail = "".join(traceback.format_exception_only(error)).strip()
+    if ours:
+        frame = ours[-1]
+        detail += f" ({shown(Path(frame.filename))}, line {frame.lineno}, in {frame.name})"
+    return BuildError(detail, "".join(traceback.format_exception(error)))
+
+
+def shown(path: Path) -> str:
+    """A path as staff see it: relative to the checkout when it is inside it."""
+    path = path.resolve()
+    return path.relative_to(CHECKOUT).as_posix() if path.is_relative_to(CHECKOUT) else str(path)

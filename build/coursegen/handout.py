@@ -13,12 +13,11 @@ exactly what was written, so a site published as the student edition never carri
 solutions PDF left over from an earlier run.
 """
 
-import argparse
 import html
 import tempfile
 from pathlib import Path
 
-from coursegen import chromium
+from coursegen import atomic, chromium
 from coursegen.errors import BuildError
 
 EDITIONS = {"student": ("student",), "solutions": ("student", "solutions")}
@@ -63,6 +62,7 @@ def write_handouts(sites: dict[str, Path], out_dir: Path, browser=None) -> list[
     for stale in out_dir.glob("*.pdf"):
         if stale not in written:
             stale.unlink()
+    atomic.publishable(out_dir)
     return written
 
 
@@ -79,9 +79,12 @@ def _print(launched, url: str, path: Path, edition: str) -> None:
             raise BuildError(f"{url} requested other hosts: {', '.join(sorted(set(page.external)))}")
         tmp = path.with_name(f".tmp-{path.name}")
         page.pdf(
-            path=str(tmp), format="Letter", print_background=True,
+            path=str(tmp),
+            format="Letter",
+            print_background=True,
             margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
-            display_header_footer=True, header_template="<span></span>",
+            display_header_footer=True,
+            header_template="<span></span>",
             footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
         )
         tmp.replace(path)
@@ -95,20 +98,20 @@ def make_handouts(paths, args, log) -> int:
 
     in_site = not args.out
     out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
+    with commands.build_lock(paths):  # never write into a site/ that a killed swap left missing
+        atomic.recover_tree(out.parent)
     editions = EDITIONS[args.edition]
     with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
         sites = {}
-        # The requested edition last: the docs folder is left as `make site` left it.
-        for edition in sorted(editions, key=lambda e: e == args.edition):
+        for edition in sorted(editions):
             site_dir = Path(scratch) / edition
-            # The command's own options (jobs, ...), with this edition and folder.
-            commands.build_site(paths, argparse.Namespace(**{**vars(args), "edition": edition, "site_dir": str(site_dir)}), log)
+            commands.build_into(paths, edition, site_dir, args.jobs, args.dask, log)
             sites[edition] = site_dir
         printed = Path(scratch) / "handouts"
         written = write_handouts(dict(sorted(sites.items())), printed)
         if in_site:  # the site itself, now with the home page linking the handouts
             links = {sheet: list(editions) for sheet in chromium.worksheets(sites[args.edition])}
-            commands.build_site(paths, argparse.Namespace(**{**vars(args), "site_dir": None, "handouts": links}), log)
+            commands.build_into(paths, args.edition, commands.site_dir(paths, None), args.jobs, args.dask, log, links)
         out.mkdir(parents=True, exist_ok=True)
         for stale in out.glob("*.pdf"):
             if stale.name not in {p.name for p in written}:

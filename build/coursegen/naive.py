@@ -34,8 +34,14 @@ def naive_relu_animation(res, out: Path) -> int:
         ax.scatter(res["elbows"][0, k], np.zeros(len(w1)), color="black", s=15, label="elbows")
         ax.set(xlim=(0, 1), ylim=(-2.5, 2.5), xlabel="$x$", ylabel="$y$")
         ax.set_title(f"width {len(w1)}, seed 0")
-        ax.text(0.98, 0.95, f"step {int(steps[k]):,}\ntrain MSE {res['train_mse'][0, k]:.3g}\n"
-                f"test MSE {res['test_mse'][0, k]:.3g}", transform=ax.transAxes, ha="right", va="top")
+        ax.text(
+            0.98,
+            0.95,
+            f"step {int(steps[k]):,}\ntrain MSE {res['train_mse'][0, k]:.3g}\ntest MSE {res['test_mse'][0, k]:.3g}",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+        )
         ax.legend(loc="lower left", ncols=2, fontsize=8)
 
     animation = FuncAnimation(fig, frame, frames=len(steps))

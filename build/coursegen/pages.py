@@ -16,6 +16,7 @@ Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
 ``results``, so the numbers they state come from the build.
 """
 
+import functools
 import json
 import traceback
 from pathlib import Path
@@ -25,13 +26,27 @@ import jinja2
 import numpy as np
 
 from coursegen.errors import BuildError
-from coursegen.parameters import ROLES, Sheet
+from coursegen.parameters import ROLES, Sheet, read_utf8
 
 EDITIONS = ("solutions", "student")
 
 
-class _UnknownFigure(Exception):
-    pass
+class _FigureError(Exception):
+    """A figure the page cannot place: unknown, or already placed on this page."""
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, naming the file and line of a byte that is not UTF-8."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            for folder in self.searchpath:
+                path = Path(folder, *template.split("/"))
+                if path.is_file():
+                    read_utf8(path, _shorten(str(path), template))  # raises, naming the line
+            raise
 
 
 class _Misplaced(Exception):
@@ -58,20 +73,25 @@ def render_pages(
     root = content.parent
     for sheet in [None, *sheets]:
         folder = content if sheet is None else content / sheet.name
-        env = _environment(folder, templates, edition)
-        env.globals["handouts"] = dict(handouts or {})
-        if sheet is not None:
-            env.globals["results"] = results.get(sheet.name, {})
-            env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}), edition)
         for path in sorted(folder.glob("*.md")):
-            rel = path.relative_to(content).as_posix()
-            pages[rel] = _render(env, path.name, path.relative_to(root).as_posix())
+            page = functools.partial(_page, path, templates, edition, sheet, results, figure_files, handouts)
+            pages[path.relative_to(content).as_posix()] = _render(page, path.relative_to(root).as_posix())
     return pages
+
+
+def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, figure_files, handouts) -> str:
+    """One page's Markdown, in an environment of its own (its figures placed once each)."""
+    env = _environment(path.parent, templates, edition)
+    env.globals["handouts"] = dict(handouts or {})
+    if sheet is not None:
+        env.globals["results"] = results.get(sheet.name, {})
+        env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}), edition)
+    return env.get_template(path.name).render()
 
 
 def _environment(folder: Path, templates: Path, edition: str) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder), str(templates)]),
+        loader=_Loader([str(folder), str(templates)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
@@ -123,17 +143,24 @@ def num(value, digits: int = 4) -> str:
 
 
 def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]], edition: str):
+    """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique)."""
     partial = env.get_template("partials/figure.md")
+    placed: set[str] = set()
 
     def figure(name: str) -> str:
         if name not in sheet.figures or sheet.figures[name].rendering_of:
             known = ", ".join(sorted(n for n, f in sheet.figures.items() if not f.rendering_of)) or "none"
-            raise _UnknownFigure(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
+            raise _FigureError(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
+        if name in placed:
+            raise _FigureError(f"figure {name!r} is placed twice on this page (its id fig-{name} must be unique)")
+        placed.add(name)
         fig = sheet.figures[name]
         inside = env.globals["in_solution"][0] > 0
         if fig.role == "question" and inside:
-            raise _Misplaced(f"figure {name!r} is question material ({fig.source}) placed inside solution "
-                             f"material: students would never see it")
+            raise _Misplaced(
+                f"figure {name!r} is question material ({fig.source}) placed inside solution "
+                f"material: students would never see it"
+            )
         if edition == "student" and fig.role == "solution":
             if fig.student is None:
                 return ""  # solution material: not in the student edition, not even its files
@@ -141,8 +168,12 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[s
         shown = fig
         produced = files.get(shown.name, {})
         meta = json.loads(produced[f"{shown.name}.json"])
-        view = SimpleNamespace(name=shown.name, role=shown.role, caption=figure_text(env, shown, "caption"),
-                               alt=figure_text(env, shown, "alt"))
+        view = SimpleNamespace(
+            name=shown.name,
+            role=shown.role,
+            caption=figure_text(env, shown, "caption"),
+            alt=figure_text(env, shown, "alt"),
+        )
         return partial.render(fig=view, files=sorted(produced), meta=meta)
 
     return figure
@@ -163,20 +194,31 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
         return env.from_string(getattr(fig, field)).render(res=res, results=results)
     except jinja2.TemplateSyntaxError as e:
-        raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: "
-                         f"{e.message}") from None
+        raise BuildError(
+            f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: {e.message}"
+        ) from None
     except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as e:
         raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e}") from None
 
 
-def _render(env: jinja2.Environment, name: str, source: str) -> str:
+def _render(page, source: str) -> str:
+    """``page()``'s text, or one line naming the template file and line of what went wrong."""
     try:
-        return env.get_template(name).render()
+        return page()
     except jinja2.TemplateSyntaxError as e:
         where = e.filename or source
         raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
-    except (_UnknownFigure, _Misplaced, jinja2.UndefinedError, TypeError, ValueError) as e:
-        raise BuildError(f"{_where(e, source)}: {e}") from None
+    except jinja2.TemplateNotFound as e:
+        raise BuildError(
+            f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/"
+        ) from None
+    except BuildError:
+        raise
+    except Exception as e:  # anything a template's expression raises: undefined names, 1/0, bad filters
+        detail = "".join(traceback.format_exception_only(e)).strip()
+        if isinstance(e, (_FigureError, _Misplaced, jinja2.UndefinedError)):
+            detail = str(e)
+        raise BuildError(f"{_where(e, source)}: {detail}") from None
 
 
 def _where(error: Exception, source: str) -> str:

@@ -40,6 +40,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursegen import limits
 from coursegen.errors import BuildError
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
@@ -129,6 +130,12 @@ def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
                     f"{unit.source}: [{section}] experiment {name!r} "
                     f"is not defined; known experiments: {_known(experiments)}"
                 )
+        options = dict(fig.options)
+        if "sgd_run" in options:
+            params = experiments[fig.experiments[0]].params
+            wrong = limits.run_index_problem(options["sgd_run"], getattr(params, "sgd_runs", None))
+            if wrong:
+                raise BuildError(f"{fig.source}: [figures.{fig.name}] {wrong}")
     return Sheet(sheet, experiments, figures, summaries)
 
 
@@ -142,9 +149,21 @@ def params_type(function) -> type:
 
 def _read_toml(path: Path, source: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_utf8(path, source))
     except tomllib.TOMLDecodeError as e:
         raise BuildError(f"{source}: TOML syntax error: {e}") from None
+
+
+def read_utf8(path: Path, source: str) -> str:
+    """A source file's text; a byte that is not UTF-8 is named with its line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BuildError(
+            f"{source}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8 text; save the file as UTF-8"
+        ) from None
 
 
 def _tables(data: dict, section: str, source: str):
@@ -168,7 +187,10 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
     values = {k: v for k, v in table.items() if k != "kind"}
     _only_keys(values, fields, source, f"experiments.{name}")
     checked = {k: _coerce(v, fields[k].type, f"{where} {k}") for k, v in values.items()}
-    return Experiment(sheet, name, kind, cls(**checked), source)
+    params = cls(**checked)
+    if problems := limits.problems(dataclasses.asdict(params)):
+        raise BuildError(f"{where} {'; '.join(problems)}")
+    return Experiment(sheet, name, kind, params, source)
 
 
 def _summary(sheet: str, name: str, table: dict, source: str) -> Summary:
@@ -220,25 +242,28 @@ def _figure(sheet: str, name: str, table: dict, source: str, section: str | None
     section = section or f"figures.{name}"
     where = f"{source}: [{section}]"
     kind = _kind(table, FIGURES, where)
-    options = {
-        p.name: p
-        for p in inspect.signature(FIGURES[kind]).parameters.values()
-        if p.kind is p.KEYWORD_ONLY
-    }
+    options = {p.name: p for p in inspect.signature(FIGURES[kind]).parameters.values() if p.kind is p.KEYWORD_ONLY}
     required = {"caption": str, "alt": str}
     for key, typ in required.items():
         if key not in table:
             raise BuildError(f"{where} is missing {key!r}")
         _coerce(table[key], typ, f"{where} {key}")
     if ("experiment" in table) == ("experiments" in table):
-        raise BuildError(f"{where} needs either experiment = \"name\" or experiments = [\"name\", ...]")
+        raise BuildError(f'{where} needs either experiment = "name" or experiments = ["name", ...]')
     many = "experiments" in table
-    names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments") if many else (
-        _coerce(table["experiment"], str, f"{where} experiment"),)
+    names = (
+        _coerce(table["experiments"], tuple[str, ...], f"{where} experiments")
+        if many
+        else (_coerce(table["experiment"], str, f"{where} experiment"),)
+    )
+    if not names:
+        raise BuildError(f"{where} experiments = [] names no experiment; list at least one")
     extra = {k: v for k, v in table.items() if k not in required and k not in ("kind", "experiment", "experiments")}
     _only_keys(extra, options, source, section)
     hints = typing.get_type_hints(FIGURES[kind])
     checked = tuple(sorted((k, _coerce(v, hints[k], f"{where} {k}")) for k, v in extra.items()))
+    if problems := limits.problems(dict(checked)):
+        raise BuildError(f"{where} {'; '.join(problems)}")
     if not table["alt"].strip() or not table["caption"].strip():
         raise BuildError(f"{where}: caption and alt text must not be empty")
     return Figure(sheet, name, kind, names, many, table["caption"], table["alt"], checked, source)
@@ -248,6 +273,8 @@ def _kind(table: dict, registry: dict, where: str) -> str:
     kind = table.get("kind")
     if kind is None:
         raise BuildError(f"{where} is missing 'kind'; one of: {_known(registry)}")
+    if not isinstance(kind, str):
+        raise BuildError(f"{where} kind: expected a string, got {_tname(kind)} {kind!r}; one of: {_known(registry)}")
     if kind not in registry:
         raise BuildError(f"{where} kind = {kind!r} is unknown; one of: {_known(registry)}")
     return kind
@@ -257,9 +284,7 @@ def _only_keys(table: dict, allowed, source: str, section: str) -> None:
     for key in sorted(table):
         if key not in allowed:
             where = f"[{section}] " if section else ""
-            raise BuildError(
-                f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}"
-            )
+            raise BuildError(f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}")
 
 
 def _coerce(value, typ, where: str):

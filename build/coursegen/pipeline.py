@@ -2,19 +2,21 @@
 
 Like sphinx-gallery, every unit of work is keyed by the hash of what produced it, so a
 rebuild runs only what changed. Independent units run on a process pool; each unit is
-a pure function of its inputs, so ``jobs=1`` and ``jobs=N`` give the same bytes.
+a pure function of its inputs, so ``jobs=1`` and ``jobs=N`` give the same bytes. Units
+receive and return bytes, never paths: a worker on another machine (Dask) cannot open
+this machine's cache.
 """
 
 import dataclasses
+import inspect
 import tempfile
 import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen import cache, results
-from coursegen.errors import BuildError
+from coursegen import cache, experiments, figures, outputs, results
+from coursegen.errors import BuildError, code_failure, shown
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
 from coursegen.parameters import Experiment, Figure, Sheet, Summary
@@ -59,8 +61,9 @@ def experiment_key(exp: Experiment) -> str:
 
 def summary_key(summary: Summary, results_shas: list[str]) -> str:
     function = SUMMARIES[summary.kind]
-    return cache.key("summary", summary.kind, results_shas, cache.code_hash(function.__module__),
-                     cache.code_hash(results.__name__))
+    return cache.key(
+        "summary", summary.kind, results_shas, cache.code_hash(function.__module__), cache.code_hash(results.__name__)
+    )
 
 
 def figure_key(fig: Figure, results_shas: list[str]) -> str:
@@ -98,8 +101,11 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
         """Record the results; start every figure whose experiments are now all done."""
         finished[(sheet.name, exp.name)] = entry
         built.results[(sheet.name, exp.name)] = entry.paths["results.npz"]
-        built.outputs.append(Output(f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]),
-                                    entry.paths["results.npz"]))
+        built.outputs.append(
+            Output(
+                f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]), entry.paths["results.npz"]
+            )
+        )
         for summary in sheet.summaries.values():
             if exp.name not in summary.experiments:
                 continue
@@ -109,8 +115,12 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
             k = summary_key(summary, [e.sha256["results.npz"] for e in inputs])
             entry = store.get("results", k)
             if entry is None:
-                submit(_run_summary, summary.kind, [e.paths["results.npz"] for e in inputs],
-                       tag=("summary", sheet, summary, k))
+                submit(
+                    _run_summary,
+                    summary.kind,
+                    [e.paths["results.npz"].read_bytes() for e in inputs],
+                    tag=("summary", sheet, summary, k),
+                )
             else:
                 built.summaries.cached += 1
                 summary_done(sheet, summary, entry)
@@ -120,10 +130,10 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
             inputs = [finished.get((sheet.name, name)) for name in fig.experiments]
             if None in inputs:
                 continue
-            npzs = [e.paths["results.npz"] for e in inputs]
             k = figure_key(fig, [e.sha256["results.npz"] for e in inputs])
             entry = store.get("figures", k)
             if entry is None:
+                npzs = [e.paths["results.npz"].read_bytes() for e in inputs]
                 submit(_render_figure, fig.kind, fig.options, npzs, fig.many, tag=("figure", fig, k))
             else:
                 built.figures.cached += 1
@@ -131,8 +141,13 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
 
     def summary_done(sheet: Sheet, summary: Summary, entry: cache.Entry):
         built.results[(sheet.name, summary.name)] = entry.paths["results.npz"]
-        built.outputs.append(Output(f"results/{sheet.name}/{summary.name}.npz",
-                                    _producer(sheet.name, summary.experiments), entry.paths["results.npz"]))
+        built.outputs.append(
+            Output(
+                f"results/{sheet.name}/{summary.name}.npz",
+                _producer(sheet.name, summary.experiments),
+                entry.paths["results.npz"],
+            )
+        )
 
     store.sweep()
     try:
@@ -151,7 +166,9 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
                 tag = pending.pop(future)
                 if tag[0] == "summary":
                     _, sheet, summary, k = tag
-                    data, seconds = _result_or_error(future, f"{summary.source}: summary {summary.name!r} ({summary.kind})")
+                    data, seconds = _result_or_error(
+                        future, f"{summary.source}: summary {summary.name!r} ({summary.kind})"
+                    )
                     built.summaries.seconds += seconds
                     built.summaries.run += 1
                     summary_done(sheet, summary, store.put("results", k, {"results.npz": data}))
@@ -182,8 +199,15 @@ def _producer(sheet: str, experiments) -> str:
 def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
     for filename, path in files.items():
         suffix = filename.removeprefix("figure")
-        built.outputs.append(Output(f"figures/{fig.sheet}/{fig.name}{suffix}", _producer(fig.sheet, fig.experiments),
-                                    path, fig.sheet, fig.name))
+        built.outputs.append(
+            Output(
+                f"figures/{fig.sheet}/{fig.name}{suffix}",
+                _producer(fig.sheet, fig.experiments),
+                path,
+                fig.sheet,
+                fig.name,
+            )
+        )
 
 
 def _describe_experiment(exp: Experiment) -> str:
@@ -195,31 +219,42 @@ def _result_or_error(future: Future, what: str):
     try:
         return future.result()
     except BuildError as e:
-        raise BuildError(f"{what}: {e}") from None
-    except Exception as e:
-        detail = "".join(traceback.format_exception_only(e)).strip()
-        raise BuildError(f"{what} failed: {detail}") from e
+        raise BuildError(f"{what} failed: {e}", e.trace) from None
 
 
 def _run_experiment(kind: str, params) -> tuple[bytes, float]:
     """Worker: run one experiment; return its results file's bytes and the time taken."""
     start = time.perf_counter()
-    data = results.to_bytes(results.check(kind, EXPERIMENTS[kind](params)))
+    try:
+        arrays = EXPERIMENTS[kind](params)
+    except Exception as e:
+        raise code_failure(e, Path(experiments.__file__).parent) from None
+    data = results.to_bytes(results.check(kind, arrays))
     return data, time.perf_counter() - start
 
 
-def _run_summary(kind: str, npzs: list[Path]) -> tuple[bytes, float]:
-    """Worker: one summary of finished experiments' results; its results file's bytes."""
+def _run_summary(kind: str, npzs: list[bytes]) -> tuple[bytes, float]:
+    """Worker: one summary of finished experiments' results (their files' bytes); its
+    results file's bytes."""
     start = time.perf_counter()
-    data = results.to_bytes(results.check(kind, SUMMARIES[kind]([results.load(npz) for npz in npzs])))
+    data = results.to_bytes(results.check(kind, SUMMARIES[kind]([results.from_bytes(npz) for npz in npzs])))
     return data, time.perf_counter() - start
 
 
-def _render_figure(kind: str, options: tuple, npzs: list[Path], many: bool) -> tuple[dict[str, bytes], float]:
-    """Worker: draw one figure into a scratch folder; return every file it wrote."""
+def _render_figure(kind: str, options: tuple, npzs: list[bytes], many: bool) -> tuple[dict[str, bytes], float]:
+    """Worker: draw one figure into a scratch folder; return every file it wrote, checked."""
     start = time.perf_counter()
     loaded = [results.Lazy(npz) for npz in npzs]
+    function = FIGURES[kind]
     with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
-        FIGURES[kind](loaded if many else loaded[0], Path(tmp) / "figure", **dict(options))
-        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+        try:
+            function(loaded if many else loaded[0], Path(tmp) / "figure", **dict(options))
+        except Exception as e:
+            raise code_failure(e, Path(figures.__file__).parent) from None
+        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+    wrong = outputs.problem("figures", files)
+    if wrong:
+        source = Path(inspect.getsourcefile(function)).resolve()
+        line = inspect.getsourcelines(function)[1]
+        raise BuildError(f"{function.__name__} ({shown(source)}, line {line}) {wrong}")
     return files, time.perf_counter() - start

@@ -48,7 +48,11 @@ def to_bytes(results: dict[str, np.ndarray]) -> bytes:
 
 
 def load(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as npz:
+    return from_bytes(path.read_bytes())
+
+
+def from_bytes(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         return {key: npz[key] for key in npz.files}
 
 
@@ -60,14 +64,17 @@ class Lazy(Mapping):
     that touches no page should load none.
     """
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, source: Path | bytes):
+        """``source``: the results file, or its bytes (what a worker on another machine
+        is sent)."""
+        self.source = source
         self._npz = None
         self._arrays: dict[str, np.ndarray] = {}
 
     def _file(self):
         if self._npz is None:
-            self._npz = np.load(self.path, allow_pickle=False)
+            source = io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source
+            self._npz = np.load(source, allow_pickle=False)
         return self._npz
 
     def __getitem__(self, key: str) -> np.ndarray:

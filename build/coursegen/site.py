@@ -1,12 +1,14 @@
 """Assembling the docs folder and building ``site/`` with MkDocs, all or nothing.
 
-Generated files (pages, figures, the KaTeX renderer) are synced into the docs folder:
-unchanged files are left alone (so ``mkdocs serve`` reloads only what changed) and
-generated files that are no longer produced are removed. The hand-written assets are
-never touched. MkDocs builds into a staging folder that replaces ``site/`` only when the
-build succeeded, so a failed build leaves the previous site as it was.
+Each edition has its own docs folder, which holds exactly the generated files (pages,
+figures, the KaTeX renderer) and copies of the hand-written assets of ``site_src/``:
+unchanged files are left alone (so ``mkdocs serve`` reloads only what changed) and files
+that are no longer produced are removed. MkDocs builds into a staging folder that
+replaces ``site/`` only when the build succeeded, so a failed build leaves the previous
+site as it was, and the published files are world-readable whatever the umask.
 """
 
+import errno
 import io
 import logging
 import os
@@ -18,7 +20,7 @@ from pathlib import Path
 from coursegen import atomic
 from coursegen.errors import BuildError
 
-HAND_WRITTEN = ("assets/css", "assets/js", "overrides")
+HAND_WRITTEN = ("assets/css", "assets/js")  # site_src/overrides is the theme's custom_dir, read in place
 KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
 # Material's offline plugin runs search in an iframe from file://; mkdocs.yml names
 # this copy as the polyfill, so the plugin does not add its CDN address.
@@ -33,12 +35,27 @@ def browser_assets(node_modules: Path) -> dict[str, bytes]:
     if not (dist / "katex.min.js").is_file() or not shim.is_file():
         raise BuildError(f"{node_modules} lacks KaTeX or iframe-worker: run `make` (it installs them with `npm ci`)")
     names = [*KATEX_FILES, *sorted(p.relative_to(dist).as_posix() for p in (dist / "fonts").glob("*.woff2"))]
-    return {**{f"assets/katex/{name}": (dist / name).read_bytes() for name in names},
-            IFRAME_WORKER[1]: shim.read_bytes()}
+    return {
+        **{f"assets/katex/{name}": (dist / name).read_bytes() for name in names},
+        IFRAME_WORKER[1]: shim.read_bytes(),
+    }
+
+
+def hand_written(assets: Path) -> dict[str, bytes]:
+    """The hand-written CSS and JavaScript, which every edition's docs folder carries."""
+    return {
+        p.relative_to(assets).as_posix(): p.read_bytes()
+        for folder in HAND_WRITTEN
+        for p in sorted((assets / folder).rglob("*"))
+        if p.is_file()
+    }
 
 
 def sync_docs(docs: Path, files: dict[str, bytes]) -> int:
-    """Make the generated part of ``docs`` hold exactly ``files``; return how many changed."""
+    """Make ``docs`` hold exactly ``files``; return how many changed.
+
+    Unchanged files are left alone, so ``mkdocs serve`` reloads only what changed.
+    """
     changed = 0
     for rel in sorted(files):
         path = docs / rel
@@ -47,18 +64,12 @@ def sync_docs(docs: Path, files: dict[str, bytes]) -> int:
             changed += 1
     for path in sorted(docs.rglob("*"), reverse=True):
         rel = path.relative_to(docs).as_posix()
-        if _hand_written(rel):
-            continue
         if path.is_file() and rel not in files:
             path.unlink()
             changed += 1
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return changed
-
-
-def _hand_written(rel: str) -> bool:
-    return any(rel == h or rel.startswith(h + "/") or h.startswith(rel + "/") for h in HAND_WRITTEN)
 
 
 def source_date_epoch(root: Path) -> str:
@@ -74,10 +85,11 @@ def source_date_epoch(root: Path) -> str:
         return "0"
 
 
-def mkdocs_build(config: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
-    """``mkdocs build --strict`` into a staging folder, then swap it in as ``site_dir``.
+def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
+    """``mkdocs build --strict`` of ``docs`` into a staging folder, then swap it in as ``site_dir``.
 
-    Call it under the build lock: it sweeps staging folders that killed builds left.
+    Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
+    staging folders that killed builds left (never the previous site's old copy).
     """
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # sitemap dates and gzip headers follow it
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's MkDocs 2.0 banner
@@ -85,9 +97,10 @@ def mkdocs_build(config: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    for leftover in site_dir.parent.glob(f"{atomic.TMP_PREFIX}{site_dir.name}-*"):  # from killed builds
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = site_dir.with_name(f"{atomic.TMP_PREFIX}{site_dir.name}-{os.getpid()}")
+    prefix = f"{atomic.TMP_PREFIX}{site_dir.name}-build-"
+    for leftover in site_dir.parent.glob(prefix + "*"):  # from killed builds
+        shutil.rmtree(leftover)
+    staging = site_dir.with_name(f"{prefix}{os.getpid()}")
     logger = logging.getLogger("mkdocs")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
@@ -97,11 +110,20 @@ def mkdocs_build(config: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
     chatter = io.StringIO()
     try:
         with redirect_stdout(chatter):
-            cfg = load_config(config_file=str(config), site_dir=str(staging), strict=True)
+            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True)
             build(cfg)
+        atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"{config.name}: MkDocs build failed: {e}") from None
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk: give the space back at once
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # copies name their source: name the output
+            raise OSError(e.errno, e.strerror, str(site_dir)) from e
+        raise atomic.naming(e, site_dir) from e
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
         logger.removeHandler(handler)
     if chatter.getvalue().strip() and not quiet:

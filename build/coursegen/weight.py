@@ -62,8 +62,10 @@ def page_weight(site_dir: Path, page: str | None = None, browser=None) -> dict:
             sent: dict[str, int] = {}
             raw: dict[str, int] = {}
             cdp.on("Network.loadingFinished", lambda e: sent.__setitem__(e["requestId"], e["encodedDataLength"]))
-            cdp.on("Network.dataReceived",
-                   lambda e: raw.__setitem__(e["requestId"], raw.get(e["requestId"], 0) + e["dataLength"]))
+            cdp.on(
+                "Network.dataReceived",
+                lambda e: raw.__setitem__(e["requestId"], raw.get(e["requestId"], 0) + e["dataLength"]),
+            )
             tab.goto(f"{url}/{page}", wait_until="load")
             tab.wait_for_load_state("networkidle")
             tab.wait_for_function(chromium.MATH_TYPESET, timeout=30_000)
@@ -76,8 +78,12 @@ def page_weight(site_dir: Path, page: str | None = None, browser=None) -> dict:
             tab.context.close()
     if tab.external:
         raise BuildError(f"{page} requested other hosts: {', '.join(sorted(set(tab.external)))}")
-    return {"first_load_bytes": first, "total_bytes": sum(sent.values()),
-            "first_load_raw_bytes": first_raw, "total_raw_bytes": _raw(sent, raw)}
+    return {
+        "first_load_bytes": first,
+        "total_bytes": sum(sent.values()),
+        "first_load_raw_bytes": first_raw,
+        "total_raw_bytes": _raw(sent, raw),
+    }
 
 
 def _raw(sent: dict, raw: dict) -> int:
@@ -132,9 +138,13 @@ def player_costs(site_dir: Path, page: str | None = None) -> dict:
             rss = _renderer_rss(launched)
         finally:
             tab.context.close()
-    return {"js_heap_mb": round(heap / 2**20, 1), "renderer_rss_mb": round(rss / 2**20, 1),
-            "jump_ms": round(times[len(times) // 2], 2), "jump_ms_worst": round(times[-1], 2),
-            "players": len(ready)}
+    return {
+        "js_heap_mb": round(heap / 2**20, 1),
+        "renderer_rss_mb": round(rss / 2**20, 1),
+        "jump_ms": round(times[len(times) // 2], 2),
+        "jump_ms_worst": round(times[-1], 2),
+        "players": len(ready),
+    }
 
 
 def _renderer_rss(launched) -> int:

@@ -66,9 +66,7 @@ def equal_error_pair(x, residuals):
     """
     ax, r = np.abs(x), residuals
     allowed = (
-        (ax[:, None] >= 2 * ax[None, :])
-        & (ax[None, :] >= ax.max() / 4)
-        & (np.abs(r)[:, None] >= np.abs(r).max() / 10)
+        (ax[:, None] >= 2 * ax[None, :]) & (ax[None, :] >= ax.max() / 4) & (np.abs(r)[:, None] >= np.abs(r).max() / 10)
     )
     if not allowed.any():
         raise ValueError("no two points with |x| differing by 2x; widen x_low..x_high")
@@ -205,9 +203,7 @@ def sgd_samples(n_points, steps, runs, seed):
     """Uniform sample indices, shape (runs, steps); run r draws from its own stream,
     spawned from ``seed``, so adding runs never changes the earlier ones."""
     children = np.random.SeedSequence(seed).spawn(runs)
-    return np.stack(
-        [np.random.default_rng(c).integers(0, n_points, size=steps) for c in children]
-    ).astype(np.int64)
+    return np.stack([np.random.default_rng(c).integers(0, n_points, size=steps) for c in children]).astype(np.int64)
 
 
 def observed_rate(path, theta_star, diverged_at):
@@ -325,61 +321,63 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
         measured_rates = np.array([r for r, _ in measured])
         observed_log = np.where(measured_rates > 0, np.log10(measured_rates), 0.0)
 
-    return _all_finite({
-        "x": x,
-        "y": y,
-        "y_before_pair": y_before,
-        "step_size_limit": np.array(1.0 / curvature, dtype=float),
-        "fastest_step_size": np.array(1.0 / (2.0 * curvature), dtype=float),
-        "one_step": one_step,
-        "sloped_runs": np.flatnonzero(~one_step).astype(np.int64),
-        "log_slopes": log_rates,
-        "observed_log_slopes": observed_log,
-        "one_step_error_1": np.array(gd_errors[first, 1] if first >= 0 else -1.0),
-        "one_step_zero_from": np.array(_zero_from(gd_errors[first]) if first >= 0 else -1, dtype=np.int64),
-        "errors": errors,
-        "pair_x": x[[i, j]],
-        "pair_votes": point_votes[[i, j]],
-        "pair_error": np.array(errors[i]),
-        "pair_x_ratio": np.array(x[i] / x[j]),
-        "pair_vote_ratio": np.array(point_votes[i] / point_votes[j]),
-        "pair_y_moved": np.array([y_before[j], y[j]]),
-        "n_points": np.array(len(x), dtype=np.int64),
-        "theta_star": np.array(theta_star, dtype=float),
-        "theta0": np.array(p.theta0, dtype=float),
-        "curvature": np.array(curvature, dtype=float),
-        "step_sizes": np.array(alphas, dtype=float),
-        "factors": factors,
-        "rates": np.abs(factors),
-        "gd_paths": gd_paths,
-        "gd_losses": np.array([[loss(t, x, y) for t in path] for path in gd_paths]),
-        "diverged_at": diverged_at,
-        "observed_rates": np.array([r for r, _ in measured]),
-        "observed_rate_steps": np.array([k for _, k in measured], dtype=np.int64),
-        "anim_step_size": np.array(anim_alpha, dtype=float),
-        "anim_rate": np.array(anim_rate, dtype=float),
-        "anim_gd": anim_gd,
-        "anim_gd_diverged_at": np.array(anim_gd_diverged_at, dtype=np.int64),
-        "anim_sgd": anim_sgd,
-        "anim_sgd_diverged_at": np.array([d for _, d in sgd], dtype=np.int64),
-        "anim_sgd_mean": anim_sgd.mean(axis=0),
-        "sgd_percentiles": np.array(p.sgd_percentiles, dtype=float),
-        "anim_sgd_percentiles": np.percentile(anim_sgd, p.sgd_percentiles, axis=0).reshape(
-            len(p.sgd_percentiles), steps + 1
-        ),
-        "sgd_samples": samples,
-        "vote_theta": np.array(p.vote_theta, dtype=float),
-        "votes": point_votes,
-        "vote_grad": np.array(grad(p.vote_theta, x, y), dtype=float),
-        "pair": pair,
-        "tol": np.array(p.tol, dtype=float),
-        "steps_to_tol": np.array(
-            steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound), dtype=np.int64
-        ),
-        "steps_to_tol_theory": np.array(predicted_steps_to_tolerance(error0, anim_rate, p.tol), dtype=np.int64),
-        "loss_grid_theta": grid,
-        "loss_grid": np.array([loss(t, x, y) for t in grid]),
-    })
+    return _all_finite(
+        {
+            "x": x,
+            "y": y,
+            "y_before_pair": y_before,
+            "step_size_limit": np.array(1.0 / curvature, dtype=float),
+            "fastest_step_size": np.array(1.0 / (2.0 * curvature), dtype=float),
+            "one_step": one_step,
+            "sloped_runs": np.flatnonzero(~one_step).astype(np.int64),
+            "log_slopes": log_rates,
+            "observed_log_slopes": observed_log,
+            "one_step_error_1": np.array(gd_errors[first, 1] if first >= 0 else -1.0),
+            "one_step_zero_from": np.array(_zero_from(gd_errors[first]) if first >= 0 else -1, dtype=np.int64),
+            "errors": errors,
+            "pair_x": x[[i, j]],
+            "pair_votes": point_votes[[i, j]],
+            "pair_error": np.array(errors[i]),
+            "pair_x_ratio": np.array(x[i] / x[j]),
+            "pair_vote_ratio": np.array(point_votes[i] / point_votes[j]),
+            "pair_y_moved": np.array([y_before[j], y[j]]),
+            "n_points": np.array(len(x), dtype=np.int64),
+            "theta_star": np.array(theta_star, dtype=float),
+            "theta0": np.array(p.theta0, dtype=float),
+            "curvature": np.array(curvature, dtype=float),
+            "step_sizes": np.array(alphas, dtype=float),
+            "factors": factors,
+            "rates": np.abs(factors),
+            "gd_paths": gd_paths,
+            "gd_losses": np.array([[loss(t, x, y) for t in path] for path in gd_paths]),
+            "diverged_at": diverged_at,
+            "observed_rates": np.array([r for r, _ in measured]),
+            "observed_rate_steps": np.array([k for _, k in measured], dtype=np.int64),
+            "anim_step_size": np.array(anim_alpha, dtype=float),
+            "anim_rate": np.array(anim_rate, dtype=float),
+            "anim_gd": anim_gd,
+            "anim_gd_diverged_at": np.array(anim_gd_diverged_at, dtype=np.int64),
+            "anim_sgd": anim_sgd,
+            "anim_sgd_diverged_at": np.array([d for _, d in sgd], dtype=np.int64),
+            "anim_sgd_mean": anim_sgd.mean(axis=0),
+            "sgd_percentiles": np.array(p.sgd_percentiles, dtype=float),
+            "anim_sgd_percentiles": np.percentile(anim_sgd, p.sgd_percentiles, axis=0).reshape(
+                len(p.sgd_percentiles), steps + 1
+            ),
+            "sgd_samples": samples,
+            "vote_theta": np.array(p.vote_theta, dtype=float),
+            "votes": point_votes,
+            "vote_grad": np.array(grad(p.vote_theta, x, y), dtype=float),
+            "pair": pair,
+            "tol": np.array(p.tol, dtype=float),
+            "steps_to_tol": np.array(
+                steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound), dtype=np.int64
+            ),
+            "steps_to_tol_theory": np.array(predicted_steps_to_tolerance(error0, anim_rate, p.tol), dtype=np.int64),
+            "loss_grid_theta": grid,
+            "loss_grid": np.array([loss(t, x, y) for t in grid]),
+        }
+    )
 
 
 def _zero_from(errors):
@@ -493,9 +491,18 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
     y, y_before = give_equal_constant_error(y, pair), y
     theta_star = constant_theta_star(x, y)
     return _descent_results(
-        p, x, y, pair, y_before, lambda theta, x: np.full_like(x, theta), constant_loss, constant_grad,
-        theta_star, constant_curvature(x),
-        [float(a) for a in p.step_sizes], float(p.anim_step_size),
+        p,
+        x,
+        y,
+        pair,
+        y_before,
+        lambda theta, x: np.full_like(x, theta),
+        constant_loss,
+        constant_grad,
+        theta_star,
+        constant_curvature(x),
+        [float(a) for a in p.step_sizes],
+        float(p.anim_step_size),
     )
 
 
@@ -530,15 +537,24 @@ def linear_model(p: LinearModel) -> dict[str, np.ndarray]:
     mean_x2 = linear_curvature(x)
     alpha_limit = 1.0 / mean_x2
     results = _descent_results(
-        p, x, y, pair, y_before, lambda theta, x: theta * x, linear_loss, linear_grad, theta_star, mean_x2,
-        [f * alpha_limit for f in p.step_fractions], p.anim_step_fraction * alpha_limit,
+        p,
+        x,
+        y,
+        pair,
+        y_before,
+        lambda theta, x: theta * x,
+        linear_loss,
+        linear_grad,
+        theta_star,
+        mean_x2,
+        [f * alpha_limit for f in p.step_fractions],
+        p.anim_step_fraction * alpha_limit,
     )
     results["step_fractions"] = np.array(p.step_fractions, dtype=float)
     results["anim_step_fraction"] = np.array(p.anim_step_fraction, dtype=float)
     results["alpha_limit"] = np.array(alpha_limit, dtype=float)
     results["mean_x2"] = np.array(mean_x2, dtype=float)
     return results
-
 
 
 EXPERIMENTS = {"gd_constant": constant_model, "gd_linear": linear_model}

@@ -39,9 +39,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from coursegen.experiments.relu_kernel import (  # noqa: F401 -- the kernel's names, re-exported
-    ADAM, HYPER_DEFAULTS, MOMENTUM, OPTIMIZERS, SGD, forward, loss_and_grad, mean_squared_error, train_network,
+    ADAM,
+    HYPER_DEFAULTS,
+    MOMENTUM,
+    OPTIMIZERS,
+    SGD,
+    forward,
+    loss_and_grad,
+    mean_squared_error,
+    train_network,
 )
-
 
 # -----------------------------------------------------------------------------
 # The task: a target function and a noisy training set
@@ -189,6 +196,7 @@ def snapshot_steps(steps, n_snapshots):
 # -----------------------------------------------------------------------------
 # Training: the compiled kernel (relu_kernel) trains one network at a time.
 
+
 @dataclass(frozen=True)
 class Trained:
     """Networks after training: parameters and errors at every snapshot."""
@@ -218,8 +226,21 @@ def train(theta0, data, seeds, batch_size, snap_steps, optimizer, hidden_fixed) 
     out = Trained(np.empty((S, T, theta0.shape[1])), np.empty((S, T)), np.empty((S, T)))
     for i, seed in enumerate(seeds):
         idx = minibatch_indices(seed, len(x_train), batch_size, int(snap_steps[-1]))
-        train_network(theta0[i], x_train, y_train, x_test, y_test, idx, snap_steps, out.params[i],
-                      out.train_mse[i], out.test_mse[i], OPTIMIZERS[name], hyper, bool(hidden_fixed))
+        train_network(
+            theta0[i],
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            idx,
+            snap_steps,
+            out.params[i],
+            out.train_mse[i],
+            out.test_mse[i],
+            OPTIMIZERS[name],
+            hyper,
+            bool(hidden_fixed),
+        )
     return out
 
 
@@ -385,8 +406,15 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     x_train, y_train, x_test, y_test = data
     snaps = snapshot_steps(p.steps, p.n_snapshots)
     output_only = p.regime == "output_only"
-    run = train(init_networks(p.seeds, p.width), data, p.seeds, p.batch_size, snaps, ("sgd", {"lr": p.lr}),
-                hidden_fixed=output_only)
+    run = train(
+        init_networks(p.seeds, p.width),
+        data,
+        p.seeds,
+        p.batch_size,
+        snaps,
+        ("sgd", {"lr": p.lr}),
+        hidden_fixed=output_only,
+    )
     traj, train_mse, test_mse = run.params, run.train_mse, run.test_mse
     W1, b1, W2, b2 = (np.ascontiguousarray(a) for a in unpack(traj))
     elbows, slopes = elbows_and_slopes(traj)
@@ -405,9 +433,14 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "shown": np.array(shown, dtype=np.int64),
         "shown_seed": np.array(p.seeds[shown], dtype=np.int64),
         "shown_rank": np.array((len(p.seeds) - 1) // 2 + 1, dtype=np.int64),
-        "W1": W1, "b1": b1, "W2": W2, "b2": b2,
-        "elbows": elbows, "slopes": slopes,
-        "train_mse": train_mse, "test_mse": test_mse,
+        "W1": W1,
+        "b1": b1,
+        "W2": W2,
+        "b2": b2,
+        "elbows": elbows,
+        "slopes": slopes,
+        "train_mse": train_mse,
+        "test_mse": test_mse,
         **quartile_bands("train_mse", train_mse),
         **quartile_bands("test_mse", test_mse),
         "final_train_mse": train_mse[:, -1].copy(),
@@ -422,8 +455,12 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "shown_slope_final_max": np.array(slopes[shown, -1].max()),
         "shown_slope_half_step": np.array(first_step_at_or_below(snaps, -largest, -largest[-1] / 2), dtype=np.int64),
         **_target_differences(p.target, x_test),
-        "x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
-        "x_grid": x_grid, "truth_grid": TARGETS[p.target](x_grid),
+        "x_train": x_train,
+        "y_train": y_train,
+        "x_test": x_test,
+        "y_test": y_test,
+        "x_grid": x_grid,
+        "truth_grid": TARGETS[p.target](x_grid),
         "pred_grid": np.stack([predict(theta, x_grid) for theta in traj[shown]]),
         "units_grid": unit_outputs(traj[shown], x_grid).astype(np.float32),
     }
@@ -434,12 +471,20 @@ def _target_differences(target, x):
     """Where the notebook's own formula for the target differs from ours, among x."""
     if target != "piecewise":
         empty = np.zeros(0)
-        return {"notebook_differs_x": empty, "notebook_differs_y": empty, "target_differs_y": empty,
-                "notebook_differs_count": np.array(0, dtype=np.int64)}
+        return {
+            "notebook_differs_x": empty,
+            "notebook_differs_y": empty,
+            "target_differs_y": empty,
+            "notebook_differs_count": np.array(0, dtype=np.int64),
+        }
     ours, notebook = piecewise_target(x), notebook_piecewise_target(x)
     differ = ours != notebook
-    return {"notebook_differs_x": x[differ], "notebook_differs_y": notebook[differ], "target_differs_y": ours[differ],
-            "notebook_differs_count": np.array(int(differ.sum()), dtype=np.int64)}
+    return {
+        "notebook_differs_x": x[differ],
+        "notebook_differs_y": notebook[differ],
+        "target_differs_y": ours[differ],
+        "notebook_differs_count": np.array(int(differ.sum()), dtype=np.int64),
+    }
 
 
 def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
@@ -462,21 +507,29 @@ def relu_optimizers(p: ReluOptimizers) -> dict[str, np.ndarray]:
         "momentum": {"lr": p.lr, "mu": p.momentum},
         "adam": {"lr": p.lr, "beta1": p.beta1, "beta2": p.beta2, "eps": p.eps},
     }
-    result = {**training_settings(p), "momentum": np.array(p.momentum), "snap_steps": snaps,
-              "seeds": np.array(p.seeds, dtype=np.int64)}
+    result = {
+        **training_settings(p),
+        "momentum": np.array(p.momentum),
+        "snap_steps": snaps,
+        "seeds": np.array(p.seeds, dtype=np.int64),
+    }
     for name in OPTIMIZERS:
         run = train(theta0, data, p.seeds, p.batch_size, snaps, (name, settings[name]), hidden_fixed=False)
-        result.update({
-            f"{name}_train_mse": run.train_mse, f"{name}_test_mse": run.test_mse,
-            **quartile_bands(f"{name}_train_mse", run.train_mse),
-            **quartile_bands(f"{name}_test_mse", run.test_mse),
-            f"{name}_final_train_mse": run.train_mse[:, -1].copy(),
-            f"{name}_final_test_mse": run.test_mse[:, -1].copy(),
-        })
+        result.update(
+            {
+                f"{name}_train_mse": run.train_mse,
+                f"{name}_test_mse": run.test_mse,
+                **quartile_bands(f"{name}_train_mse", run.train_mse),
+                **quartile_bands(f"{name}_test_mse", run.test_mse),
+                f"{name}_final_train_mse": run.train_mse[:, -1].copy(),
+                f"{name}_final_test_mse": run.test_mse[:, -1].copy(),
+            }
+        )
     target = result["sgd_train_mse_p50"][-1]
     for name in OPTIMIZERS:
         result[f"{name}_reaches_sgd"] = np.array(
-            first_step_at_or_below(snaps, result[f"{name}_train_mse_p50"], target), dtype=np.int64)
+            first_step_at_or_below(snaps, result[f"{name}_train_mse_p50"], target), dtype=np.int64
+        )
     finals = [result[f"{name}_test_mse_p50"][-1] for name in OPTIMIZERS]
     result["best"] = np.array(int(np.argmin(finals)), dtype=np.int64)
     result["best_test_mse"] = np.array(min(finals))

@@ -102,8 +102,9 @@ def loss_and_grad(theta, x, y, grad, r, hidden_fixed):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def train_network(theta, x_train, y_train, x_test, y_test, idx, snap_steps, snaps, train_mse, test_mse,
-                  optimizer, hyper, hidden_fixed):
+def train_network(
+    theta, x_train, y_train, x_test, y_test, idx, snap_steps, snaps, train_mse, test_mse, optimizer, hyper, hidden_fixed
+):
     """Train one network, from theta (3 H + 1,), on the minibatches x_train[idx[t]].
 
     Step t gathers minibatch t, calls ``loss_and_grad`` and updates the parameters.

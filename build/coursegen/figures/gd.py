@@ -56,8 +56,16 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
         data_ax.axhline(0, color=style.INK, lw=0.6)
         data_ax.axvline(0, color=style.INK, lw=0.6)
     data_ax.scatter(x, y, s=18, color=style.GREY, zorder=2, label="data")
-    picked = data_ax.scatter(np.empty(0), np.empty(0), s=70, facecolors="none",
-                             edgecolors=style.ORANGE, linewidths=1.5, zorder=3, label="SGD sample")
+    picked = data_ax.scatter(
+        np.empty(0),
+        np.empty(0),
+        s=70,
+        facecolors="none",
+        edgecolors=style.ORANGE,
+        linewidths=1.5,
+        zorder=3,
+        label="SGD sample",
+    )
     (gd_line,) = data_ax.plot(xs, _model_line(res, gd[0], xs), color=style.BLUE, lw=2, label="GD model")
     (sgd_line,) = data_ax.plot(xs, _model_line(res, sgd[0], xs), color=style.ORANGE, lw=2, ls="--", label="SGD model")
     gd_lines = np.array([_model_line(res, t, xs) for t in gd])  # keep GD's line in view on every frame
@@ -68,8 +76,12 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     loss_ax.axvline(float(res["theta_star"]), color=style.GREY, ls=":", lw=1, label=r"$\theta^*$")
     (gd_trail,) = loss_ax.plot([], [], color=style.BLUE, marker="o", ms=3, lw=0.8, label="GD")
     (sgd_trail,) = loss_ax.plot([], [], color=style.ORANGE, marker="^", ms=3, lw=0.8, ls="--", label="SGD")
-    loss_ax.set(xlabel=r"$\theta$", ylabel=r"$\mathcal{L}(\theta)$", xlim=(grid_t[0], grid_t[-1]),
-                title=rf"loss, step size $\alpha = {float(res['anim_step_size']):.3g}$")
+    loss_ax.set(
+        xlabel=r"$\theta$",
+        ylabel=r"$\mathcal{L}(\theta)$",
+        xlim=(grid_t[0], grid_t[-1]),
+        title=rf"loss, step size $\alpha = {float(res['anim_step_size']):.3g}$",
+    )
     handles = [h for ax in (data_ax, loss_ax) for h in ax.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, handlelength=1.6, columnspacing=1.0)
 
@@ -148,19 +160,36 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
         shown = slice(None) if d < 0 else slice(0, d + 1)
         rate = float(res["rates"][s])
         shown_rate = rate if rate >= ONE_STEP else 0.0  # not 2e-16: that is rounding
-        label = f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}" if answers \
+        label = (
+            f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}"
+            if answers
             else _step_label(res, s)
-        ax.plot(t[shown], _floored(errors[s, shown], floor), color=color, marker=marker, ms=6,
-                markevery=MARK_EVERY, lw=3, label=label)
+        )
+        ax.plot(
+            t[shown],
+            _floored(errors[s, shown], floor),
+            color=color,
+            marker=marker,
+            ms=6,
+            markevery=MARK_EVERY,
+            lw=3,
+            label=label,
+        )
         with np.errstate(over="ignore"):
             theory = e0 * rate ** t.astype(float)
         if answers:
             ax.plot(t, np.clip(theory, floor, top), color=style.INK, ls="--", lw=1, zorder=3)
         if d >= 0:
             ax.plot([d], [bound], marker="X", ms=12, color=color, mec=style.INK, zorder=4)
-            ax.annotate(f"passes the bound\nat step {d}", (d, bound), xytext=(-12, -14),
-                        textcoords="offset points", ha="right", va="top",
-                        bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
+            ax.annotate(
+                f"passes the bound\nat step {d}",
+                (d, bound),
+                xytext=(-12, -14),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1},
+            )
     handles, labels = ax.get_legend_handles_labels()
     c = r"\overline{x^2}" if _is_linear(res) else ""
     if answers:
@@ -170,8 +199,13 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
         _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
     ax.axhline(floor, color=style.GREY, ls=":", lw=1.2)
     _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(an exact 0) are drawn on it", style.GREY)
-    ax.set(xlabel="GD step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]), ylim=(floor / 30, top),
-           title=f"{_model_title(res)}: GD error per step size")
+    ax.set(
+        xlabel="GD step $t$",
+        ylabel=r"$|\theta_t - \theta^*|$",
+        xlim=(0, t[-1]),
+        ylim=(floor / 30, top),
+        title=f"{_model_title(res)}: GD error per step size",
+    )
     fig.legend(handles, labels, loc="outside lower center", ncols=1)
     style.save_svg(fig, out.with_suffix(".svg"))
 
@@ -233,16 +267,21 @@ def gd_votes(res: dict, out: Path) -> None:
     fig = style.new_figure(6.4, 6.0)
     err_ax, vote_ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
     _bars(err_ax, res["errors"], pair, style.GREY)
-    err_ax.set(ylabel=f"error ${err}$",
-               title=rf"{_model_title(res)}: errors and votes at $\theta = {float(res['vote_theta']):g}$")
+    err_ax.set(
+        ylabel=f"error ${err}$",
+        title=rf"{_model_title(res)}: errors and votes at $\theta = {float(res['vote_theta']):g}$",
+    )
     _bars(vote_ax, votes, pair, style.BLUE)
-    vote_ax.set(ylabel=f"vote ${vote}$",
-                xlabel=r"the $N$ points, ordered by $x$ (tick labels: $x_i$)",
-                title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
-                xticks=np.arange(n))
+    vote_ax.set(
+        ylabel=f"vote ${vote}$",
+        xlabel=r"the $N$ points, ordered by $x$ (tick labels: $x_i$)",
+        title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
+        xticks=np.arange(n),
+    )
     vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=90)
-    pair_patch = Patch(facecolor=style.ORANGE, hatch="///", edgecolor=style.INK,
-                       label=f"the equal-error pair: {_pair_note(res)}")
+    pair_patch = Patch(
+        facecolor=style.ORANGE, hatch="///", edgecolor=style.INK, label=f"the equal-error pair: {_pair_note(res)}"
+    )
     fig.legend(handles=[pair_patch], loc="outside lower center")
     style.save_svg(fig, out.with_suffix(".svg"))
 
@@ -264,13 +303,27 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
     path_ax, err_ax = fig.subplots(1, 2)
     _spread(path_ax, t, gd, sgd[:paths], res["anim_sgd_percentiles"], band)
     path_ax.axhline(theta_star, color=style.INK, ls=":", lw=1, label=r"$\theta^*$")
-    path_ax.set(xlabel="step $t$", ylabel=r"$\theta_t$", xlim=(0, t[-1]),
-                title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$")
+    path_ax.set(
+        xlabel="step $t$",
+        ylabel=r"$\theta_t$",
+        xlim=(0, t[-1]),
+        title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$",
+    )
     style.log_axis(err_ax.yaxis)
-    _spread(err_ax, t, _floored(np.abs(gd - theta_star), floor),
-            _floored(np.abs(sgd[:paths] - theta_star), floor), _floored(error_levels, floor), band)
-    err_ax.set(xlabel="step $t$", ylabel=r"$|\theta_t - \theta^*|$", xlim=(0, t[-1]),
-               title=r"distance to $\theta^*$ (log scale)")
+    _spread(
+        err_ax,
+        t,
+        _floored(np.abs(gd - theta_star), floor),
+        _floored(np.abs(sgd[:paths] - theta_star), floor),
+        _floored(error_levels, floor),
+        band,
+    )
+    err_ax.set(
+        xlabel="step $t$",
+        ylabel=r"$|\theta_t - \theta^*|$",
+        xlim=(0, t[-1]),
+        title=r"distance to $\theta^*$ (log scale)",
+    )
     handles, labels = path_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2)
     style.save_svg(fig, out.with_suffix(".svg"))

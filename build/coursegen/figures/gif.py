@@ -24,7 +24,6 @@ import numpy as np
 from PIL import Image
 
 
-
 @dataclass(frozen=True)
 class Frames:
     """An animation's frames as palette indices, each encoded once; written with any
@@ -65,7 +64,7 @@ def encode(indices: list[np.ndarray], frame_ms: int, colors: int) -> Frames:
             if rows.size == 0:  # the same picture: one transparent pixel keeps the frame
                 left, top, sub = 0, 0, np.full((1, 1), transparent, dtype=np.uint8)
             else:
-                box = np.s_[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+                box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
                 left, top = int(cols[0]), int(rows[0])
                 sub = np.where(changed[box], frame[box], np.uint8(transparent))
         h, w = sub.shape
@@ -99,4 +98,4 @@ def _image_data(gif: bytes) -> bytes:
     end = p + 1
     while gif[end]:
         end += gif[end] + 1
-    return gif[p: end + 1]
+    return gif[p : end + 1]

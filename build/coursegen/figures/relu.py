@@ -147,15 +147,23 @@ def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
     ax.axhline(0, color=style.INK, lw=0.6, zorder=1)
     # Not anti-aliased: thin dotted guides look the same, and a third of the bytes of
     # every animation frame were their grey fringes.
-    units = LineCollection(_hinge_segments(res, snap), colors=style.GREY, linewidths=1, linestyles=HINGE_DOTS,
-                           antialiaseds=False, zorder=2)
+    units = LineCollection(
+        _hinge_segments(res, snap), colors=style.GREY, linewidths=1, linestyles=HINGE_DOTS, antialiaseds=False, zorder=2
+    )
     ax.add_collection(units)
     # 200 points: pixels in the SVGs (a few kB), not 200 markers (70 kB a panel)
     ax.scatter(res["x_train"], res["y_train"], s=point_size, color=style.ORANGE, lw=0, zorder=3, rasterized=True)
     ax.plot(xg, res["truth_grid"], color=style.BLUE, ls="--", lw=1.5, zorder=4)
     (pred,) = ax.plot(xg, res["pred_grid"][snap], color=style.GREEN, lw=2.2, zorder=5)
-    (elbows,) = ax.plot(res["elbows"][_shown(res), snap], np.zeros(_width(res)), ls="", marker="o",
-                        ms=np.sqrt(point_size * 2.5), color=style.INK, zorder=6)
+    (elbows,) = ax.plot(
+        res["elbows"][_shown(res), snap],
+        np.zeros(_width(res)),
+        ls="",
+        marker="o",
+        ms=np.sqrt(point_size * 2.5),
+        color=style.INK,
+        zorder=6,
+    )
     ax.set(xlim=(0, 1), ylim=(-Y_LIMIT, Y_LIMIT))
     return {"units": units, "pred": pred, "elbows": elbows}
 
@@ -175,15 +183,20 @@ def _fit_legend(fig, ncols: int) -> None:
 def _board(step: int, train: float, test: float, steps: int) -> list[str]:
     """The frame's step, train MSE and test MSE: the corner of every animation frame."""
     width = len(f"{steps:,}")
-    return [f"step      {step:>{width},}", f"train MSE {_mse_text(train):>{width}}",
-            f"test MSE  {_mse_text(test):>{width}}"]
+    return [
+        f"step      {step:>{width},}",
+        f"train MSE {_mse_text(train):>{width}}",
+        f"test MSE  {_mse_text(test):>{width}}",
+    ]
 
 
 def _status(res: dict, snap: int) -> str:
     """The player's label for a snapshot: the step and the shown network's current errors."""
     steps = res["snap_steps"]
-    return (f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][_shown(res), snap])}, "
-            f"test MSE {_mse_text(res['test_mse'][_shown(res), snap])}")
+    return (
+        f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][_shown(res), snap])}, "
+        f"test MSE {_mse_text(res['test_mse'][_shown(res), snap])}"
+    )
 
 
 def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
@@ -196,12 +209,16 @@ def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
         ax.set_ylabel("$y$", labelpad=0)
-        ax.set_title(f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][_shown(res)])}: "
-                     f"{int(steps[-1]):,} steps", loc="left")
+        ax.set_title(
+            f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][_shown(res)])}: {int(steps[-1]):,} steps",
+            loc="left",
+        )
         _fit_legend(fig, ncols=3)
         grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"]])
-        lines = [_board(int(s), res["train_mse"][_shown(res), k], res["test_mse"][_shown(res), k], int(steps[-1]))
-                 for k, s in enumerate(steps)]
+        lines = [
+            _board(int(s), res["train_mse"][_shown(res), k], res["test_mse"][_shown(res), k], int(steps[-1]))
+            for k, s in enumerate(steps)
+        ]
         board = style.TextBoard(grabber, ax, lines)
         frames, labels = [], []
         for snap in range(len(steps)):
@@ -258,8 +275,10 @@ def _changes(path: np.ndarray) -> np.ndarray:
 
 def _regime_keys(what: str) -> list:
     """Legend keys for one unit's line in either regime (its colour and its line style)."""
-    return [Line2D([], [], color=look[1], ls=look[2], lw=1.2, label=f"{what}, {look[0]}")
-            for look in (ALL_LAYERS, OUTPUT_ONLY)]
+    return [
+        Line2D([], [], color=look[1], ls=look[2], lw=1.2, label=f"{what}, {look[0]}")
+        for look in (ALL_LAYERS, OUTPUT_ONLY)
+    ]
 
 
 def relu_elbows(many: list[dict], out: Path) -> None:
@@ -277,8 +296,15 @@ def relu_elbows(many: list[dict], out: Path) -> None:
                 _unit_paths(ax, res, res["elbows"][_shown(res)])
                 gone = int(res["shown_elbows_end_outside"])
                 if gone:
-                    ax.text(0.97, 0.03, f"{gone} end outside [0, 1]", transform=ax.transAxes, ha="right",
-                            va="bottom", bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1})
+                    ax.text(
+                        0.97,
+                        0.03,
+                        f"{gone} end outside [0, 1]",
+                        transform=ax.transAxes,
+                        ha="right",
+                        va="bottom",
+                        bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1},
+                    )
         axes[0, 0].set_ylim(*ELBOW_RANGE)
         axes[0, 0].set_yticks([0, 0.5, 1])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
@@ -302,7 +328,8 @@ def relu_slopes(many: list[dict], out: Path) -> None:
                 _unit_paths(ax, res, res["slopes"][_shown(res)])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
         keys = _regime_keys("one unit") + [
-            Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="its initial slope")]
+            Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="its initial slope")
+        ]
         fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
         style.save_svg(fig, out.with_suffix(".svg"))
 
@@ -331,9 +358,14 @@ def relu_losses(many: list[dict], out: Path) -> None:
                     _median_and_band(ax, res["snap_steps"], res, f"{split}_mse", _regime(res)[1:])
         _label_columns(axes, ("training MSE", "test MSE"), "SGD step")
         looks = (ALL_LAYERS, OUTPUT_ONLY)
-        fig.legend([_band_handle(*look[1:]) for look in looks], [look[0] for look in looks],
-                   loc="outside lower center", ncols=2, handlelength=2.2,
-                   title=f"median of {len(grid[0][0]['seeds'])} seeds, shaded: 25th-75th percentile")
+        fig.legend(
+            [_band_handle(*look[1:]) for look in looks],
+            [look[0] for look in looks],
+            loc="outside lower center",
+            ncols=2,
+            handlelength=2.2,
+            title=f"median of {len(grid[0][0]['seeds'])} seeds, shaded: 25th-75th percentile",
+        )
         style.save_svg(fig, out.with_suffix(".svg"))
 
 
@@ -371,9 +403,14 @@ def relu_optimizer_losses(res: dict, out: Path) -> None:
         axes[0].set_title("training MSE")
         axes[1].set_title("test MSE")
         axes[0].set_ylabel("MSE (log scale)")
-        fig.legend([_band_handle(*look) for _, _, *look in OPTIMIZER_LOOKS],
-                   [name for _, name, *_ in OPTIMIZER_LOOKS], loc="outside lower center", ncols=3,
-                   handlelength=2.2, title=f"median of {len(res['seeds'])} seeds, shaded: 25th-75th percentile")
+        fig.legend(
+            [_band_handle(*look) for _, _, *look in OPTIMIZER_LOOKS],
+            [name for _, name, *_ in OPTIMIZER_LOOKS],
+            loc="outside lower center",
+            ncols=3,
+            handlelength=2.2,
+            title=f"median of {len(res['seeds'])} seeds, shaded: 25th-75th percentile",
+        )
         style.save_svg(fig, out.with_suffix(".svg"))
 
 

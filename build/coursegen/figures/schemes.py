@@ -61,12 +61,20 @@ def _srgb(lab: np.ndarray) -> np.ndarray:
     return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
 
 
-_M1 = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
-                [0.2119034982, 0.6806995451, 0.1073969566],
-                [0.0883024619, 0.2817188376, 0.6299787005]])
-_M2 = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
-                [1.9779984951, -2.4285922050, 0.4505937099],
-                [0.0259040371, 0.7827717662, -0.8086757660]])
+_M1 = np.array(
+    [
+        [0.4122214708, 0.5363325363, 0.0514459929],
+        [0.2119034982, 0.6806995451, 0.1073969566],
+        [0.0883024619, 0.2817188376, 0.6299787005],
+    ]
+)
+_M2 = np.array(
+    [
+        [0.2104542553, 0.7936177850, -0.0040720468],
+        [1.9779984951, -2.4285922050, 0.4505937099],
+        [0.0259040371, 0.7827717662, -0.8086757660],
+    ]
+)
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
 
@@ -80,6 +88,6 @@ def dark_svg(svg: str) -> str:
     found = sorted({m.lower() for m in _HEX.findall(svg)})
     if not found:
         return svg
-    light = np.array([[int(h[i:i + 2], 16) for i in (0, 2, 4)] for h in found], dtype=np.uint8)
-    mapped = {h: "#%02x%02x%02x" % tuple(int(c) for c in d) for h, d in zip(found, dark_colors(light))}
+    light = np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in found], dtype=np.uint8)
+    mapped = {h: "#" + "".join(f"{int(c):02x}" for c in d) for h, d in zip(found, dark_colors(light))}
     return _HEX.sub(lambda m: mapped[m.group(1).lower()], svg)

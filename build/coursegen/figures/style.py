@@ -28,7 +28,14 @@ from coursegen.figures import gif, schemes
 # so that colour is never the only carrier of meaning. INK and PAPER are the light
 # scheme's; the dark rendering maps every colour (figures/schemes.py).
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, GREY = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#7f7f7f",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#7f7f7f",
 )
 INK, PAPER = "black", "white"
 DARK_GREY = "#555555"  # thin reference lines that must still show: hinges, guides
@@ -68,8 +75,16 @@ RC = {
     "legend.frameon": False,
     "lines.dash_capstyle": "butt",
 }
-_TEXT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
-              "legend.fontsize", "legend.title_fontsize", "figure.titlesize")
+_TEXT_KEYS = (
+    "font.size",
+    "axes.titlesize",
+    "axes.labelsize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+    "legend.title_fontsize",
+    "figure.titlesize",
+)
 
 
 def _bundled_fonts_only() -> None:
@@ -219,7 +234,7 @@ class TextBoard:
 
     def draw(self, frame: np.ndarray, lines: list[str]) -> None:
         """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``."""
-        region = frame[self.top: self.bottom, self.left: self.right]
+        region = frame[self.top : self.bottom, self.left : self.right]
         rgb = _unpack(region)
         rgb = (rgb * 38 + self.paper * 217 + 127) // 255  # the backing: 85 % paper
         for row, text in enumerate(lines):
@@ -232,7 +247,7 @@ class TextBoard:
                 x = int(round(start + k * self.advance)) - 1
                 h, w = tile.shape
                 cover = tile[..., None]
-                patch = rgb[y: y + h, x: x + w]
+                patch = rgb[y : y + h, x : x + w]
                 patch[:] = (patch * (255 - cover) + self.ink * cover + 127) // 255
         region[:] = _pack(rgb)
 
@@ -244,13 +259,23 @@ def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dic
     fig = Figure(figsize=(cell * 2 * len(chars) / dpi, line / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     for k, char in enumerate(chars):
-        fig.text((2 * k * cell + 1) / fig.bbox.width, 0.5, char, family="DejaVu Sans Mono", color="black",
-                 fontsize=size_px * 72 / dpi, va="center_baseline", ha="left")
+        fig.text(
+            (2 * k * cell + 1) / fig.bbox.width,
+            0.5,
+            char,
+            family="DejaVu Sans Mono",
+            color="black",
+            fontsize=size_px * 72 / dpi,
+            va="center_baseline",
+            ha="left",
+        )
     fig.canvas.draw()
     pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0].astype(np.int32)
     top = max(0, (pixels.shape[0] - line) // 2)
-    return {char: (255 - pixels[top: top + line, 2 * k * cell: 2 * k * cell + cell]).astype(np.int32)
-            for k, char in enumerate(chars)}
+    return {
+        char: (255 - pixels[top : top + line, 2 * k * cell : 2 * k * cell + cell]).astype(np.int32)
+        for k, char in enumerate(chars)
+    }
 
 
 def _rgb(color: str) -> np.ndarray:
@@ -318,14 +343,15 @@ def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
         rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
         indices = out[-1].copy()
         if rows.size:
-            box = np.s_[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+            box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
             indices[box] = palette.index(frame[box])
         out.append(indices)
     return out
 
 
-def save_animation(fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: int,
-                   labels: list[str], slider: str) -> None:
+def save_animation(
+    fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: int, labels: list[str], slider: str
+) -> None:
     """Write an animation in both schemes; see figures/__init__.py for its files.
 
     ``frames`` come from ``FrameGrabber.grab``. The GIFs share their frames and differ
@@ -344,8 +370,14 @@ def save_animation(fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: i
         stem.with_suffix(".gif.js").write_text(_script_copy(data), encoding="ascii")
         _save_png(indices[-1], colors, stem.with_suffix(".png"))
     height, width = frames[0].shape
-    player = {"slider": slider, "labels": labels, "frame_ms": frame_ms, "width_px": width, "height_px": height,
-              **text_metrics(fig)}
+    player = {
+        "slider": slider,
+        "labels": labels,
+        "frame_ms": frame_ms,
+        "width_px": width,
+        "height_px": height,
+        **text_metrics(fig),
+    }
     _write_json(out.with_suffix(".json"), player)
 
 

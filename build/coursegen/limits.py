@@ -1,0 +1,59 @@
+"""Values the parameter files may not take, checked before anything runs.
+
+The experiment and figure functions check what makes their arithmetic impossible; these
+are the values that would run but give a wrong or useless site: a step size of zero (GD
+never moves), a frame shown for 0 ms, an SGD run that does not exist (Python's -1 would
+quietly draw the last one), or so many steps that the build runs for hours. The limits
+are documented in the README ("Limits").
+"""
+
+# Must be greater than zero wherever they appear (lists: every item).
+POSITIVE = frozenset(
+    {
+        "step_sizes",
+        "anim_step_size",
+        "step_fractions",
+        "anim_step_fraction",
+        "lr",
+        "frame_ms",
+    }
+)
+# GD steps of one Section 1 experiment: its animation draws a frame per step (~0.1 s each).
+MAX_STEPS = 2_000
+# Networks times SGD steps of one ReLU experiment (~1.1 us each on one core: about a minute).
+MAX_NETWORK_STEPS = 50_000_000
+
+
+def problems(fields: dict) -> list[str]:
+    """What is wrong with one experiment's parameters or one figure's options."""
+    found = []
+    for name in sorted(POSITIVE & set(fields)):
+        values = fields[name] if isinstance(fields[name], tuple) else (fields[name],)
+        if not all(v > 0 for v in values):
+            found.append(f"{name} must be greater than 0, got {_show(fields[name])}")
+    steps = fields.get("steps")
+    if isinstance(steps, int) and "seeds" in fields:
+        if steps * len(fields["seeds"]) > MAX_NETWORK_STEPS:
+            found.append(
+                f"steps x seeds = {steps * len(fields['seeds']):,} network steps is above the limit of "
+                f"{MAX_NETWORK_STEPS:,} (hours of training; see Limits in the README)"
+            )
+    elif isinstance(steps, int) and steps > MAX_STEPS:
+        found.append(
+            f"steps = {steps:,} is above the limit of {MAX_STEPS:,} (an animation frame per step: "
+            f"hours of drawing; see Limits in the README)"
+        )
+    return found
+
+
+def run_index_problem(sgd_run: int, sgd_runs: int | None) -> str | None:
+    """A figure's ``sgd_run`` must name one of its experiment's ``sgd_runs`` runs."""
+    if sgd_runs is None:
+        return "sgd_run is set but its experiment has no sgd_runs"
+    if not 0 <= sgd_run < sgd_runs:
+        return f"sgd_run = {sgd_run} is not one of the experiment's runs 0..{sgd_runs - 1}"
+    return None
+
+
+def _show(value) -> str:
+    return "[" + ", ".join(map(repr, value)) + "]" if isinstance(value, tuple) else repr(value)

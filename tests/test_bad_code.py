@@ -1,0 +1,77 @@
+"""Course code that goes wrong (an experiment or figure function raising, a figure
+function writing no file or the wrong type) stops the build with one line naming the
+figure and the code's file and line; nothing broken is cached."""
+
+import re
+
+import pytest
+
+from coursegen import cache, commands, pipeline
+from coursegen.errors import BuildError
+from coursegen.figures import FIGURES
+
+from conftest import make_mini_checkout
+
+SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
+def raises(res, out, **options):
+    return 1 / 0
+
+
+def writes_nothing(res, out, **options):
+    pass
+
+
+def writes_a_png_named_svg(res, out, **options):
+    out.with_suffix(".svg").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(8))
+
+
+def writes_half_an_animation(res, out, **options):
+    out.with_suffix(".gif").write_bytes(b"GIF89a" + bytes(8))
+
+
+def writes_an_svg(res, out, **options):
+    out.with_suffix(".svg").write_text(SVG)
+
+
+CASES = {
+    raises: r"figure 'anim' \(gd_animation\) failed: ZeroDivisionError: division by zero "
+    r"\(tests/test_bad_code\.py, line \d+, in raises\)",
+    writes_nothing: r"failed: writes_nothing \(tests/test_bad_code\.py, line \d+\) wrote no file; "
+    r"expected figure\.svg or figure\.gif\+figure\.json\+figure\.png",
+    writes_a_png_named_svg: r"writes_a_png_named_svg \(tests/test_bad_code\.py, line \d+\) figure\.svg is not a valid SVG",
+    writes_half_an_animation: r"writes_half_an_animation \(tests/test_bad_code\.py, line \d+\) wrote figure\.gif; expected",
+}
+
+
+@pytest.fixture
+def mini(tmp_path):
+    root = make_mini_checkout(tmp_path / "course")
+    return commands.discover(root / "content", root), cache.Store(tmp_path / "cache")
+
+
+@pytest.mark.parametrize("function", CASES, ids=lambda f: f.__name__)
+def test_a_broken_figure_function_is_named_with_its_file_and_line(mini, monkeypatch, function):
+    sheets, store = mini
+    monkeypatch.setitem(FIGURES, "gd_animation", function)
+    with pytest.raises(BuildError, match=CASES[function]) as failure:
+        pipeline.build(sheets, store, pipeline.InlineExecutor())
+    assert str(failure.value).startswith("content/mini/params.toml: figure 'anim' (gd_animation)")
+    assert "\n" not in str(failure.value)
+    assert not list(store.root.glob("figures/*/index.json"))  # nothing cached
+
+
+def test_a_raising_figure_keeps_its_traceback_for_the_traceback_option(mini, monkeypatch):
+    sheets, store = mini
+    monkeypatch.setitem(FIGURES, "gd_animation", raises)
+    with pytest.raises(BuildError, match="ZeroDivisionError") as failure:
+        pipeline.build(sheets, store, pipeline.InlineExecutor())
+    assert re.search(r'File ".*test_bad_code\.py", line \d+, in raises', failure.value.trace)
+
+
+def test_a_well_behaved_replacement_is_cached(mini, monkeypatch):
+    sheets, store = mini
+    monkeypatch.setitem(FIGURES, "gd_animation", writes_an_svg)
+    built = pipeline.build(sheets, store, pipeline.InlineExecutor())
+    assert [o.path for o in built.outputs if o.path.startswith("figures/")] == ["figures/mini/anim.svg"]

@@ -1,0 +1,101 @@
+"""The cache serves an entry only if it answers the key asked for and holds, intact,
+the files its kind must hold; and its keys move with every library that shapes bytes."""
+
+import json
+import re
+import shutil
+from importlib import metadata
+
+import numpy as np
+import pytest
+from packaging.requirements import Requirement
+
+from coursegen import cache, pipeline, results
+from coursegen.experiments import relu
+
+GIF = b"GIF89a" + bytes(20)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(20)
+ANIMATION = {"figure.gif": GIF, "figure.png": PNG, "figure.json": b'{"labels": []}'}
+
+
+@pytest.fixture
+def store(tmp_path):
+    return cache.Store(tmp_path)
+
+
+def npz(value: float) -> bytes:
+    return results.to_bytes({"theta": np.array(value)})
+
+
+def test_an_entry_swapped_whole_with_another_is_not_served(store, tmp_path):
+    store.put("results", "linear", {"results.npz": npz(2.0)})
+    store.put("results", "constant", {"results.npz": npz(1.0)})
+    shutil.rmtree(tmp_path / "results" / "constant")
+    shutil.copytree(tmp_path / "results" / "linear", tmp_path / "results" / "constant")  # index.json too
+    assert store.get("results", "constant") is None
+    assert store.get("results", "linear").paths["results.npz"].read_bytes() == npz(2.0)
+
+
+@pytest.mark.parametrize("index", [{}, {"key": "k"}, {"key": "k", "files": {}}, [], "x"])
+def test_an_entry_with_an_empty_or_malformed_index_is_recomputed(store, tmp_path, index):
+    store.put("results", "k", {"results.npz": npz(1.0)})
+    (tmp_path / "results" / "k" / "index.json").write_text(json.dumps(index))
+    assert store.get("results", "k") is None
+    assert not (tmp_path / "results" / "k").exists()
+
+
+def test_an_animation_entry_whose_index_omits_its_gif_is_not_served(store, tmp_path):
+    store.put("figures", "anim", ANIMATION)
+    index_file = tmp_path / "figures" / "anim" / "index.json"
+    index = json.loads(index_file.read_text())
+    del index["files"]["figure.gif"]
+    index_file.write_text(json.dumps(index))
+    assert store.get("figures", "anim") is None
+
+
+def test_an_entry_with_the_wrong_file_type_is_not_served(store):
+    store.put("figures", "svg", {"figure.svg": PNG})  # a PNG's bytes under an SVG's name
+    assert store.get("figures", "svg") is None
+    store.put("figures", "ok", {"figure.svg": b'<?xml version="1.0"?><svg/>'})
+    assert store.get("figures", "ok") is not None
+
+
+def _installed_closure(root: str) -> set[str]:
+    """Independent of the lock: what the installed coursegen requires here, transitively
+    (extras and other platforms left out), from the packages' own metadata."""
+    seen, todo = set(), [root]
+    while todo:
+        for requirement in map(Requirement, metadata.requires(todo.pop()) or []):
+            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            if name not in seen:
+                try:
+                    metadata.version(name)
+                except metadata.PackageNotFoundError:
+                    continue  # a marker excludes it here (another platform or Python)
+                seen.add(name)
+                todo.append(name)
+    return seen
+
+
+def test_keys_cover_every_installed_runtime_library():
+    assert {"numba", "llvmlite"} <= _installed_closure("coursegen")  # what the ReLU kernel runs on
+    missing = _installed_closure("coursegen") - set(cache.library_versions())
+    assert not missing
+
+
+@pytest.mark.parametrize("library", ["llvmlite", "numba"])
+def test_upgrading_numba_or_llvmlite_changes_the_relu_key(monkeypatch, library):
+    exp = type("E", (), {"kind": "relu_sgd", "params": relu.ReluSGD(seeds=(0,), steps=10)})()
+    before = pipeline.experiment_key(exp)
+    real = metadata.version
+    monkeypatch.setattr(cache.metadata, "version", lambda name: "999.0" if name == library else real(name))
+    for cached in (cache.library_versions, cache.code_hash):
+        cached.cache_clear()
+    try:
+        assert pipeline.experiment_key(exp) != before
+    finally:
+        monkeypatch.undo()
+        for cached in (cache.library_versions, cache.code_hash):
+            cached.cache_clear()

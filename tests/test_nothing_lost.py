@@ -1,0 +1,250 @@
+"""Nothing a build is given is lost: no output folder may swallow the sources, a swap of
+site/ cut short is undone, a read-only folder or a full disk costs one line and no site,
+killed builds leave no workers, and published files are readable by a web server."""
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import make_mini_checkout, run_cli, tree_bytes
+
+pytestmark = pytest.mark.faults
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+NOBODY = 65534
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """A mini course with its site built (private cache, so nothing shared is touched)."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course")
+    result = run_cli(root, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    """A test's own copy of the built mini course, and its site's bytes."""
+    root = tmp_path / "course"
+    shutil.copytree(built_once, root, symlinks=True)
+    return root, tree_bytes(root / "site")
+
+
+def one_line_error(result) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [".", "content", "content/mini", "templates", ".cache", ".cache/coursegen", "..", "somewhere-in-the-checkout"],
+)
+def test_an_output_folder_that_would_swallow_the_sources_is_refused(built, target):
+    root, site = built
+    sources = {name: tree_bytes(root / name) for name in ("content", "templates")}
+    result = run_cli(root, "site", "--site-dir", str(root / target), cache=None, env=EPOCH)
+    assert "refusing to replace a folder that" in one_line_error(result)
+    assert {name: tree_bytes(root / name) for name in sources} == sources
+    assert (root / ".git").exists() is False and (root / "mkdocs.yml").is_file()
+    assert tree_bytes(root / "site") == site
+
+
+def test_the_configured_site_folder_and_folders_elsewhere_are_accepted(built, tmp_path):
+    root, site = built
+    assert run_cli(root, "site", "--site-dir", str(root / "site"), cache=None, env=EPOCH).returncode == 0
+    elsewhere = tmp_path / "published"
+    assert run_cli(root, "site", "--site-dir", str(elsewhere), cache=None, env=EPOCH).returncode == 0
+    assert tree_bytes(elsewhere) == site
+
+
+def test_a_swap_cut_between_its_renames_is_restored_even_by_a_failing_build(built):
+    root, site = built
+    os.replace(root / "site", root / ".tmp-site-old")  # killed after moving the old site aside
+    (root / ".tmp-site-build-999").mkdir()  # and the new one, half written
+    (root / ".tmp-site-build-999" / "index.html").write_text("half")
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = = 12"))
+    failed = run_cli(root, "site", cache=None, env=EPOCH)
+    assert "TOML syntax error" in one_line_error(failed)
+    assert tree_bytes(root / "site") == site
+    assert not (root / ".tmp-site-old").exists()
+    params.write_text(params.read_text().replace("steps = = 12", "steps = 12"))
+    assert run_cli(root, "site", cache=None, env=EPOCH).returncode == 0
+    assert tree_bytes(root / "site") == site
+    assert not list(root.glob(".tmp-*"))
+
+
+def test_a_swap_cut_after_its_renames_keeps_the_new_site(built):
+    root, site = built
+    (root / ".tmp-site-old").mkdir()  # killed before the old copy was deleted
+    (root / ".tmp-site-old" / "index.html").write_text("the previous site")
+    assert run_cli(root, "site", cache=None, env=EPOCH).returncode == 0
+    assert tree_bytes(root / "site") == site and not (root / ".tmp-site-old").exists()
+
+
+def nobody_can_run_python() -> bool:
+    try:
+        return subprocess.run([sys.executable, "-c", "pass"], user=NOBODY, timeout=60).returncode == 0
+    except OSError:
+        return False
+
+
+@contextmanager
+def read_only(root: Path, folder: Path):
+    """Make ``folder`` read-only for the builds run with the options yielded: as another
+    user after ``chmod a-w`` (root ignores permissions), or, where that user cannot run
+    this Python, through a read-only bind mount (which binds root too)."""
+    env = {**os.environ, "HOME": str(root), **EPOCH}
+    if os.geteuid() != 0:
+        subprocess.run(["chmod", "-R", "a-w", str(folder)], check=True)
+        try:
+            yield {"env": env}
+        finally:
+            subprocess.run(["chmod", "-R", "u+w", str(folder)], check=True)
+    elif nobody_can_run_python():
+        subprocess.run(["chown", "-R", f"{NOBODY}:{NOBODY}", str(root)], check=True)
+        subprocess.run(["chmod", "-R", "a-w", str(folder)], check=True)
+        try:
+            yield {"env": env, "user": NOBODY, "group": NOBODY}
+        finally:
+            subprocess.run(["chmod", "-R", "u+w", str(folder)], check=True)
+    else:
+        if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode:
+            pytest.skip("root here can neither run Python as another user nor mount read-only")
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+            yield {"env": env}
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+
+
+def cli(root: Path, *args, **options):
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **options)
+
+
+@pytest.mark.parametrize("folder", ["site", ".cache/coursegen", ".cache/docs/solutions", "."])
+def test_a_read_only_folder_costs_one_line_and_the_next_build_after_fixing_it_works(built, folder):
+    root, site = built
+    page = root / "content/mini/index.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")  # something to write
+    target = (root / folder).resolve()
+    with read_only(root, target) as options:
+        line = one_line_error(cli(root, "site", **options))
+        assert "not writable" in line and f"chmod -R u+w '{target}" in line  # it, or a folder in it
+        assert tree_bytes(root / "site") == site
+    again = cli(root, "site", **options)
+    assert again.returncode == 0, again.stderr
+    assert "One more sentence." in (root / "site/mini/index.html").read_text()
+
+
+def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built):
+    root, site = built
+    page = root / "content/mini/index.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    limit = 100_000  # bytes per file: the site's copy of KaTeX (270 kB) no longer fits
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
+    )
+    line = one_line_error(result)
+    assert f"{root / 'site'}: File too large" in line and "free some disk space" in line
+    assert tree_bytes(root / "site") == site
+    assert not list(root.glob(".tmp-*")) and not list((root / ".cache").rglob(".tmp-*"))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_killing_the_build_kills_its_pool_workers(tmp_path):
+    root = make_mini_checkout(tmp_path / "course")
+    with (root / "content/mini/params.toml").open("a") as f:
+        for name in ("slow_a", "slow_b"):  # ~30 s of training each
+            f.write(f'\n[experiments.{name}]\nkind = "relu_sgd"\nsteps = 1_000_000\n')
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site", "--jobs", "2"]
+    build = subprocess.Popen(cmd, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) == 2, "the pool never started"
+        time.sleep(2)  # training
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [w for w in workers if _alive(w)], "pool workers outlived the build"
+    finally:
+        for pid in [build.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_published_files_are_world_readable_under_umask_077(built, tmp_path):
+    root, site = built
+    out = tmp_path / "published"
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site", "--site-dir", str(out)]
+    result = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=lambda: os.umask(0o077),
+        env={**os.environ, **EPOCH},
+    )
+    assert result.returncode == 0, result.stderr
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in [out, *out.rglob("*")]}
+    wrong = {p: oct(m) for p, m in modes.items() if m != (0o755 if (out / p).is_dir() else 0o644)}
+    assert not wrong
+    assert tree_bytes(out) == site
+
+
+def test_a_full_disk_while_writing_the_cache_costs_one_line_and_no_staging(built):
+    root, site = built
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = 12\ntheta0 = -1.5"))  # new results
+    limit = 1_000  # bytes per file: the experiment's results file no longer fits
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
+    )
+    line = one_line_error(result)
+    assert "results.npz" in line and "free some disk space" in line
+    assert tree_bytes(root / "site") == site
+    assert not list((root / ".cache").rglob(".tmp-*")) and not list(root.glob(".tmp-*"))

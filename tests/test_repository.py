@@ -1,0 +1,140 @@
+"""The checkout stands alone and CI runs what a developer runs: nothing reads outside the
+repository, the workflow calls .ci/run on every supported Python with pinned actions, the
+package installs with its console script, and make finds a Python that can run it."""
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
+
+
+def tracked_text_files() -> dict[str, str]:
+    names = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    files = {}
+    for name in names.decode().split("\0"):
+        path = REPO / name
+        if name and path.is_file() and not path.is_symlink():
+            try:
+                files[name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # binary: images
+    return files
+
+
+def test_nothing_in_the_repository_reads_a_path_outside_it():
+    escapes = []
+    for name, text in tracked_text_files().items():
+        if name in ("requirements.lock", "tests/test_repository.py"):  # hashes; the patterns below
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            depth = len(Path(name).parts) - 1  # folders between the repository and the file
+            up = [int(k) for k in re.findall(r"\.parents\[(\d+)\]", line)]
+            if re.search(r"\.\./shared|/work/|\.\./\.\.", line) or any(k > depth for k in up if "__file__" in line):
+                escapes.append(f"{name}:{n}: {line.strip()}")
+    assert not escapes
+
+
+def test_the_seed_the_tests_compare_against_is_in_the_repository():
+    from seed import SEED
+
+    assert SEED.is_relative_to(REPO) and SEED.is_file()
+    assert "tests/data/dis01-worksheet.txt" in tracked_text_files()
+
+
+def supported_pythons() -> list[str]:
+    classifiers = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["classifiers"]
+    return sorted(m[1] for c in classifiers if (m := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", c)))
+
+
+def test_the_workflow_runs_ci_run_on_every_supported_python():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    runs = {name: [s.get("run", "") for s in job["steps"]] for name, job in workflow["jobs"].items()}
+    (ci,) = [name for name, steps in runs.items() if any(r.strip() == ".ci/run" for r in steps)]
+    assert (
+        sorted(workflow["jobs"][ci]["strategy"]["matrix"]["python"]) == supported_pythons() == ["3.11", "3.12", "3.13"]
+    )
+    assert "${{ matrix.python }}" in workflow["jobs"][ci]["container"]
+    assert not any("make test" in r or "make check" in r for steps in runs.values() for r in steps)  # only via .ci/run
+    readme = (REPO / "README.md").read_text()
+    assert "Python 3.11, 3.12 or 3.13" in readme
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_release_in_a_comment():
+    uses = re.findall(r"^\s*(?:-\s*)?uses:\s*(\S+)(.*)$", WORKFLOW.read_text(), re.M)
+    assert uses
+    loose = [
+        u + rest
+        for u, rest in uses
+        if not (re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) and re.fullmatch(r"\s+#\s*v\d+\.\d+\.\d+\s*", rest))
+    ]
+    assert not loose
+
+
+def test_ci_run_lints_tests_and_checks():
+    script = (REPO / ".ci" / "run").read_text()
+    for step in ("make lint", "make test", "make check", ".ci/env-matrix"):
+        assert re.search(rf"^{re.escape(step)}\b", script, re.M), step
+
+
+def test_the_console_script_runs_without_pythonpath(tmp_path):
+    script = Path(sys.executable).parent / "coursegen"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([str(script), "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and "usage: coursegen" in result.stdout
+
+
+def test_make_lock_uses_a_resolver_that_the_lock_installs():
+    plan = subprocess.run(["make", "-n", "-W", "requirements.lock", "lock"], cwd=REPO, capture_output=True, text=True)
+    commands = [line for line in plan.stdout.splitlines() if " pip compile " in line]
+    assert commands, plan.stdout
+    tool = commands[0].split()[0]
+    assert tool.startswith(".venv/bin/") and (REPO / tool).is_file()
+    pins = {
+        re.match(r"([a-z0-9-]+)==", line)[1]
+        for line in (REPO / "requirements.lock").read_text().splitlines()
+        if re.match(r"[a-z0-9-]+==", line)
+    }
+    assert Path(tool).name in pins
+
+
+def fake_python(folder: Path, version: str) -> Path:
+    """A `python3` that says it is ``version`` (and fails the 3.11 check if it is older)."""
+    major, minor = map(int, version.split("."))
+    folder.mkdir()
+    path = folder / "python3"
+    path.write_text(f'#!/bin/sh\ncase "$2" in *exit*) exit {int((major, minor) < (3, 11))};; esac\necho {version}\n')
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("version, ok", [("3.9", False), ("3.11", True)])
+def test_make_chooses_a_supported_python_or_says_what_to_do(tmp_path, version, ok):
+    fake_python(tmp_path / "bin", version)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:/bin:/usr/bin:/nonexistent"}
+    # only the fake python3 and, maybe, Debian's own python3.11 under /usr/bin
+    result = subprocess.run([str(REPO / ".ci" / "find-python")], env=env, capture_output=True, text=True)
+    if ok:
+        assert result.returncode == 0 and result.stdout.strip() == str(tmp_path / "bin" / "python3")
+    elif result.returncode == 0:  # a real 3.11+ elsewhere on PATH was chosen instead
+        assert result.stdout.strip() != str(tmp_path / "bin" / "python3")
+    else:
+        assert result.stderr.strip().splitlines() == [
+            "error: python3 is 3.9; coursegen needs Python 3.11, 3.12 or 3.13: install one and run make "
+            "PYTHON=/path/to/python3.11"
+        ]
+
+
+def test_an_explicitly_chosen_old_python_is_refused_in_one_line(tmp_path):
+    old = fake_python(tmp_path / "bin", "3.9")
+    result = subprocess.run([str(REPO / ".ci" / "find-python"), str(old)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: PYTHON={old} is 3.9; coursegen needs Python 3.11, 3.12 or 3.13"
