@@ -25,6 +25,8 @@ def writes_nothing(res, out, **options):
 
 def writes_a_png_named_svg(res, out, **options):
     out.with_suffix(".svg").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(8))
+    out.with_name(out.name + "-dark.svg").write_text(SVG)
+    out.with_suffix(".json").write_text("{}")
 
 
 def writes_half_an_animation(res, out, **options):
@@ -32,14 +34,17 @@ def writes_half_an_animation(res, out, **options):
 
 
 def writes_an_svg(res, out, **options):
+    """What a static figure writes: the light and dark SVGs and the figure's facts."""
     out.with_suffix(".svg").write_text(SVG)
+    out.with_name(out.name + "-dark.svg").write_text(SVG)
+    out.with_suffix(".json").write_text("{}")
 
 
 CASES = {
     raises: r"figure 'anim' \(gd_animation\) failed: ZeroDivisionError: division by zero "
     r"\(tests/test_bad_code\.py, line \d+, in raises\)",
     writes_nothing: r"failed: writes_nothing \(tests/test_bad_code\.py, line \d+\) wrote no file; "
-    r"expected figure\.svg or figure\.gif\+figure\.json\+figure\.png",
+    r"expected figure-dark\.svg\+figure\.json\+figure\.svg or figure-dark\.gif\+",
     writes_a_png_named_svg: r"writes_a_png_named_svg \(tests/test_bad_code\.py, line \d+\) figure\.svg is not a valid SVG",
     writes_half_an_animation: r"writes_half_an_animation \(tests/test_bad_code\.py, line \d+\) wrote figure\.gif; expected",
 }
@@ -74,4 +79,8 @@ def test_a_well_behaved_replacement_is_cached(mini, monkeypatch):
     sheets, store = mini
     monkeypatch.setitem(FIGURES, "gd_animation", writes_an_svg)
     built = pipeline.build(sheets, store, pipeline.InlineExecutor())
-    assert [o.path for o in built.outputs if o.path.startswith("figures/")] == ["figures/mini/anim.svg"]
+    assert [o.path for o in built.outputs if o.path.startswith("figures/")] == [
+        "figures/mini/anim-dark.svg",
+        "figures/mini/anim.json",
+        "figures/mini/anim.svg",
+    ]

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import run_cli, tree_bytes
+from conftest import REPO, run_cli, tree_bytes
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,12 @@ def edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
+
+
+def line_of(rel: str, text: str) -> int:
+    """The line of the first ``text`` in the repository's file ``rel`` (1-based)."""
+    source = (REPO / rel).read_text(encoding="utf-8")
+    return source[: source.index(text)].count("\n") + 1
 
 
 CASES = {
@@ -102,7 +108,10 @@ CASES = {
         "templates/partials/macros.md",
         "{%- endmacro %}",
         "{%- endmacr %}",
-        ["templates/partials/macros.md, line 9: template syntax error"],
+        [
+            f"templates/partials/macros.md, line {line_of('templates/partials/macros.md', '{%- endmacro %}')}: "
+            "template syntax error"
+        ],
     ),
     "missing include": (
         "content/dis01/index.md",
@@ -133,7 +142,7 @@ CASES = {
         'experiments = ["relu_w10_all", "relu_w10_out", "relu_w20_all", '
         '"relu_w20_out", "relu_w40_all", "relu_w40_out"]',
         "experiments = []",
-        ["content/dis01/section2.toml: [figures.", "experiments = [] names no experiment"],
+        ["content/dis01/section2.toml: [", "experiments = [] names no experiment"],
     ),
     "zero animation step size": (
         "content/dis01/section1.toml",

@@ -15,7 +15,16 @@ from coursegen.experiments import relu
 
 GIF = b"GIF89a" + bytes(20)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(20)
-ANIMATION = {"figure.gif": GIF, "figure.png": PNG, "figure.json": b'{"labels": []}'}
+JS = b'(window.cgGifs = window.cgGifs || {})[document.currentScript.src] = "";'
+ANIMATION = {
+    "figure.gif": GIF,
+    "figure-dark.gif": GIF,
+    "figure.gif.js": JS,
+    "figure-dark.gif.js": JS,
+    "figure.png": PNG,
+    "figure-dark.png": PNG,
+    "figure.json": b'{"labels": []}',
+}
 
 
 @pytest.fixture
@@ -46,6 +55,7 @@ def test_an_entry_with_an_empty_or_malformed_index_is_recomputed(store, tmp_path
 
 def test_an_animation_entry_whose_index_omits_its_gif_is_not_served(store, tmp_path):
     store.put("figures", "anim", ANIMATION)
+    assert store.get("figures", "anim") is not None  # whole, it is served
     index_file = tmp_path / "figures" / "anim" / "index.json"
     index = json.loads(index_file.read_text())
     del index["files"]["figure.gif"]
@@ -54,9 +64,10 @@ def test_an_animation_entry_whose_index_omits_its_gif_is_not_served(store, tmp_p
 
 
 def test_an_entry_with_the_wrong_file_type_is_not_served(store):
-    store.put("figures", "svg", {"figure.svg": PNG})  # a PNG's bytes under an SVG's name
+    svg = b'<?xml version="1.0"?><svg/>'
+    store.put("figures", "svg", {"figure.svg": PNG, "figure-dark.svg": svg, "figure.json": b"{}"})  # a PNG as an SVG
     assert store.get("figures", "svg") is None
-    store.put("figures", "ok", {"figure.svg": b'<?xml version="1.0"?><svg/>'})
+    store.put("figures", "ok", {"figure.svg": svg, "figure-dark.svg": svg, "figure.json": b"{}"})
     assert store.get("figures", "ok") is not None
 
 

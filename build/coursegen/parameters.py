@@ -130,12 +130,13 @@ def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
                     f"{unit.source}: [{section}] experiment {name!r} "
                     f"is not defined; known experiments: {_known(experiments)}"
                 )
+    for fig in figures.values():
         options = dict(fig.options)
         if "sgd_run" in options:
             params = experiments[fig.experiments[0]].params
             wrong = limits.run_index_problem(options["sgd_run"], getattr(params, "sgd_runs", None))
             if wrong:
-                raise BuildError(f"{fig.source}: [figures.{fig.name}] {wrong}")
+                raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {wrong}")
     return Sheet(sheet, experiments, figures, summaries)
 
 
@@ -200,6 +201,8 @@ def _summary(sheet: str, name: str, table: dict, source: str) -> Summary:
     if "experiments" not in table:
         raise BuildError(f"{where} is missing 'experiments'")
     names = _coerce(table["experiments"], tuple[str, ...], f"{where} experiments")
+    if not names:
+        raise BuildError(f"{where} experiments = [] names no experiment; list at least one")
     return Summary(sheet, name, kind, names, source)
 
 
