@@ -4,8 +4,10 @@ the page's weight (first load and everything it can load)."""
 import re
 from pathlib import Path
 
+import numpy as np
 import pypdf
 import pytest
+from PIL import Image
 
 from coursegen import handout, weight
 from coursegen.chromium import worksheets
@@ -75,6 +77,19 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
             found += [] if page.get_by_text(SOLUTION).first.is_visible() else ["solution text not printed"]
         else:
             assert details.count() == 0
+        # each printed frame is the animation's last frame, as Pillow decodes its GIF
+        folder = site / worksheets(site)[0]
+        pairs = page.evaluate(
+            "() => [...document.querySelectorAll('.cg-player')].map((p) => [p.dataset.gif,"
+            " p.querySelector('img.cg-print').getAttribute('src')])"
+        )
+        assert pairs
+        for gif, still in pairs:
+            animation = Image.open(folder / gif)
+            animation.seek(animation.n_frames - 1)
+            last = np.asarray(animation.convert("RGB"))
+            if not np.array_equal(np.asarray(Image.open(folder / still).convert("RGB")), last):
+                found.append(f"{still}: not the last frame of {gif}")
         assert found == []
         assert page.errors == []
     finally:
