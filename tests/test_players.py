@@ -219,11 +219,11 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
         live = player.locator("[aria-live=polite]")
         assert status.get_attribute("aria-live") == "off"  # the visible status changes every frame
         assert live.count() == 1
-        player.locator("button[aria-label='Pause'], button[aria-label='Play']").first.click()  # a known state
-        if player.get_attribute("data-playing") == "false":
-            player.locator("button[aria-label='Play']").click()
-        announced = live.text_content()
-        page.wait_for_function("p => Number(p.dataset.frame) > 2", arg=player.element_handle())
+        _key("Home")(player, 0)  # a known state: paused on the first frame
+        assert player.get_attribute("data-playing") == "false"
+        player.locator("button[aria-label='Play']").click()
+        announced, started = live.text_content(), frame_of(player)
+        page.wait_for_function(f"p => Number(p.dataset.frame) > {started} + 2", arg=player.element_handle())
         assert live.text_content() == announced, "announced while playing"
         player.locator("button[aria-label='Pause']").click()
         assert live.text_content() == status.text_content() != announced
