@@ -162,6 +162,18 @@ CASES = {
         'experiment = "const_gd"\nframe_ms = 0',
         ["[figures.const_anim] frame_ms must be greater than 0, got 0"],
     ),
+    "frame time a GIF cannot hold": (
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"',
+        'experiment = "const_gd"\nframe_ms = 1000000',
+        ["[figures.const_anim] frame_ms = 1,000,000 is not between 10 and 60,000"],
+    ),
+    "frame time shorter than a GIF's": (
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"',
+        'experiment = "const_gd"\nframe_ms = 5',
+        ["[figures.const_anim] frame_ms = 5 is not between 10 and 60,000"],
+    ),
     "SGD run that does not exist": (
         "content/dis01/section1.toml",
         'experiment = "const_gd"',

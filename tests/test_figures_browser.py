@@ -3,6 +3,7 @@ read at 390 px, and every figure drawn for the page it sits on (no white card on
 page). Every figure of every page of both editions, solutions opened; screenshots of
 the worksheet at 390 and 1280 px, light and dark, go to test-artifacts/."""
 
+import io
 import re
 from pathlib import Path
 
@@ -103,12 +104,27 @@ def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_
                     corner = tuple(fig["corner"])
                 if max(abs(a - b) for a, b in zip(corner, background)) > 2:
                     problems.append(f"{rel} {fig['id']}: figure background {corner}, page {background}")
+                if scheme == "dark":
+                    dark = _darker_than(page, fig["id"], background)
+                    if dark:
+                        problems.append(f"{rel} {fig['id']}: {dark} pixels darker than the page (unreadable ink)")
             if rel.endswith("index.html") and "/" in rel and scheme == "dark":
                 _screenshot(page, f"{'phone' if viewport is PHONE else 'desktop'}-dark", capsys)
         finally:
             page.context.close()
     assert checked > 0
     assert problems == []
+
+
+def _darker_than(page, figure_id: str, background: tuple[int, ...]) -> int:
+    """Pixels of a figure, as shown, clearly darker than the dark page it sits on: ink
+    that was not made light (black text on a dark ground), from a screenshot."""
+    media = page.locator(f"#{figure_id}").locator("canvas, img:not(.cg-print)").locator("visible=true").first
+    media.scroll_into_view_if_needed()
+    shot = np.asarray(Image.open(io.BytesIO(media.screenshot())).convert("RGB")).astype(int)
+    luminance = shot @ np.array([299, 587, 114]) // 1000
+    paper = int(np.dot(background, [299, 587, 114]) // 1000)
+    return int((luminance < paper - 12).sum())
 
 
 def _screenshot(page, name: str, capsys) -> None:

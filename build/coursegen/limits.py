@@ -22,6 +22,8 @@ POSITIVE = frozenset(
 MAX_STEPS = 2_000
 # Networks times SGD steps of one ReLU experiment (~1.1 us each on one core: about a minute).
 MAX_NETWORK_STEPS = 50_000_000
+# An animation frame lasts whole hundredths of a second in a GIF: 10 ms to a minute here.
+FRAME_MS = (10, 60_000)
 
 
 def problems(fields: dict) -> list[str]:
@@ -31,6 +33,9 @@ def problems(fields: dict) -> list[str]:
         values = fields[name] if isinstance(fields[name], tuple) else (fields[name],)
         if not all(v > 0 for v in values):
             found.append(f"{name} must be greater than 0, got {_show(fields[name])}")
+    frame_ms = fields.get("frame_ms")
+    if isinstance(frame_ms, int) and frame_ms > 0 and not FRAME_MS[0] <= frame_ms <= FRAME_MS[1]:
+        found.append(f"frame_ms = {frame_ms:,} is not between {FRAME_MS[0]} and {FRAME_MS[1]:,} (a GIF frame's range)")
     steps = fields.get("steps")
     if isinstance(steps, int) and "seeds" in fields:
         if steps * len(fields["seeds"]) > MAX_NETWORK_STEPS:

@@ -80,7 +80,7 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
         xlabel=r"$\theta$",
         ylabel=r"$\mathcal{L}(\theta)$",
         xlim=(grid_t[0], grid_t[-1]),
-        title=rf"loss, step size $\alpha = {float(res['anim_step_size']):.3g}$",
+        title=f"loss, step size {_anim_step_label(res)}",
     )
     handles = [h for ax in (data_ax, loss_ax) for h in ax.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, handlelength=1.6, columnspacing=1.0)
@@ -129,6 +129,14 @@ def _regime(factor: float) -> str:
     if abs(factor) == 1:
         return "never settles"
     return "monotone" if factor > 0 else "oscillates"
+
+
+def _anim_step_label(res: dict) -> str:
+    """The animation's step size as the worksheet gives it: in (b) a fraction of
+    1/mean(x^2), never its value, which would tell the reader mean(x^2) and the limit."""
+    if _is_linear(res):
+        return rf"$\alpha = {float(res['anim_step_fraction']):g}\,/\,\overline{{x^2}}$"
+    return rf"$\alpha = {float(res['anim_step_size']):g}$"
 
 
 def _step_label(res: dict, s: int) -> str:
@@ -307,7 +315,7 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
         xlabel="step $t$",
         ylabel=r"$\theta_t$",
         xlim=(0, t[-1]),
-        title=rf"{_model_title(res)}, $\alpha = {float(res['anim_step_size']):.3g}$",
+        title=f"{_model_title(res)}, {_anim_step_label(res)}",
     )
     style.log_axis(err_ax.yaxis)
     _spread(

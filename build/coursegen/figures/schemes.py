@@ -77,17 +77,19 @@ _M2 = np.array(
 )
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
+_ROOT = re.compile(r"<svg\b")
 
 
 def dark_svg(svg: str) -> str:
     """An SVG with every #rrggbb colour replaced by its dark-scheme colour.
 
     Matplotlib writes every colour as #rrggbb (opacity separately), so this reaches
-    fills, strokes, text (drawn as paths), hatches and the background alike.
+    fills, strokes, hatches and the background alike; except black text, which it
+    draws with SVG's default fill (black, unwritten). So the root element is given the
+    dark colour of black as its fill, which everything that names none inherits.
     """
+    svg = _ROOT.sub(lambda m: f'{m.group(0)} fill="#000000"', svg, count=1)
     found = sorted({m.lower() for m in _HEX.findall(svg)})
-    if not found:
-        return svg
     light = np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in found], dtype=np.uint8)
     mapped = {h: "#" + "".join(f"{int(c):02x}" for c in d) for h, d in zip(found, dark_colors(light))}
     return _HEX.sub(lambda m: mapped[m.group(1).lower()], svg)
