@@ -25,6 +25,10 @@ test-fast: $(DEPS)
 	$(PY) -m pytest -n $(JOBS) $(FAST) $(PYTEST_ARGS)
 
 # ruff (pyproject.toml [tool.ruff]): the lint rules, then the layout. LINT=files narrows it.
+# (make has a built-in LINT = lint, for C: replace it unless LINT was given)
+ifeq ($(origin LINT),default)
+LINT    := .
+endif
 LINT    ?= .
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check $(LINT)
