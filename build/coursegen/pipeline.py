@@ -97,6 +97,14 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
 
     finished: dict[tuple[str, str], cache.Entry] = {}  # (sheet, experiment) -> its results
 
+    def ready(sheet: Sheet, exp: Experiment, names) -> list[cache.Entry] | None:
+        """The results of every experiment a unit reads, if ``exp`` was one and the
+        others are done too (the unit starts now); else None."""
+        if exp.name not in names:
+            return None
+        inputs = [finished.get((sheet.name, name)) for name in names]
+        return None if None in inputs else inputs
+
     def experiment_done(sheet: Sheet, exp: Experiment, entry: cache.Entry):
         """Record the results; start every figure whose experiments are now all done."""
         finished[(sheet.name, exp.name)] = entry
@@ -107,10 +115,8 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
             )
         )
         for summary in sheet.summaries.values():
-            if exp.name not in summary.experiments:
-                continue
-            inputs = [finished.get((sheet.name, name)) for name in summary.experiments]
-            if None in inputs:
+            inputs = ready(sheet, exp, summary.experiments)
+            if inputs is None:
                 continue
             k = summary_key(summary, [e.sha256["results.npz"] for e in inputs])
             entry = store.get("results", k)
@@ -125,10 +131,8 @@ def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
                 built.summaries.cached += 1
                 summary_done(sheet, summary, entry)
         for fig in sheet.figures.values():
-            if exp.name not in fig.experiments:
-                continue
-            inputs = [finished.get((sheet.name, name)) for name in fig.experiments]
-            if None in inputs:
+            inputs = ready(sheet, exp, fig.experiments)
+            if inputs is None:
                 continue
             k = figure_key(fig, [e.sha256["results.npz"] for e in inputs])
             entry = store.get("figures", k)
