@@ -162,7 +162,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
 
     fig = style.new_figure(6.4, 6.4)
     ax = fig.subplots()
-    style.log_axis(ax.yaxis)
+    style.log_y(ax)
     for s, d in enumerate(diverged):
         color, marker = RUN_LOOKS[s % len(RUN_LOOKS)]
         shown = slice(None) if d < 0 else slice(0, d + 1)
@@ -317,7 +317,7 @@ def gd_sgd(res: dict, out: Path, *, paths: int = 3, floor: float = 1e-12) -> Non
         xlim=(0, t[-1]),
         title=f"{_model_title(res)}, {_anim_step_label(res)}",
     )
-    style.log_axis(err_ax.yaxis)
+    style.log_y(err_ax)
     _spread(
         err_ax,
         t,

@@ -56,7 +56,7 @@ def _oklab(rgb: np.ndarray) -> np.ndarray:
 
 
 def _srgb(lab: np.ndarray) -> np.ndarray:
-    linear = (lab @ np.linalg.inv(_M2).T) ** 3 @ np.linalg.inv(_M1).T
+    linear = (lab @ _M2_INV.T) ** 3 @ _M1_INV.T
     linear = np.clip(linear, 0, 1)
     return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
 
@@ -75,6 +75,8 @@ _M2 = np.array(
         [0.0259040371, 0.7827717662, -0.8086757660],
     ]
 )
+
+_M1_INV, _M2_INV = np.linalg.inv(_M1), np.linalg.inv(_M2)
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
 _ROOT = re.compile(r"<svg\b")

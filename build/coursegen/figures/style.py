@@ -127,10 +127,10 @@ def _power_of_ten(value: float, _pos=None) -> str:
     return "1" if exponent == 0 else f"10{str(exponent).translate(_SUPERSCRIPTS)}"
 
 
-def log_axis(axis) -> None:
-    """A log scale on ``axis`` (``ax.yaxis``), its decades labelled 10⁻⁴, 10⁻², 1 ..."""
-    axis.axes.set_yscale("log") if axis.axis_name == "y" else axis.axes.set_xscale("log")
-    axis.set_major_formatter(FuncFormatter(_power_of_ten))
+def log_y(ax) -> None:
+    """A log scale on the y axis, its decades labelled 10⁻⁴, 10⁻², 1 ..."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
 
 
 def dark_path(path: Path) -> Path:
