@@ -148,20 +148,24 @@ def test_a_read_only_folder_costs_one_line_and_the_next_build_after_fixing_it_wo
     assert "One more sentence." in (root / "site/mini/index.html").read_text()
 
 
-def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built):
-    root, site = built
-    page = root / "content/mini/index.md"
-    page.write_text(page.read_text() + "\nOne more sentence.\n")
-    limit = 100_000  # bytes per file: the site's copy of KaTeX (270 kB) no longer fits
+def _site_on_a_small_disk(root, limit: int) -> subprocess.CompletedProcess:
+    """``coursegen site`` where no file may grow past ``limit`` bytes: a full disk."""
 
     def small_disk():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
-    result = subprocess.run(
+    return subprocess.run(
         cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
     )
-    line = one_line_error(result)
+
+
+def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built):
+    root, site = built
+    page = root / "content/mini/index.md"
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    # 100 kB a file: the site's copy of KaTeX (270 kB) no longer fits
+    line = one_line_error(_site_on_a_small_disk(root, 100_000))
     assert f"{root / 'site'}: File too large" in line and "free some disk space" in line
     assert tree_bytes(root / "site") == site
     assert not list(root.glob(".tmp-*")) and not list((root / ".cache").rglob(".tmp-*"))
@@ -235,16 +239,8 @@ def test_a_full_disk_while_writing_the_cache_costs_one_line_and_no_staging(built
     root, site = built
     params = root / "content/mini/params.toml"
     params.write_text(params.read_text().replace("steps = 12", "steps = 12\ntheta0 = -1.5"))  # new results
-    limit = 1_000  # bytes per file: the experiment's results file no longer fits
-
-    def small_disk():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "site"]
-    result = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=600, preexec_fn=small_disk, env={**os.environ, **EPOCH}
-    )
-    line = one_line_error(result)
+    # 1 kB a file: the experiment's results file no longer fits
+    line = one_line_error(_site_on_a_small_disk(root, 1_000))
     assert "results.npz" in line and "free some disk space" in line
     assert tree_bytes(root / "site") == site
     assert not list((root / ".cache").rglob(".tmp-*")) and not list(root.glob(".tmp-*"))
