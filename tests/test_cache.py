@@ -110,3 +110,22 @@ def test_upgrading_numba_or_llvmlite_changes_the_relu_key(monkeypatch, library):
         monkeypatch.undo()
         for cached in (cache.library_versions, cache.code_hash):
             cached.cache_clear()
+
+
+def test_a_sweep_removes_only_the_staging_of_builds_that_are_gone(tmp_path):
+    """Checkouts may share a cache and build at once: one build's sweep must not delete
+    the entry another is writing, only what killed builds left."""
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    store = cache.Store(tmp_path)
+    writing = tmp_path / "figures" / f".tmp-abc-{'0' * 32}-{os.getpid()}"  # this process: running
+    killed = tmp_path / "figures" / f".tmp-abc-{'1' * 32}-{int(gone.stdout)}"
+    unnamed = tmp_path / "results" / ".tmp-abc-2222"  # no build named: an older build's
+    for folder in (writing, killed, unnamed):
+        folder.mkdir(parents=True)
+        (folder / "figure.gif").write_bytes(GIF)
+    store.sweep()
+    assert writing.is_dir() and not killed.exists() and not unnamed.exists()

@@ -28,9 +28,10 @@ def reference(tmp_path_factory):
     return {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / DOCS)}
 
 
-def start_site(root, jobs=1):
+def start_site(root, jobs=1, cache=None):
     env = {**os.environ, **EPOCH}
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "site", "--jobs", str(jobs)]
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), *(["--cache", str(cache)] if cache else [])]
+    cmd += ["site", "--jobs", str(jobs)]
     return subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -79,6 +80,20 @@ def test_corrupted_cache_entries_are_recomputed_not_served(tmp_path, reference):
     assert "experiments: 1 run, 0 cached" in rebuilt.stdout
     assert "figures: 1 run, 0 cached" in rebuilt.stdout
     assert tree_bytes(root / "site") == reference["site"]
+
+
+def test_builds_of_two_checkouts_sharing_a_cache_run_at_once(tmp_path, reference):
+    """The lock is the checkout's: another checkout's build, on the same cache, neither
+    waits for it nor disturbs it."""
+    roots = [make_mini_checkout(tmp_path / name) for name in ("one", "two")]
+    shared = tmp_path / "shared-cache"
+    procs = [start_site(root, cache=shared) for root in roots]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert not any("another build is running" in err for _, err in outs)
+    for root in roots:
+        assert tree_bytes(root / "site") == reference["site"]
+    assert not list(shared.rglob(".tmp-*"))
 
 
 def test_two_builds_at_once_queue_on_the_lock(tmp_path, reference):

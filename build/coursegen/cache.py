@@ -163,9 +163,11 @@ class Store:
         self.root = root
 
     def sweep(self) -> None:
-        """Remove staging folders that a killed build left behind (call under the build lock)."""
+        """Remove staging folders that a killed build left behind: those whose build's
+        process has gone (another checkout's build may be writing into its own)."""
         for staging in sorted(self.root.glob(f"*/{TMP_PREFIX}*")):
-            shutil.rmtree(staging, ignore_errors=True)
+            if not _running(_staging_pid(staging.name)):
+                shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, kind: str, k: str) -> Entry | None:
         """The entry if it answers ``k`` and holds exactly its kind's files, intact; otherwise drop it."""
@@ -198,7 +200,7 @@ class Store:
     def put(self, kind: str, k: str, files: dict[str, bytes]) -> Entry:
         """Write an entry into a temporary folder, then rename it into place."""
         final = self.root / kind / k
-        staging = self.root / kind / f"{TMP_PREFIX}{k}-{uuid.uuid4().hex}"
+        staging = self.root / kind / f"{TMP_PREFIX}{k}-{uuid.uuid4().hex}-{os.getpid()}"
         staging.mkdir(parents=True)
         try:
             hashes = {}
@@ -218,3 +220,21 @@ class Store:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return Entry({name: final / name for name in sorted(files)}, hashes)
+
+
+def _staging_pid(name: str) -> int | None:
+    """The process that writes a staging folder (its name's last field), if it says."""
+    last = name.rsplit("-", 1)[-1]
+    return int(last) if last.isdigit() else None
+
+
+def _running(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

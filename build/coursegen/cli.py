@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
     log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
     try:
-        writable.require(paths.cache)  # the build lock and matplotlib's font cache live there
+        writable.require(paths.cache)  # matplotlib's font cache lives there too
         os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
         from coursegen import bench, commands, handout  # after MPLCONFIGDIR: they import matplotlib
 

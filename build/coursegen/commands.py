@@ -25,9 +25,14 @@ def discover(content: Path, root: Path) -> list[Sheet]:
 
 @contextmanager
 def build_lock(paths):
-    """One build at a time per checkout; a second one waits, saying so."""
-    paths.cache.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(paths.cache / "build.lock")
+    """One build at a time per checkout (its site/, docs folders and swaps); a second
+    one waits, saying so. Builds of other checkouts that share the cache run alongside:
+    entries are written whole and renamed into place, and a sweep removes only the
+    staging of builds that are no longer running (cache.Store)."""
+    folder = paths.root / ".cache"
+    writable.require(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / "build.lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
