@@ -46,6 +46,7 @@ class Browser:
 # browser_fixtures.py.)
 
 EDITIONS = ("solutions", "student")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"  # screenshots, handouts: to look at
 
 
 def site_pages(site: Path) -> list[str]:

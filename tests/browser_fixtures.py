@@ -5,11 +5,16 @@ then registered once for the session, so every test shares one Chromium (Playwri
 sync API cannot run two at a time) and one server per edition.
 """
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from coursegen import chromium as launcher
+from coursegen import handout
 
-from browser import Browser, require_chromium, serve
+from browser import ARTIFACTS, Browser, require_chromium, serve
+from conftest import shared_folder
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +30,16 @@ def served(solutions_site, student_site):
     """Both editions served on 127.0.0.1: ``{"solutions": url, "student": url}``."""
     with serve(solutions_site) as solutions, serve(student_site) as student:
         yield {"solutions": solutions, "student": student}
+
+
+@pytest.fixture(scope="session")
+def handouts(chromium, solutions_site, student_site, tmp_path_factory) -> dict[str, list[Path]]:
+    """Both editions' handouts, printed once for the run (``shared_folder``):
+    ``{"solutions": [pdf, ...], "student": [...]}``; copied to test-artifacts/handouts."""
+
+    def print_both(out: Path) -> None:
+        handout.write_handouts({"solutions": solutions_site, "student": student_site}, out, chromium.browser)
+        shutil.copytree(out, ARTIFACTS / "handouts", dirs_exist_ok=True)
+
+    out = shared_folder(tmp_path_factory, "handouts", print_both)
+    return {edition: sorted(out.glob(f"*-{edition}.pdf")) for edition in ("solutions", "student")}

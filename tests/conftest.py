@@ -42,22 +42,33 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def shared_site(tmp_path_factory, edition: str) -> Path:
-    """One build of ``edition`` for the whole run, also across pytest-xdist's workers: the
-    first worker to ask builds it (under a lock) in their common temporary folder."""
+def shared_folder(tmp_path_factory, name: str, make) -> Path:
+    """A folder made once for the whole run, also across pytest-xdist's workers: the
+    first worker to ask runs ``make(folder)`` (under a lock) in their common temporary
+    folder; the others wait for it and reuse the result."""
     common = (
         tmp_path_factory.getbasetemp().parent
         if os.environ.get("PYTEST_XDIST_WORKER")
         else (tmp_path_factory.getbasetemp())
     )
-    root = common / f"shared-{edition}"
-    with FileLock(common / f"shared-{edition}.lock"):
-        if not (root / "site" / "index.html").is_file():
-            shutil.rmtree(root, ignore_errors=True)
-            make_checkout(root)
-            result = run_cli(root, "site", "--edition", edition, "--jobs", "2")
-            assert result.returncode == 0, result.stderr
-    return root / "site"
+    folder, done = common / name, common / f"{name}.done"
+    with FileLock(common / f"{name}.lock"):
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def shared_site(tmp_path_factory, edition: str) -> Path:
+    """One build of ``edition`` for the whole run (``shared_folder``)."""
+
+    def build(root: Path) -> None:
+        make_checkout(root)
+        result = run_cli(root, "site", "--edition", edition, "--jobs", "2")
+        assert result.returncode == 0, result.stderr
+
+    return shared_folder(tmp_path_factory, f"shared-{edition}", build) / "site"
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser import EDITIONS, open_page, settle, site_pages
+from browser import ARTIFACTS, EDITIONS, open_page, settle, site_pages
 
 pytest_plugins = ["browser_fixtures"]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MIN_TEXT_PX = 9
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 # Every figure's visible picture (image or player canvas), with what the page says of
-# its text: its smallest text and its width, in pt.
+# its text: its smallest text and its width, in pt; where it is on the page (CSS px).
 _SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) => {
   const media = [...fig.querySelectorAll("canvas, img:not(.cg-print)")].find((m) => m.checkVisibility());
   let corner = null;
@@ -31,6 +30,7 @@ _SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) =
     widthPt: Number(fig.querySelector("[data-width-pt]").dataset.widthPt),
     tag: media ? media.tagName : null, src: media && media.getAttribute("src"),
     shownWidth: media ? media.getBoundingClientRect().width : 0, corner,
+    box: media && (({ left, top, right, bottom }) => [left + scrollX, top + scrollY, right + scrollX, bottom + scrollY])(media.getBoundingClientRect()),
   };
 })"""
 
@@ -92,6 +92,8 @@ def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_
         try:
             _open_everything(page)
             background = _page_background(page)
+            page.evaluate("() => window.scrollTo(0, 0)")
+            shot = _full_page(page) if scheme == "dark" else None
             for fig in page.evaluate(_SHOWN):
                 checked += 1
                 if fig["tag"] == "IMG":
@@ -105,7 +107,7 @@ def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_
                 if max(abs(a - b) for a, b in zip(corner, background)) > 2:
                     problems.append(f"{rel} {fig['id']}: figure background {corner}, page {background}")
                 if scheme == "dark":
-                    dark = _darker_than(page, fig["id"], background)
+                    dark = _darker_than(shot, fig["box"], background)
                     if dark:
                         problems.append(f"{rel} {fig['id']}: {dark} pixels darker than the page (unreadable ink)")
             if rel.endswith("index.html") and "/" in rel and scheme == "dark":
@@ -116,13 +118,19 @@ def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_
     assert problems == []
 
 
-def _darker_than(page, figure_id: str, background: tuple[int, ...]) -> int:
-    """Pixels of a figure, as shown, clearly darker than the dark page it sits on: ink
-    that was not made light (black text on a dark ground), from a screenshot."""
-    media = page.locator(f"#{figure_id}").locator("canvas, img:not(.cg-print)").locator("visible=true").first
-    media.scroll_into_view_if_needed()
-    shot = np.asarray(Image.open(io.BytesIO(media.screenshot())).convert("RGB")).astype(int)
-    luminance = shot @ np.array([299, 587, 114]) // 1000
+def _full_page(page) -> np.ndarray:
+    """The whole page as shown, RGB, one pixel per CSS pixel."""
+    return np.asarray(Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")).astype(int)
+
+
+def _darker_than(shot: np.ndarray, box: list[float], background: tuple[int, ...]) -> int:
+    """Pixels of a figure, as shown (its box in the full-page screenshot), clearly darker
+    than the dark page it sits on: ink that was not made light (black text on a dark
+    ground)."""
+    left, top, right, bottom = box
+    figure = shot[int(np.ceil(top)) : int(bottom), int(np.ceil(left)) : int(right)]
+    assert figure.size, f"empty figure box {box}"
+    luminance = figure @ np.array([299, 587, 114]) // 1000
     paper = int(np.dot(background, [299, 587, 114]) // 1000)
     return int((luminance < paper - 12).sum())
 

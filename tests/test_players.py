@@ -29,31 +29,39 @@ def pillow_frames(path: Path) -> tuple[np.ndarray, ...]:
 
 
 def canvas_pixels(player) -> np.ndarray:
-    url = player.locator("canvas").evaluate("c => c.toDataURL('image/png')")
+    url = player.query_selector("canvas").evaluate("c => c.toDataURL('image/png')")
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
 
 
-# A checksum of the canvas's RGB bytes, computed in the page (exact in doubles: at most
-# 255 * 65521 per byte, fewer than 2**53 / 2**24 bytes), so that most comparisons need
-# no image to cross over; on a mismatch the whole canvas is read.
-_CANVAS_SUM = """c => {
+# The player's state after a move, read in one round trip: its frame, whether it plays,
+# and a checksum of the canvas's RGB bytes computed in the page (exact in doubles: at
+# most 255 * 65521 per byte, fewer than 2**53 / 2**24 bytes), so that most comparisons
+# need no image to cross over; on a mismatch the whole canvas is read.
+_STATE = """p => {
+  const c = p.querySelector("canvas");
   const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
   let sum = 0;
   for (let i = 0, j = 0; i < d.length; i += 4, j += 3) {
     sum += d[i] * (j % 65521 + 1) + d[i + 1] * ((j + 1) % 65521 + 1) + d[i + 2] * ((j + 2) % 65521 + 1);
   }
-  return sum;
+  return {frame: Number(p.dataset.frame), playing: p.dataset.playing, sum: sum};
 }"""
+
+
+@functools.lru_cache(maxsize=4)
+def _weights(size: int) -> np.ndarray:
+    return np.arange(size, dtype=np.int64) % 65521 + 1
 
 
 def rgb_sum(frame: np.ndarray) -> int:
     values = frame.reshape(-1).astype(np.int64)
-    return int((values * (np.arange(values.size) % 65521 + 1)).sum())
+    return int((values * _weights(values.size)).sum())
 
 
-def differing(player, expected: np.ndarray) -> float:
-    """The fraction of pixels on the player's canvas that differ from ``expected``."""
-    if player.locator("canvas").evaluate(_CANVAS_SUM) == rgb_sum(expected):
+def differing(player, expected: np.ndarray, state: dict | None = None) -> float:
+    """The fraction of pixels on the player's canvas that differ from ``expected``
+    (``state``: the player's, if just read)."""
+    if (state or player.evaluate(_STATE))["sum"] == rgb_sum(expected):
         return 0.0
     drawn = canvas_pixels(player)
     return float((drawn != expected).any(axis=2).mean()) if drawn.shape == expected.shape else 1.0
@@ -64,18 +72,16 @@ def pages_with_players(site: Path) -> list[str]:
 
 
 def ready_players(page):
-    """Every player of the page scrolled into view and set up, in page order."""
-    players = page.locator(".cg-player")
-    for i in range(players.count()):
-        player = players.nth(i)
+    """Every player of the page scrolled into view and set up, in page order (element
+    handles: each call on a locator resolves it anew, ten times the cost of a call)."""
+    players = page.query_selector_all(".cg-player")
+    for player in players:
         player.scroll_into_view_if_needed()
         page.wait_for_function(
-            "p => p.dataset.ready === 'true' || p.dataset.ready === 'failed'",
-            arg=player.element_handle(),
-            timeout=20_000,
+            "p => p.dataset.ready === 'true' || p.dataset.ready === 'failed'", arg=player, timeout=20_000
         )
         assert player.get_attribute("data-ready") == "true", player.get_attribute("data-gif")
-    return [players.nth(i) for i in range(players.count())]
+    return players
 
 
 def frame_of(player) -> int:
@@ -85,20 +91,20 @@ def frame_of(player) -> int:
 # The reader's moves, in an order that jumps back and forth: (what they do, the frame it
 # leads to given the frame count n and the current frame k; None: wherever it stopped).
 def _slider(player, k):
-    player.locator("input[type=range]").fill(str(k))
+    player.query_selector("input[type=range]").fill(str(k))
 
 
 def _key(name):
     def press(player, _):
-        player.locator("input[type=range]").focus()
-        player.page.keyboard.press(name)
+        player.query_selector("input[type=range]").focus()
+        player.owner_frame().page.keyboard.press(name)
 
     return press
 
 
 def _button(label, key=None):
     def press(player, _):
-        target = player.locator(f"button[aria-label='{label}']")
+        target = player.query_selector(f"button[aria-label='{label}']")
         if key:
             target.press(key)
         else:
@@ -108,10 +114,10 @@ def _button(label, key=None):
 
 
 def _play_then_pause(player, _):
-    play = player.locator("button").first
-    play.click()
-    player.page.wait_for_timeout(350)
-    player.locator("button[aria-label='Pause']").click()
+    start = frame_of(player)
+    player.query_selector("button").click()
+    player.owner_frame().page.wait_for_function(f"p => Number(p.dataset.frame) !== {start}", arg=player)
+    player.query_selector("button[aria-label='Pause']").click()
 
 
 MOVES = [
@@ -136,19 +142,20 @@ def check_every_move(player, gif: Path, moves=MOVES) -> list[str]:
     """Each move, then the canvas against Pillow's frame; returns what differed."""
     expected = pillow_frames(gif)
     n = len(expected)
-    assert int(player.locator("input[type=range]").get_attribute("max")) + 1 == n, gif.name
+    assert int(player.query_selector("input[type=range]").get_attribute("max")) + 1 == n, gif.name
     problems = []
+    before = frame_of(player)
     for name, move, target in moves:
-        before = frame_of(player)
         move(player, n)
         want = target(n, before)
-        shown = frame_of(player)
+        state = player.evaluate(_STATE)
+        shown = before = state["frame"]
         if want is not None and shown != max(0, min(n - 1, want)):
             problems.append(f"{gif.name}: {name} showed frame {shown}, not {want}")
             continue
-        if player.get_attribute("data-playing") != "false":
+        if state["playing"] != "false":
             problems.append(f"{gif.name}: still playing after {name}")
-        differ = differing(player, expected[shown])
+        differ = differing(player, expected[shown], state)
         if differ:
             problems.append(f"{gif.name}: frame {shown} after {name}: {differ:.2%} of pixels differ from Pillow's")
     return problems
@@ -191,7 +198,7 @@ def test_switching_the_scheme_redraws_the_same_frame_in_the_other_rendering(chro
     try:
         players = ready_players(page)
         for player in players:
-            n = int(player.locator("input[type=range]").get_attribute("max")) + 1
+            n = int(player.query_selector("input[type=range]").get_attribute("max")) + 1
             _slider(player, n // 2)
         page.locator("label[for='__palette_1']").first.click()  # Material's toggle: to dark
         assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
@@ -215,17 +222,17 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
     page = open_page(chromium, f"{served['solutions']}/{rel}")
     try:
         player = ready_players(page)[0]
-        status = player.locator("output")
-        live = player.locator("[aria-live=polite]")
+        status = player.query_selector("output")
+        live = player.query_selector("[aria-live=polite]")
         assert status.get_attribute("aria-live") == "off"  # the visible status changes every frame
-        assert live.count() == 1
+        assert len(player.query_selector_all("[aria-live=polite]")) == 1
         _key("Home")(player, 0)  # a known state: paused on the first frame
         assert player.get_attribute("data-playing") == "false"
-        player.locator("button[aria-label='Play']").click()
+        player.query_selector("button[aria-label='Play']").click()
         announced, started = live.text_content(), frame_of(player)
-        page.wait_for_function(f"p => Number(p.dataset.frame) > {started} + 2", arg=player.element_handle())
+        page.wait_for_function(f"p => Number(p.dataset.frame) > {started} + 2", arg=player)
         assert live.text_content() == announced, "announced while playing"
-        player.locator("button[aria-label='Pause']").click()
+        player.query_selector("button[aria-label='Pause']").click()
         assert live.text_content() == status.text_content() != announced
         _slider(player, 3)  # a step while paused is announced too
         assert live.text_content() == status.text_content()

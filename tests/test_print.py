@@ -5,19 +5,18 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pypdf
 import pytest
 from PIL import Image
 
-from coursegen import handout, weight
+from coursegen import weight
 from coursegen.chromium import worksheets
+from pdf import pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium
 from conftest import make_checkout, run_cli
 
 pytest_plugins = ["browser_fixtures"]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MB = 1_000_000
 KB = 1_000
 QUESTION = "What is the gradient of"  # a question: in both editions
@@ -97,25 +96,13 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
     assert chromium.external == []
 
 
-def _text(pdf: Path) -> tuple[int, str, int]:
-    """Page count, text layer (whitespace collapsed) and number of raster images."""
-    reader = pypdf.PdfReader(pdf)
-    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    images = 0
-    for page in reader.pages:  # counted from the resources, without decoding them
-        xobjects = page.get("/Resources", {}).get("/XObject", {})
-        images += sum(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
-    return len(reader.pages), text, images
-
-
-def test_handouts(chromium, solutions_site, student_site):
-    out = ARTIFACTS / "handouts"
-    written = handout.write_handouts(sites(solutions_site, student_site), out, browser=chromium.browser)
+def test_handouts(handouts, solutions_site):
+    written = handouts["solutions"] + handouts["student"]
     sheet = worksheets(solutions_site)[0]
     assert sorted(p.name for p in written) == [f"{sheet}-solutions.pdf", f"{sheet}-student.pdf"]
     players = (solutions_site / sheet / "index.html").read_text(encoding="utf-8").count('class="cg-player"')
     for pdf in written:
-        pages, text, images = _text(pdf)
+        pages, text, images = pdf_contents(pdf)
         print(f"{pdf} ({pages} pages)")
         assert pages >= 2, pdf
         assert QUESTION in text and "(a) The constant model" in text
@@ -137,7 +124,7 @@ def test_handout_command_student_edition(tmp_path):
     assert result.returncode == 0, result.stderr
     pdfs = sorted(p.name for p in stale.parent.iterdir())
     assert pdfs == sorted(f"{d.name}-student.pdf" for d in (root / "content").iterdir() if d.is_dir())
-    assert SOLUTION not in _text(stale.parent / "dis01-student.pdf")[1]
+    assert SOLUTION not in pdf_contents(stale.parent / "dis01-student.pdf")[1]
     assert "handout: site/handouts/dis01-student.pdf" in result.stdout
     # the site it leaves links exactly the handouts it holds, and no solutions handout
     home = (root / "site" / "index.html").read_text(encoding="utf-8")

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from browser import EDITIONS, open_page, settle, site_pages
+from browser import ARTIFACTS, EDITIONS, open_page, settle, site_pages
 
 pytest_plugins = ["browser_fixtures"]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 def sites(edition, solutions_site, student_site) -> Path:
@@ -59,19 +57,19 @@ def test_every_page(chromium, served, solutions_site, student_site, edition):
               }
               return out;
             }""")
-            details = page.locator("details.solution")
+            details = page.query_selector_all("details.solution")  # handles: a locator resolves on each call
             if edition == "student":
-                if details.count() or 'class="solution"' in page.content():
+                if details or 'class="solution"' in page.content():
                     found.append("a solution in the student edition")
             else:
-                solutions_seen += details.count()
-                for block in details.all():
+                solutions_seen += len(details)
+                for block in details:
                     if block.get_attribute("open") is not None:
                         found.append("a solution block open on load")
-                    block.locator("summary").click()
+                    block.query_selector("summary").click()
                     if (
                         block.get_attribute("open") is None
-                        or not block.locator("p, li, .arithmatex").first.is_visible()
+                        or not block.query_selector("p, li, .arithmatex").is_visible()
                     ):
                         found.append("a solution block that did not open on click")
             found += [f"console/network: {e}" for e in page.errors]
