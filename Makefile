@@ -4,7 +4,7 @@
 # The Python the environment is made with: PYTHON if set, else python3 if it is 3.11 or
 # newer, else python3.13/3.12/3.11 (.ci/find-python says what to do when none is).
 PYTHON  ?=
-EDITION ?= solutions
+EDITION ?= scheduled
 JOBS    ?= 2
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -16,7 +16,7 @@ FAST    := -m "not browser and not faults and not slow"
 .PHONY: site test test-fast lint check lock-figures serve bench handout clean lock
 
 site: $(DEPS)
-	$(RUN) site --edition $(EDITION) --jobs $(JOBS)
+	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF))$(if $(SHEET), --sheet $(SHEET)) --jobs $(JOBS)
 
 test: $(DEPS)
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
@@ -35,21 +35,21 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check $(LINT)
 
 check: $(DEPS)
-	$(RUN) check --jobs $(JOBS)
+	$(RUN) check$(if $(SHEET), --sheet $(SHEET)) --jobs $(JOBS)
 
 lock-figures: $(DEPS)
-	$(RUN) lock-figures --jobs $(JOBS)
+	$(RUN) lock-figures$(if $(SHEET), --sheet $(SHEET)) --jobs $(JOBS)
 
 bench: $(DEPS)
 	$(RUN) bench
 
 serve: $(DEPS)
-	$(RUN) serve --edition $(EDITION) --jobs $(JOBS)
+	$(RUN) serve --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --jobs $(JOBS)
 
 # PDF handouts into site/handouts/ (after the site itself; needs Chromium). The student
 # edition writes only the student handouts; the solutions edition both.
 handout: site
-	$(RUN) handout --edition $(EDITION) --jobs $(JOBS)
+	$(RUN) handout --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --jobs $(JOBS)
 
 clean:
 	rm -rf site .cache .tmp-* .pytest_cache

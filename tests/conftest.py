@@ -89,7 +89,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-MINI_PAGE = """# Mini worksheet
+MINI_PAGE = """---
+number: 1
+title: "Mini"
+date: 2022-09-09
+summary: "One experiment, one figure."
+solutions: now
+---
+
+# Mini worksheet
 
 {{ question("q1", "(a) A constant model") }}
 
@@ -123,12 +131,7 @@ def make_mini_checkout(dest: Path) -> Path:
     make_checkout(dest)
     shutil.rmtree(dest / "content")
     (dest / "content" / "mini").mkdir(parents=True)
-    (dest / "content" / "index.md").write_text("# Mini course\n\n- [Mini](mini/index.md)\n")
+    (dest / "content" / "index.md").write_text("# Mini course\n\n{{ worksheet_list() }}\n")
     (dest / "content" / "mini" / "index.md").write_text(MINI_PAGE)
     (dest / "content" / "mini" / "params.toml").write_text(MINI_PARAMS)
-    config = (dest / "mkdocs.yml").read_text()
-    start, end = config.index("nav:"), config.index("plugins:")
-    (dest / "mkdocs.yml").write_text(
-        config[:start] + "nav:\n  - Home: index.md\n  - Mini: mini/index.md\n\n" + config[end:]
-    )
     return dest

@@ -241,5 +241,9 @@ def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet, re
     _check_alt_and_caption(figure_block(page, "relu_optimizer_losses"), "relu_optimizer_losses", "svg", fig, relu)
     worksheet = _page(solutions_site)
     assert 'href="optimizers.html"' in _between(worksheet, "2", "contributors")
-    nav = r'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*Optimizers\s*</span>'
+    # in the nav, under its title (its front matter's), listed by the worksheet's front matter
+    title = re.search(r'^title: "([^"]+)"', (REPO / "content" / "dis01" / "optimizers.md").read_text(), re.M).group(1)
+    nav = (
+        rf'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*{re.escape(title)}\s*</span>'
+    )
     assert re.search(nav, worksheet)

@@ -25,11 +25,12 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
         monkeypatch.setenv(name, str(value))
     rerendered = threading.Event()
     seen = {}
+    config = {}  # MkDocs' config, whose nav the hook refreshes
 
     def edit_while_building(*args, **kwargs):
         """The worst moment: the student pages are written, MkDocs has not read them yet,
         and the reader of `make serve` saves an edit."""
-        hook = threading.Thread(target=lambda: (serve_hook.on_pre_build(None), rerendered.set()))
+        hook = threading.Thread(target=lambda: (serve_hook.on_pre_build(config), rerendered.set()))
         hook.start()
         seen["hook"] = hook
         seen["waited"] = not rerendered.wait(timeout=5)
@@ -41,6 +42,7 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
     seen["hook"].join(timeout=120)
     assert seen["waited"], "the serve hook re-rendered while another build held the lock"
     assert rerendered.is_set()
+    assert config["nav"][1] == {"Mini": "mini/index.md"}  # and the nav, from the front matter
     student = "\n".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
     assert SOLUTION not in student
     assert SOLUTION in (root / ".cache/docs/solutions/mini/index.md").read_text()  # the preview's own pages

@@ -16,7 +16,11 @@ from coursegen import writable
 from coursegen.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[2]
-EDITIONS = ("solutions", "student")  # as pages.EDITIONS, which cannot be imported this early
+EDITIONS = ("scheduled", "solutions", "student")  # as editions.EDITIONS, which cannot be imported this early
+AS_OF_HELP = (
+    "the build's clock for scheduled solutions: a time with its zone (2022-09-09T17:00-07:00), "
+    "@<unix seconds>, or now (default: SOURCE_DATE_EPOCH, else the last commit's time)"
+)
 
 
 @dataclass(frozen=True)
@@ -97,22 +101,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--traceback", action="store_true", help="after an error's one line, show its full traceback")
     sub = p.add_subparsers(dest="command", required=True)
     site = sub.add_parser("site", help="run experiments, draw figures, fill pages, build site/")
-    site.add_argument("--edition", default="solutions", choices=EDITIONS)
     site.add_argument("--site-dir", default=None, help="output folder (default: <root>/site)")
     for name, text in (
         ("check", "rebuild every generated file from an empty cache and compare with manifest.json"),
         ("lock-figures", "rebuild from an empty cache and write manifest.json"),
     ):
         sub.add_parser(name, help=text)
+    for cmd in (site, sub.choices["check"], sub.choices["lock-figures"]):
+        cmd.add_argument("--sheet", default=None, help="one worksheet only (its folder name under content/)")
     sub.add_parser("bench", help="speed figures as one JSON line")
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
-    serve.add_argument("--edition", default="solutions", choices=EDITIONS)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     handout = sub.add_parser(
         "handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/"
     )
-    handout.add_argument("--edition", default="solutions", choices=EDITIONS, help="student: the student handouts only")
     handout.add_argument("--out", default=None, help="output folder (default: <root>/site/handouts)")
+    for cmd in (site, serve, handout):
+        cmd.add_argument(
+            "--edition",
+            default="scheduled",
+            choices=EDITIONS,
+            help="scheduled (default): each worksheet's solutions once released; solutions or student: all "
+            "(handout: student prints the student handouts only)",
+        )
+        cmd.add_argument("--as-of", default=None, help=AS_OF_HELP)
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
         cmd.add_argument(

@@ -11,16 +11,44 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from coursegen import atomic, cache, manifest, pages, pipeline, report, results, site, workers, writable
+from coursegen import (
+    atomic,
+    cache,
+    editions,
+    manifest,
+    pages,
+    pipeline,
+    report,
+    results,
+    site,
+    workers,
+    worksheets,
+    writable,
+)
+from coursegen.editions import Publication
 from coursegen.errors import BuildError
 from coursegen.parameters import Sheet, load_sheet
 
 
-def discover(content: Path, root: Path) -> list[Sheet]:
-    """Every folder of ``content/`` is a worksheet (sorted by name)."""
+def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
+    """Every folder of ``content/`` with an ``index.md`` is a worksheet, in the order of
+    their front matter's ``number``; ``only``: just that one (``--sheet``)."""
     if not content.is_dir():
         raise BuildError(f"{content}: no content folder")
-    return [load_sheet(d, root) for d in sorted(content.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+    folders = [d for d in sorted(content.iterdir()) if (d / "index.md").is_file() and not d.name.startswith(".")]
+    if only is not None:
+        names = [d.name for d in folders]
+        if only not in names:
+            raise BuildError(f"--sheet {only}: no worksheet content/{only}/index.md; worksheets: {', '.join(names)}")
+        folders = [d for d in folders if d.name == only]
+    sheets = sorted((load_sheet(d, root) for d in folders), key=lambda s: (s.meta.number, s.name))
+    for before, after in zip(sheets, sheets[1:]):
+        if before.meta.number == after.meta.number:
+            raise BuildError(
+                f"content/{after.name}/index.md: front matter number {after.meta.number} is also "
+                f"content/{before.name}/'s; give each worksheet its own"
+            )
+    return sheets
 
 
 @contextmanager
@@ -64,9 +92,9 @@ def executor(jobs: int, dask: str | None):
         yield pipeline.InlineExecutor()
 
 
-def load_sheets(paths, log) -> list[Sheet]:
+def load_sheets(paths, log, only: str | None = None) -> list[Sheet]:
     t = time.perf_counter()
-    sheets = discover(paths.content, paths.root)
+    sheets = discover(paths.content, paths.root, only)
     log(
         f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
         f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)"
@@ -85,37 +113,46 @@ def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -
 
 
 def prepare_docs(
-    paths, edition: str, jobs: int, log, dask: str | None = None, handouts: dict[str, list[str]] | None = None
-) -> pipeline.Built:
+    paths,
+    shown: Publication,
+    jobs: int,
+    log,
+    dask: str | None = None,
+    handouts: dict[str, list[str]] | None = None,
+    only: str | None = None,
+) -> tuple[list[Sheet], pipeline.Built]:
     """Experiments, figures and pages into the edition's own docs folder (all but MkDocs).
 
-    Only the figures the edition shows are copied: the student edition's docs folder
-    holds no file of a solution figure.
+    Each worksheet is rendered in the edition ``shown`` gives it. Only the figures it
+    shows are copied: a worksheet shown without solutions has no file of a solution
+    figure in the docs folder. ``only``: one worksheet (``--sheet``).
     """
-    sheets = load_sheets(paths, log)
+    sheets = load_sheets(paths, log, only)
     built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
+    sheet_editions = {s.name: shown.of(s) for s in sheets}
     docs_files = {**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)}
     figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
-    shown = {(s.name, name) for s in sheets for name in s.shown_figures(edition)}
+    visible = {(s.name, name) for s in sheets for name in s.shown_figures(sheet_editions[s.name])}
     for out in built.outputs:
-        if out.figure and (out.sheet, out.figure) in shown:
+        if out.figure and (out.sheet, out.figure) in visible:
             data = out.source.read_bytes()
             filename = out.path.rsplit("/", 1)[1]
             docs_files[f"{out.sheet}/figures/{filename}"] = data
             figure_files.setdefault(out.sheet, {}).setdefault(out.figure, {})[filename] = data
-    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, edition, handouts)
+    listing = worksheets.entries(sheets, shown, handouts or {})
+    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, sheet_editions, listing)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
-    docs = paths.docs(edition)
+    docs = paths.docs(shown.edition)
     changed = site.sync_docs(docs, docs_files)
     log(
-        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {edition} docs folder "
+        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {shown.edition} docs folder "
         f"({time.perf_counter() - t:.1f} s)"
     )
-    return built
+    return sheets, built
 
 
 def site_dir(paths, requested: str | None) -> Path:
@@ -153,42 +190,57 @@ def site_dir(paths, requested: str | None) -> Path:
 
 
 def build_site(paths, args, log) -> int:
-    build_into(
-        paths, args.edition, site_dir(paths, args.site_dir), args.jobs, args.dask, log, getattr(args, "handouts", None)
-    )
+    shown = editions.publication(args.edition, args.as_of, paths.root)
+    out = site_dir(paths, args.site_dir)
+    build_into(paths, shown, out, args.jobs, args.dask, log, getattr(args, "handouts", None), args.sheet)
+    if args.sheet:
+        log(f"site: {out.name}/ holds {args.sheet} only (--sheet); build without it for the whole course")
     return 0
 
 
 def build_into(
-    paths, edition: str, out: Path, jobs: int, dask: str | None, log, handouts: dict[str, list[str]] | None = None
-) -> None:
+    paths,
+    shown: Publication,
+    out: Path,
+    jobs: int,
+    dask: str | None,
+    log,
+    handouts: dict[str, list[str]] | None = None,
+    only: str | None = None,
+) -> list[Sheet]:
     """The whole build of one edition into ``out`` (any folder; the caller checked it);
     ``handouts``: the PDF handouts the site will hold, for the home page's links."""
     with build_lock(paths):
         if atomic.recover_tree(out):
             log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
-        writable.require(paths.root, out.parent, out, paths.docs(edition))  # the cache: checked by the CLI
-        prepare_docs(paths, edition, jobs, log, dask, handouts)
+        docs = paths.docs(shown.edition)
+        writable.require(paths.root, out.parent, out, docs)  # the cache: checked by the CLI
+        sheets, _ = prepare_docs(paths, shown, jobs, log, dask, handouts, only)
         t = time.perf_counter()
-        site.mkdocs_build(paths.config, paths.docs(edition), out, site.source_date_epoch(paths.root), quiet=True)
-        log(f"mkdocs: {edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+        epoch = site.source_date_epoch(paths.root)
+        site.mkdocs_build(paths.config, docs, out, epoch, quiet=True, nav=worksheets.nav(sheets))
+        log(f"mkdocs: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+    return sheets
 
 
 @contextmanager
-def fresh_build(paths, jobs: int, dask: str | None, log):
-    """Every experiment and figure from an empty cache, in a scratch folder."""
+def fresh_build(paths, jobs: int, dask: str | None, log, only: str | None = None):
+    """Every experiment and figure (of worksheet ``only``) from an empty cache, in a scratch folder."""
     with build_lock(paths), tempfile.TemporaryDirectory(prefix="coursegen-check-") as scratch:
-        yield run_pipeline(load_sheets(paths, log), cache.Store(Path(scratch)), jobs, dask, log)
+        yield run_pipeline(load_sheets(paths, log, only), cache.Store(Path(scratch)), jobs, dask, log)
 
 
 def check(paths, args, log) -> int:
     if not paths.manifest.is_file():
         raise BuildError(f"{paths.manifest.name} is missing: run `make lock-figures` to create it")
     expected = manifest.read(paths.manifest)
-    with fresh_build(paths, args.jobs, args.dask, log) as built:
+    if args.sheet:
+        expected = manifest.of_sheet(expected, args.sheet)
+    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
         diffs = manifest.compare(expected, built.outputs)
         if not diffs:
-            print(f"check: all {len(built.outputs)} generated files match {paths.manifest.name}")
+            which = f" of {args.sheet}" if args.sheet else ""
+            print(f"check: all {len(built.outputs)} generated files{which} match {paths.manifest.name}")
             return 0
         folder = paths.root / "check-report"
         lines = report.explain(diffs, cache.Store(paths.cache), folder)
@@ -205,8 +257,8 @@ def check(paths, args, log) -> int:
 
 
 def lock_figures(paths, args, log) -> int:
-    with fresh_build(paths, args.jobs, args.dask, log) as built:
-        manifest.write(paths.manifest, built.outputs)
+    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
+        manifest.write(paths.manifest, built.outputs, args.sheet)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
     return 0
 
@@ -216,18 +268,20 @@ def serve(paths, args, log) -> int:
     pipeline, under the build lock, before each rebuild."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    shown = editions.publication(args.edition, args.as_of, paths.root)
     os.environ.update(
         COURSEGEN_ROOT=str(paths.root),
         COURSEGEN_CACHE=str(paths.cache),
-        COURSEGEN_EDITION=args.edition,
+        COURSEGEN_EDITION=shown.edition,
+        COURSEGEN_AS_OF=shown.clock.isoformat(),
         COURSEGEN_JOBS=str(args.jobs),
         NO_MKDOCS_2_WARNING="1",
         SOURCE_DATE_EPOCH=site.source_date_epoch(paths.root),
     )
     hook = Path(__file__).with_name("serve_hook.py")
-    docs = paths.docs(args.edition)
+    docs = paths.docs(shown.edition)
     with build_lock(paths):  # MkDocs needs the docs folder before its first build
-        prepare_docs(paths, args.edition, args.jobs, log)
+        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
@@ -239,5 +293,6 @@ def serve(paths, args, log) -> int:
         docs_dir=str(docs),
         watch=[str(paths.content), str(paths.templates), str(paths.assets)],
         hooks=[str(hook)],
+        nav=worksheets.nav(sheets),
     )
     return 0

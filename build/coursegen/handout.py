@@ -1,26 +1,34 @@
 """PDF handouts of every worksheet, printed by Chromium from the built site.
 
-``make handout`` (``python -m coursegen handout``) builds the student edition (and, for
-the solutions edition, the solutions edition too) into scratch folders, serves each on
+``make handout`` (``python -m coursegen handout``) builds the student edition (and the
+solutions, or for a scheduled build the scheduled edition) into scratch folders, serves each on
 127.0.0.1 and prints every worksheet page to ``site/handouts/<sheet>-<edition>.pdf``,
 through the site's print stylesheet (assets/css/print.css): no navigation, animations
 replaced by their static frames, solutions open. It then rebuilds ``site/`` with the
 home page linking to these files (a plain ``make site`` writes no PDF and links none),
 and puts them in ``site/handouts/``.
 
-The student edition writes only the student handouts, and the folder is left holding
+The student edition writes only the student handouts, a scheduled build the solutions
+handouts of released worksheets only, and the folder is left holding
 exactly what was written, so a site published as the student edition never carries a
 solutions PDF left over from an earlier run.
 """
 
 import html
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-from coursegen import atomic, chromium
+from coursegen import atomic, chromium, editions
 from coursegen.errors import BuildError
 
-EDITIONS = {"student": ("student",), "solutions": ("student", "solutions")}
+# The handouts each edition prints: (handout edition, the site edition it is printed
+# from). A scheduled build prints the solutions handout of released worksheets only.
+PRINTED = {
+    "student": (("student", "student"),),
+    "solutions": (("student", "student"), ("solutions", "solutions")),
+    "scheduled": (("student", "student"), ("solutions", "scheduled")),
+}
 
 # Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
 # player fetches the static frames), then every image eager and loaded.
@@ -41,28 +49,31 @@ _FOOTER = (
 )
 
 
-def write_handouts(sites: dict[str, Path], out_dir: Path, browser=None) -> list[Path]:
+def write_handouts(
+    sites: dict[str, Path], out_dir: Path, browser=None, sheets: dict[str, list[str]] | None = None
+) -> list[Path]:
     """Print every worksheet of each edition's built site into ``out_dir``.
 
-    ``sites`` maps an edition name to its built site folder. ``out_dir`` ends up holding
-    exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
+    ``sites`` maps a handout edition to its built site folder; ``sheets``, optionally, an
+    edition to the worksheets to print from it (default: all). ``out_dir`` ends up
+    holding exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with chromium.browser(browser) as launched:
         for edition, site_dir in sites.items():
-            sheets = chromium.worksheets(site_dir)
-            if not sheets:
+            found = chromium.worksheets(site_dir)
+            if not found:
                 raise BuildError(f"{site_dir}: no worksheet pages to print")
+            wanted = (sheets or {}).get(edition, found)
             with chromium.serve(site_dir) as url:
-                for sheet in sheets:
+                for sheet in [s for s in found if s in wanted]:
                     path = out_dir / f"{sheet}-{edition}.pdf"
                     _print(launched, f"{url}/{sheet}/index.html", path, edition)
                     written.append(path)
     for stale in out_dir.glob("*.pdf"):
         if stale not in written:
             stale.unlink()
-    atomic.publishable(out_dir)
     return written
 
 
@@ -100,18 +111,23 @@ def make_handouts(paths, args, log) -> int:
     out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
     with commands.build_lock(paths):  # never write into a site/ that a killed swap left missing
         atomic.recover_tree(out.parent)
-    editions = EDITIONS[args.edition]
+    shown = editions.publication(args.edition, args.as_of, paths.root)
     with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
-        sites = {}
-        for edition in sorted(editions):
-            site_dir = Path(scratch) / edition
-            commands.build_into(paths, edition, site_dir, args.jobs, args.dask, log)
-            sites[edition] = site_dir
+        sites, sheets = {}, {}
+        for handout_edition, site_edition in PRINTED[shown.edition]:
+            site_dir = Path(scratch) / site_edition
+            built = commands.build_into(
+                paths, replace(shown, edition=site_edition), site_dir, args.jobs, args.dask, log
+            )
+            sites[handout_edition] = site_dir
+            sheets[handout_edition] = [
+                s.name for s in built if shown.of(s) == "solutions" or handout_edition == "student"
+            ]
         printed = Path(scratch) / "handouts"
-        written = write_handouts(dict(sorted(sites.items())), printed)
+        written = write_handouts(sites, printed, sheets=sheets)
         if in_site:  # the site itself, now with the home page linking the handouts
-            links = {sheet: list(editions) for sheet in chromium.worksheets(sites[args.edition])}
-            commands.build_into(paths, args.edition, commands.site_dir(paths, None), args.jobs, args.dask, log, links)
+            links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
+            commands.build_into(paths, shown, commands.site_dir(paths, None), args.jobs, args.dask, log, links)
         out.mkdir(parents=True, exist_ok=True)
         for stale in out.glob("*.pdf"):
             if stale.name not in {p.name for p in written}:

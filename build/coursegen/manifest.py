@@ -30,9 +30,24 @@ def entries(outputs: list[Output]) -> dict[str, dict[str, str]]:
     }
 
 
-def write(path: Path, outputs: list[Output]) -> None:
-    doc = {"versions": cache.library_versions(), "files": entries(outputs)}
+def write(path: Path, outputs: list[Output], sheet: str | None = None) -> None:
+    """The manifest of ``outputs``; with ``sheet``, only that worksheet's entries are
+    replaced and every other worksheet's kept as they were."""
+    files = entries(outputs)
+    if sheet is not None and path.is_file():
+        files = {**{p: e for p, e in read(path).get("files", {}).items() if sheet_of(p) != sheet}, **files}
+    doc = {"versions": cache.library_versions(), "files": dict(sorted(files.items()))}
     atomic.write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+def sheet_of(path: str) -> str:
+    """The worksheet a generated file belongs to: ``figures/dis01/x.svg`` -> ``dis01``."""
+    return path.split("/")[1]
+
+
+def of_sheet(expected: dict, sheet: str) -> dict:
+    """The manifest narrowed to one worksheet's files (``check --sheet``)."""
+    return {**expected, "files": {p: e for p, e in expected.get("files", {}).items() if sheet_of(p) == sheet}}
 
 
 def read(path: Path) -> dict:

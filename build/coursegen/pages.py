@@ -59,34 +59,84 @@ def render_pages(
     sheets: list[Sheet],
     results: dict[str, dict[str, dict[str, np.ndarray]]],
     figure_files: dict[str, dict[str, dict[str, bytes]]],
-    edition: str,
-    handouts: dict[str, list[str]] | None = None,
+    editions: dict[str, str],
+    listing: list,
 ) -> dict[str, str]:
     """Every page's Markdown, keyed by its path under the docs folder.
 
-    ``handouts`` maps a worksheet to the editions whose PDF handouts the site holds
-    (none unless ``coursegen handout`` writes them), for the home page's links.
+    ``editions``: the edition each worksheet is rendered in (``solutions`` or
+    ``student``; the home page is ``student`` unless every worksheet is ``solutions``).
+    ``listing``: the home page's list of worksheets (coursegen.worksheets.Entry), which
+    its ``worksheet_list()`` shows.
     """
-    if edition not in EDITIONS:
-        raise BuildError(f"unknown edition {edition!r}; one of: {', '.join(EDITIONS)}")
+    wrong = sorted(set(editions.values()) - set(EDITIONS))
+    if wrong:
+        raise BuildError(f"unknown edition {wrong[0]!r}; one of: {', '.join(EDITIONS)}")
+    home_edition = "solutions" if editions and set(editions.values()) == {"solutions"} else "student"
     pages = {}
     root = content.parent
     for sheet in [None, *sheets]:
         folder = content if sheet is None else content / sheet.name
-        for path in sorted(folder.glob("*.md")):
-            page = functools.partial(_page, path, templates, edition, sheet, results, figure_files, handouts)
+        edition = home_edition if sheet is None else editions[sheet.name]
+        names = ["index.md"] if sheet is None else ["index.md", *(name for name, _ in sheet.meta.pages)]
+        for name in names:
+            path = folder / name
+            page = functools.partial(_page, path, templates, edition, sheet, results, figure_files, listing)
             pages[path.relative_to(content).as_posix()] = _render(page, path.relative_to(root).as_posix())
     return pages
 
 
-def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, figure_files, handouts) -> str:
+def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, figure_files, listing) -> str:
     """One page's Markdown, in an environment of its own (its figures placed once each)."""
     env = _environment(path.parent, templates, edition)
-    env.globals["handouts"] = dict(handouts or {})
-    if sheet is not None:
-        env.globals["results"] = results.get(sheet.name, {})
+    if sheet is None:
+        partial = env.get_template("partials/worksheets.md")
+        env.globals["worksheet_list"] = lambda: partial.render(worksheets=listing)
+    else:
+        env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
         env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}), edition)
     return env.get_template(path.name).render()
+
+
+class UnknownResult(Exception):
+    """A page asked for a result that no experiment or summary of its worksheet has."""
+
+
+class SheetResults:
+    """``results.<experiment>.<key>`` for a page: a name that is not there is an error
+    listing the names that are (a typo is then one look away from its fix)."""
+
+    def __init__(self, sheet: str, by_name: dict):
+        self._sheet, self._by_name = sheet, by_name
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._by_name:
+            known = ", ".join(sorted(self._by_name)) or "none"
+            raise UnknownResult(f"results.{name}: {self._sheet} has no experiment or summary {name!r}; it has: {known}")
+        return _Keys(f"results.{name}", self._by_name[name])
+
+    __getitem__ = __getattr__
+
+    def get(self, name: str, default=None):
+        return self._by_name.get(name, default)
+
+
+class _Keys:
+    def __init__(self, where: str, arrays):
+        self._where, self._arrays = where, arrays
+
+    def __getattr__(self, key: str):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._arrays[key]
+        except KeyError:
+            known = ", ".join(sorted(self._arrays)) or "none"
+            raise UnknownResult(f"{self._where}.{key}: no result {key!r}; the results are: {known}") from None
+
+    __getitem__ = __getattr__
 
 
 def _environment(folder: Path, templates: Path, edition: str) -> jinja2.Environment:
@@ -216,7 +266,7 @@ def _render(page, source: str) -> str:
         raise
     except Exception as e:  # anything a template's expression raises: undefined names, 1/0, bad filters
         detail = "".join(traceback.format_exception_only(e)).strip()
-        if isinstance(e, (_FigureError, _Misplaced, jinja2.UndefinedError)):
+        if isinstance(e, (_FigureError, _Misplaced, UnknownResult, jinja2.UndefinedError)):
             detail = str(e)
         raise BuildError(f"{_where(e, source)}: {detail}") from None
 

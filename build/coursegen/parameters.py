@@ -44,6 +44,7 @@ from coursegen import limits
 from coursegen.errors import BuildError
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
+from coursegen.frontmatter import SheetMeta, read_sheet_meta
 from coursegen.summaries import SUMMARIES
 
 
@@ -88,6 +89,7 @@ class Summary:
 @dataclass(frozen=True)
 class Sheet:
     name: str
+    meta: SheetMeta  # its front matter: number, title, date, summary, solutions, pages
     experiments: dict[str, Experiment]
     figures: dict[str, Figure]
     summaries: dict[str, Summary] = dataclasses.field(default_factory=dict)
@@ -101,11 +103,21 @@ class Sheet:
 
 
 def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
-    """All experiments and figures of one worksheet, validated."""
+    """A worksheet's front matter and all its experiments and figures, validated."""
     experiments: dict[str, Experiment] = {}
     figures: dict[str, Figure] = {}
     summaries: dict[str, Summary] = {}
     sheet = sheet_dir.name
+    index = sheet_dir / "index.md"
+    index_source = index.relative_to(root).as_posix()
+    meta = read_sheet_meta(index, index_source, read_utf8(index, index_source))
+    listed = {"index.md", *(name for name, _ in meta.pages)}
+    for page in sorted(sheet_dir.glob("*.md")):
+        if page.name not in listed:
+            raise BuildError(
+                f"{index_source}: {page.name} is a page of {sheet}/ but not in the front matter's pages; "
+                f"add it (pages: [{', '.join([*(n for n, _ in meta.pages), page.name])}])"
+            )
     for path in sorted(sheet_dir.glob("*.toml")):
         source = path.relative_to(root).as_posix()
         data = _read_toml(path, source)
@@ -137,7 +149,7 @@ def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
             wrong = limits.run_index_problem(options["sgd_run"], getattr(params, "sgd_runs", None))
             if wrong:
                 raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {wrong}")
-    return Sheet(sheet, experiments, figures, summaries)
+    return Sheet(sheet, meta, experiments, figures, summaries)
 
 
 def params_type(function) -> type:

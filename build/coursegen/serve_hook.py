@@ -10,15 +10,20 @@ with it. A mistake is printed and the previous preview stays up.
 import os
 from pathlib import Path
 
+from coursegen import worksheets
 from coursegen.cli import Paths
 from coursegen.commands import build_lock, prepare_docs
+from coursegen.editions import publication
 from coursegen.errors import BuildError
 
 
 def on_pre_build(config, **kwargs):
+    """Refresh the docs folder, and the nav (a worksheet added meanwhile joins it)."""
     paths = Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"]))
     try:
+        shown = publication(os.environ["COURSEGEN_EDITION"], os.environ.get("COURSEGEN_AS_OF"), paths.root)
         with build_lock(paths):
-            prepare_docs(paths, os.environ["COURSEGEN_EDITION"], int(os.environ["COURSEGEN_JOBS"]), print)
+            sheets, _ = prepare_docs(paths, shown, int(os.environ["COURSEGEN_JOBS"]), print)
+        config["nav"] = worksheets.nav(sheets)
     except BuildError as e:
         print(f"error: {e}")

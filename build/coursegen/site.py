@@ -85,8 +85,9 @@ def source_date_epoch(root: Path) -> str:
         return "0"
 
 
-def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool) -> None:
-    """``mkdocs build --strict`` of ``docs`` into a staging folder, then swap it in as ``site_dir``.
+def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list) -> None:
+    """``mkdocs build --strict`` of ``docs`` into a staging folder, then swap it in as
+    ``site_dir``; ``nav``: the course's (coursegen.worksheets), not one in ``mkdocs.yml``.
 
     Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
     staging folders that killed builds left (never the previous site's old copy).
@@ -110,7 +111,7 @@ def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bo
     chatter = io.StringIO()
     try:
         with redirect_stdout(chatter):
-            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True)
+            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
             build(cfg)
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
