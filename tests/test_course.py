@@ -1,0 +1,197 @@
+"""A course of many worksheets: discovered from their front matter, listed in the nav and
+on the home page in their order, each releasing its solutions at its own time at the
+build's clock (``--as-of``), and ``--sheet`` touching one worksheet only."""
+
+import datetime as dt
+import json
+import re
+import shutil
+
+import pytest
+
+from coursegen import editions, frontmatter
+from coursegen.errors import BuildError
+from coursegen.parameters import load_sheet
+
+from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
+
+EARLY = "2022-09-02T17:00-07:00"  # = 2022-09-03T00:00Z
+LATE = "2022-09-09T17:00-07:00"  # = 2022-09-10T00:00Z
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def _sheet(root, folder: str, number: int, title: str, solutions: str, answer: str) -> None:
+    page = MINI_PAGE.replace('number: 1\ntitle: "Mini"', f'number: {number}\ntitle: "{title}"')
+    page = page.replace("solutions: now", f"solutions: {solutions}").replace("The mean of the data.", answer)
+    if folder != "mini":
+        shutil.copytree(root / "content" / "mini", root / "content" / folder)
+    (root / "content" / folder / "index.md").write_text(page, encoding="utf-8")
+
+
+@pytest.fixture
+def course(tmp_path):
+    """Two worksheets: "First" (number 1, released early) and "Second" (number 2, released
+    late), the second in a folder whose name sorts first."""
+    root = make_mini_checkout(tmp_path / "course")
+    _sheet(root, "mini", 1, "First", EARLY, "Answer one, the mean of the data.")
+    _sheet(root, "a_second", 2, "Second", LATE, "Answer two, the median of the data.")
+    return root
+
+
+def _site_text(root) -> str:
+    return "\n".join(data.decode("utf-8", "replace") for data in tree_bytes(root / "site").values())
+
+
+def test_each_worksheet_publishes_its_solutions_once_its_release_has_passed(course):
+    between = run_cli(course, "site", "--as-of", "2022-09-05T12:00Z", env=EPOCH)
+    assert between.returncode == 0, between.stderr
+    text = _site_text(course)
+    assert "Answer one" in text and "Answer two" not in text  # every file of site/, search index too
+    assert "Answer two" not in "".join(p.read_text() for p in (course / "site" / "a_second").rglob("*.html"))
+    home = (course / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Solutions from Fri 9 Sep 2022, 17:00 (UTC-07:00)." in home
+    assert "Solutions included." in home
+
+    after = run_cli(course, "site", "--as-of", "2022-09-10T00:00Z", env=EPOCH)  # the second's release, in UTC
+    assert after.returncode == 0, after.stderr
+    text = _site_text(course)
+    assert "Answer one" in text and "Answer two" in text
+
+
+def test_the_edition_overrides_every_release(course):
+    assert run_cli(course, "site", "--edition", "student", "--as-of", "2030-01-01T00:00Z", env=EPOCH).returncode == 0
+    text = _site_text(course)
+    assert "Answer one" not in text and "Answer two" not in text
+    assert run_cli(course, "site", "--edition", "solutions", "--as-of", "2000-01-01T00:00Z", env=EPOCH).returncode == 0
+    text = _site_text(course)
+    assert "Answer one" in text and "Answer two" in text
+
+
+@pytest.mark.parametrize(
+    "clock, out",
+    [
+        ("2022-09-09T23:59:59Z", False),  # a second before, in UTC
+        ("2022-09-10T00:00:00Z", True),
+        ("2022-09-10T01:59:59+02:00", False),  # the same moments, in Berlin's summer time
+        ("2022-09-10T02:00:00+02:00", True),
+        ("2022-09-09T16:59-07:00", False),  # and in the release's own zone
+        (f"@{int(dt.datetime(2022, 9, 10, tzinfo=dt.UTC).timestamp())}", True),
+    ],
+)
+def test_a_release_is_a_moment_whatever_the_zone_it_is_written_in(course, clock, out):
+    sheet = load_sheet(course / "content" / "a_second", course)
+    shown = editions.publication("scheduled", clock, course)
+    assert shown.of(sheet) == ("solutions" if out else "student")
+
+
+def test_the_default_clock_is_the_builds_source_date_epoch(course, monkeypatch):
+    sheet = load_sheet(course / "content" / "a_second", course)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2022, 9, 10, tzinfo=dt.UTC).timestamp()) - 1))
+    assert editions.publication("scheduled", None, course).of(sheet) == "student"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2022, 9, 10, tzinfo=dt.UTC).timestamp())))
+    assert editions.publication("scheduled", None, course).of(sheet) == "solutions"
+
+
+def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
+    result = run_cli(course, "site", "--as-of", "2022-09-05T12:00Z", env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    home = (course / "site" / "index.html").read_text(encoding="utf-8")
+    nav = re.findall(r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">\s*([^<]+?)\s*<', home)
+    assert nav[:3] == ["Home", "First", "Second"]  # by number, not by folder name
+    listed = re.findall(r'<a href="([^"]+)">(First|Second)</a></strong> \(([^)]+)\)', home)
+    assert listed == [
+        ("mini/index.html", "First", "Fri 9 Sep 2022"),
+        ("a_second/index.html", "Second", "Fri 9 Sep 2022"),
+    ]
+    assert (course / "site" / "a_second" / "index.html").is_file()
+    found = {
+        d["location"].split("#")[0] for d in json.loads((course / "site/search/search_index.json").read_text())["docs"]
+    }
+    assert {"mini/index.html", "a_second/index.html"} <= found  # and in search
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("solutions: now", "solutions: soon"),
+            "content/mini/index.md: front matter solutions: 'soon' is not now, never",
+        ),
+        (("solutions: now", "solutions: 2022-09-09T17:00"), "has no time zone"),
+        (("number: 1\n", ""), "content/mini/index.md: front matter is missing 'number'"),
+        (("date: 2022-09-09", "date: 9/9/22"), "front matter date: '9/9/22' is not a date like 2022-09-09"),
+        (("summary:", "sumary:"), "front matter field 'sumary' is unknown"),
+        (("---\nnumber", "---\npages: [extra.md]\nnumber"), "front matter pages: extra.md does not exist in mini/"),
+    ],
+)
+def test_front_matter_mistakes_are_one_line_naming_the_file_and_field(tmp_path, change, message):
+    root = make_mini_checkout(tmp_path / "course")
+    page = root / "content" / "mini" / "index.md"
+    page.write_text(page.read_text().replace(*change, 1))
+    result = run_cli(root, "site", env=EPOCH)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+def test_a_page_not_in_the_front_matter_and_a_shared_number_are_refused(course):
+    (course / "content" / "mini" / "extra.md").write_text("# Extra\n")
+    result = run_cli(course, "site", env=EPOCH)
+    assert result.returncode == 1
+    assert "content/mini/index.md: extra.md is a page of mini/ but not in the front matter's pages" in result.stderr
+    (course / "content" / "mini" / "extra.md").unlink()
+    second = course / "content" / "a_second" / "index.md"
+    second.write_text(second.read_text().replace("number: 2", "number: 1"))
+    result = run_cli(course, "site", env=EPOCH)
+    assert result.returncode == 1
+    assert "front matter number 1 is also content/" in result.stderr
+
+
+def test_check_and_lock_figures_of_one_worksheet_touch_only_its_files(course):
+    assert run_cli(course, "lock-figures", env=EPOCH).returncode == 0
+    locked = json.loads((course / "manifest.json").read_text())["files"]
+    assert {p.split("/")[1] for p in locked} == {"mini", "a_second"}
+    params = course / "content" / "a_second" / "params.toml"
+    params.write_text(params.read_text().replace("steps = 12", "steps = 13"))  # the second's bytes change
+
+    one = run_cli(course, "check", "--sheet", "mini", env=EPOCH, quiet=False)
+    assert one.returncode == 0, one.stderr
+    assert "parameters: 1 worksheet(s), 1 experiments" in one.stdout
+    assert "generated files of mini match" in one.stdout
+    assert run_cli(course, "check", env=EPOCH).returncode == 1  # the whole course: the second differs
+
+    assert run_cli(course, "lock-figures", "--sheet", "a_second", env=EPOCH).returncode == 0
+    relocked = json.loads((course / "manifest.json").read_text())["files"]
+    assert {p: e for p, e in relocked.items() if "/mini/" in p} == {p: e for p, e in locked.items() if "/mini/" in p}
+    assert relocked != locked
+    assert run_cli(course, "check", env=EPOCH).returncode == 0
+
+
+def test_site_of_one_worksheet_and_an_unknown_one(course):
+    result = run_cli(course, "site", "--sheet", "a_second", env=EPOCH, quiet=False)
+    assert result.returncode == 0, result.stderr
+    assert "parameters: 1 worksheet(s)" in result.stdout and "holds a_second only" in result.stdout
+    assert not (course / "site" / "mini").exists()
+    wrong = run_cli(course, "site", "--sheet", "nope", env=EPOCH)
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == "error: --sheet nope: no worksheet content/nope/index.md; worksheets: a_second, mini"
+
+
+def test_a_result_typo_lists_the_results_that_exist(tmp_path):
+    root = make_mini_checkout(tmp_path / "course")
+    page = root / "content" / "mini" / "index.md"
+    page.write_text(page.read_text().replace("results.const.theta_star", "results.const.theta_stra"))
+    result = run_cli(root, "site", env=EPOCH)
+    assert result.returncode == 1
+    assert "content/mini/index.md, line" in result.stderr
+    assert "results.const.theta_stra: no result 'theta_stra'; the results are: " in result.stderr
+    assert "theta_star" in result.stderr
+    page.write_text(page.read_text().replace("results.const.theta_stra", "results.konst.theta_star"))
+    result = run_cli(root, "site", env=EPOCH)
+    assert "results.konst: mini has no experiment or summary 'konst'; it has: const" in result.stderr
+
+
+def test_release_values():
+    assert frontmatter.release("now", "x").out_at(dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    assert not frontmatter.release("never", "x").out_at(dt.datetime(9999, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(BuildError, match="no time zone"):
+        frontmatter.release("2022-09-09T17:00", "content/x/index.md: front matter solutions")
