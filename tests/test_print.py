@@ -1,6 +1,7 @@
 """The worksheet on paper: the print stylesheet, the PDF handouts of `make handout`, and
 the page's weight (first load and everything it can load)."""
 
+import html
 import re
 from pathlib import Path
 
@@ -96,19 +97,42 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
     assert chromium.external == []
 
 
+def _plain(html_text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+
+
+def _solution_sentence(page: str) -> str | None:
+    """A sentence of the page's first solution paragraph without math (PDF text holds
+    rendered math, not TeX)."""
+    for block in re.findall(r'<details class="solution">(.*?)</details>', page, re.S):
+        for para in re.findall(r"<p>(.*?)</p>", block, re.S):
+            if "arithmatex" not in para and "<" not in para.strip()[:1] and len(_plain(para)) > 30:
+                return _plain(para)[:60]
+    return None
+
+
 def test_handouts(handouts, solutions_site):
+    """Every worksheet, both editions: its questions printed, its solutions in the
+    solutions handout only, every animation as its static frame, no site chrome."""
     written = handouts["solutions"] + handouts["student"]
-    sheet = worksheets(solutions_site)[0]
-    assert sorted(p.name for p in written) == [f"{sheet}-solutions.pdf", f"{sheet}-student.pdf"]
-    players = (solutions_site / sheet / "index.html").read_text(encoding="utf-8").count('class="cg-player"')
-    for pdf in written:
-        pages, text, images = pdf_contents(pdf)
-        print(f"{pdf} ({pages} pages)")
-        assert pages >= 2, pdf
-        assert QUESTION in text and "(a) The constant model" in text
-        assert (SOLUTION in text) == pdf.name.endswith("-solutions.pdf"), pdf.name
-        assert "Switch to dark mode" not in text and "Table of contents" not in text  # no site chrome
-        assert images >= players  # every animation as its static frame (the SVG figures are vector)
+    sheets = worksheets(solutions_site)
+    assert sorted(p.name for p in written) == sorted(f"{s}-{e}.pdf" for s in sheets for e in ("solutions", "student"))
+    for sheet in sheets:
+        page = (solutions_site / sheet / "index.html").read_text(encoding="utf-8")
+        players = page.count('class="cg-player"')
+        headings = [_plain(h) for h in re.findall(r'<h3 id="[^"]+">(.*?)<a class="headerlink"', page, re.S)]
+        solution = _solution_sentence(page)
+        assert headings, sheet
+        for pdf in (p for p in written if p.name.startswith(f"{sheet}-")):
+            pages, text, images = pdf_contents(pdf)
+            print(f"{pdf} ({pages} pages)")
+            assert pages >= 1, pdf
+            assert [h for h in headings if h not in text] == [], pdf.name  # every question
+            if solution:
+                assert (solution in text) == pdf.name.endswith("-solutions.pdf"), (pdf.name, solution)
+            assert "Switch to dark mode" not in text and "Table of contents" not in text  # no site chrome
+            assert images >= players  # every animation as its static frame (the SVG figures are vector)
+    assert QUESTION in pdf_contents(handouts["student"][0])[1]  # Discussion 1's own words, as a reader sees them
 
 
 @pytest.mark.browser
