@@ -134,17 +134,13 @@ def prepare_docs(
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
     sheet_editions = {s.name: shown.of(s) for s in sheets}
-    docs_files = {**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)}
-    figure_files: dict[str, dict[str, dict[str, bytes]]] = {}
     visible = {(s.name, name) for s in sheets for name in s.shown_figures(sheet_editions[s.name])}
-    for out in built.outputs:
-        if out.figure and (out.sheet, out.figure) in visible:
-            data = out.source.read_bytes()
-            filename = out.path.rsplit("/", 1)[1]
-            docs_files[f"{out.sheet}/figures/{filename}"] = data
-            figure_files.setdefault(out.sheet, {}).setdefault(out.figure, {})[filename] = data
+    drawn = pipeline.DrawnFigure.collect(built.outputs, visible)
+    docs_files = {**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)}
+    for fig in drawn.values():
+        docs_files.update({f"{fig.sheet}/figures/{name}": data for name, data in fig.files.items()})
     listing = worksheets.entries(sheets, shown, handouts or {})
-    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, figure_files, sheet_editions, listing)
+    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs = paths.docs(shown.edition)
     changed = site.sync_docs(docs, docs_files)

@@ -17,7 +17,6 @@ Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
 """
 
 import functools
-import json
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +26,7 @@ import numpy as np
 
 from coursegen.errors import BuildError
 from coursegen.parameters import ROLES, Sheet, read_utf8
+from coursegen.pipeline import DrawnFigure
 
 EDITIONS = ("solutions", "student")
 
@@ -58,12 +58,13 @@ def render_pages(
     templates: Path,
     sheets: list[Sheet],
     results: dict[str, dict[str, dict[str, np.ndarray]]],
-    figure_files: dict[str, dict[str, dict[str, bytes]]],
+    drawn: dict[tuple[str, str], DrawnFigure],
     editions: dict[str, str],
     listing: list,
 ) -> dict[str, str]:
     """Every page's Markdown, keyed by its path under the docs folder.
 
+    ``drawn``: the figures the pages may place, by (sheet, figure).
     ``editions``: the edition each worksheet is rendered in (``solutions`` or
     ``student``; the home page is ``student`` unless every worksheet is ``solutions``).
     ``listing``: the home page's list of worksheets (coursegen.worksheets.Entry), which
@@ -81,12 +82,12 @@ def render_pages(
         names = ["index.md"] if sheet is None else ["index.md", *(name for name, _ in sheet.meta.pages)]
         for name in names:
             path = folder / name
-            page = functools.partial(_page, path, templates, edition, sheet, results, figure_files, listing)
+            page = functools.partial(_page, path, templates, edition, sheet, results, drawn, listing)
             pages[path.relative_to(content).as_posix()] = _render(page, path.relative_to(root).as_posix())
     return pages
 
 
-def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, figure_files, listing) -> str:
+def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, drawn, listing) -> str:
     """One page's Markdown, in an environment of its own (its figures placed once each)."""
     env = _environment(path.parent, templates, edition)
     if sheet is None:
@@ -94,7 +95,7 @@ def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, result
         env.globals["worksheet_list"] = lambda: partial.render(worksheets=listing)
     else:
         env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
-        env.globals["figure"] = _figure_macro(env, sheet, figure_files.get(sheet.name, {}), edition)
+        env.globals["figure"] = _figure_macro(env, sheet, drawn, edition)
     return env.get_template(path.name).render()
 
 
@@ -192,7 +193,7 @@ def num(value, digits: int = 4) -> str:
     return text
 
 
-def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[str, bytes]], edition: str):
+def _figure_macro(env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, str], DrawnFigure], edition: str):
     """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique)."""
     partial = env.get_template("partials/figure.md")
     placed: set[str] = set()
@@ -216,15 +217,14 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, files: dict[str, dict[s
                 return ""  # solution material: not in the student edition, not even its files
             fig = sheet.figures[fig.student]
         shown = fig
-        produced = files.get(shown.name, {})
-        meta = json.loads(produced[f"{shown.name}.json"])
+        placed_fig = drawn[(sheet.name, shown.name)]
         view = SimpleNamespace(
             name=shown.name,
             role=shown.role,
             caption=figure_text(env, shown, "caption"),
             alt=figure_text(env, shown, "alt"),
         )
-        return partial.render(fig=view, files=sorted(produced), meta=meta)
+        return partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta)
 
     return figure
 

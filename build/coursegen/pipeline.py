@@ -9,6 +9,7 @@ this machine's cache.
 
 import dataclasses
 import inspect
+import json
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -32,6 +33,33 @@ class Output:
     source: Path  # the cached file holding its bytes
     sheet: str = ""  # a figure's file: its worksheet and figure, e.g. "dis01", "const_anim"
     figure: str = ""
+
+    @property
+    def filename(self) -> str:
+        """Its name in its folder, e.g. "const_anim.gif"."""
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class DrawnFigure:
+    """One figure's files as a page places them (in ``<sheet>/figures/``)."""
+
+    sheet: str
+    name: str
+    files: dict[str, bytes]  # file name -> bytes: "const_anim.svg", "const_anim-dark.svg", ...
+    meta: dict  # its "<name>.json": natural size, text metrics, a player's labels and timing
+
+    @classmethod
+    def collect(cls, outputs: list[Output], shown: set[tuple[str, str]]) -> dict[tuple[str, str], "DrawnFigure"]:
+        """The figures ``shown`` ((sheet, figure) pairs), from a build's outputs."""
+        files: dict[tuple[str, str], dict[str, bytes]] = {}
+        for out in outputs:
+            if out.figure and (out.sheet, out.figure) in shown:
+                files.setdefault((out.sheet, out.figure), {})[out.filename] = out.source.read_bytes()
+        return {
+            (sheet, name): cls(sheet, name, data, json.loads(data[f"{name}.json"]))
+            for (sheet, name), data in sorted(files.items())
+        }
 
 
 @dataclass
