@@ -195,3 +195,18 @@ def test_release_values():
     assert not frontmatter.release("never", "x").out_at(dt.datetime(9999, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(BuildError, match="no time zone"):
         frontmatter.release("2022-09-09T17:00", "content/x/index.md: front matter solutions")
+
+
+def test_one_figure_is_drawn_again_without_the_rest_of_the_course(course):
+    assert run_cli(course, "site", env=EPOCH).returncode == 0
+    drawn = run_cli(course, "figure", "a_second/anim", env=EPOCH, quiet=False)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "experiments: 0 run, 1 cached" in drawn.stdout  # its own experiment only, from the cache
+    shown = [line.removeprefix("figure: ") for line in drawn.stdout.splitlines() if line.startswith("figure: ")]
+    assert "anim.gif" in {p.rsplit("/", 1)[1] for p in shown}
+    for rel in shown:
+        assert (course / rel).read_bytes() == (
+            course / "site" / "a_second" / "figures" / rel.rsplit("/", 1)[1]
+        ).read_bytes()
+    wrong = run_cli(course, "figure", "a_second/nope", env=EPOCH)
+    assert wrong.returncode == 1 and "a_second has no figure 'nope'; its figures: anim" in wrong.stderr

@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             "check": commands.check,
             "lock-figures": commands.lock_figures,
             "serve": commands.serve,
+            "figure": commands.draw_figure,
             "handout": handout.make_handouts,
             "bench": bench.main,
         }[args.command]
@@ -110,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     for cmd in (site, sub.choices["check"], sub.choices["lock-figures"]):
         cmd.add_argument("--sheet", default=None, help="one worksheet only (its folder name under content/)")
     sub.add_parser("bench", help="speed figures as one JSON line")
+    figure = sub.add_parser("figure", help="draw one figure again into .cache/preview/ (SHEET/NAME)")
+    figure.add_argument("figure", metavar="SHEET/NAME", help="e.g. dis01/const_anim")
     serve = sub.add_parser("serve", help="live preview; re-renders pages when content/ or templates/ change")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     handout = sub.add_parser(

@@ -1,5 +1,6 @@
 """What each CLI command does, as a sequence of the pipeline's stages."""
 
+import dataclasses
 import logging
 import os
 import sys
@@ -257,6 +258,39 @@ def lock_figures(paths, args, log) -> int:
         manifest.write(paths.manifest, built.outputs, args.sheet)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
     return 0
+
+
+def draw_figure(paths, args, log) -> int:
+    """``coursegen figure SHEET/NAME``: one figure (and its student rendering) from its
+    experiments' results, cached or run, into ``.cache/preview/SHEET/``: a fast loop
+    on a figure's code, which runs no other experiment and draws no other figure."""
+    sheet_name, _, name = args.figure.partition("/")
+    if not (paths.content / sheet_name / "index.md").is_file():
+        raise BuildError(f"figure {args.figure}: no worksheet content/{sheet_name}/index.md (give SHEET/NAME)")
+    (sheet,) = discover(paths.content, paths.root, sheet_name)
+    if name not in sheet.figures or sheet.figures[name].rendering_of:
+        known = ", ".join(n for n, f in sheet.figures.items() if not f.rendering_of) or "none"
+        raise BuildError(f"figure {args.figure}: {sheet_name} has no figure {name!r}; its figures: {known}")
+    fig = sheet.figures[name]
+    one = dataclasses.replace(
+        sheet,
+        experiments={e: sheet.experiments[e] for e in fig.experiments},
+        figures={n: f for n, f in sheet.figures.items() if n == name or f.rendering_of == name},
+        summaries={},
+    )
+    with build_lock(paths):
+        built = run_pipeline([one], cache.Store(paths.cache), args.jobs, args.dask, log)
+    preview = paths.root / ".cache" / "preview" / sheet_name
+    preview.mkdir(parents=True, exist_ok=True)
+    for out in built.outputs:
+        if out.figure:
+            atomic.write_bytes(preview / out.filename, out.source.read_bytes())
+            print(f"figure: {_shown(preview / out.filename, paths.root)}")
+    return 0
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def serve(paths, args, log) -> int:
