@@ -80,14 +80,41 @@ def render_pages(
         folder = content if sheet is None else content / sheet.name
         edition = home_edition if sheet is None else editions[sheet.name]
         names = ["index.md"] if sheet is None else ["index.md", *(name for name, _ in sheet.meta.pages)]
-        for name in names:
-            path = folder / name
-            page = functools.partial(_page, path, templates, edition, sheet, results, drawn, listing)
-            pages[path.relative_to(content).as_posix()] = _render(page, path.relative_to(root).as_posix())
+        numbering = Numbering()
+        for final in (False, True):  # first where each figure is placed, then the pages with their numbers
+            for name in names:
+                path = folder / name
+                numbering.page = name
+                page = functools.partial(_page, path, templates, edition, sheet, results, drawn, listing, numbering)
+                text = _render(page, path.relative_to(root).as_posix())
+                if final:
+                    pages[path.relative_to(content).as_posix()] = text
+            numbering.final = True
     return pages
 
 
-def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, drawn, listing) -> str:
+class Numbering:
+    """Figures numbered per worksheet in page order ("Figure 3"), for captions and
+    ``ref``: a first rendering of the worksheet's pages finds where each figure is placed
+    (``ref`` returns nothing yet), the second writes the numbers and links."""
+
+    def __init__(self):
+        self.final = False
+        self.page = ""  # the page being rendered
+        self.placed: dict[str, tuple[int, str, str]] = {}  # figure -> (number, page, id shown)
+
+    def place(self, name: str, shown_id: str) -> int:
+        if name not in self.placed:
+            self.placed[name] = (len(self.placed) + 1, self.page, shown_id)
+        return self.placed[name][0]
+
+    def link(self, name: str) -> str:
+        number, page, shown_id = self.placed[name]
+        target = "" if page == self.page else page
+        return f"[Figure {number}]({target}#fig-{shown_id})"
+
+
+def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, drawn, listing, numbering) -> str:
     """One page's Markdown, in an environment of its own (its figures placed once each)."""
     env = _environment(path.parent, templates, edition)
     if sheet is None:
@@ -95,7 +122,8 @@ def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, result
         env.globals["worksheet_list"] = lambda: partial.render(worksheets=listing)
     else:
         env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
-        env.globals["figure"] = _figure_macro(env, sheet, drawn, edition)
+        env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
+        env.globals["ref"] = _ref_macro(sheet, edition, numbering)
     return env.get_template(path.name).render()
 
 
@@ -193,8 +221,11 @@ def num(value, digits: int = 4) -> str:
     return text
 
 
-def _figure_macro(env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, str], DrawnFigure], edition: str):
-    """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique)."""
+def _figure_macro(
+    env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, str], DrawnFigure], edition: str, numbering
+):
+    """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique),
+    its caption starting with its number."""
     partial = env.get_template("partials/figure.md")
     placed: set[str] = set()
 
@@ -220,6 +251,7 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, 
         placed_fig = drawn[(sheet.name, shown.name)]
         view = SimpleNamespace(
             name=shown.name,
+            number=numbering.place(name, shown.name),
             role=shown.role,
             caption=figure_text(env, shown, "caption"),
             alt=figure_text(env, shown, "alt"),
@@ -227,6 +259,25 @@ def _figure_macro(env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, 
         return partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta)
 
     return figure
+
+
+def _ref_macro(sheet: Sheet, edition: str, numbering: Numbering):
+    """``ref(name)``: "Figure 3", linked to the figure, wherever on the worksheet it is."""
+
+    def ref(name: str) -> str:
+        if name not in sheet.figures or sheet.figures[name].rendering_of:
+            known = ", ".join(sorted(n for n, f in sheet.figures.items() if not f.rendering_of)) or "none"
+            raise _FigureError(f"ref({name!r}): unknown figure; figures of {sheet.name}: {known}")
+        if not numbering.final:
+            return ""
+        if name not in numbering.placed:
+            raise _FigureError(
+                f"ref({name!r}): the figure is placed on no page of {sheet.name} in the {edition} edition; "
+                f"place it with figure({name!r}) or refer to another"
+            )
+        return numbering.link(name)
+
+    return ref
 
 
 def figure_text(env: jinja2.Environment, fig, field: str) -> str:
