@@ -5,14 +5,15 @@ scratch folder, writes ``stem.svg`` or ``stem.gif`` (plus ``stem.png``, the stat
 frame, and ``stem.json``, the player's frame labels) and takes its options as
 keyword-only arguments, which the parameter files may set. A figure given a list of
 experiments gets a list of results. The pipeline caches and names whatever it writes.
+
+Registration, the same for experiments and figures: every module of the package is
+imported, in order of name; a module contributes the kinds in its module-level dict,
+here ``FIGURES = {"kind": function}`` (``EXPERIMENTS`` in ``coursegen.experiments``); a
+kind that two modules define is an error naming both. A module without the dict (a
+helper, such as ``style``) contributes nothing. So a new kind is a new module and no
+other file changes: ``coursegen new figure NAME [--animation]`` writes one, with its test.
 """
 
-from coursegen.figures import gd, relu
+from coursegen.registry import collect
 
-FIGURES = {
-    "gd_animation": gd.gd_animation,
-    "gd_regimes": gd.gd_regimes,
-    "gd_votes": gd.gd_votes,
-    "gd_sgd": gd.gd_sgd,
-    **relu.FIGURES,
-}
+FIGURES = collect(__name__, __path__, "FIGURES")
