@@ -1,6 +1,7 @@
 """Course code that goes wrong (an experiment or figure function raising, a figure
-function writing no file or the wrong type) stops the build with one line naming the
-figure and the code's file and line; nothing broken is cached."""
+function writing no file, a file too many or too few, or the wrong type, or breaking the
+player's contract) stops the build with one line naming the figure and the code's file
+and line; nothing broken is cached."""
 
 import re
 
@@ -8,7 +9,7 @@ import pytest
 
 from coursegen import cache, commands, pipeline
 from coursegen.errors import BuildError
-from coursegen.figures import FIGURES
+from coursegen.figures import FIGURES, style
 
 from conftest import make_mini_checkout
 
@@ -40,6 +41,23 @@ def writes_an_svg(res, out, **options):
     out.with_suffix(".json").write_text("{}")
 
 
+def writes_an_extra_file(res, out, **options):
+    writes_an_svg(res, out)
+    out.with_suffix(".csv").write_text("x,y\n")
+
+
+def writes_no_dark_rendering(res, out, **options):
+    out.with_suffix(".svg").write_text(SVG)
+    out.with_suffix(".json").write_text("{}")
+
+
+def labels_two_frames_alike(res, out, **options):
+    fig = style.new_figure(2.0, 1.5)
+    (line,) = fig.subplots().plot([0, 1], [0, 1])
+    grabber = style.FrameGrabber(fig, [line])
+    style.save_animation(fig, [grabber.grab(), grabber.grab()], out, 100, ["the line", "the line"], slider="frame")
+
+
 CASES = {
     raises: r"figure 'anim' \(gd_animation\) failed: ZeroDivisionError: division by zero "
     r"\(tests/test_bad_code\.py, line \d+, in raises\)",
@@ -47,6 +65,12 @@ CASES = {
     r"expected figure-dark\.svg\+figure\.json\+figure\.svg or figure-dark\.gif\+",
     writes_a_png_named_svg: r"writes_a_png_named_svg \(tests/test_bad_code\.py, line \d+\) figure\.svg is not a valid SVG",
     writes_half_an_animation: r"writes_half_an_animation \(tests/test_bad_code\.py, line \d+\) wrote figure\.gif; expected",
+    writes_an_extra_file: r"writes_an_extra_file \(tests/test_bad_code\.py, line \d+\) wrote figure-dark\.svg, "
+    r"figure\.csv, figure\.json, figure\.svg; expected figure-dark\.svg\+figure\.json\+figure\.svg or ",
+    writes_no_dark_rendering: r"writes_no_dark_rendering \(tests/test_bad_code\.py, line \d+\) wrote figure\.json, "
+    r"figure\.svg; expected figure-dark\.svg\+figure\.json\+figure\.svg or ",
+    labels_two_frames_alike: r"failed: ValueError: save_animation: frames 0 and 1 have the same label 'the line'; "
+    r"labels must differ.* \(build/coursegen/figures/style\.py, line \d+, in save_animation\)$",
 }
 
 

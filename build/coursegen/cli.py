@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen import writable
+from coursegen import scaffold, writable
 from coursegen.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             "figure": commands.draw_figure,
             "handout": handout.make_handouts,
             "bench": bench.main,
+            "new": scaffold.new,
         }[args.command]
         return run(paths, args, log)
     except BuildError as e:
@@ -136,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
             metavar="ADDRESS",
             help="run experiments and figures on a Dask cluster (scheduler address)",
         )
+    scaffold.add_parser(sub)  # after the loop above: writing files takes no workers
     return p
 
 

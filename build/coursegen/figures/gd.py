@@ -345,3 +345,11 @@ def _spread(ax, t, gd, runs, levels, band: str) -> None:
     for k, run in enumerate(runs):
         ax.plot(t, run, color=style.VERMILLION, ls="--", lw=0.8, alpha=0.8, label="a few SGD runs" if k == 0 else None)
     ax.plot(t, gd, color=style.BLUE, lw=2, marker="o", ms=4, markevery=MARK_EVERY, label="GD")
+
+
+FIGURES = {
+    "gd_animation": gd_animation,
+    "gd_regimes": gd_regimes,
+    "gd_votes": gd_votes,
+    "gd_sgd": gd_sgd,
+}

@@ -24,6 +24,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
+from coursegen import limits
 from coursegen.figures import gif, schemes
 
 # Colour-blind-safe (Okabe-Ito), each paired with a line style or marker in the figures
@@ -369,15 +370,15 @@ def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
 def save_animation(
     fig: Figure, frames: list[np.ndarray], out: Path, frame_ms: int, labels: list[str], slider: str
 ) -> None:
-    """Write an animation in both schemes; see figures/__init__.py for its files.
+    """Write an animation in both schemes, once its arguments keep the player's contract
+    (figures/__init__.py, "Animations", which also lists the files).
 
     ``frames`` come from ``FrameGrabber.grab``. The GIFs share their frames and differ
     only in the palette; the PNGs are the last frame, exactly as the GIFs end.
     """
-    if len(labels) != len(frames):
-        raise ValueError(f"{len(frames)} frames but {len(labels)} labels")
-    if frame_ms < 10:
-        raise ValueError(f"frame_ms = {frame_ms}: a GIF frame lasts at least 10 ms")
+    wrong = _player_problem(len(frames), frame_ms, labels, slider)
+    if wrong:
+        raise ValueError(f"save_animation: {wrong} (the player's contract: coursegen/figures/__init__.py)")
     palette = Palette(np.concatenate([frames[0], frames[-1]]), ANIMATION_COLORS)
     indices = _indices(frames, palette)
     encoded = gif.encode(indices, frame_ms, len(palette.colors))
@@ -396,6 +397,33 @@ def save_animation(
         **text_metrics(fig),
     }
     _write_json(out.with_suffix(".json"), player)
+
+
+def _player_problem(n_frames: int, frame_ms, labels, slider) -> str | None:
+    """Why these arguments cannot make a player, or None: each rule of the contract in
+    figures/__init__.py, checked before anything is written."""
+    if n_frames == 0:
+        return "no frames; an animation needs at least one"
+    if not isinstance(labels, (list, tuple)):
+        return f"labels is a {type(labels).__name__}; give a list of one label per frame"
+    if len(labels) != n_frames:
+        return f"{n_frames} frames but {len(labels)} labels; give a list of one label per frame"
+    first: dict[str, int] = {}
+    for k, label in enumerate(labels):
+        if not isinstance(label, str) or not label.strip():
+            return f"label {k} is {label!r}; every frame needs a text saying what it shows"
+        if label in first:
+            return (
+                f"frames {first[label]} and {k} have the same label {label!r}; labels must differ, "
+                f"they are how a reader who cannot see the frames tells them apart"
+            )
+        first[label] = k
+    low, high = limits.FRAME_MS
+    if isinstance(frame_ms, bool) or not isinstance(frame_ms, int) or not low <= frame_ms <= high:
+        return f"frame_ms = {frame_ms!r} is not a whole number of ms from {low} to {high:,}"
+    if not isinstance(slider, str) or not slider.strip():
+        return f'slider = {slider!r}; name what the slider moves through, e.g. "GD step"'
+    return None
 
 
 def _script_copy(data: bytes) -> str:
