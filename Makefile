@@ -5,6 +5,7 @@
 # newer, else python3.13/3.12/3.11 (.ci/find-python says what to do when none is).
 PYTHON  ?=
 EDITION ?= scheduled
+ENGINE  ?= mkdocs
 JOBS    ?= 2
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -16,7 +17,7 @@ FAST    := -m "not browser and not faults and not slow"
 .PHONY: site test test-fast lint check lock-figures serve bench handout clean lock
 
 site: $(DEPS)
-	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF))$(if $(SHEET), --sheet $(SHEET)) --jobs $(JOBS)
+	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF))$(if $(SHEET), --sheet $(SHEET)) --engine $(ENGINE) --jobs $(JOBS)
 
 test: $(DEPS)
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
@@ -44,7 +45,7 @@ bench: $(DEPS)
 	$(RUN) bench
 
 serve: $(DEPS)
-	$(RUN) serve --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --jobs $(JOBS)
+	$(RUN) serve --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --engine $(ENGINE) --jobs $(JOBS)
 
 # PDF handouts into site/handouts/ (after the site itself; needs Chromium). The student
 # edition writes only the student handouts; the solutions edition both.

@@ -36,8 +36,8 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
         seen["waited"] = not rerendered.wait(timeout=5)
         real_build(*args, **kwargs)
 
-    real_build = site.mkdocs_build
-    monkeypatch.setattr(site, "mkdocs_build", edit_while_building)
+    real_build = site.engine_build
+    monkeypatch.setattr(site, "engine_build", edit_while_building)
     assert cli.main(["--root", str(root), "-q", "site", "--edition", "student"]) == 0
     seen["hook"].join(timeout=120)
     assert seen["waited"], "the serve hook re-rendered while another build held the lock"

@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
             "(handout: student prints the student handouts only)",
         )
         cmd.add_argument("--as-of", default=None, help=AS_OF_HELP)
+    for cmd in (site, serve):
+        cmd.add_argument(
+            "--engine",
+            default="mkdocs",
+            choices=("mkdocs", "zensical"),
+            help="the static-site engine (default: mkdocs)",
+        )
     for cmd in sub.choices.values():
         cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
         cmd.add_argument(

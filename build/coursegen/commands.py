@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -189,7 +190,7 @@ def site_dir(paths, requested: str | None) -> Path:
 def build_site(paths, args, log) -> int:
     shown = editions.publication(args.edition, args.as_of, paths.root)
     out = site_dir(paths, args.site_dir)
-    build_into(paths, shown, out, args.jobs, args.dask, log, getattr(args, "handouts", None), args.sheet)
+    build_into(paths, shown, out, args.jobs, args.dask, log, getattr(args, "handouts", None), args.sheet, args.engine)
     if args.sheet:
         log(f"site: {out.name}/ holds {args.sheet} only (--sheet); build without it for the whole course")
     return 0
@@ -204,9 +205,11 @@ def build_into(
     log,
     handouts: dict[str, list[str]] | None = None,
     only: str | None = None,
+    engine: str = "mkdocs",
 ) -> list[Sheet]:
     """The whole build of one edition into ``out`` (any folder; the caller checked it);
-    ``handouts``: the PDF handouts the site will hold, for the home page's links."""
+    ``handouts``: the PDF handouts the site will hold, for the home page's links;
+    ``engine``: the static-site engine that builds the docs folder (site.ENGINES)."""
     with build_lock(paths):
         if atomic.recover_tree(out):
             log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
@@ -215,8 +218,8 @@ def build_into(
         sheets, _ = prepare_docs(paths, shown, jobs, log, dask, handouts, only)
         t = time.perf_counter()
         epoch = site.source_date_epoch(paths.root)
-        site.mkdocs_build(paths.config, docs, out, epoch, quiet=True, nav=worksheets.nav(sheets))
-        log(f"mkdocs: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+        site.engine_build(engine, paths.config, docs, out, epoch, quiet=True, nav=worksheets.nav(sheets))
+        log(f"{engine}: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
     return sheets
 
 
@@ -293,6 +296,39 @@ def _shown(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
+def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) -> int:
+    """``zensical serve`` of the edition's docs folder. Zensical runs no MkDocs hooks,
+    so a watcher re-renders the docs folder (under the build lock, from the cache) when a
+    source changes; Zensical then reloads what changed."""
+    out = docs.parent.parent / "zensical" / f"{docs.name}-serve"
+    config = site.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
+    server = subprocess.Popen([site.zensical_command(), "serve", "-f", str(config), "-a", args.dev_addr])
+    watched = (paths.content, paths.templates, paths.assets)
+    seen = _stamps(watched)
+    try:
+        while server.poll() is None:
+            time.sleep(1)
+            now = _stamps(watched)
+            if now != seen:
+                seen = now
+                try:
+                    with build_lock(paths):
+                        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+                    site.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
+                except BuildError as e:
+                    print(f"error: {e}", file=sys.stderr)  # the previous preview stays up
+    finally:
+        server.terminate()
+        server.wait()
+    return server.returncode or 0
+
+
+def _stamps(folders) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for f in folders for p in f.rglob("*") if p.is_file()
+    )
+
+
 def serve(paths, args, log) -> int:
     """``mkdocs serve`` of the edition's docs folder, with a hook that re-runs the (cached)
     pipeline, under the build lock, before each rebuild."""
@@ -312,6 +348,8 @@ def serve(paths, args, log) -> int:
     docs = paths.docs(shown.edition)
     with build_lock(paths):  # MkDocs needs the docs folder before its first build
         sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+    if args.engine == "zensical":
+        return _zensical_serve(paths, shown, docs, args, log, sheets)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -85,9 +86,13 @@ def source_date_epoch(root: Path) -> str:
         return "0"
 
 
-def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list) -> None:
-    """``mkdocs build --strict`` of ``docs`` into a staging folder, then swap it in as
-    ``site_dir``; ``nav``: the course's (coursegen.worksheets), not one in ``mkdocs.yml``.
+ENGINES = ("mkdocs", "zensical")
+
+
+def engine_build(engine: str, config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list) -> None:
+    """``engine`` (MkDocs, strict, or Zensical) builds ``docs`` into a staging folder,
+    then it is swapped in as ``site_dir``; ``nav``: the course's (coursegen.worksheets),
+    not one in ``mkdocs.yml``. Both engines read the same docs folder and ``mkdocs.yml``.
 
     Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
     staging folders that killed builds left (never the previous site's old copy).
@@ -95,24 +100,16 @@ def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bo
     os.environ["SOURCE_DATE_EPOCH"] = epoch  # sitemap dates and gzip headers follow it
     os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's MkDocs 2.0 banner
     from mkdocs import exceptions
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     prefix = f"{atomic.TMP_PREFIX}{site_dir.name}-build-"
     for leftover in site_dir.parent.glob(prefix + "*"):  # from killed builds
         shutil.rmtree(leftover)
     staging = site_dir.with_name(f"{prefix}{os.getpid()}")
-    logger = logging.getLogger("mkdocs")
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
-    handler.setLevel(logging.WARNING)
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    chatter = io.StringIO()
     try:
-        with redirect_stdout(chatter):
-            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
-            build(cfg)
+        if engine == "zensical":
+            chatter = _zensical(config, docs, staging, nav)
+        else:
+            chatter = _mkdocs(config, docs, staging, nav)
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
@@ -125,8 +122,73 @@ def mkdocs_build(config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bo
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if chatter.strip() and not quiet:
+        print(chatter.rstrip())
+    atomic.replace_tree(staging, site_dir)
+
+
+def _mkdocs(config: Path, docs: Path, staging: Path, nav: list) -> str:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    chatter = io.StringIO()
+    try:
+        with redirect_stdout(chatter):
+            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
+            build(cfg)
     finally:
         logger.removeHandler(handler)
-    if chatter.getvalue().strip() and not quiet:
-        print(chatter.getvalue().rstrip())
-    atomic.replace_tree(staging, site_dir)
+    return chatter.getvalue()
+
+
+def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
+    """``mkdocs.yml`` as Zensical needs it, written beside the docs folder: its docs and
+    site folders inside the config's own folder (Zensical's rule), the course's nav,
+    and Material's classic look."""
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    with config.open(encoding="utf-8") as f:
+        settings = yaml.load(f, Loader=get_yaml_loader())  # resolves mkdocs.yml's !ENV
+    project = docs.parent.parent  # .cache/: holds docs/<edition> and the output
+    settings.update(
+        docs_dir=docs.relative_to(project).as_posix(),
+        site_dir=out.relative_to(project).as_posix(),
+        nav=nav,
+    )
+    theme = settings.setdefault("theme", {})
+    theme["variant"] = "classic"
+    if "custom_dir" in theme:
+        theme["custom_dir"] = str((config.parent / theme["custom_dir"]).resolve())
+    path = project / f"zensical-{docs.name}.yml"
+    atomic.write_text(path, yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def zensical_command() -> str:
+    """The ``zensical`` of this environment (beside its Python)."""
+    found = Path(sys.executable).with_name("zensical")
+    if not found.is_file():
+        raise BuildError("ENGINE=zensical needs zensical (in requirements.lock): run `make .venv/.installed`")
+    return str(found)
+
+
+def _zensical(config: Path, docs: Path, staging: Path, nav: list) -> str:
+    """Zensical builds into a folder beside the docs (it writes only inside its config's
+    folder), copied to the staging folder."""
+    out = docs.parent.parent / "zensical" / docs.name
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = zensical_config(config, docs, out, nav)
+    done = subprocess.run([zensical_command(), "build", "--clean", "-f", str(cfg)], capture_output=True, text=True)
+    if done.returncode != 0 or not out.is_dir():
+        last = (done.stderr or done.stdout).strip().splitlines()
+        raise BuildError(f"{config.name}: Zensical build failed: {last[-1] if last else done.returncode}")
+    shutil.copytree(out, staging)
+    shutil.rmtree(out, ignore_errors=True)
+    return "\n".join(line for line in done.stdout.splitlines() if "issue" in line.lower() and "No issues" not in line)

@@ -1,0 +1,71 @@
+"""The second site engine: Zensical builds the same docs folder (``make site
+ENGINE=zensical``), and a reader of each page finds the same visible text, the same
+typeset math, the same working players and the same links as in the MkDocs build."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from browser import open_page, settle, site_pages
+from conftest import make_checkout, run_cli, shared_folder
+
+pytest_plugins = ["browser_fixtures"]
+
+# What a reader meets on a page, read in the page: the article's visible text, typeset
+# formulas, players set up and drawn, and the article's links.
+_READ = """() => {
+  const article = document.querySelector("article");
+  // a player's status tells the frame it is on, which depends on when it was read
+  for (const status of article.querySelectorAll(".cg-player output, .cg-player [aria-live]")) status.textContent = "";
+  const players = [...article.querySelectorAll(".cg-player")];
+  return {
+    text: article.innerText.replace(/\\s+/g, " ").trim(),
+    math: article.querySelectorAll(".katex").length,
+    raw_math: [...article.querySelectorAll(".arithmatex")].filter((e) => !e.querySelector(".katex")).length,
+    players: players.map((p) => p.dataset.gif),
+    ready: players.filter((p) => p.dataset.ready === "true").length,
+    links: [...article.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")).filter((h) => !h.startsWith("#__")),
+  };
+}"""
+
+
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory) -> Path:
+    def build(root: Path) -> None:
+        make_checkout(root)
+        result = run_cli(root, "site", "--edition", "solutions", "--engine", "zensical", "--jobs", "2")
+        assert result.returncode == 0, result.stderr
+
+    return shared_folder(tmp_path_factory, "shared-zensical", build) / "site"
+
+
+def _read(chromium, site: Path, rel: str) -> dict:
+    from coursegen.chromium import serve
+
+    with serve(site) as url:
+        page = open_page(chromium, f"{url}/{rel}")
+        try:
+            assert settle(page) == [], rel
+            seen = page.evaluate(_READ)
+            seen["errors"] = page.errors
+            return seen
+        finally:
+            page.context.close()
+
+
+def _headerlinks(text: str) -> str:
+    return re.sub(r"\s*¶", "", text)  # the permalink sign: MkDocs' toc extension and Zensical's differ in spacing
+
+
+def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(chromium, solutions_site, zensical_site):
+    rels = site_pages(solutions_site)
+    assert rels == site_pages(zensical_site)
+    for rel in rels:
+        mkdocs, zensical = _read(chromium, solutions_site, rel), _read(chromium, zensical_site, rel)
+        assert zensical["errors"] == [] and mkdocs["errors"] == [], rel
+        assert _headerlinks(zensical["text"]) == _headerlinks(mkdocs["text"]), rel
+        assert zensical["math"] == mkdocs["math"] and zensical["raw_math"] == 0, rel
+        assert zensical["players"] == mkdocs["players"] and zensical["ready"] == len(zensical["players"]), rel
+        assert zensical["links"] == mkdocs["links"], rel
+    assert chromium.external == []
