@@ -231,7 +231,7 @@ def _clone_cache(dest: Path) -> Path:
 @pytest.mark.slow  # reruns an experiment and redraws its figures
 def test_changing_one_step_size_rebuilds_only_that_model(tmp_path):
     root = make_checkout(tmp_path / "checkout")
-    first = run_cli(root, "site", quiet=False)
+    first = run_cli(root, "site", "--edition", "solutions", quiet=False)
     assert first.returncode == 0, first.stderr
     figures_dir = root / "site" / "dis01" / "figures"
     before = {p.name: p.read_bytes() for p in sorted(figures_dir.iterdir())}
@@ -245,7 +245,7 @@ def test_changing_one_step_size_rebuilds_only_that_model(tmp_path):
     (lin,) = [s.experiments["lin_gd"] for s in sheets if "lin_gd" in s.experiments]
     assert lin.params.step_fractions == (0.1, 0.5, 0.7, 1.2)
 
-    second = run_cli(root, "site", cache=_clone_cache(tmp_path / "cache"), quiet=False)
+    second = run_cli(root, "site", "--edition", "solutions", cache=_clone_cache(tmp_path / "cache"), quiet=False)
     assert second.returncode == 0, second.stderr
     n_experiments = sum(len(s.experiments) for s in sheets)
     figures = [f for s in sheets for f in s.figures.values()]

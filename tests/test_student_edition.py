@@ -207,8 +207,10 @@ def test_the_answer_list_is_derived_from_the_solutions_and_finds_them(solutions_
     so an empty result on the student edition means absence, not a blind search."""
     formulas, phrases = answers
     assert len(formulas) >= 20 and len(phrases) >= 20, (len(formulas), len(phrases))
-    page = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
-    shown, prose = _formulas_in(page), _prose(page)
+    pages = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted(solutions_site.rglob("*.html"))
+    )  # every worksheet's
+    shown, prose = _formulas_in(pages), _prose(pages)
     assert [f for f in formulas if f not in shown] == []
     assert [p for p in phrases if p not in prose] == []
     for solution in SEED.solution_formulas:  # the seed's own answers are on the list
@@ -265,11 +267,12 @@ def test_student_handout_holds_no_answer(handouts, answers):
     math, not TeX, so formulas are checked in the site's files above)."""
     from pdf import pdf_contents
 
-    (pdf,) = handouts["student"]
-    text = words(pdf_contents(pdf)[1])
-    assert "what the gradient" in text  # the questions are there
     _, phrases = answers
-    assert [p for p in phrases if p in text] == []
+    assert handouts["student"]
+    for pdf in handouts["student"]:  # every worksheet's
+        text = words(pdf_contents(pdf)[1])
+        assert [p for p in phrases if p in text] == [], pdf.name
+    assert "what the gradient" in words(pdf_contents(handouts["student"][0])[1])  # Discussion 1's questions are there
 
 
 def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
