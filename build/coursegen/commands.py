@@ -18,6 +18,7 @@ from coursegen import (
     cache,
     editions,
     manifest,
+    notebook,
     pages,
     pipeline,
     report,
@@ -144,6 +145,7 @@ def prepare_docs(
     listing = worksheets.entries(sheets, shown, handouts or {})
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
+    docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     docs = paths.docs(shown.edition)
     changed = site.sync_docs(docs, docs_files)
     log(

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import jinja2
 import numpy as np
 
+from coursegen import notebook
 from coursegen.errors import BuildError
 from coursegen.parameters import ROLES, Sheet, read_utf8
 from coursegen.pipeline import DrawnFigure
@@ -124,6 +125,9 @@ def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, result
         env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
         env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
         env.globals["ref"] = _ref_macro(sheet, edition, numbering)
+        env.globals["notebook"] = notebook.filename(sheet)  # None: the worksheet has no notebook
+        run_it = env.get_template("partials/notebook.md")
+        env.globals["run_it_yourself"] = lambda: run_it.render(notebook=env.globals["notebook"])
     return env.get_template(path.name).render()
 
 

@@ -1,0 +1,146 @@
+"""The companion notebook of each worksheet (coursegen/notebook.py).
+
+Fast tests read the notebooks of the shared builds; the ``slow`` ones execute the
+solutions notebook headless (nbclient, a local python3 kernel, no network), with numba
+and without it, and check that it prints the page's numbers, in under a minute.
+"""
+
+import json
+import os
+import re
+import time
+
+import pytest
+
+from conftest import make_checkout, run_cli
+
+NOTEBOOK = "dis01/dis01.ipynb"
+LIMIT_S = 60
+
+
+def load(site):
+    return json.loads((site / NOTEBOOK).read_text(encoding="utf-8"))
+
+
+def text_of(nb, kind=None):
+    return ["".join(c["source"]) for c in nb["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def test_the_notebook_is_in_the_site_and_the_page_links_to_it(solutions_site):
+    page = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
+    assert (solutions_site / NOTEBOOK).is_file()
+    assert "Run it yourself" in page
+    assert re.search(r'Jupyter <a href="dis01\.ipynb">notebook</a>', page), "the first paragraph's notebook link"
+    assert 'download="dis01.ipynb"' in page
+
+
+def test_the_notebook_is_written_deterministically(solutions_site, tmp_path):
+    root = make_checkout(tmp_path / "again")
+    result = run_cli(root, "site", "--edition", "solutions", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    again = (root / "site" / NOTEBOOK).read_bytes()
+    assert again == (solutions_site / NOTEBOOK).read_bytes()
+    nb = json.loads(again)
+    assert json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n" == again.decode("utf-8")
+    assert [c["id"] for c in nb["cells"]] == [f"dis01-{i:03d}" for i in range(len(nb["cells"]))]
+
+
+def test_no_outputs_no_execution_counts_valid_nbformat(solutions_site, student_site):
+    nbformat = pytest.importorskip("nbformat")
+    for site in (solutions_site, student_site):
+        nb = load(site)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None
+        nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
+
+
+def test_the_first_code_cell_holds_the_parameters(solutions_site):
+    first = text_of(load(solutions_site), "code")[0]
+    assert "const_gd = dict(" in first and "step_sizes=(0.1, 0.5, 0.8, 1.2)," in first
+    assert "relu_w40_out = dict(" in first and "steps=30000," in first and "width=40," in first
+    assert "import" not in first
+
+
+def test_standalone_code(solutions_site):
+    code = "\n".join(text_of(load(solutions_site), "code"))
+    assert not re.search(r"^\s*(from|import) coursegen", code, re.M)
+    assert "@numba.njit" not in code and "def train_vectorised" in code and "def relu_sgd" in code
+
+
+def test_the_student_notebook_has_no_solution_text(solutions_site, student_site):
+    solutions, student = load(solutions_site), load(student_site)
+    answers = [t for t in text_of(solutions, "markdown") if t.startswith("**Solution**")]
+    assert len(answers) == 2
+    student_text = "\n".join(text_of(student))
+    assert "**Solution**" not in student_text
+    for answer in answers:
+        for line in answer.splitlines()[2:]:
+            if len(line.split()) >= 5:  # phrases, not headings or bare formula fragments
+                assert line.strip() not in student_text, line
+    quoted = "('const_gd', 'theta_star'"  # a page value that only solution material quotes
+    assert quoted in "\n".join(text_of(solutions)) and quoted not in student_text
+    assert "first-order optimality" not in student_text
+
+
+# ----------------------------------------------------------------------------- executed
+
+
+def execute(nb_json, env=None, timeout=LIMIT_S * 3):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.reads(nb_json, as_version=4)
+    old = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        started = time.perf_counter()
+        nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False).execute()
+        return nb, time.perf_counter() - started
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+
+def printed(nb):
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("numba", ["numba", "numpy"])
+def test_the_notebook_runs_in_a_minute_and_prints_the_pages_numbers(solutions_site, numba):
+    env = {"COURSEGEN_NO_NUMBA": "1"} if numba == "numpy" else {"COURSEGEN_NO_NUMBA": "0"}
+    nb, seconds = execute((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), env)
+    out = printed(nb)
+    print(f"executed with {numba} in {seconds:.1f} s")
+    assert ("not used: training in numpy" in out) == (numba == "numpy")
+    rows = [line for line in out.splitlines() if "   page " in line]
+    assert len(rows) == 39 and all(line.endswith("same") for line in rows), out
+    assert "All 39 values agree with the page." in out
+    assert seconds < LIMIT_S, f"{seconds:.1f} s with {numba}"
+
+
+def figure_of(nb, cell_id):
+    (cell,) = [c for c in nb.cells if c.id == cell_id]
+    return [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+
+
+@pytest.mark.slow
+def test_changing_a_step_size_in_the_first_cell_changes_the_figure(solutions_site):
+    nb = load(solutions_site)
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    source = "".join(first["source"]).replace("steps=30000,", "steps=300,").replace("tuple(range(30))", "(0, 1, 2)")
+    figures = []
+    for step_sizes in ("(0.1, 0.5, 0.8, 1.2)", "(0.3, 0.5, 0.8, 1.2)"):
+        changed = source.replace("step_sizes=(0.1, 0.5, 0.8, 1.2),", f"step_sizes={step_sizes},", 1)
+        first["source"] = changed.splitlines(keepends=True)
+        executed, _ = execute(json.dumps(nb))
+        assert "differ from the page" in printed(executed)  # fewer steps and seeds: not the page's numbers
+        figures.append(figure_of(executed, first_gd_figure(executed)))
+    assert figures[0] and figures[1] and figures[0] != figures[1]
+
+
+def first_gd_figure(nb):
+    return next(
+        c.id for c in nb.cells if c.cell_type == "code" and "".join(c.source).startswith("r = results['const_gd']")
+    )
