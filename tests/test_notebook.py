@@ -15,7 +15,7 @@ import pytest
 from conftest import make_checkout, run_cli
 
 NOTEBOOK = "dis01/dis01.ipynb"
-LIMIT_S = 60
+CELL_TIMEOUT_S = 180  # a cell that runs longer has hung
 
 
 def load(site):
@@ -86,7 +86,7 @@ def test_the_student_notebook_has_no_solution_text(solutions_site, student_site)
 # ----------------------------------------------------------------------------- executed
 
 
-def execute(nb_json, env=None, timeout=LIMIT_S * 3):
+def execute(nb_json, env=None, timeout=CELL_TIMEOUT_S):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
@@ -108,7 +108,9 @@ def printed(nb):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("numba", ["numba", "numpy"])
-def test_the_notebook_runs_in_a_minute_and_prints_the_pages_numbers(solutions_site, numba):
+def test_the_notebook_runs_and_prints_the_pages_numbers(solutions_site, numba):
+    """With numba and without: every value the page quotes, to its digits. (How long it
+    takes is `make bench`'s notebook_numba_s and notebook_numpy_s, not a test's.)"""
     env = {"COURSEGEN_NO_NUMBA": "1"} if numba == "numpy" else {"COURSEGEN_NO_NUMBA": "0"}
     nb, seconds = execute((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), env)
     out = printed(nb)
@@ -117,7 +119,6 @@ def test_the_notebook_runs_in_a_minute_and_prints_the_pages_numbers(solutions_si
     rows = [line for line in out.splitlines() if "   page " in line]
     assert len(rows) == 39 and all(line.endswith("same") for line in rows), out
     assert "All 39 values agree with the page." in out
-    assert seconds < LIMIT_S, f"{seconds:.1f} s with {numba}"
 
 
 def figure_of(nb, cell_id):

@@ -16,6 +16,9 @@
   ``jump_ms_worst``); coursegen.weight.
 - Cold builds: ``coursegen site`` from an empty cache and ``coursegen check``
   (``cold_site_s``, ``cold_check_s``, wall).
+- The companion notebook of each worksheet executed headless (nbclient, a local kernel),
+  with numba and without (``notebook_numba_s``, ``notebook_numpy_s``: the slowest
+  worksheet's, wall).
 """
 
 import json
@@ -121,6 +124,23 @@ def cold_build(paths, scratch: Path) -> dict:
     }
 
 
+def notebook_times(site_dir: Path) -> dict:
+    """Wall seconds to execute every worksheet's notebook, with numba and without."""
+    import nbclient
+    import nbformat
+
+    times = {"notebook_numba_s": 0.0, "notebook_numpy_s": 0.0}
+    for path in sorted(site_dir.glob("*/*.ipynb")):
+        for field, hidden in (("notebook_numba_s", "0"), ("notebook_numpy_s", "1")):
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            os.environ["COURSEGEN_NO_NUMBA"] = hidden
+            start = time.perf_counter()
+            nbclient.NotebookClient(nb, kernel_name="python3", timeout=600).execute()
+            times[field] = max(times[field], round(time.perf_counter() - start, 1))
+    os.environ.pop("COURSEGEN_NO_NUMBA", None)
+    return times
+
+
 def sweep(paths, jobs: int = 2) -> dict:
     """The Section 2 training sweep (every relu_sgd experiment), not from the cache."""
     sheets = commands.discover(paths.content, paths.root)
@@ -167,5 +187,7 @@ def main(paths, args, log) -> int:
         log("bench: page weight and player memory measured")
         figures.update(cold_build(paths, Path(tmp)))
         log("bench: cold site and check timed")
+        figures.update(notebook_times(course / "site"))
+        log("bench: notebooks executed")
     print(json.dumps(figures, sort_keys=True))
     return 0
