@@ -17,7 +17,7 @@ FAST    := -m "not browser and not faults and not slow"
 .PHONY: site test test-fast lint check lock-figures serve bench handout clean lock
 
 site: $(DEPS)
-	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF))$(if $(SHEET), --sheet $(SHEET)) --engine $(ENGINE) --jobs $(JOBS)
+	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of "$(AS_OF)")$(if $(SHEET), --sheet $(SHEET)) --engine $(ENGINE) --jobs $(JOBS)
 
 test: $(DEPS)
 	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
@@ -45,12 +45,12 @@ bench: $(DEPS)
 	$(RUN) bench
 
 serve: $(DEPS)
-	$(RUN) serve --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --engine $(ENGINE) --jobs $(JOBS)
+	$(RUN) serve --edition $(EDITION)$(if $(AS_OF), --as-of "$(AS_OF)") --engine $(ENGINE) --jobs $(JOBS)
 
 # PDF handouts into site/handouts/ (after the site itself; needs Chromium). The student
 # edition writes only the student handouts; the solutions edition both.
 handout: site
-	$(RUN) handout --edition $(EDITION)$(if $(AS_OF), --as-of $(AS_OF)) --jobs $(JOBS)
+	$(RUN) handout --edition $(EDITION)$(if $(AS_OF), --as-of "$(AS_OF)") --jobs $(JOBS)
 
 clean:
 	rm -rf site .cache .tmp-* .pytest_cache

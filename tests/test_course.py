@@ -97,7 +97,7 @@ def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
     assert result.returncode == 0, result.stderr
     home = (course / "site" / "index.html").read_text(encoding="utf-8")
     nav = re.findall(r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">\s*([^<]+?)\s*<', home)
-    assert nav[:3] == ["Home", "First", "Second"]  # by number, not by folder name
+    assert nav[:5] == ["Home", "First", "Worksheet", "Second", "Worksheet"]  # by number, not by folder name
     listed = re.findall(r'<a href="([^"]+)">(First|Second)</a></strong> \(([^)]+)\)', home)
     assert listed == [
         ("mini/index.html", "First", "Fri 9 Sep 2022"),
@@ -122,6 +122,10 @@ def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
         (("date: 2022-09-09", "date: 9/9/22"), "front matter date: '9/9/22' is not a date like 2022-09-09"),
         (("summary:", "sumary:"), "front matter field 'sumary' is unknown"),
         (("---\nnumber", "---\npages: [extra.md]\nnumber"), "front matter pages: extra.md does not exist in mini/"),
+        (
+            ("summary:", "summary: once\nsummary:"),
+            "content/mini/index.md, line 6: front matter is not valid YAML: 'summary' is given twice",
+        ),
     ],
 )
 def test_front_matter_mistakes_are_one_line_naming_the_file_and_field(tmp_path, change, message):
@@ -188,6 +192,21 @@ def test_a_result_typo_lists_the_results_that_exist(tmp_path):
     page.write_text(page.read_text().replace("results.const.theta_stra", "results.konst.theta_star"))
     result = run_cli(root, "site", env=EPOCH)
     assert "results.konst: mini has no experiment or summary 'konst'; it has: const" in result.stderr
+
+
+def test_a_fence_with_trailing_spaces_still_opens_the_front_matter(tmp_path):
+    root = make_mini_checkout(tmp_path / "course")
+    page = root / "content" / "mini" / "index.md"
+    page.write_text(page.read_text().replace("---\n", "--- \n"))
+    assert load_sheet(root / "content" / "mini", root).meta.title == "Mini"
+
+
+def test_the_clock_is_refused_in_one_line_naming_what_it_accepts(course):
+    result = run_cli(course, "site", "--as-of", "never", env=EPOCH)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: --as-of: 'never' is not now, @<unix seconds> or a time like 2022-09-09T17:00-07:00"
+    )
 
 
 def test_release_values():

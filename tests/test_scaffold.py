@@ -57,7 +57,11 @@ def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path)
     meta = front_matter(index)  # its number and date: test_the_number_and_date_follow_the_latest_worksheet
     assert list(meta) == ["number", "title", "date", "summary", "solutions", "pages"]
     assert meta["number"].isdigit() and dt.date.fromisoformat(meta["date"])
-    assert (meta["title"], meta["solutions"], meta["pages"]) == ("Momentum", "never", [])
+    assert (meta["title"], meta["solutions"], meta["pages"]) == (
+        "Discussion 2: Momentum",
+        "never",
+        [],
+    )  # the nav and the home page say which one
     page = index.read_text()
     for piece in ('{{ question("q1", ', '{{ figure("descent_anim") }}', "{% call solution() %}", "| num(4) }}", "{#"):
         assert piece in page
@@ -88,7 +92,11 @@ def test_the_number_and_date_follow_the_latest_worksheet(tmp_path):
     assert not (content / "dis04").exists()  # planning the files writes none
     text = files[content / "dis04" / "index.md"]
     data = yaml.load(text.split("---\n")[1], Loader=yaml.BaseLoader)
-    assert (data["number"], data["date"], data["title"]) == ("4", "2022-09-23", 'A "quoted" title: with # and ü')
+    assert (data["number"], data["date"], data["title"]) == (
+        "4",
+        "2022-09-23",
+        'Discussion 4: A "quoted" title: with # and ü',
+    )
     assert tomllib.loads(files[content / "dis04" / "params.toml"])["experiments"]["descent"]["kind"] == "gd_constant"
 
 

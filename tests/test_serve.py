@@ -42,7 +42,7 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
     seen["hook"].join(timeout=120)
     assert seen["waited"], "the serve hook re-rendered while another build held the lock"
     assert rerendered.is_set()
-    assert config["nav"][1] == {"Mini": "mini/index.md"}  # and the nav, from the front matter
+    assert config["nav"][1] == {"Mini": [{"Worksheet": "mini/index.md"}]}  # and the nav, from the front matter
     student = "\n".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html"))
     assert SOLUTION not in student
     assert SOLUTION in (root / ".cache/docs/solutions/mini/index.md").read_text()  # the preview's own pages

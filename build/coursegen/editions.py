@@ -53,4 +53,4 @@ def build_clock(as_of: str | None, root: Path) -> dt.datetime:
             return dt.datetime.fromtimestamp(int(as_of[1:]), dt.UTC)
         except (ValueError, OverflowError):
             raise BuildError(f"--as-of {as_of}: expected @ and whole seconds since 1970, like @1662163200") from None
-    return aware_time(as_of, f"--as-of {as_of}")
+    return aware_time(as_of, "--as-of", "now, @<unix seconds> or a time like 2022-09-09T17:00-07:00")

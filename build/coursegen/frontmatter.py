@@ -29,7 +29,21 @@ from coursegen.errors import BuildError
 
 FIELDS = ("number", "title", "date", "summary", "solutions", "pages")
 NOW, NEVER = "now", "never"
-_FRONT = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+
+
+class _UniqueKeys(yaml.BaseLoader):
+    """YAML's base schema (every value a string), refusing a key given twice: the last
+    one would silently win."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_scalar(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"{key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,7 @@ def front_matter(text: str, source: str) -> dict[str, str | list]:
     if not match:
         return {}
     try:
-        data = yaml.load(match.group(1), Loader=yaml.BaseLoader)
+        data = yaml.load(match.group(1), Loader=_UniqueKeys)
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         where = f"{source}, line {line + 2}" if line is not None else source
@@ -108,14 +122,15 @@ def release(value: str, where: str) -> Release:
         return Release(always=True)
     if value == NEVER:
         return Release()
-    return Release(at=aware_time(value, where))
+    return Release(at=aware_time(value, where, "now, never or a time like 2022-09-09T17:00-07:00"))
 
 
-def aware_time(value: str, where: str) -> dt.datetime:
+def aware_time(value: str, where: str, expected: str) -> dt.datetime:
+    """``value`` as a time with its zone; else an error saying it is not ``expected``."""
     try:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise BuildError(f"{where}: {value!r} is not now, never or a time like 2022-09-09T17:00-07:00") from None
+        raise BuildError(f"{where}: {value!r} is not {expected}") from None
     if at.tzinfo is None:
         raise BuildError(f"{where}: {value!r} has no time zone; add one, like 2022-09-09T17:00-07:00 or ...Z")
     return at

@@ -260,7 +260,8 @@ def _figure_macro(
             caption=figure_text(env, shown, "caption"),
             alt=figure_text(env, shown, "alt"),
         )
-        return partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta)
+        # blank lines around: raw HTML must start its own block, even right after a line of text
+        return "\n\n" + partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta) + "\n\n"
 
     return figure
 

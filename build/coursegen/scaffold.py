@@ -85,6 +85,8 @@ def worksheet_files(root: Path, name: str, title: str) -> dict[Path, str]:
     if any(mark in title for mark in ("{{", "{%", "{#")):
         raise BuildError(f"the title {title!r} holds Jinja's {{{{, {{% or {{#; the page would read it as a template")
     number, date = next_place(content)
+    if not title.startswith(f"Discussion {number}"):  # the nav and the home page say which one it is
+        title = f"Discussion {number}: {title}"
     fill = {"NAME": name, "TITLE": title, "FRONT_MATTER": front_matter(number, title, date)}
     return {content / name / file: _filled(f"worksheet/{file}", fill) for file in ("index.md", "params.toml")}
 

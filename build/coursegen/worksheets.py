@@ -36,15 +36,13 @@ class Entry:
 
 
 def nav(sheets: list[Sheet]) -> list[dict]:
-    """MkDocs' ``nav``: the home page, then each worksheet with its other pages."""
+    """MkDocs' ``nav``: the home page, then each worksheet as a section, its worksheet
+    page first and then its other pages (the same shape for every worksheet)."""
     items: list[dict] = [{"Home": "index.md"}]
     for sheet in sheets:
-        index = f"{sheet.name}/index.md"
-        if sheet.meta.pages:
-            pages = [{"Worksheet": index}, *({title: f"{sheet.name}/{name}"} for name, title in sheet.meta.pages)]
-            items.append({sheet.meta.title: pages})
-        else:
-            items.append({sheet.meta.title: index})
+        pages = [{"Worksheet": f"{sheet.name}/index.md"}]
+        pages += [{title: f"{sheet.name}/{name}"} for name, title in sheet.meta.pages]
+        items.append({sheet.meta.title: pages})
     return items
 
 
