@@ -69,3 +69,24 @@ def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(chromium, 
         assert zensical["players"] == mkdocs["players"] and zensical["ready"] == len(zensical["players"]), rel
         assert zensical["links"] == mkdocs["links"], rel
     assert chromium.external == []
+
+
+def test_zensical_players_draw_exactly_their_gifs_frames(chromium, zensical_site):
+    """The every-player pixel test of tests/test_players.py, on the Zensical build."""
+    from coursegen.chromium import serve
+    from test_players import FEWER_MOVES, check_every_move, pages_with_players, ready_players
+
+    problems, seen = [], 0
+    with serve(zensical_site) as url:
+        for rel in pages_with_players(zensical_site):
+            page = open_page(chromium, f"{url}/{rel}")
+            try:
+                for player in ready_players(page):
+                    problems += check_every_move(
+                        player, zensical_site / Path(rel).parent / player.get_attribute("data-gif"), FEWER_MOVES
+                    )
+                    seen += 1
+                problems += [f"{rel}: {e}" for e in page.errors]
+            finally:
+                page.context.close()
+    assert seen > 0 and problems == []
