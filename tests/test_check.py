@@ -47,7 +47,8 @@ def test_check_passes_then_explains_the_changed_figure(locked):
         "anim-dark.png",
         "anim.json",
     )
-    assert set(doc["files"]) == {"results/mini/const.npz", *(f"figures/mini/{name}" for name in animation)}
+    notebooks = {f"notebooks/mini/{edition}/mini.ipynb" for edition in ("solutions", "student")}
+    assert set(doc["files"]) == {"results/mini/const.npz", *(f"figures/mini/{name}" for name in animation), *notebooks}
     assert all(len(entry["sha256"]) == 64 for entry in doc["files"].values())
     assert doc["versions"] == cache.library_versions()  # what shaped these bytes, as the cache keys them
     assert run_cli(root, "check", cache=None).returncode == 0

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import make_checkout, run_cli
+from conftest import REPO, make_checkout, run_cli
 
 NOTEBOOK = "dis01/dis01.ipynb"
 CELL_TIMEOUT_S = 180  # a cell that runs longer has hung
@@ -145,3 +145,17 @@ def first_gd_figure(nb):
     return next(
         c.id for c in nb.cells if c.cell_type == "code" and "".join(c.source).startswith("r = results['const_gd']")
     )
+
+
+def test_the_notebooks_are_in_the_manifest_as_the_site_has_them(solutions_site, student_site):
+    """`make check` rebuilds them with every figure: the manifest's hash of each edition's
+    notebook is the one the built site holds."""
+    import hashlib
+
+    files = json.loads((REPO / "manifest.json").read_text())["files"]
+    for edition, site in (("solutions", solutions_site), ("student", student_site)):
+        found = sorted(site.glob("*/*.ipynb"))
+        assert found, edition
+        for path in found:
+            entry = files[f"notebooks/{path.parent.name}/{edition}/{path.name}"]
+            assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), (edition, path.name)

@@ -1,6 +1,7 @@
 """What each CLI command does, as a sequence of the pipeline's stages."""
 
 import dataclasses
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -133,6 +134,21 @@ def prepare_docs(
     sheets = load_sheets(paths, log, only)
     built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
+    docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
+    docs = paths.docs(shown.edition)
+    changed = site.sync_docs(docs, docs_files)
+    log(
+        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {shown.edition} docs folder "
+        f"({time.perf_counter() - t:.1f} s)"
+    )
+    return sheets, built
+
+
+def render_docs(
+    paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built, handouts: dict[str, list[str]] | None
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every file of an edition's docs folder (pages, figures, notebooks, assets), and
+    the pages' Markdown: from a build's results and figures, writing nothing."""
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
@@ -146,13 +162,26 @@ def prepare_docs(
     rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing)
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
-    docs = paths.docs(shown.edition)
-    changed = site.sync_docs(docs, docs_files)
-    log(
-        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {shown.edition} docs folder "
-        f"({time.perf_counter() - t:.1f} s)"
-    )
-    return sheets, built
+    return docs_files, rendered
+
+
+def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch: Path) -> list[pipeline.Output]:
+    """Each worksheet's companion notebooks, solutions and student, as manifest entries
+    (``notebooks/<sheet>/<edition>/<sheet>.ipynb``), their bytes written into ``scratch``."""
+    found = []
+    for edition in (editions.SOLUTIONS, editions.STUDENT):
+        shown = Publication(edition, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # the clock plays no part
+        files, _ = render_docs(paths, shown, sheets, built, None)
+        for sheet in sheets:
+            name = notebook.filename(sheet)
+            if name is None:
+                continue
+            path = Path(scratch) / "notebooks" / edition / sheet.name / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(files[f"{sheet.name}/{name}"])
+            producer = ", ".join(f"{sheet.name}/{e}" for e in sheet.experiments)
+            found.append(pipeline.Output(f"notebooks/{sheet.name}/{edition}/{name}", producer, path, sheet.name))
+    return found
 
 
 def site_dir(paths, requested: str | None) -> Path:
@@ -227,9 +256,15 @@ def build_into(
 
 @contextmanager
 def fresh_build(paths, jobs: int, dask: str | None, log, only: str | None = None):
-    """Every experiment and figure (of worksheet ``only``) from an empty cache, in a scratch folder."""
+    """Every experiment and figure (of worksheet ``only``) from an empty cache, in a
+    scratch folder, and the companion notebooks made from them (in ``outputs``)."""
     with build_lock(paths), tempfile.TemporaryDirectory(prefix="coursegen-check-") as scratch:
-        yield run_pipeline(load_sheets(paths, log, only), cache.Store(Path(scratch)), jobs, dask, log)
+        sheets = load_sheets(paths, log, only)
+        built = run_pipeline(sheets, cache.Store(Path(scratch) / "cache"), jobs, dask, log)
+        built.outputs = sorted(
+            [*built.outputs, *notebook_outputs(paths, sheets, built, Path(scratch))], key=lambda o: o.path
+        )
+        yield built
 
 
 def check(paths, args, log) -> int:
