@@ -135,6 +135,7 @@ def prepare_docs(
     built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
     t = time.perf_counter()
     docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
+    docs_files.update({**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)})
     docs = paths.docs(shown.edition)
     changed = site.sync_docs(docs, docs_files)
     log(
@@ -147,15 +148,16 @@ def prepare_docs(
 def render_docs(
     paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built, handouts: dict[str, list[str]] | None
 ) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Every file of an edition's docs folder (pages, figures, notebooks, assets), and
-    the pages' Markdown: from a build's results and figures, writing nothing."""
+    """The generated files of an edition's docs folder (pages, figures, notebooks; not the
+    CSS, JS and KaTeX assets) and the pages' Markdown, from a build's results and
+    figures, writing nothing."""
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
     sheet_editions = {s.name: shown.of(s) for s in sheets}
     visible = {(s.name, name) for s in sheets for name in s.shown_figures(sheet_editions[s.name])}
     drawn = pipeline.DrawnFigure.collect(built.outputs, visible)
-    docs_files = {**site.hand_written(paths.assets), **site.browser_assets(paths.node_modules)}
+    docs_files: dict[str, bytes] = {}
     for fig in drawn.values():
         docs_files.update({f"{fig.sheet}/figures/{name}": data for name, data in fig.files.items()})
     listing = worksheets.entries(sheets, shown, handouts or {})
