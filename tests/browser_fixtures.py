@@ -14,7 +14,7 @@ from coursegen import chromium as launcher
 from coursegen import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
-from conftest import shared_folder
+from conftest import make_checkout, run_cli, shared_folder
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +43,21 @@ def handouts(chromium, solutions_site, student_site, tmp_path_factory) -> dict[s
 
     out = shared_folder(tmp_path_factory, "handouts", print_both)
     return {edition: sorted(out.glob(f"*-{edition}.pdf")) for edition in ("solutions", "student")}
+
+
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory) -> Path:
+    """The solutions edition built by the second engine (``--engine zensical``), once."""
+
+    def build(root: Path) -> None:
+        make_checkout(root)
+        result = run_cli(root, "site", "--edition", "solutions", "--engine", "zensical", "--jobs", "2")
+        assert result.returncode == 0, result.stderr
+
+    return shared_folder(tmp_path_factory, "shared-zensical", build) / "site"
+
+
+@pytest.fixture(scope="session")
+def served_zensical(zensical_site):
+    with serve(zensical_site) as url:
+        yield url

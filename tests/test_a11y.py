@@ -30,11 +30,23 @@ _AXE_RUN = """async () => {
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_axe_finds_nothing_serious(chromium, served, solutions_site, student_site, edition, scheme):
-    assert AXE.is_file(), "axe-core is missing: run `npm ci` (it is a devDependency in package.json)"
     site = {"solutions": solutions_site, "student": student_site}[edition]
+    assert axe_problems(chromium, served[edition], site, scheme) == []
+    assert chromium.external == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_nothing_serious_in_the_zensical_build(chromium, served_zensical, zensical_site, scheme):
+    assert axe_problems(chromium, served_zensical, zensical_site, scheme) == []
+    assert chromium.external == []
+
+
+def axe_problems(chromium, url: str, site, scheme: str) -> list[str]:
+    """axe-core's serious and critical findings on every page of a served site."""
+    assert AXE.is_file(), "axe-core is missing: run `npm ci` (it is a devDependency in package.json)"
     problems = []
     for rel in site_pages(site):
-        page = open_page(chromium, f"{served[edition]}/{rel}", color_scheme=scheme)
+        page = open_page(chromium, f"{url}/{rel}", color_scheme=scheme)
         try:
             assert page.evaluate("document.body.dataset.mdColorScheme") == SCHEMES[scheme]
             assert settle(page) == []
@@ -44,5 +56,4 @@ def test_axe_finds_nothing_serious(chromium, served, solutions_site, student_sit
             problems += [f"{rel}: {e}" for e in page.errors]
         finally:
             page.context.close()
-    assert problems == []
-    assert chromium.external == []
+    return problems

@@ -5,10 +5,7 @@ typeset math, the same working players and the same links as in the MkDocs build
 import re
 from pathlib import Path
 
-import pytest
-
 from browser import open_page, settle, site_pages
-from conftest import make_checkout, run_cli, shared_folder
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -28,16 +25,6 @@ _READ = """() => {
     links: [...article.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")).filter((h) => !h.startsWith("#__")),
   };
 }"""
-
-
-@pytest.fixture(scope="session")
-def zensical_site(tmp_path_factory) -> Path:
-    def build(root: Path) -> None:
-        make_checkout(root)
-        result = run_cli(root, "site", "--edition", "solutions", "--engine", "zensical", "--jobs", "2")
-        assert result.returncode == 0, result.stderr
-
-    return shared_folder(tmp_path_factory, "shared-zensical", build) / "site"
 
 
 def _read(chromium, site: Path, rel: str) -> dict:

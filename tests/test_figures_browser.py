@@ -86,9 +86,20 @@ def _file_corner(path: Path) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("scheme, viewport", [("dark", PHONE), ("dark", DESKTOP), ("light", DESKTOP)])
 def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_site, scheme, viewport, capsys):
+    assert drawing_problems(chromium, served["solutions"], solutions_site, scheme, viewport, capsys) == []
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_figures_are_drawn_for_the_page_in_the_zensical_build(chromium, served_zensical, zensical_site, scheme, capsys):
+    assert drawing_problems(chromium, served_zensical, zensical_site, scheme, DESKTOP, capsys, shots=False) == []
+
+
+def drawing_problems(chromium, url: str, solutions_site, scheme, viewport, capsys, shots: bool = True) -> list[str]:
+    """Each figure shows its scheme's rendering, on the page's own background, and in
+    the dark scheme no ink darker than the page."""
     problems, checked = [], 0
     for rel in site_pages(solutions_site):
-        page = open_page(chromium, f"{served['solutions']}/{rel}", viewport=viewport, color_scheme=scheme)
+        page = open_page(chromium, f"{url}/{rel}", viewport=viewport, color_scheme=scheme)
         try:
             _open_everything(page)
             background = _page_background(page)
@@ -110,12 +121,12 @@ def test_figures_are_drawn_for_the_page_they_sit_on(chromium, served, solutions_
                     dark = _darker_than(shot, fig["box"], background)
                     if dark:
                         problems.append(f"{rel} {fig['id']}: {dark} pixels darker than the page (unreadable ink)")
-            if rel.endswith("index.html") and "/" in rel and scheme == "dark":
+            if shots and rel.endswith("index.html") and "/" in rel and scheme == "dark":
                 _screenshot(page, f"{'phone' if viewport is PHONE else 'desktop'}-dark", capsys)
         finally:
             page.context.close()
     assert checked > 0
-    assert problems == []
+    return problems
 
 
 def _full_page(page) -> np.ndarray:

@@ -226,12 +226,28 @@ def test_player_reduced_motion_starts_paused(chromium, served, solutions_site):
         page.context.close()
 
 
-@pytest.mark.parametrize("device, width, height", [("phone", 390, 844), ("desktop", 1280, 800)])
+DEVICES = [("phone", 390, 844), ("desktop", 1280, 800)]
+
+
+@pytest.mark.parametrize("device, width, height", DEVICES)
 def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device, width, height, capsys):
-    sheet = worksheet(solutions_site)
+    assert layout_problems(chromium, served["solutions"], solutions_site, device, width, height, capsys, "") == []
+
+
+@pytest.mark.parametrize("device, width, height", DEVICES)
+def test_layout_fits_phone_and_desktop_in_the_zensical_build(
+    chromium, served_zensical, zensical_site, device, width, height, capsys
+):
+    assert layout_problems(chromium, served_zensical, zensical_site, device, width, height, capsys, "zensical-") == []
+
+
+def layout_problems(chromium, url: str, site, device: str, width: int, height: int, capsys, prefix: str) -> list[str]:
+    """No page scrolls sideways, and every figure and player control sits in the column;
+    screenshots of the worksheet go to test-artifacts/ (``prefix``: whose build)."""
+    sheet = worksheet(site)
     problems = []
-    for rel in site_pages(solutions_site):
-        page = open_page(chromium, f"{served['solutions']}/{rel}", viewport={"width": width, "height": height})
+    for rel in site_pages(site):
+        page = open_page(chromium, f"{url}/{rel}", viewport={"width": width, "height": height})
         try:
             assert settle(page) == []
             problems += [
@@ -252,9 +268,9 @@ def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device,
             ]
             if rel == sheet:
                 ARTIFACTS.mkdir(exist_ok=True)
-                shot = ARTIFACTS / f"worksheet-{device}.png"
+                shot = ARTIFACTS / f"{prefix}worksheet-{device}.png"
                 page.screenshot(path=str(shot), full_page=True)
-                top = ARTIFACTS / f"worksheet-{device}-top.png"
+                top = ARTIFACTS / f"{prefix}worksheet-{device}-top.png"
                 page.screenshot(path=str(top))
                 with capsys.disabled():
                     print(
@@ -263,4 +279,4 @@ def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device,
             problems += [f"{rel}: {e}" for e in page.errors]
         finally:
             page.context.close()
-    assert problems == []
+    return problems
