@@ -18,6 +18,7 @@ from coursegen import (
     atomic,
     cache,
     editions,
+    errors,
     manifest,
     notebook,
     pages,
@@ -327,12 +328,8 @@ def draw_figure(paths, args, log) -> int:
     for out in built.outputs:
         if out.figure:
             atomic.write_bytes(preview / out.filename, out.source.read_bytes())
-            print(f"figure: {_shown(preview / out.filename, paths.root)}")
+            print(f"figure: {errors.shown(preview / out.filename, paths.root)}")
     return 0
-
-
-def _shown(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) -> int:

@@ -39,7 +39,7 @@ def code_failure(error: Exception, inside: Path) -> BuildError:
     return BuildError(detail, "".join(traceback.format_exception(error)))
 
 
-def shown(path: Path) -> str:
-    """A path as staff see it: relative to the checkout when it is inside it."""
-    path = path.resolve()
-    return path.relative_to(CHECKOUT).as_posix() if path.is_relative_to(CHECKOUT) else str(path)
+def shown(path: Path, root: Path = CHECKOUT) -> str:
+    """A path as staff see it: relative to the checkout (``root``) when it is inside it."""
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

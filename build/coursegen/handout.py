@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from coursegen import atomic, chromium, editions
+from coursegen import atomic, chromium, editions, errors
 from coursegen.errors import BuildError
 
 # The handouts each edition prints: (handout edition, the site edition it is printed
@@ -134,12 +134,5 @@ def make_handouts(paths, args, log) -> int:
                 stale.unlink()
         written = [path.replace(out / path.name) for path in written]
     for path in written:
-        print(f"handout: {_shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
+        print(f"handout: {errors.shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
     return 0
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

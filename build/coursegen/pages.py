@@ -152,9 +152,6 @@ class SheetResults:
 
     __getitem__ = __getattr__
 
-    def get(self, name: str, default=None):
-        return self._by_name.get(name, default)
-
 
 class _Keys:
     def __init__(self, where: str, arrays):

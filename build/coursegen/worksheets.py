@@ -8,7 +8,7 @@ Every date and time is written here, in English, whatever the machine's locale.
 import datetime as dt
 from dataclasses import dataclass
 
-from coursegen.editions import SOLUTIONS, Publication
+from coursegen.editions import SCHEDULED, SOLUTIONS, Publication
 from coursegen.parameters import Sheet
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -73,7 +73,7 @@ def _solutions_text(sheet: Sheet, shown: Publication) -> str:
     if shown.of(sheet) == SOLUTIONS:
         return "Solutions included."
     release = sheet.meta.solutions
-    if shown.edition == "scheduled" and release.at is not None:
+    if shown.edition == SCHEDULED and release.at is not None:
         return f"Solutions from {moment(release.at)}."
     return "Solutions not released."
 
