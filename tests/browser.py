@@ -6,6 +6,7 @@ adds what tests need: a skip without Chromium, and pages that collect their erro
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,20 +26,52 @@ def require_chromium() -> None:
 
 class Browser:
     """One launched Chromium; its pages record their errors, and every request they made
-    to another host (aborted) in ``external``, across pages."""
+    to another host (aborted) in ``external``, across pages.
+
+    Its one tab is reused from check to check: a fresh context costs each page load its
+    renderer process and its compiled scripts, three times the CPU of navigating a tab
+    that has them (and the suite is CPU-bound). What one check leaves that another
+    could see (storage, emulated media, viewport) is reset; a check that fails or
+    leaves storage on any origin closes the tab, and the next check opens a new one."""
 
     def __init__(self, launched):
         self.browser = launched
         self.external: list[str] = []
+        self._idle = None  # the tab, between checks
 
-    def page(self, **context_options):
-        page = chromium.new_page(self.browser, **context_options)
+    def _new_tab(self):
+        page = chromium.new_page(self.browser)
         page.external = self.external  # new_page's route handler appends to the page's list
-        page.errors = []
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("requestfailed", lambda r: page.errors.append(f"failed: {r.url}"))
         return page
+
+    @contextmanager
+    def page(self, viewport: dict | None = None, color_scheme: str = "light", reduced_motion: str = "no-preference"):
+        """A blank tab with these settings, as a new context would have it; back to the
+        pool afterwards (a check within a check gets a tab of its own)."""
+        page, self._idle = self._idle or self._new_tab(), None
+        page.errors = []
+        page.set_viewport_size(viewport or VIEWPORT)
+        page.emulate_media(media="null", color_scheme=color_scheme, reduced_motion=reduced_motion)
+        try:
+            yield page
+        except BaseException:
+            page.context.close()
+            raise
+        page.evaluate(_CLEAR_STORAGE)
+        page.goto("about:blank")  # stops the players' timers until the next check
+        if page.context.storage_state()["origins"]:
+            page.context.close()
+        elif self._idle is None:
+            self._idle = page
+        else:
+            page.context.close()
+
+
+VIEWPORT = {"width": 1280, "height": 720}  # Playwright's default for a new context
+_CLEAR_STORAGE = "() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }"
 
 
 # ---- Shared by the browser, accessibility and print tests ---------------------------
@@ -58,12 +91,13 @@ def site_pages(site: Path) -> list[str]:
     )
 
 
-def open_page(browser: Browser, url: str, **context_options):
-    """A fresh context on ``url``, loaded and with its math typeset."""
-    page = browser.page(**context_options)
-    page.goto(url, wait_until="load")
-    page.wait_for_function(MATH_TYPESET, timeout=20_000)
-    return page
+@contextmanager
+def open_page(browser: Browser, url: str, **settings):
+    """A tab on ``url``, loaded and with its math typeset (``settings``: Browser.page's)."""
+    with browser.page(**settings) as page:
+        page.goto(url, wait_until="load")
+        page.wait_for_function(MATH_TYPESET, timeout=20_000)
+        yield page
 
 
 # Scroll every figure into view, as a reader would: lazy images load, players set

@@ -1,14 +1,16 @@
 """Shared helpers: scratch checkouts of the course sources and a CLI runner.
 
 Tests never build into the real checkout: each copies the sources it needs into a
-temporary folder and runs ``python -m coursegen --root <copy>``. They share the real
+temporary folder and runs ``coursegen --root <copy>`` (``run_cli``). They share the real
 cache folder (entries are content-addressed, so sharing is safe) to avoid retraining.
 """
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -26,16 +28,62 @@ def make_checkout(dest: Path) -> Path:
 
 
 def run_cli(
-    root: Path, *args: str, cache: Path | None = CACHE, env: dict | None = None, quiet: bool = True
+    root: Path,
+    *args: str,
+    cache: Path | None = CACHE,
+    env: dict | None = None,
+    quiet: bool = True,
+    own_process: bool = False,
 ) -> subprocess.CompletedProcess:
-    """``python -m coursegen --root root ARGS``; ``quiet=False`` keeps the progress lines."""
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), *(["-q"] if quiet else [])]
+    """``coursegen --root root ARGS`` (``quiet=False`` keeps the progress lines), with its
+    exit code and output as a process would give them.
+
+    It runs in this process, through the same ``cli.main`` as the command: a new Python
+    spends a second importing numpy, matplotlib, numba and MkDocs before it does
+    anything, and most tests build many times. A build with a process pool (``--jobs``
+    above 1) runs in a process of its own: its pool is forked, and the tests' process
+    has threads. So does one with ``own_process``: everything a first run leaves in the
+    cache, matplotlib's font list included, is then there.
+    """
+    argv = ["--root", str(root), *(["-q"] if quiet else [])]
     if cache is not None:
-        cmd += ["--cache", str(cache)]
-    full_env = {**os.environ, **(env or {})}
-    if not quiet:
-        full_env.pop("CI", None)
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env, timeout=900)
+        argv += ["--cache", str(cache)]
+    argv += args
+    changes = {**(env or {}), **({} if quiet else {"CI": None})}  # progress lines are off under CI
+    if own_process or _pooled(args, {**os.environ, **(env or {})}):
+        full_env = {k: v for k, v in {**os.environ, **changes}.items() if v is not None}
+        cmd = [sys.executable, "-m", "coursegen", *argv]
+        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=900)
+    return _in_process(argv, changes)
+
+
+def _pooled(args: tuple[str, ...], env: dict) -> bool:
+    jobs = env.get("JOBS") or "1"
+    for flag, value in zip(args, args[1:]):
+        if flag in ("-j", "--jobs"):
+            jobs = value
+    return int(jobs) > 1 or bool(env.get("COURSEGEN_DASK"))
+
+
+def _in_process(argv: list[str], changes: dict) -> subprocess.CompletedProcess:
+    """``cli.main(argv)`` with the environment changed for the call only (None: unset),
+    its standard output and error captured and its exit status returned."""
+    from coursegen import cli
+
+    saved = dict(os.environ)
+    for name, value in changes.items():
+        os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as e:  # argparse's usage errors
+                code = e.code if isinstance(e.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["coursegen", *argv], code, out.getvalue(), err.getvalue())
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -46,14 +46,11 @@ def axe_problems(chromium, url: str, site, scheme: str) -> list[str]:
     assert AXE.is_file(), "axe-core is missing: run `npm ci` (it is a devDependency in package.json)"
     problems = []
     for rel in site_pages(site):
-        page = open_page(chromium, f"{url}/{rel}", color_scheme=scheme)
-        try:
+        with open_page(chromium, f"{url}/{rel}", color_scheme=scheme) as page:
             assert page.evaluate("document.body.dataset.mdColorScheme") == SCHEMES[scheme]
             assert settle(page) == []
             page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
             page.add_script_tag(path=str(AXE))
             problems += [f"{rel}: {v}" for v in page.evaluate(_AXE_RUN)]
             problems += [f"{rel}: {e}" for e in page.errors]
-        finally:
-            page.context.close()
     return problems

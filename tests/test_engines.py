@@ -31,14 +31,11 @@ def _read(chromium, site: Path, rel: str) -> dict:
     from coursegen.chromium import serve
 
     with serve(site) as url:
-        page = open_page(chromium, f"{url}/{rel}")
-        try:
+        with open_page(chromium, f"{url}/{rel}") as page:
             assert settle(page) == [], rel
             seen = page.evaluate(_READ)
             seen["errors"] = page.errors
             return seen
-        finally:
-            page.context.close()
 
 
 def _headerlinks(text: str) -> str:
@@ -66,14 +63,11 @@ def test_zensical_players_draw_exactly_their_gifs_frames(chromium, zensical_site
     problems, seen = [], 0
     with serve(zensical_site) as url:
         for rel in pages_with_players(zensical_site):
-            page = open_page(chromium, f"{url}/{rel}")
-            try:
+            with open_page(chromium, f"{url}/{rel}") as page:
                 for player in ready_players(page):
                     problems += check_every_move(
                         player, zensical_site / Path(rel).parent / player.get_attribute("data-gif"), FEWER_MOVES
                     )
                     seen += 1
                 problems += [f"{rel}: {e}" for e in page.errors]
-            finally:
-                page.context.close()
     assert seen > 0 and problems == []

@@ -51,8 +51,7 @@ def test_figure_text_is_readable_on_a_phone(chromium, served, solutions_site, st
     problems, checked, expected = [], 0, 0
     for rel in site_pages(site):
         expected += (site / rel).read_text(encoding="utf-8").count('<figure class="cg-figure"')
-        page = open_page(chromium, f"{served[edition]}/{rel}", viewport=PHONE)
-        try:
+        with open_page(chromium, f"{served[edition]}/{rel}", viewport=PHONE) as page:
             _open_everything(page)
             for fig in page.evaluate(_SHOWN):
                 checked += 1
@@ -64,8 +63,6 @@ def test_figure_text_is_readable_on_a_phone(chromium, served, solutions_site, st
                     problems.append(f"{rel} {fig['id']}: text {text_px:.1f} px tall at {fig['shownWidth']:.0f} px wide")
             if rel.endswith("index.html") and "/" in rel and edition == "solutions":
                 _screenshot(page, "phone-light", capsys)
-        finally:
-            page.context.close()
     assert checked == expected > 0
     assert problems == []
 
@@ -99,12 +96,12 @@ def drawing_problems(chromium, url: str, solutions_site, scheme, viewport, capsy
     the dark scheme no ink darker than the page."""
     problems, checked = [], 0
     for rel in site_pages(solutions_site):
-        page = open_page(chromium, f"{url}/{rel}", viewport=viewport, color_scheme=scheme)
-        try:
+        with open_page(chromium, f"{url}/{rel}", viewport=viewport, color_scheme=scheme) as page:
             _open_everything(page)
             background = _page_background(page)
             page.evaluate("() => window.scrollTo(0, 0)")
-            shot = _full_page(page) if scheme == "dark" else None
+            png = page.screenshot(full_page=True) if scheme == "dark" else None
+            shot = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")) if png else None  # one pixel per CSS px
             for fig in page.evaluate(_SHOWN):
                 checked += 1
                 if fig["tag"] == "IMG":
@@ -122,16 +119,9 @@ def drawing_problems(chromium, url: str, solutions_site, scheme, viewport, capsy
                     if dark:
                         problems.append(f"{rel} {fig['id']}: {dark} pixels darker than the page (unreadable ink)")
             if shots and rel.endswith("index.html") and "/" in rel and scheme == "dark":
-                _screenshot(page, f"{'phone' if viewport is PHONE else 'desktop'}-dark", capsys)
-        finally:
-            page.context.close()
+                _screenshot(page, f"{'phone' if viewport is PHONE else 'desktop'}-dark", capsys, full_page=png)
     assert checked > 0
     return problems
-
-
-def _full_page(page) -> np.ndarray:
-    """The whole page as shown, RGB, one pixel per CSS pixel."""
-    return np.asarray(Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")).astype(int)
 
 
 def _darker_than(shot: np.ndarray, box: list[float], background: tuple[int, ...]) -> int:
@@ -141,16 +131,21 @@ def _darker_than(shot: np.ndarray, box: list[float], background: tuple[int, ...]
     left, top, right, bottom = box
     figure = shot[int(np.ceil(top)) : int(bottom), int(np.ceil(left)) : int(right)]
     assert figure.size, f"empty figure box {box}"
-    luminance = figure @ np.array([299, 587, 114]) // 1000
+    luminance = figure.astype(np.int32) @ np.array([299, 587, 114], dtype=np.int32) // 1000
     paper = int(np.dot(background, [299, 587, 114]) // 1000)
     return int((luminance < paper - 12).sum())
 
 
-def _screenshot(page, name: str, capsys) -> None:
+def _screenshot(page, name: str, capsys, full_page: bytes | None = None) -> None:
+    """The worksheet as shown, whole and its first screen, into test-artifacts/
+    (``full_page``: the whole page's PNG, if the test took it already)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.evaluate("() => window.scrollTo(0, 0)")
     shot = ARTIFACTS / f"worksheet-{name}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    if full_page:
+        shot.write_bytes(full_page)
+    else:
+        page.screenshot(path=str(shot), full_page=True)
     page.screenshot(path=str(ARTIFACTS / f"worksheet-{name}-top.png"))
     with capsys.disabled():
         print(f"\n  screenshot ({name}): {shot}")

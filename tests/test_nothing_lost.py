@@ -23,9 +23,10 @@ NOBODY = 65534
 
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory):
-    """A mini course with its site built (private cache, so nothing shared is touched)."""
+    """A mini course with its site built as `make site` builds it (in a process of its
+    own; private cache, so nothing shared is touched)."""
     root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course")
-    result = run_cli(root, "site", cache=None, env=EPOCH)
+    result = run_cli(root, "site", cache=None, env=EPOCH, own_process=True)
     assert result.returncode == 0, result.stderr
     return root
 

@@ -173,8 +173,7 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
     assert pages, "no page has a player"
     problems, seen = [], 0
     for rel in pages:
-        page = open_page(chromium, f"{served[edition]}/{rel}", color_scheme=scheme)
-        try:
+        with open_page(chromium, f"{served[edition]}/{rel}", color_scheme=scheme) as page:
             expected_scheme = "slate" if scheme == "dark" else "default"
             assert page.evaluate("document.body.dataset.mdColorScheme") == expected_scheme
             # every move in the solutions edition's light scheme; elsewhere (the same frames
@@ -185,8 +184,6 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
                 problems += check_every_move(player, site / Path(rel).parent / gif, moves)
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]
-        finally:
-            page.context.close()
     assert seen == sum((site / rel).read_text(encoding="utf-8").count('class="cg-player"') for rel in pages)
     assert problems == []
     assert chromium.external == []
@@ -194,8 +191,7 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
 
 def test_switching_the_scheme_redraws_the_same_frame_in_the_other_rendering(chromium, served, solutions_site):
     rel = pages_with_players(solutions_site)[0]
-    page = open_page(chromium, f"{served['solutions']}/{rel}", color_scheme="light")
-    try:
+    with open_page(chromium, f"{served['solutions']}/{rel}", color_scheme="light") as page:
         players = ready_players(page)
         for player in players:
             n = int(player.query_selector("input[type=range]").get_attribute("max")) + 1
@@ -213,14 +209,11 @@ def test_switching_the_scheme_redraws_the_same_frame_in_the_other_rendering(chro
             else:
                 pytest.fail(f"{player.get_attribute('data-gif')}: not redrawn in the dark rendering")
         assert page.errors == []
-    finally:
-        page.context.close()
 
 
 def test_status_is_announced_on_pause_not_every_frame(chromium, served, solutions_site):
     rel = pages_with_players(solutions_site)[0]
-    page = open_page(chromium, f"{served['solutions']}/{rel}")
-    try:
+    with open_page(chromium, f"{served['solutions']}/{rel}") as page:
         player = ready_players(page)[0]
         status = player.query_selector("output")
         live = player.query_selector("[aria-live=polite]")
@@ -236,8 +229,6 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
         assert live.text_content() == status.text_content() != announced
         _slider(player, 3)  # a step while paused is announced too
         assert live.text_content() == status.text_content()
-    finally:
-        page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -258,24 +249,18 @@ def file_chromium(chromium):
 def test_players_and_search_work_from_a_folder(file_chromium, solutions_site):
     problems = []
     for rel in pages_with_players(solutions_site):
-        page = file_chromium.page()
-        try:
+        with file_chromium.page() as page:
             page.goto((solutions_site / rel).as_uri(), wait_until="load")
             for player in ready_players(page):
                 gif = solutions_site / Path(rel).parent / player.get_attribute("data-gif")
                 problems += check_every_move(player, gif, MOVES[:4])
             problems += [f"{rel}: {e}" for e in page.errors]
-        finally:
-            page.context.close()
     assert problems == []
 
-    page = file_chromium.page()
-    try:
+    with file_chromium.page() as page:
         page.goto((solutions_site / "index.html").as_uri(), wait_until="load")
         page.keyboard.press("/")
         page.keyboard.type("gradient")
         page.locator(".md-search-result__item a:visible").first.wait_for(timeout=10_000)
         assert page.errors == []
-    finally:
-        page.context.close()
     assert file_chromium.external == []

@@ -31,8 +31,7 @@ def sites(solutions_site, student_site) -> dict[str, Path]:
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_print_stylesheet(chromium, served, solutions_site, student_site, edition):
     site = sites(solutions_site, student_site)[edition]
-    page = open_page(chromium, f"{served[edition]}/{worksheets(site)[0]}/index.html")
-    try:
+    with open_page(chromium, f"{served[edition]}/{worksheets(site)[0]}/index.html") as page:
         page.emulate_media(media="print")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does on Ctrl+P
         page.wait_for_function(
@@ -92,8 +91,6 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
                 found.append(f"{still}: not the last frame of {gif}")
         assert found == []
         assert page.errors == []
-    finally:
-        page.context.close()
     assert chromium.external == []
 
 
@@ -178,13 +175,10 @@ def test_page_weight(chromium, solutions_site, capsys):
 def test_math_is_loaded_only_by_pages_with_math(chromium, served, solutions_site):
     """The home page has no formula and fetches no KaTeX; the worksheet typesets with it."""
     for rel, has_math in (("index.html", False), (f"{worksheets(solutions_site)[0]}/index.html", True)):
-        page = open_page(chromium, f"{served['solutions']}/{rel}")
-        try:
+        with open_page(chromium, f"{served['solutions']}/{rel}") as page:
             urls = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
             assert any("/katex/" in u for u in urls) == has_math, rel
             assert (page.locator(".katex").count() > 0) == has_math, rel
-        finally:
-            page.context.close()
 
 
 def test_a_plain_site_links_no_handout(solutions_site, student_site):

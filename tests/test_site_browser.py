@@ -4,6 +4,7 @@ absent), search, the animation players' controls, and layouts from phone to desk
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,7 @@ def test_every_page(chromium, served, solutions_site, student_site, edition):
     assert "index.html" in pages and len(pages) >= 2, pages
     problems, solutions_seen = [], 0
     for rel in pages:
-        page = open_page(chromium, f"{served[edition]}/{rel}")
-        try:
+        with open_page(chromium, f"{served[edition]}/{rel}") as page:
             found = list(settle(page))
             found += page.evaluate("""() => {
               const out = [];
@@ -74,8 +74,6 @@ def test_every_page(chromium, served, solutions_site, student_site, edition):
                         found.append("a solution block that did not open on click")
             found += [f"console/network: {e}" for e in page.errors]
             problems += [f"{rel}: {p}" for p in found]
-        finally:
-            page.context.close()
     assert problems == []
     assert chromium.external == []
     if edition == "solutions":
@@ -88,25 +86,24 @@ def test_search_finds_a_question(chromium, served, solutions_site, student_site,
     sheet = worksheet(site)
     heading = re.search(r'<h3 id="[^"]+">([^<]+)<', (site / sheet).read_text(encoding="utf-8")).group(1)
     word = max(re.findall(r"[A-Za-z]{4,}", heading), key=len)
-    page = open_page(chromium, f"{served[edition]}/index.html")
-    try:
+    with open_page(chromium, f"{served[edition]}/index.html") as page:
         page.keyboard.press("/")  # Material's shortcut; the box is in the header at every width
         page.keyboard.type(word)  # typed: Material searches on key events
         hits = page.locator(f'.md-search-result__item a[href*="{sheet}"]:visible')
         hits.first.wait_for(timeout=10_000)
         assert any(word.lower() in hit.inner_text().lower() for hit in hits.all())
         assert page.errors == []
-    finally:
-        page.context.close()
     assert chromium.external == []
 
 
-def _player(chromium, url, **context_options):
-    page = open_page(chromium, url, **context_options)
-    player = page.locator(".cg-player").first
-    player.scroll_into_view_if_needed()
-    page.wait_for_function("p => p.dataset.ready === 'true'", arg=player.element_handle(), timeout=15_000)
-    return page, player
+@contextmanager
+def _player(chromium, url, **settings):
+    """The page's first player, scrolled into view and set up: ``(page, player)``."""
+    with open_page(chromium, url, **settings) as page:
+        player = page.locator(".cg-player").first
+        player.scroll_into_view_if_needed()
+        page.wait_for_function("p => p.dataset.ready === 'true'", arg=player.element_handle(), timeout=15_000)
+        yield page, player
 
 
 def _frame(player) -> int:
@@ -114,8 +111,7 @@ def _frame(player) -> int:
 
 
 def test_player_play_pause_seek(chromium, served, solutions_site):
-    page, player = _player(chromium, f"{served['solutions']}/{worksheet(solutions_site)}")
-    try:
+    with _player(chromium, f"{served['solutions']}/{worksheet(solutions_site)}") as (page, player):
         status, slider = player.locator("output"), player.locator("input[type=range]")
         play = player.locator("button").first
         n = int(slider.get_attribute("max")) + 1
@@ -178,8 +174,6 @@ def test_player_play_pause_seek(chromium, served, solutions_site):
         page.keyboard.press(" ")
         assert player.get_attribute("data-playing") == "false"
         assert page.errors == []
-    finally:
-        page.context.close()
     assert chromium.external == []
 
 
@@ -192,8 +186,7 @@ def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
     from PIL import Image
 
     sheet = worksheet(solutions_site)
-    page, player = _player(chromium, f"{served['solutions']}/{sheet}")
-    try:
+    with _player(chromium, f"{served['solutions']}/{sheet}") as (page, player):
         gif = Image.open(solutions_site / Path(sheet).parent / player.get_attribute("data-gif"))
         slider = player.locator("input[type=range]")
         assert int(slider.get_attribute("max")) + 1 == gif.n_frames
@@ -206,14 +199,11 @@ def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
             assert drawn.shape == expected.shape
             assert (drawn != expected).any(axis=2).mean() < 1e-3, f"frame {k} differs"
         assert page.errors == []
-    finally:
-        page.context.close()
 
 
 def test_player_reduced_motion_starts_paused(chromium, served, solutions_site):
     url = f"{served['solutions']}/{worksheet(solutions_site)}"
-    page, player = _player(chromium, url, reduced_motion="reduce")
-    try:
+    with _player(chromium, url, reduced_motion="reduce") as (page, player):
         n = int(player.locator("input[type=range]").get_attribute("max")) + 1
         assert player.get_attribute("data-playing") == "false"
         assert _frame(player) == n - 1  # the last frame, as the PNG shown before the player
@@ -222,8 +212,6 @@ def test_player_reduced_motion_starts_paused(chromium, served, solutions_site):
         player.locator("button").first.click()  # and it still plays on request
         assert player.get_attribute("data-playing") == "true"
         assert page.errors == []
-    finally:
-        page.context.close()
 
 
 DEVICES = [("phone", 390, 844), ("desktop", 1280, 800)]
@@ -247,8 +235,7 @@ def layout_problems(chromium, url: str, site, device: str, width: int, height: i
     sheet = worksheet(site)
     problems = []
     for rel in site_pages(site):
-        page = open_page(chromium, f"{url}/{rel}", viewport={"width": width, "height": height})
-        try:
+        with open_page(chromium, f"{url}/{rel}", viewport={"width": width, "height": height}) as page:
             assert settle(page) == []
             problems += [
                 f"{rel}: {p}"
@@ -277,6 +264,4 @@ def layout_problems(chromium, url: str, site, device: str, width: int, height: i
                         f"\n  screenshot ({device}, {width} px): {shot}\n  screenshot ({device}, first screen): {top}"
                     )
             problems += [f"{rel}: {e}" for e in page.errors]
-        finally:
-            page.context.close()
     return problems
