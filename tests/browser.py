@@ -44,7 +44,11 @@ class Browser:
         page.external = self.external  # new_page's route handler appends to the page's list
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.on("requestfailed", lambda r: page.errors.append(f"failed: {r.url}"))
+        # A request belongs to the check that made it: one the previous page left
+        # (a favicon the browser fetches late) fails into nobody's list.
+        page.check = 0
+        page.on("request", lambda r: setattr(r, "check", page.check))
+        page.on("requestfailed", lambda r: r.check == page.check and page.errors.append(f"failed: {r.url}"))
         return page
 
     @contextmanager
@@ -52,7 +56,7 @@ class Browser:
         """A blank tab with these settings, as a new context would have it; back to the
         pool afterwards (a check within a check gets a tab of its own)."""
         page, self._idle = self._idle or self._new_tab(), None
-        page.errors = []
+        page.errors, page.check = [], page.check + 1
         page.set_viewport_size(viewport or VIEWPORT)
         page.emulate_media(media="null", color_scheme=color_scheme, reduced_motion=reduced_motion)
         try:
@@ -60,6 +64,9 @@ class Browser:
         except BaseException:
             page.context.close()
             raise
+        # What leaving the page cuts off (a worker's script, a late favicon) is no
+        # check's: not in the list the check may still hold.
+        page.errors, page.check = [], page.check + 1
         page.evaluate(_CLEAR_STORAGE)
         page.goto("about:blank")  # stops the players' timers until the next check
         if page.context.storage_state()["origins"]:

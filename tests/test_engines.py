@@ -27,26 +27,25 @@ _READ = """() => {
 }"""
 
 
-def _read(chromium, site: Path, rel: str) -> dict:
-    from coursegen.chromium import serve
-
-    with serve(site) as url:
-        with open_page(chromium, f"{url}/{rel}") as page:
-            assert settle(page) == [], rel
-            seen = page.evaluate(_READ)
-            seen["errors"] = page.errors
-            return seen
+def _read(chromium, url: str, rel: str) -> dict:
+    with open_page(chromium, f"{url}/{rel}") as page:
+        assert settle(page) == [], rel
+        seen = page.evaluate(_READ)
+        seen["errors"] = page.errors
+        return seen
 
 
 def _headerlinks(text: str) -> str:
     return re.sub(r"\s*¶", "", text)  # the permalink sign: MkDocs' toc extension and Zensical's differ in spacing
 
 
-def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(chromium, solutions_site, zensical_site):
+def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(
+    chromium, served, served_zensical, solutions_site, zensical_site
+):
     rels = site_pages(solutions_site)
     assert rels == site_pages(zensical_site)
     for rel in rels:
-        mkdocs, zensical = _read(chromium, solutions_site, rel), _read(chromium, zensical_site, rel)
+        mkdocs, zensical = _read(chromium, served["solutions"], rel), _read(chromium, served_zensical, rel)
         assert zensical["errors"] == [] and mkdocs["errors"] == [], rel
         assert _headerlinks(zensical["text"]) == _headerlinks(mkdocs["text"]), rel
         assert zensical["math"] == mkdocs["math"] and zensical["raw_math"] == 0, rel
@@ -55,19 +54,17 @@ def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(chromium, 
     assert chromium.external == []
 
 
-def test_zensical_players_draw_exactly_their_gifs_frames(chromium, zensical_site):
+def test_zensical_players_draw_exactly_their_gifs_frames(chromium, served_zensical, zensical_site):
     """The every-player pixel test of tests/test_players.py, on the Zensical build."""
-    from coursegen.chromium import serve
     from test_players import FEWER_MOVES, check_every_move, pages_with_players, ready_players
 
     problems, seen = [], 0
-    with serve(zensical_site) as url:
-        for rel in pages_with_players(zensical_site):
-            with open_page(chromium, f"{url}/{rel}") as page:
-                for player in ready_players(page):
-                    problems += check_every_move(
-                        player, zensical_site / Path(rel).parent / player.get_attribute("data-gif"), FEWER_MOVES
-                    )
-                    seen += 1
-                problems += [f"{rel}: {e}" for e in page.errors]
+    for rel in pages_with_players(zensical_site):
+        with open_page(chromium, f"{served_zensical}/{rel}") as page:
+            for player in ready_players(page):
+                problems += check_every_move(
+                    player, zensical_site / Path(rel).parent / player.get_attribute("data-gif"), FEWER_MOVES
+                )
+                seen += 1
+            problems += [f"{rel}: {e}" for e in page.errors]
     assert seen > 0 and problems == []

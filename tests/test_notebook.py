@@ -1,8 +1,8 @@
 """The companion notebook of each worksheet (coursegen/notebook.py).
 
 Fast tests read the notebooks of the shared builds; the ``slow`` ones execute the
-solutions notebook headless (nbclient, a local python3 kernel, no network), with numba
-and without it, and check that it prints the page's numbers, in under a minute.
+solutions notebook headless (nbclient, a local python3 kernel, no network): with numba
+it prints the page's numbers, and without numba it computes the same bits.
 """
 
 import json
@@ -107,18 +107,44 @@ def printed(nb):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("numba", ["numba", "numpy"])
-def test_the_notebook_runs_and_prints_the_pages_numbers(solutions_site, numba):
-    """With numba and without: every value the page quotes, to its digits. (How long it
-    takes is `make bench`'s notebook_numba_s and notebook_numpy_s, not a test's.)"""
-    env = {"COURSEGEN_NO_NUMBA": "1"} if numba == "numpy" else {"COURSEGEN_NO_NUMBA": "0"}
-    nb, seconds = execute((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), env)
+def test_the_notebook_runs_and_prints_the_pages_numbers(solutions_site):
+    """Every value the page quotes, to its digits. (How long it takes is `make bench`'s
+    notebook_numba_s, not a test's.)"""
+    nb, seconds = execute((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), {"COURSEGEN_NO_NUMBA": "0"})
     out = printed(nb)
-    print(f"executed with {numba} in {seconds:.1f} s")
-    assert ("not used: training in numpy" in out) == (numba == "numpy")
+    print(f"executed with numba in {seconds:.1f} s")
+    assert "not used: training in numpy" not in out
     rows = [line for line in out.splitlines() if "   page " in line]
     assert len(rows) == 39 and all(line.endswith("same") for line in rows), out
     assert "All 39 values agree with the page." in out
+
+
+# After a run: a digest of every result array, bit for bit.
+DIGESTS = """import hashlib
+print(sorted((name, key, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+             for name, arrays in results.items() for key, value in arrays.items()))"""
+
+
+@pytest.mark.slow
+def test_without_numba_the_notebook_computes_the_same_bits(solutions_site):
+    """Without numba the notebook trains with numpy, every seed at once: every result
+    array, through the whole notebook, has the bits of the numba kernel's (the oracle,
+    whose page numbers the test above checks), on a tenth of the steps. At full length
+    that run is `make bench`'s notebook_numpy_s, which checks the page's 39 numbers too."""
+    nb = json.loads((solutions_site / NOTEBOOK).read_text(encoding="utf-8"))
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    assert "".join(first["source"]).count("steps=30000,") == 6
+    first["source"] = "".join(first["source"]).replace("steps=30000,", "steps=3000,")
+    digest_cell = {"cell_type": "code", "id": "digests", "metadata": {}, "outputs": [], "execution_count": None}
+    nb["cells"].append({**digest_cell, "source": DIGESTS})
+    digests = {}
+    for mode, hidden in (("numba", "0"), ("numpy", "1")):
+        executed, _ = execute(json.dumps(nb), {"COURSEGEN_NO_NUMBA": hidden})
+        out = printed(executed)
+        assert ("not used: training in numpy" in out) == (mode == "numpy")
+        digests[mode] = executed.cells[-1].outputs[0]["text"]
+    assert "relu_w40_all" in digests["numba"] and "train_mse" in digests["numba"]
+    assert digests["numpy"] == digests["numba"]
 
 
 def figure_of(nb, cell_id):

@@ -18,11 +18,13 @@
   (``cold_site_s``, ``cold_check_s``, wall).
 - The companion notebook of each worksheet executed headless (nbclient, a local kernel),
   with numba and without (``notebook_numba_s``, ``notebook_numpy_s``: the slowest
-  worksheet's, wall).
+  worksheet's, wall), and whether each printed its page's numbers
+  (``notebooks_agree_with_pages``).
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,11 +127,13 @@ def cold_build(paths, scratch: Path) -> dict:
 
 
 def notebook_times(site_dir: Path) -> dict:
-    """Wall seconds to execute every worksheet's notebook, with numba and without."""
+    """Wall seconds to execute every worksheet's notebook, with numba and without, and
+    whether every run printed the page's numbers (``notebooks_agree_with_pages``: the
+    tests run the numba-less one on fewer steps only)."""
     import nbclient
     import nbformat
 
-    times = {"notebook_numba_s": 0.0, "notebook_numpy_s": 0.0}
+    times = {"notebook_numba_s": 0.0, "notebook_numpy_s": 0.0, "notebooks_agree_with_pages": True}
     for path in sorted(site_dir.glob("*/*.ipynb")):
         for field, hidden in (("notebook_numba_s", "0"), ("notebook_numpy_s", "1")):
             nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
@@ -137,6 +141,10 @@ def notebook_times(site_dir: Path) -> dict:
             start = time.perf_counter()
             nbclient.NotebookClient(nb, kernel_name="python3", timeout=600).execute()
             times[field] = max(times[field], round(time.perf_counter() - start, 1))
+            printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+            times["notebooks_agree_with_pages"] &= (
+                re.search(r"All \d+ values agree with the page\.", printed) is not None
+            )
     os.environ.pop("COURSEGEN_NO_NUMBA", None)
     return times
 
