@@ -371,7 +371,7 @@ def test_optimizers_seed_alone_same_bits():
 
 @pytest.mark.slow
 def test_same_bits_on_other_cpu_kernels_and_thread_counts():
-    """Neither numpy's SIMD kernels, nor BLAS settings, nor the code numba generates for
+    """Neither numpy's SIMD kernels (Section 1's experiments too), nor BLAS settings, nor the code numba generates for
     this CPU may reach the output (determinism.md): rerun with AVX-512 disabled, then also
     AVX2, with one BLAS thread and another OpenBLAS core type, the second time with the
     kernel compiled for a generic x86-64 (SSE2 only: other vector widths, no FMA), and
@@ -395,6 +395,12 @@ def test_same_bits_on_other_cpu_kernels_and_thread_counts():
         "          R.relu_sgd(R.ReluSGD(width=10, seeds=(3,), steps=300, n_snapshots=4,\n"
         "                               regime='output_only', lr=0.2)),\n"
         "          R.relu_optimizers(R.ReluOptimizers(width=6, seeds=(2,), steps=300, n_snapshots=4))):\n"
+        "    for k in sorted(r):\n"
+        "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
+        "from coursegen.experiments import EXPERIMENTS\n"
+        "from coursegen.parameters import params_type\n"
+        "for kind in ('gd_constant', 'gd_linear'):  # Section 1's, on their defaults (log10s)\n"
+        "    r = EXPERIMENTS[kind](params_type(EXPERIMENTS[kind])())\n"
         "    for k in sorted(r):\n"
         "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
         "from numpy._core._multiarray_umath import __cpu_features__ as f\n"

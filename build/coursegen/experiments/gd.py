@@ -316,10 +316,8 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
     one_step = np.abs(factors) < _ONE_STEP
     gd_errors = np.abs(gd_paths - theta_star)
     first = int(np.argmax(one_step)) if one_step.any() else -1
-    with np.errstate(divide="ignore"):
-        log_rates = np.where(np.abs(factors) > 0, np.log10(np.abs(factors)), 0.0)
-        measured_rates = np.array([r for r, _ in measured])
-        observed_log = np.where(measured_rates > 0, np.log10(measured_rates), 0.0)
+    log_rates = _log10_or_zero(np.abs(factors))
+    observed_log = _log10_or_zero(np.array([r for r, _ in measured]))
 
     return _all_finite(
         {
@@ -385,6 +383,15 @@ def _zero_from(errors):
     nonzero = np.flatnonzero(errors != 0)
     first = 0 if not nonzero.size else int(nonzero[-1]) + 1
     return first if first < len(errors) else -1
+
+
+def _log10_or_zero(values: np.ndarray) -> np.ndarray:
+    """log10 of each positive value, 0 elsewhere, one by one with the C library's log10:
+    numpy's own picks a SIMD routine by CPU (AVX-512 gives other last bits), and the
+    results must not depend on the machine."""
+    return np.array([math.log10(v) if v > 0 else 0.0 for v in values.ravel().tolist()], dtype=np.float64).reshape(
+        values.shape
+    )
 
 
 def _all_finite(results):
