@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -49,40 +49,48 @@ def run_cli(
     if cache is not None:
         argv += ["--cache", str(cache)]
     argv += args
-    changes = {**(env or {}), **({} if quiet else {"CI": None})}  # progress lines are off under CI
-    if own_process or _pooled(args, {**os.environ, **(env or {})}):
-        full_env = {k: v for k, v in {**os.environ, **changes}.items() if v is not None}
-        cmd = [sys.executable, "-m", "coursegen", *argv]
-        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=900)
-    return _in_process(argv, changes)
+    with environment({**(env or {}), **({} if quiet else {"CI": None})}):  # progress lines are off under CI
+        if own_process or _pooled(argv):
+            cmd = [sys.executable, "-m", "coursegen", *argv]
+            return subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ), timeout=900)
+        return _in_process(argv)
 
 
-def _pooled(args: tuple[str, ...], env: dict) -> bool:
-    jobs = env.get("JOBS") or "1"
-    for flag, value in zip(args, args[1:]):
-        if flag in ("-j", "--jobs"):
-            jobs = value
-    return int(jobs) > 1 or bool(env.get("COURSEGEN_DASK"))
-
-
-def _in_process(argv: list[str], changes: dict) -> subprocess.CompletedProcess:
-    """``cli.main(argv)`` with the environment changed for the call only (None: unset),
-    its standard output and error captured and its exit status returned."""
-    from coursegen import cli
-
+@contextmanager
+def environment(changes: dict):
+    """``os.environ`` with ``changes`` (a value of None: unset) inside the block only."""
     saved = dict(os.environ)
     for name, value in changes.items():
         os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
-    out, err = io.StringIO(), io.StringIO()
     try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = cli.main(argv)
-            except SystemExit as e:  # argparse's usage errors
-                code = e.code if isinstance(e.code, int) else 1
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _pooled(argv: list[str]) -> bool:
+    """Whether the command would start a process pool or a Dask client, as the CLI's own
+    parser reads ``argv`` and the environment (``JOBS``, ``COURSEGEN_DASK``)."""
+    from coursegen import cli
+
+    try:
+        args = cli._parser().parse_args(argv)
+    except SystemExit:  # a usage error: the command prints it and stops
+        return False
+    return getattr(args, "jobs", 1) > 1 or bool(getattr(args, "dask", None))
+
+
+def _in_process(argv: list[str]) -> subprocess.CompletedProcess:
+    """``cli.main(argv)``, its standard output and error captured and its exit status returned."""
+    from coursegen import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else 1
     return subprocess.CompletedProcess(["coursegen", *argv], code, out.getvalue(), err.getvalue())
 
 

@@ -6,14 +6,19 @@ it prints the page's numbers, and without numba it computes the same bits.
 """
 
 import ast
+import dataclasses
+import hashlib
 import json
-import os
 import re
 import time
 
+import numpy as np
 import pytest
 
-from conftest import REPO, make_checkout, run_cli
+from coursegen import commands
+from coursegen.experiments import EXPERIMENTS
+
+from conftest import REPO, environment, make_checkout, run_cli
 
 NOTEBOOK = "dis01/dis01.ipynb"
 CELL_TIMEOUT_S = 180  # a cell that runs longer has hung
@@ -92,15 +97,10 @@ def execute(nb_json, env=None, timeout=CELL_TIMEOUT_S):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     nb = nbformat.reads(nb_json, as_version=4)
-    old = {k: os.environ.get(k) for k in (env or {})}
-    os.environ.update(env or {})
-    try:
+    with environment(env or {}):
         started = time.perf_counter()
         nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False).execute()
         return nb, time.perf_counter() - started
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
 
 
 def printed(nb):
@@ -132,14 +132,6 @@ def test_without_numba_the_notebook_computes_the_same_bits(solutions_site):
     array, through the whole notebook, has the bits that the build's own experiments
     give (numba's kernel: the oracle, run here), on a tenth of the steps. At full length
     that run is `make bench`'s notebook_numpy_s, which checks the page's 39 numbers too."""
-    import dataclasses
-    import hashlib
-
-    import numpy as np
-
-    from coursegen import commands
-    from coursegen.experiments import EXPERIMENTS
-
     nb = json.loads((solutions_site / NOTEBOOK).read_text(encoding="utf-8"))
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
     assert "".join(first["source"]).count("steps=30000,") == 6
@@ -199,8 +191,6 @@ def test_the_notebooks_are_in_the_manifest_as_the_site_has_them(solutions_site, 
     """`make check` rebuilds them with every figure: the manifest's hash of each edition's
     notebook is the one the built site holds (for every worksheet locked: a new one is
     not in the manifest until `make lock-figures`)."""
-    import hashlib
-
     files = json.loads((REPO / "manifest.json").read_text())["files"]
     locked = {path.split("/")[1] for path in files}
     checked = 0
