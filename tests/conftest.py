@@ -75,8 +75,9 @@ def _pooled(argv: list[str]) -> bool:
     from coursegen import cli
 
     try:
-        args = cli._parser().parse_args(argv)
-    except SystemExit:  # a usage error: the command prints it and stops
+        with redirect_stderr(io.StringIO()):
+            args = cli._parser().parse_args(argv)
+    except SystemExit:  # a usage error: the command itself prints it and stops
         return False
     return getattr(args, "jobs", 1) > 1 or bool(getattr(args, "dask", None))
 
