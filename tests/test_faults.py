@@ -5,6 +5,7 @@ experiment is named while the previous site stays served. Uses the mini course."
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,15 +50,34 @@ def assert_nothing_partial(root, reference):
             assert all((index.parent / name).is_file() for name in json.loads(index.read_text())["files"])
 
 
+def forget_finished_entries(root):
+    """Every finished cache entry, so that the next build does all the work again; the
+    staging a killed build left (``.tmp-*``) stays, for that build to sweep."""
+    for entry in (root / ".cache" / "coursegen").glob("[rf]*/*"):  # results/, figures/
+        if not entry.name.startswith(".tmp-"):
+            shutil.rmtree(entry)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, jobs):
+    """Kills spread over a whole build (timed here, so that a slower machine moves the
+    moments with it), each from the state the previous kill left, with the work to do."""
     root = make_mini_checkout(tmp_path / "victim")
-    for delay in (0.4, 0.9, 1.4, 2.0, 2.7, 3.5):
+    began = time.monotonic()
+    assert start_site(root, jobs).wait() == 0
+    whole = time.monotonic() - began
+    finished = []
+    for fraction in (0.1, 0.25, 0.4, 0.55, 0.7, 0.85):
+        forget_finished_entries(root)
         proc = start_site(root, jobs)
-        time.sleep(delay)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        try:
+            proc.wait(timeout=fraction * whole)
+            finished.append(fraction)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         assert_nothing_partial(root, reference)
+    assert len(finished) <= 1, f"builds ended before {finished} of the time a whole one took ({whole:.1f} s)"
     result = run_cli(root, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
     assert tree_bytes(root / "site") == reference["site"]
