@@ -26,7 +26,7 @@ def require_chromium() -> None:
 
 class Browser:
     """One launched Chromium; its pages record their errors, and every request they made
-    to another host (aborted) in ``external``, across pages.
+    to another host (which failed) in ``external``, across pages.
 
     Its one tab is reused from check to check: a fresh context costs each page load its
     renderer process and its compiled scripts, three times the CPU of navigating a tab
@@ -41,7 +41,7 @@ class Browser:
 
     def _new_tab(self):
         page = chromium.new_page(self.browser)
-        page.external = self.external  # new_page's route handler appends to the page's list
+        page.external = self.external  # new_page's request listener appends to the page's list
         page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         # A request belongs to the check that made it: one the previous page left

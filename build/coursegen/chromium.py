@@ -1,8 +1,9 @@
 """Debian's Chromium, headless and driven by Playwright, on a built site served on 127.0.0.1.
 
 Used by ``make handout`` (print to PDF) and by the page-weight measurement. Every request
-to a host other than the loopback is aborted, so what these produce never depends on
-the network. (tests/browser.py does the same for the browser tests.)
+to a host other than the loopback fails (the browser resolves no other host), so what
+these produce never depends on the network. (The browser tests use the same browser and
+pages: tests/browser.py.)
 """
 
 import functools
@@ -93,29 +94,19 @@ def browser(existing=None, extra_args: tuple = ()):
             launched.close()
 
 
-def new_page(launched, route: bool = True, **context_options):
+def new_page(launched, **context_options):
     """A page in a fresh context whose requests may only go to the loopback.
 
-    ``page.external`` lists the requests to other hosts. With ``route`` they are
-    aborted by Playwright, which also turns the HTTP cache off; without it (to measure
-    what a reader transfers, cache included) they are only recorded: the browser's
-    host resolver rules (ARGS) make them fail before they leave the machine.
+    ``page.external`` lists the requests to other hosts. The browser's host resolver
+    rules (ARGS) make every one of them fail before it leaves the machine, by name or
+    by address, so nothing has to intercept requests: Playwright's routing would pass
+    each through this process and turn the HTTP cache off, half again the browser's
+    work on every page.
     """
     context = launched.new_context(**context_options)
     page = context.new_page()
     page.external = []
-    if route:
-
-        def _route(r):
-            if r.request.url.startswith(LOOPBACK):
-                r.continue_()
-            else:
-                page.external.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", _route)
-    else:
-        context.on("request", lambda r: r.url.startswith(LOOPBACK) or page.external.append(r.url))
+    context.on("request", lambda r: r.url.startswith(LOOPBACK) or page.external.append(r.url))
     return page
 
 

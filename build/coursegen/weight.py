@@ -55,7 +55,7 @@ def page_weight(site_dir: Path, page: str | None = None, browser=None) -> dict:
     site_dir = Path(site_dir)
     page = page or f"{chromium.worksheets(site_dir)[0]}/index.html"
     with chromium.browser(browser) as launched, chromium.serve(site_dir, compress=True) as url:
-        tab = chromium.new_page(launched, route=False, viewport=VIEWPORT)  # the HTTP cache on, as for a reader
+        tab = chromium.new_page(launched, viewport=VIEWPORT)
         try:
             cdp = tab.context.new_cdp_session(tab)
             cdp.send("Network.enable")
