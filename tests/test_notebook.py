@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import time
+from contextlib import ExitStack
 
 import numpy as np
 import pytest
@@ -107,17 +108,68 @@ def printed(nb):
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
+@pytest.fixture(scope="module")
+def shipped_run(solutions_site):
+    """The solutions notebook as shipped, run with numba in a kernel that stays up for
+    the module: ``(client, nb, printed text of that run, seconds)``. The step-size test
+    goes on in the same kernel, as a student does (run all, edit, run all again)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.reads((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), as_version=4)
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, allow_errors=False)
+    with ExitStack() as kernel:
+        with environment({"COURSEGEN_NO_NUMBA": "0"}):  # what the kernel starts with
+            kernel.enter_context(client.setup_kernel())
+        started = time.perf_counter()
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        yield client, nb, printed(nb), time.perf_counter() - started
+
+
 @pytest.mark.slow
-def test_the_notebook_runs_and_prints_the_pages_numbers(solutions_site):
+def test_the_notebook_runs_and_prints_the_pages_numbers(shipped_run):
     """Every value the page quotes, to its digits. (How long it takes is `make bench`'s
     notebook_numba_s, not a test's.)"""
-    nb, seconds = execute((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), {"COURSEGEN_NO_NUMBA": "0"})
-    out = printed(nb)
+    _, _, out, seconds = shipped_run
     print(f"executed with numba in {seconds:.1f} s")
     assert "not used: training in numpy" not in out
     rows = [line for line in out.splitlines() if "   page " in line]
     assert len(rows) == 39 and all(line.endswith("same") for line in rows), out
     assert "All 39 values agree with the page." in out
+
+
+@pytest.mark.slow
+def test_changing_a_step_size_in_the_first_cell_changes_the_figure(shipped_run):
+    """As a student does it: after the notebook has run, change a step size in the first
+    cell and run everything again in the same kernel (with fewer steps and seeds, to be
+    quick), once as it was and once with the new step size."""
+    client, nb, _, _ = shipped_run
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    shipped = first.source
+    source = shipped.replace("steps=30000,", "steps=300,").replace("tuple(range(30))", "(0, 1, 2)")
+    figures = []
+    try:
+        for step_sizes in ("(0.1, 0.5, 0.8, 1.2)", "(0.3, 0.5, 0.8, 1.2)"):
+            first.source = source.replace("step_sizes=(0.1, 0.5, 0.8, 1.2),", f"step_sizes={step_sizes},", 1)
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            assert "differ from the page" in printed(nb)  # fewer steps and seeds: not the page's numbers
+            figures.append(figure_of(nb, first_gd_figure(nb)))
+    finally:
+        first.source = shipped
+    assert figures[0] and figures[1] and figures[0] != figures[1]
+
+
+def figure_of(nb, cell_id):
+    (cell,) = [c for c in nb.cells if c.id == cell_id]
+    return [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+
+
+def first_gd_figure(nb):
+    return next(
+        c.id for c in nb.cells if c.cell_type == "code" and "".join(c.source).startswith("r = results['const_gd']")
+    )
 
 
 # After a run: a digest of every result array, bit for bit.
@@ -152,39 +204,6 @@ def test_without_numba_the_notebook_computes_the_same_bits(solutions_site):
             expected.append((name, key, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()))
     assert {"relu_w40_all", "const_gd"} <= names and len(computed) > 50
     assert computed == sorted(expected)
-
-
-def figure_of(nb, cell_id):
-    (cell,) = [c for c in nb.cells if c.id == cell_id]
-    return [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
-
-
-@pytest.mark.slow
-def test_changing_a_step_size_in_the_first_cell_changes_the_figure(solutions_site):
-    """As a student does it: run everything, change a step size in the first cell, run
-    everything again in the same kernel (with fewer steps and seeds, to be quick)."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    nb = nbformat.reads((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), as_version=4)
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    source = first.source.replace("steps=30000,", "steps=300,").replace("tuple(range(30))", "(0, 1, 2)")
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, allow_errors=False)
-    figures = []
-    with client.setup_kernel():
-        for step_sizes in ("(0.1, 0.5, 0.8, 1.2)", "(0.3, 0.5, 0.8, 1.2)"):
-            first.source = source.replace("step_sizes=(0.1, 0.5, 0.8, 1.2),", f"step_sizes={step_sizes},", 1)
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-            assert "differ from the page" in printed(nb)  # fewer steps and seeds: not the page's numbers
-            figures.append(figure_of(nb, first_gd_figure(nb)))
-    assert figures[0] and figures[1] and figures[0] != figures[1]
-
-
-def first_gd_figure(nb):
-    return next(
-        c.id for c in nb.cells if c.cell_type == "code" and "".join(c.source).startswith("r = results['const_gd']")
-    )
 
 
 def test_the_notebooks_are_in_the_manifest_as_the_site_has_them(solutions_site, student_site):
