@@ -53,9 +53,10 @@ def assert_nothing_partial(root, reference):
 def forget_finished_entries(root):
     """Every finished cache entry, so that the next build does all the work again; the
     staging a killed build left (``.tmp-*``) stays, for that build to sweep."""
-    for entry in (root / ".cache" / "coursegen").glob("[rf]*/*"):  # results/, figures/
-        if not entry.name.startswith(".tmp-"):
-            shutil.rmtree(entry)
+    for kind in ("results", "figures"):
+        for entry in (root / ".cache" / "coursegen" / kind).glob("*"):
+            if not entry.name.startswith(".tmp-"):
+                shutil.rmtree(entry)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

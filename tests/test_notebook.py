@@ -93,14 +93,21 @@ def test_the_student_notebook_has_no_solution_text(solutions_site, student_site)
 # ----------------------------------------------------------------------------- executed
 
 
-def execute(nb_json, env=None, timeout=CELL_TIMEOUT_S):
+def notebook_client(nb_json, timeout=CELL_TIMEOUT_S):
+    """``(nb, client)``: the notebook read from ``nb_json`` and an nbclient client that
+    runs it in a local python3 kernel."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     nb = nbformat.reads(nb_json, as_version=4)
+    return nb, nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False)
+
+
+def execute(nb_json, env=None, timeout=CELL_TIMEOUT_S):
+    nb, client = notebook_client(nb_json, timeout)
     with environment(env or {}):
         started = time.perf_counter()
-        nbclient.NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False).execute()
+        client.execute()
         return nb, time.perf_counter() - started
 
 
@@ -113,11 +120,7 @@ def shipped_run(solutions_site):
     """The solutions notebook as shipped, run with numba in a kernel that stays up for
     the module: ``(client, nb, printed text of that run, seconds)``. The step-size test
     goes on in the same kernel, as a student does (run all, edit, run all again)."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    nb = nbformat.reads((solutions_site / NOTEBOOK).read_text(encoding="utf-8"), as_version=4)
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, allow_errors=False)
+    nb, client = notebook_client((solutions_site / NOTEBOOK).read_text(encoding="utf-8"))
     with ExitStack() as kernel:
         with environment({"COURSEGEN_NO_NUMBA": "0"}):  # what the kernel starts with
             kernel.enter_context(client.setup_kernel())
