@@ -34,6 +34,7 @@ class Paths:
     config = property(lambda self: self.root / "mkdocs.yml")
     manifest = property(lambda self: self.root / "manifest.json")
     node_modules = property(lambda self: REPO / "node_modules")
+    compiled_templates = property(lambda self: self.cache / "templates")  # coursegen.compiled_templates
 
     def docs(self, edition: str) -> Path:
         """The MkDocs docs folder of one edition: never shared, so a build of one edition

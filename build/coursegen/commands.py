@@ -30,6 +30,7 @@ from coursegen import (
     worksheets,
     writable,
 )
+from coursegen.compiled_templates import CompiledTemplates
 from coursegen.editions import Publication
 from coursegen.errors import BuildError
 from coursegen.parameters import Sheet, load_sheet
@@ -162,7 +163,10 @@ def render_docs(
     for fig in drawn.values():
         docs_files.update({f"{fig.sheet}/figures/{name}": data for name, data in fig.files.items()})
     listing = worksheets.entries(sheets, shown, handouts or {})
-    rendered = pages.render_pages(paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing)
+    compiled = CompiledTemplates(paths.compiled_templates)
+    rendered = pages.render_pages(
+        paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
+    )
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     return docs_files, rendered
@@ -252,7 +256,10 @@ def build_into(
         sheets, _ = prepare_docs(paths, shown, jobs, log, dask, handouts, only)
         t = time.perf_counter()
         epoch = site.source_date_epoch(paths.root)
-        site.engine_build(engine, paths.config, docs, out, epoch, quiet=True, nav=worksheets.nav(sheets))
+        nav = worksheets.nav(sheets)
+        site.engine_build(
+            engine, paths.config, docs, out, epoch, True, nav, CompiledTemplates(paths.compiled_templates)
+        )
         log(f"{engine}: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
     return sheets
 

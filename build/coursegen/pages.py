@@ -62,6 +62,7 @@ def render_pages(
     drawn: dict[tuple[str, str], DrawnFigure],
     editions: dict[str, str],
     listing: list,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, str]:
     """Every page's Markdown, keyed by its path under the docs folder.
 
@@ -69,7 +70,8 @@ def render_pages(
     ``editions``: the edition each worksheet is rendered in (``solutions`` or
     ``student``; the home page is ``student`` unless every worksheet is ``solutions``).
     ``listing``: the home page's list of worksheets (coursegen.worksheets.Entry), which
-    its ``worksheet_list()`` shows.
+    its ``worksheet_list()`` shows. ``compiled``: where compiled templates are kept
+    (coursegen.compiled_templates).
     """
     wrong = sorted(set(editions.values()) - set(EDITIONS))
     if wrong:
@@ -86,7 +88,9 @@ def render_pages(
             for name in names:
                 path = folder / name
                 numbering.page = name
-                page = functools.partial(_page, path, templates, edition, sheet, results, drawn, listing, numbering)
+                page = functools.partial(
+                    _page, path, templates, edition, sheet, results, drawn, listing, numbering, compiled
+                )
                 text = _render(page, path.relative_to(root).as_posix())
                 if final:
                     pages[path.relative_to(content).as_posix()] = text
@@ -115,9 +119,11 @@ class Numbering:
         return f"[Figure {number}]({target}#fig-{shown_id})"
 
 
-def _page(path: Path, templates: Path, edition: str, sheet: Sheet | None, results, drawn, listing, numbering) -> str:
+def _page(
+    path: Path, templates: Path, edition: str, sheet: Sheet | None, results, drawn, listing, numbering, compiled
+) -> str:
     """One page's Markdown, in an environment of its own (its figures placed once each)."""
-    env = _environment(path.parent, templates, edition)
+    env = _environment(path.parent, templates, edition, compiled)
     if sheet is None:
         partial = env.get_template("partials/worksheets.md")
         env.globals["worksheet_list"] = lambda: partial.render(worksheets=listing)
@@ -169,9 +175,12 @@ class _Keys:
     __getitem__ = __getattr__
 
 
-def _environment(folder: Path, templates: Path, edition: str) -> jinja2.Environment:
+def _environment(
+    folder: Path, templates: Path, edition: str, compiled: jinja2.BytecodeCache | None
+) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=_Loader([str(folder), str(templates)]),
+        bytecode_cache=compiled,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,

@@ -13,6 +13,7 @@ from pathlib import Path
 from coursegen import worksheets
 from coursegen.cli import Paths
 from coursegen.commands import build_lock, prepare_docs
+from coursegen.compiled_templates import CompiledTemplates
 from coursegen.editions import publication
 from coursegen.errors import BuildError
 
@@ -27,3 +28,11 @@ def on_pre_build(config, **kwargs):
         config["nav"] = worksheets.nav(sheets)
     except BuildError as e:
         print(f"error: {e}")
+
+
+def on_env(env, config, **kwargs):
+    """Material's templates compiled once for every rebuild of the preview."""
+    env.bytecode_cache = CompiledTemplates(
+        Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"])).compiled_templates
+    )
+    return env

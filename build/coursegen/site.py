@@ -89,10 +89,14 @@ def source_date_epoch(root: Path) -> str:
 ENGINES = ("mkdocs", "zensical")
 
 
-def engine_build(engine: str, config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list) -> None:
+def engine_build(
+    engine: str, config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list, compiled=None
+) -> None:
     """``engine`` (MkDocs, strict, or Zensical) builds ``docs`` into a staging folder,
     then it is swapped in as ``site_dir``; ``nav``: the course's (coursegen.worksheets),
     not one in ``mkdocs.yml``. Both engines read the same docs folder and ``mkdocs.yml``.
+    ``compiled``: where MkDocs keeps its theme's compiled templates (a Jinja
+    ``BytecodeCache``, coursegen.compiled_templates).
 
     Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
     staging folders that killed builds left (never the previous site's old copy).
@@ -109,7 +113,7 @@ def engine_build(engine: str, config: Path, docs: Path, site_dir: Path, epoch: s
         if engine == "zensical":
             chatter = _zensical(config, docs, staging, nav)
         else:
-            chatter = _mkdocs(config, docs, staging, nav)
+            chatter = _mkdocs(config, docs, staging, nav, compiled)
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
@@ -127,9 +131,17 @@ def engine_build(engine: str, config: Path, docs: Path, site_dir: Path, epoch: s
     atomic.replace_tree(staging, site_dir)
 
 
-def _mkdocs(config: Path, docs: Path, staging: Path, nav: list) -> str:
+def _mkdocs(config: Path, docs: Path, staging: Path, nav: list, compiled) -> str:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin
+
+    class CompiledTheme(BasePlugin):
+        """The theme's Jinja environment keeps its compiled templates in ``compiled``."""
+
+        def on_env(self, env, config, files):
+            env.bytecode_cache = compiled
+            return env
 
     logger = logging.getLogger("mkdocs")
     handler = logging.StreamHandler()
@@ -141,6 +153,8 @@ def _mkdocs(config: Path, docs: Path, staging: Path, nav: list) -> str:
     try:
         with redirect_stdout(chatter):
             cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
+            if compiled is not None:
+                cfg.plugins["coursegen/compiled-theme"] = CompiledTheme()
             build(cfg)
     finally:
         logger.removeHandler(handler)

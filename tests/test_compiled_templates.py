@@ -1,0 +1,66 @@
+"""Compiled Jinja templates kept in the cache (coursegen.compiled_templates): a warm
+build compiles no template file again, yet an edited template is compiled anew and a
+damaged compiled file costs nothing but its compilation."""
+
+import jinja2
+
+from conftest import make_mini_checkout, run_cli, tree_bytes
+
+OVERRIDE = '{% extends "base.html" %}\n{% block footer %}<p>{{ "footer %s" % "WORDING" }}</p>{% endblock %}\n'
+
+
+def compiled_files(root):
+    return sorted((root / ".cache" / "coursegen" / "templates").glob("*.jinja"))
+
+
+def build(root, monkeypatch) -> list[str]:
+    """The site, built in this process; the template files Jinja compiled meanwhile in
+    an environment that keeps them (not those of Material's search plugin, which makes
+    its own for its language strings)."""
+    compiled = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        if filename is not None and self.bytecode_cache is not None:  # a file, not a caption's string
+            compiled.append(name)
+        return compile_(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    result = run_cli(root, "site", cache=None)
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    assert result.returncode == 0, result.stderr
+    return compiled
+
+
+def test_a_warm_build_compiles_no_template_but_an_edited_one(tmp_path, monkeypatch):
+    root = make_mini_checkout(tmp_path / "course")
+    main = root / "site_src" / "overrides" / "main.html"  # a theme override: MkDocs' environment
+    main.write_text(OVERRIDE.replace("WORDING", "first wording"))
+    first = build(root, monkeypatch)
+    assert "main.html" in first and "partials/macros.md" in first  # the theme's and the pages'
+    assert len(compiled_files(root)) >= len(set(first))
+    assert build(root, monkeypatch) == []
+    assert "footer first wording" in (root / "site" / "index.html").read_text(encoding="utf-8")
+
+    main.write_text(OVERRIDE.replace("WORDING", "second wording"))
+    macros = root / "templates" / "partials" / "macros.md"
+    macros.write_text(
+        macros.read_text(encoding="utf-8").replace('solution "Solution"', 'solution "Answer"'), encoding="utf-8"
+    )
+    assert sorted(build(root, monkeypatch)) == ["main.html", "partials/macros.md"]
+    page = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "footer second wording" in page and "footer first wording" not in page
+    assert "<summary>Answer</summary>" in (root / "site" / "mini" / "index.html").read_text(encoding="utf-8")
+
+
+def test_damaged_compiled_templates_are_compiled_again(tmp_path, monkeypatch):
+    root = make_mini_checkout(tmp_path / "course")
+    first = build(root, monkeypatch)
+    site = tree_bytes(root / "site")
+    files = compiled_files(root)
+    for k, path in enumerate(files):  # truncated, emptied, or other bytes altogether
+        data = path.read_bytes()
+        path.write_bytes((data[: len(data) // 2], b"", b"\x00not jinja at all")[k % 3])
+    assert sorted(build(root, monkeypatch)) == sorted(first)
+    assert tree_bytes(root / "site") == site
+    assert build(root, monkeypatch) == []  # and they were written again
