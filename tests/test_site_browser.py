@@ -179,6 +179,58 @@ def test_player_play_pause_seek(chromium, served, solutions_site):
     assert chromium.external == []
 
 
+def _script_seconds(cdp) -> float:
+    """The page's time running scripts so far (Chromium's own count, in seconds)."""
+    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ScriptDuration")
+
+
+_IN_VIEW = """p => { const r = p.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }"""
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_players_out_of_view_hold_their_frame_and_go_on_in_view(
+    chromium, served, solutions_site, student_site, edition
+):
+    """A playing animation the reader has scrolled past stops drawing and decoding (a
+    page of players would otherwise keep a core busy: Chromium's count of script time
+    says), stays "playing", and goes on from the same frame once it is back in view:
+    every player of every page."""
+    site = sites(edition, solutions_site, student_site)
+    checked = 0
+    for rel in site_pages(site):
+        with open_page(chromium, f"{served[edition]}/{rel}") as page:
+            assert settle(page) == []  # every player set up (and playing), then back to the top
+            players = page.query_selector_all(".cg-player")
+            if not players:
+                continue
+            page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.wait_for_timeout(100)  # the observers' callbacks
+            away = [p for p in players if not p.evaluate(_IN_VIEW) and p.get_attribute("data-playing") == "true"]
+            held = {id(p): _frame(p) for p in away}
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            before = _script_seconds(cdp)
+            page.wait_for_timeout(600)  # several frames' time
+            busy = _script_seconds(cdp) - before
+            assert busy < 0.06, f"{rel}: {busy * 1000:.0f} ms of script in 600 ms with no player in view"
+            for player in away:
+                name = player.get_attribute("data-gif")
+                assert _frame(player) == held[id(player)], f"{rel} {name}: drew frames out of view"
+                assert player.get_attribute("data-playing") == "true", f"{rel} {name}: paused itself"
+            for player in away:
+                player.scroll_into_view_if_needed()
+                page.wait_for_function(
+                    f"p => Number(p.dataset.frame) > {held[id(player)]} || p.dataset.playing === 'false'",
+                    arg=player,
+                    timeout=5_000,
+                )
+                checked += 1
+            assert page.errors == []
+    assert checked >= 1
+    assert chromium.external == []
+
+
 def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
     """The player's own GIF decoder draws exactly the frames Pillow decodes."""
     import base64

@@ -92,14 +92,17 @@ def _raw(sent: dict, raw: dict) -> int:
     return sum(raw.get(r, 0) for r, n in sent.items() if n > 0)
 
 
-# Every player set up and its keyframes decoded; then jumps, timed in the page: the
-# slider's input handler decodes and draws the frame before it returns.
+# Every player set up and its keyframes decoded (while it is in view and the page idle,
+# as when a reader stops at it); then jumps, timed in the page: the slider's input
+# handler decodes and draws the frame before it returns.
 _SET_UP_ALL = """async () => {
   const idle = (ms) => new Promise((done) => setTimeout(done, ms));
   const players = [...document.querySelectorAll(".cg-player")];
-  for (const p of players) { p.scrollIntoView({ block: "center" }); await idle(50); }
-  for (let t = 0; t < 600 && players.some((p) => p.dataset.ready !== "true"); t++) await idle(50);
-  await idle(1500);  // keyframes are decoded while the page is idle
+  for (const p of players) {
+    p.scrollIntoView({ block: "center" });
+    for (let t = 0; t < 600 && !["true", "failed"].includes(p.dataset.ready); t++) await idle(50);
+    await idle(600);
+  }
   return players.map((p) => p.dataset.ready);
 }"""
 

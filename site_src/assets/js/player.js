@@ -183,6 +183,7 @@
   /* ---- The player ----------------------------------------------------------- */
 
   const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const later = window.requestIdleCallback || ((f) => setTimeout(f, 16));
 
   /* Icons as inline SVG paths (24x24), so no icon font has to be installed. */
   const ICONS = {
@@ -257,7 +258,10 @@
     announcer.setAttribute("aria-live", "polite");
     controls.append(play, prev, slider, next, status, announcer);
 
-    let frame = 0, timer = null;
+    /* It plays while `playing`; its timer runs only while it is also in view, so that
+       a page of players the reader has scrolled past draws nothing (and goes on from
+       the same frame when they scroll back). */
+    let frame = 0, timer = null, playing = false, inView = false, filling = null;
 
     function draw() {
       store.seek(frame);
@@ -273,20 +277,32 @@
       status.textContent = text;
       slider.setAttribute("aria-valuetext", text);
       root.dataset.frame = frame;
-      if (!timer) announcer.textContent = text;
+      if (!playing) announcer.textContent = text;
+    }
+    function run() {
+      const wanted = playing && inView;
+      if (wanted && !timer) timer = setInterval(() => { if (frame === n - 1) pause(); else show(frame + 1); }, gif.delayMs);
+      if (!wanted && timer) { clearInterval(timer); timer = null; }
     }
     function pause() {
-      const was = timer;
-      clearInterval(timer); timer = null;
+      const was = playing;
+      playing = false; run();
       play.innerHTML = icon("play"); play.setAttribute("aria-label", "Play"); root.dataset.playing = "false";
       if (was) announcer.textContent = status.textContent;
     }
     function start() {
       if (frame === n - 1) show(0);
-      timer = setInterval(() => { if (frame === n - 1) pause(); else show(frame + 1); }, gif.delayMs);
+      playing = true; run();
       play.innerHTML = icon("pause"); play.setAttribute("aria-label", "Pause"); root.dataset.playing = "true";
     }
-    play.addEventListener("click", () => (timer ? pause() : start()));
+    if ("IntersectionObserver" in window) {
+      new IntersectionObserver((entries) => {
+        inView = entries[entries.length - 1].isIntersecting;
+        run();
+        if (inView && filling) { later(filling); filling = null; }
+      }).observe(root);
+    } else inView = true;
+    play.addEventListener("click", () => (playing ? pause() : start()));
     prev.addEventListener("click", () => { pause(); show(frame - 1); });
     next.addEventListener("click", () => { pause(); show(frame + 1); });
     slider.addEventListener("input", () => { pause(); show(Number(slider.value)); });
@@ -294,7 +310,7 @@
       if (e.target === slider && e.key.startsWith("Arrow")) return;  // the slider moves itself
       if (e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) return;  // presses that button
       const keys = { ArrowLeft: -1, ArrowRight: 1, Home: -n, End: n };
-      if (e.key === " " || e.key === "k") { e.preventDefault(); timer ? pause() : start(); }
+      if (e.key === " " || e.key === "k") { e.preventDefault(); playing ? pause() : start(); }
       else if (e.key in keys) { e.preventDefault(); pause(); show(frame + keys[e.key]); }
     });
 
@@ -312,15 +328,16 @@
       }).catch(() => {});
     }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
-    /* Keyframes for the whole animation, a few frames at a time while the page is idle,
-       so that a jump anywhere decodes at most KEYFRAME_EVERY frames. */
+    /* Keyframes for the whole animation, a few frames at a time while the page is idle
+       and the player in view (one scrolled past waits), so that a jump anywhere decodes
+       at most KEYFRAME_EVERY frames. */
     function fillKeyframes() {
       const mine = store;
       const work = new FrameStore(mine.gif);
       work.keyframes = mine.keyframes;
-      const later = window.requestIdleCallback || ((f) => setTimeout(f, 16));
       const step = () => {
         if (store !== mine) return;
+        if (!inView) { filling = step; return; }
         for (let i = 0; i < KEYFRAME_EVERY && work.current < n - 1; i++) work.apply(work.current + 1);
         if (work.current < n - 1) later(step);
       };
