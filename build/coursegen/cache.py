@@ -119,7 +119,8 @@ def _closure(module: str) -> set[str]:
     return seen
 
 
-def _imports(module: str) -> list[str]:
+@cache  # the modules' closures overlap: each module is parsed once per process
+def _imports(module: str) -> tuple[str, ...]:
     tree = ast.parse(_source(module))
     package = module if _path(module).name == "__init__.py" else module.rpartition(".")[0]
     found = []
@@ -134,9 +135,10 @@ def _imports(module: str) -> list[str]:
             for alias in node.names:  # a submodule imported by name, or a name in base
                 submodule = f"{base}.{alias.name}"
                 found.append(submodule if _path(submodule) else base)
-    return [name for name in found if name == "coursegen" or name.startswith("coursegen.")]
+    return tuple(name for name in found if name == "coursegen" or name.startswith("coursegen."))
 
 
+@cache
 def _path(module: str) -> Path | None:
     rel = Path(*module.split(".")[1:])
     for candidate in (PACKAGE_DIR / rel / "__init__.py", (PACKAGE_DIR / rel).with_suffix(".py")):
