@@ -7,6 +7,8 @@ PYTHON  ?=
 EDITION ?= scheduled
 ENGINE  ?= mkdocs
 JOBS    ?= 2
+# pytest-xdist workers: three keep both cores busy while a worker waits on Chromium
+TEST_JOBS ?= 3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 RUN     := $(VENV)/bin/coursegen $(if $(QUIET),-q)
@@ -20,10 +22,10 @@ site: $(DEPS)
 	$(RUN) site --edition $(EDITION)$(if $(AS_OF), --as-of "$(AS_OF)")$(if $(SHEET), --sheet $(SHEET)) --engine $(ENGINE) --jobs $(JOBS)
 
 test: $(DEPS)
-	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 test-fast: $(DEPS)
-	$(PY) -m pytest -n $(JOBS) $(FAST) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) $(FAST) $(PYTEST_ARGS)
 
 # ruff (pyproject.toml [tool.ruff]): the lint rules, then the layout. LINT=files narrows it.
 # (make has a built-in LINT = lint, for C: replace it unless LINT was given)
