@@ -6,8 +6,10 @@ adds what tests need: a skip without Chromium, and pages that collect their erro
 """
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,8 +33,10 @@ class Browser:
     Its one tab is reused from check to check: a fresh context costs each page load its
     renderer process and its compiled scripts, three times the CPU of navigating a tab
     that has them (and the suite is CPU-bound). What one check leaves that another
-    could see (storage, emulated media, viewport) is reset; a check that fails or
-    leaves storage on any origin closes the tab, and the next check opens a new one."""
+    could see (storage, emulated media, viewport) is reset: the storage of the one
+    origin a check visited is cleared in the page; a check that fails or visited more
+    than one origin closes the tab, and the next check opens a new one. (Asking the
+    context for its storage on every origin costs the browser a fifth of a page load.)"""
 
     def __init__(self, launched):
         self.browser = launched
@@ -47,6 +51,8 @@ class Browser:
         # A request belongs to the check that made it: one the previous page left
         # (a favicon the browser fetches late) fails into nobody's list.
         page.check = 0
+        page.origins = set()  # the origins the tab's documents came from, this check
+        page.on("framenavigated", lambda f: f.parent_frame or page.origins.add(_origin(f.url)))
         page.on("request", lambda r: setattr(r, "check", page.check))
         page.on("requestfailed", lambda r: r.check == page.check and page.errors.append(f"failed: {r.url}"))
         return page
@@ -56,7 +62,7 @@ class Browser:
         """A blank tab with these settings, as a new context would have it; back to the
         pool afterwards (a check within a check gets a tab of its own)."""
         page, self._idle = self._idle or self._new_tab(), None
-        page.errors, page.check = [], page.check + 1
+        page.errors, page.check, page.origins = [], page.check + 1, set()
         page.set_viewport_size(viewport or VIEWPORT)
         page.emulate_media(media="null", color_scheme=color_scheme, reduced_motion=reduced_motion)
         try:
@@ -69,12 +75,18 @@ class Browser:
         page.errors, page.check = [], page.check + 1
         page.evaluate(_CLEAR_STORAGE)
         page.goto("about:blank")  # stops the players' timers until the next check
-        if page.context.storage_state()["origins"]:
+        if len(page.origins - {"null"}) > 1:  # storage on an origin no longer open: start afresh
             page.context.close()
         elif self._idle is None:
             self._idle = page
         else:
             page.context.close()
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of a document's URL (files share one); "null" for about: and data:."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https", "file") else "null"
 
 
 VIEWPORT = {"width": 1280, "height": 720}  # Playwright's default for a new context
@@ -96,6 +108,18 @@ def site_pages(site: Path) -> list[str]:
         for p in site.rglob("*.html")
         if p.name != "404.html" and p.relative_to(site).parts[0] not in ("assets", "search")
     )
+
+
+def worksheet(site: Path) -> str:
+    """The first worksheet page (one with question headings)."""
+    for rel in site_pages(site):
+        if (
+            re.search(r'<h3 id="[^"]+"', (site / rel).read_text(encoding="utf-8"))
+            and rel.endswith("index.html")
+            and "/" in rel
+        ):
+            return rel
+    raise AssertionError(f"{site}: no worksheet page")
 
 
 @contextmanager

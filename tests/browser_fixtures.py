@@ -5,6 +5,7 @@ then registered once for the session, so every test shares one Chromium (Playwri
 sync API cannot run two at a time) and one server per edition.
 """
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from coursegen import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
 from conftest import make_checkout, run_cli, shared_folder
+from visits import visit
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +63,10 @@ def zensical_site(tmp_path_factory) -> Path:
 def served_zensical(zensical_site):
     with serve(zensical_site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def visits(request, tmp_path_factory):
+    """``visits(build, scheme, screen)``: what the checks of that configuration found on
+    every page, each configuration visited once in the run (tests/visits.py)."""
+    return functools.partial(visit, request, tmp_path_factory)

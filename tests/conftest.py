@@ -140,9 +140,10 @@ def student_site(tmp_path_factory) -> Path:
 
 
 def pytest_collection_modifyitems(items):
-    """Every test that drives Chromium is a ``browser`` test (``make test-fast`` skips them)."""
+    """Every test that drives Chromium, or reads what it saw, is a ``browser`` test
+    (``make test-fast`` skips them)."""
     for item in items:
-        if "chromium" in getattr(item, "fixturenames", ()):
+        if {"chromium", "visits"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 

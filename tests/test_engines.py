@@ -5,53 +5,28 @@ typeset math, the same working players and the same links as in the MkDocs build
 import re
 from pathlib import Path
 
-from browser import open_page, settle, site_pages
+from browser import open_page
 
 pytest_plugins = ["browser_fixtures"]
-
-# What a reader meets on a page, read in the page: the article's visible text, typeset
-# formulas, players set up and drawn, and the article's links.
-_READ = """() => {
-  const article = document.querySelector("article");
-  // a player's status tells the frame it is on, which depends on when it was read
-  for (const status of article.querySelectorAll(".cg-player output, .cg-player [aria-live]")) status.textContent = "";
-  const players = [...article.querySelectorAll(".cg-player")];
-  return {
-    text: article.innerText.replace(/\\s+/g, " ").trim(),
-    math: article.querySelectorAll(".katex").length,
-    raw_math: [...article.querySelectorAll(".arithmatex")].filter((e) => !e.querySelector(".katex")).length,
-    players: players.map((p) => p.dataset.gif),
-    ready: players.filter((p) => p.dataset.ready === "true").length,
-    links: [...article.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")).filter((h) => !h.startsWith("#__")),
-  };
-}"""
-
-
-def _read(chromium, url: str, rel: str) -> dict:
-    with open_page(chromium, f"{url}/{rel}") as page:
-        assert settle(page) == [], rel
-        seen = page.evaluate(_READ)
-        seen["errors"] = page.errors
-        return seen
 
 
 def _headerlinks(text: str) -> str:
     return re.sub(r"\s*¶", "", text)  # the permalink sign: MkDocs' toc extension and Zensical's differ in spacing
 
 
-def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(
-    chromium, served, served_zensical, solutions_site, zensical_site
-):
-    rels = site_pages(solutions_site)
-    assert rels == site_pages(zensical_site)
-    for rel in rels:
-        mkdocs, zensical = _read(chromium, served["solutions"], rel), _read(chromium, served_zensical, rel)
-        assert zensical["errors"] == [] and mkdocs["errors"] == [], rel
-        assert _headerlinks(zensical["text"]) == _headerlinks(mkdocs["text"]), rel
-        assert zensical["math"] == mkdocs["math"] and zensical["raw_math"] == 0, rel
-        assert zensical["players"] == mkdocs["players"] and zensical["ready"] == len(zensical["players"]), rel
-        assert zensical["links"] == mkdocs["links"], rel
-    assert chromium.external == []
+def test_zensical_builds_the_pages_a_reader_meets_in_the_mkdocs_build(visits):
+    """The same visible text, typeset math, working players and links, page for page
+    (read by tests/visits.py, ``_READ``, with every solution open)."""
+    mkdocs, zensical = visits("solutions", "light", "desktop"), visits("zensical", "light", "desktop")
+    assert list(zensical.pages) == list(mkdocs.pages)
+    assert mkdocs.problems() == [] and zensical.problems() == []
+    for rel, seen in mkdocs.pages.items():
+        ours, theirs = seen["text"], zensical.pages[rel]["text"]
+        assert _headerlinks(theirs["text"]) == _headerlinks(ours["text"]), rel
+        assert theirs["math"] == ours["math"] and theirs["raw_math"] == 0, rel
+        assert theirs["players"] == ours["players"] and theirs["ready"] == len(theirs["players"]), rel
+        assert theirs["links"] == ours["links"], rel
+    assert mkdocs.external == [] and zensical.external == []
 
 
 def test_zensical_players_draw_exactly_their_gifs_frames(chromium, served_zensical, zensical_site):

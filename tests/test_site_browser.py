@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, EDITIONS, open_page, settle, site_pages
+from browser import ARTIFACTS, EDITIONS, open_page, worksheet
+from visits import SCREENS
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -18,66 +19,16 @@ def sites(edition, solutions_site, student_site) -> Path:
     return {"solutions": solutions_site, "student": student_site}[edition]
 
 
-def worksheet(site: Path) -> str:
-    """The first worksheet page (one with question headings)."""
-    for rel in site_pages(site):
-        if (
-            re.search(r'<h3 id="[^"]+"', (site / rel).read_text(encoding="utf-8"))
-            and rel.endswith("index.html")
-            and "/" in rel
-        ):
-            return rel
-    raise AssertionError(f"{site}: no worksheet page")
-
-
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_every_page(chromium, served, solutions_site, student_site, edition):
-    site = sites(edition, solutions_site, student_site)
-    pages = site_pages(site)
-    assert "index.html" in pages and len(pages) >= 2, pages
-    problems, solutions_seen = [], 0
-    for rel in pages:
-        with open_page(chromium, f"{served[edition]}/{rel}") as page:
-            found = list(settle(page))
-            found += page.evaluate("""() => {
-              const out = [];
-              const raw = [...document.querySelectorAll('.arithmatex')].filter((e) => !e.querySelector('.katex'));
-              if (raw.length) out.push(`${raw.length} formula(s) not typeset: ${raw[0].textContent.slice(0, 60)}`);
-              if (document.querySelector('.katex-error')) out.push(`KaTeX error: ${document.querySelector('.katex-error').title}`);
-              for (const fig of document.querySelectorAll('figure.cg-figure')) {
-                const caption = fig.querySelector('figcaption');
-                if (!caption || !caption.textContent.trim() || !caption.checkVisibility()) out.push(`${fig.id}: no visible caption`);
-                const media = fig.querySelector('canvas, img:not(.cg-print)');
-                const name = media && (media.getAttribute('alt') || media.getAttribute('aria-label') || '');
-                if (name.trim().length < 20) out.push(`${fig.id}: no alt text that says what it shows`);
-              }
-              for (const player of document.querySelectorAll('.cg-player')) {
-                const play = player.querySelector('button[aria-label="Play"], button[aria-label="Pause"]');
-                if (!play) out.push(`${player.dataset.gif}: no play/pause button`);
-              }
-              return out;
-            }""")
-            details = page.query_selector_all("details.solution")  # handles: a locator resolves on each call
-            if edition == "student":
-                if details or 'class="solution"' in page.content():
-                    found.append("a solution in the student edition")
-            else:
-                solutions_seen += len(details)
-                for block in details:
-                    if block.get_attribute("open") is not None:
-                        found.append("a solution block open on load")
-                    block.query_selector("summary").click()
-                    if (
-                        block.get_attribute("open") is None
-                        or not block.query_selector("p, li, .arithmatex").is_visible()
-                    ):
-                        found.append("a solution block that did not open on click")
-            found += [f"console/network: {e}" for e in page.errors]
-            problems += [f"{rel}: {p}" for p in found]
-    assert problems == []
-    assert chromium.external == []
+def test_every_page(visits, edition):
+    """Math typeset, figures loaded and described, players set up with their controls;
+    solutions closed until clicked, or absent from the student edition."""
+    visit = visits(edition, "light", "desktop")
+    assert "index.html" in visit.pages and len(visit.pages) >= 2, list(visit.pages)
+    assert visit.problems("reader") == []
+    assert visit.external == []
     if edition == "solutions":
-        assert solutions_seen >= 1
+        assert sum(seen["solutions"] for seen in visit.pages.values()) >= 1
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -179,56 +130,16 @@ def test_player_play_pause_seek(chromium, served, solutions_site):
     assert chromium.external == []
 
 
-def _script_seconds(cdp) -> float:
-    """The page's time running scripts so far (Chromium's own count, in seconds)."""
-    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ScriptDuration")
-
-
-_IN_VIEW = """p => { const r = p.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }"""
-
-
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_players_out_of_view_hold_their_frame_and_go_on_in_view(
-    chromium, served, solutions_site, student_site, edition
-):
+def test_players_out_of_view_hold_their_frame_and_go_on_in_view(visits, edition):
     """A playing animation the reader has scrolled past stops drawing and decoding (a
     page of players would otherwise keep a core busy: Chromium's count of script time
     says), stays "playing", and goes on from the same frame once it is back in view:
-    every player of every page."""
-    site = sites(edition, solutions_site, student_site)
-    checked = 0
-    for rel in site_pages(site):
-        with open_page(chromium, f"{served[edition]}/{rel}") as page:
-            assert settle(page) == []  # every player set up (and playing), then back to the top
-            players = page.query_selector_all(".cg-player")
-            if not players:
-                continue
-            page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
-            page.evaluate("() => window.scrollTo(0, 0)")
-            page.wait_for_timeout(100)  # the observers' callbacks
-            away = [p for p in players if not p.evaluate(_IN_VIEW) and p.get_attribute("data-playing") == "true"]
-            held = {id(p): _frame(p) for p in away}
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Performance.enable")
-            before = _script_seconds(cdp)
-            page.wait_for_timeout(600)  # several frames' time
-            busy = _script_seconds(cdp) - before
-            assert busy < 0.06, f"{rel}: {busy * 1000:.0f} ms of script in 600 ms with no player in view"
-            for player in away:
-                name = player.get_attribute("data-gif")
-                assert _frame(player) == held[id(player)], f"{rel} {name}: drew frames out of view"
-                assert player.get_attribute("data-playing") == "true", f"{rel} {name}: paused itself"
-            for player in away:
-                player.scroll_into_view_if_needed()
-                page.wait_for_function(
-                    f"p => Number(p.dataset.frame) > {held[id(player)]} || p.dataset.playing === 'false'",
-                    arg=player,
-                    timeout=5_000,
-                )
-                checked += 1
-            assert page.errors == []
-    assert checked >= 1
-    assert chromium.external == []
+    every player of every page (tests/visits.py, ``_out_of_view``)."""
+    visit = visits(edition, "light", "desktop")
+    assert visit.problems("out_of_view") == []
+    assert sum(seen["players_checked"] for seen in visit.pages.values()) >= 1
+    assert visit.external == []
 
 
 def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
@@ -268,54 +179,17 @@ def test_player_reduced_motion_starts_paused(chromium, served, solutions_site):
         assert page.errors == []
 
 
-DEVICES = [("phone", 390, 844), ("desktop", 1280, 800)]
-
-
-@pytest.mark.parametrize("device, width, height", DEVICES)
-def test_layout_fits_phone_and_desktop(chromium, served, solutions_site, device, width, height, capsys):
-    assert layout_problems(chromium, served["solutions"], solutions_site, device, width, height, capsys, "") == []
-
-
-@pytest.mark.parametrize("device, width, height", DEVICES)
-def test_layout_fits_phone_and_desktop_in_the_zensical_build(
-    chromium, served_zensical, zensical_site, device, width, height, capsys
-):
-    assert layout_problems(chromium, served_zensical, zensical_site, device, width, height, capsys, "zensical-") == []
-
-
-def layout_problems(chromium, url: str, site, device: str, width: int, height: int, capsys, prefix: str) -> list[str]:
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("build", ["solutions", "zensical"])
+def test_layout_fits_phone_and_desktop(visits, build, screen, capsys):
     """No page scrolls sideways, and every figure and player control sits in the column;
-    screenshots of the worksheet go to test-artifacts/ (``prefix``: whose build)."""
-    sheet = worksheet(site)
-    problems = []
-    for rel in site_pages(site):
-        with open_page(chromium, f"{url}/{rel}", viewport={"width": width, "height": height}) as page:
-            assert settle(page) == []
-            problems += [
-                f"{rel}: {p}"
-                for p in page.evaluate("""() => {
-              const out = [];
-              const doc = document.documentElement;
-              if (doc.scrollWidth > window.innerWidth) out.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
-              const column = document.querySelector('.md-content__inner').getBoundingClientRect();
-              for (const el of document.querySelectorAll('article figure img, article figure canvas, .cg-player__controls')) {
-                if (!el.checkVisibility()) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width < 1 || r.left < column.left - 1 || r.right > column.right + 1)
-                  out.push(`${el.tagName.toLowerCase()} ${el.getAttribute('src') || ''} [${r.left}, ${r.right}] outside the column [${column.left}, ${column.right}]`);
-              }
-              return out;
-            }""")
-            ]
-            if rel == sheet:
-                ARTIFACTS.mkdir(exist_ok=True)
-                shot = ARTIFACTS / f"{prefix}worksheet-{device}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                top = ARTIFACTS / f"{prefix}worksheet-{device}-top.png"
-                page.screenshot(path=str(top))
-                with capsys.disabled():
-                    print(
-                        f"\n  screenshot ({device}, {width} px): {shot}\n  screenshot ({device}, first screen): {top}"
-                    )
-            problems += [f"{rel}: {e}" for e in page.errors]
-    return problems
+    screenshots of the worksheet go to test-artifacts/."""
+    visit = visits(build, "light", screen)
+    assert visit.problems("layout") == []
+    shots = [
+        ARTIFACTS / f"{'zensical-' if build == 'zensical' else ''}worksheet-{screen}-light{part}.png"
+        for part in ("", "-top")
+    ]
+    assert all(shot.is_file() for shot in shots)
+    with capsys.disabled():
+        print("".join(f"\n  screenshot ({build}, {SCREENS[screen]['width']} px): {shot}" for shot in shots))
