@@ -4,35 +4,21 @@ solution toggles working, nothing fetched from another host."""
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from browser import open_page, serve, settle
+from browser import open_page, serve
 
-pytest_plugins = ["browser_fixtures"]  # the session's one Chromium and servers (`chromium`, `served`)
+pytest_plugins = ["browser_fixtures"]  # the session's one Chromium, servers and visits
 
 
-def test_worksheet_offline(chromium, served):
-    with open_page(chromium, f"{served['solutions']}/dis01/index.html") as page:  # loaded, every formula typeset
-        assert page.evaluate("document.querySelectorAll('.arithmatex .katex').length") > 10
-
-        raw_tex = page.evaluate(
-            "[...document.querySelectorAll('.arithmatex')].filter(e => !e.querySelector('.katex')).length"
-        )
-        assert raw_tex == 0
-        assert page.locator(".katex-error").count() == 0
-
-        assert settle(page) == []  # every image loaded, every player drawn (players replace their <img>)
-
-        details = page.locator("details.solution")
-        assert details.count() == 2
-        first = details.nth(0)
-        assert first.get_attribute("open") is None
-        assert not first.locator("p, li").first.is_visible()
-        first.locator("summary").click()
-        assert first.get_attribute("open") is not None
-        assert first.locator("li").first.is_visible()
-
-        assert page.errors == []
-
-    assert chromium.external == []
+def test_worksheet_offline(visits):
+    """Discussion 1 with the network cut: every formula typeset, every image loaded and
+    player drawn, both solution blocks closed until clicked, nothing asked of another
+    host (the solutions edition's visit, tests/visits.py)."""
+    visit = visits("solutions", "light", "desktop")
+    assert visit.problems("reader") == []
+    seen = visit.pages["dis01/index.html"]
+    assert seen["text"]["math"] > 10 and seen["text"]["raw_math"] == 0
+    assert seen["solutions"] == 2
+    assert visit.external == []
 
 
 class _Witness(BaseHTTPRequestHandler):
