@@ -172,13 +172,14 @@ def test_page_weight(chromium, solutions_site, capsys):
     assert result["first_load_bytes"] < result["total_bytes"]
 
 
-def test_math_is_loaded_only_by_pages_with_math(chromium, served, solutions_site):
+def test_math_is_loaded_only_by_pages_with_math(visits):
     """The home page has no formula and fetches no KaTeX; the worksheet typesets with it."""
-    for rel, has_math in (("index.html", False), (f"{worksheets(solutions_site)[0]}/index.html", True)):
-        with open_page(chromium, f"{served['solutions']}/{rel}") as page:
-            urls = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
-            assert any("/katex/" in u for u in urls) == has_math, rel
-            assert (page.locator(".katex").count() > 0) == has_math, rel
+    visit = visits("solutions", "light", "desktop")
+    assert visit.problems() == []
+    for rel, has_math in (("index.html", False), (f"{worksheets(visit.site)[0]}/index.html", True)):
+        seen = visit.pages[rel]
+        assert any("/katex/" in u for u in seen["fetched"]) == has_math, rel
+        assert (seen["katex"] > 0) == has_math, rel
 
 
 def test_a_plain_site_links_no_handout(solutions_site, student_site):

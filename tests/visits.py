@@ -27,7 +27,7 @@ PALETTES = {"light": "default", "dark": "slate"}
 
 # What each configuration is visited for: (build, scheme, screen) -> checks.
 CHECKS = {
-    ("solutions", "light", "desktop"): ("reader", "out_of_view", "layout", "figures", "axe", "text"),
+    ("solutions", "light", "desktop"): ("reader", "out_of_view", "layout", "figures", "axe", "text", "fetched"),
     ("solutions", "dark", "desktop"): ("figures", "screenshot", "axe"),
     ("solutions", "dark", "phone"): ("figures", "screenshot"),
     ("solutions", "light", "phone"): ("layout", "figures"),
@@ -133,6 +133,9 @@ def _look(page, build: str, checks: tuple[str, ...], shot: Path, artifact: str |
             seen["axe"] = page.evaluate(_AXE_RUN)
         if "text" in checks:
             seen["text"] = page.evaluate(_READ)
+        if "fetched" in checks:  # every URL the page loaded
+            seen["fetched"] = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
+            seen["katex"] = page.evaluate("() => document.querySelectorAll('.katex').length")
     except Exception as e:  # the tests name it, each for its page
         seen["failed"] = f"visit stopped: {type(e).__name__}: {str(e).splitlines()[0]}"
     seen["errors"] = list(page.errors)
