@@ -66,6 +66,28 @@ def test_the_configured_site_folder_and_folders_elsewhere_are_accepted(built, tm
     elsewhere = tmp_path / "published"
     assert run_cli(root, "site", "--site-dir", str(elsewhere), cache=None, env=EPOCH).returncode == 0
     assert tree_bytes(elsewhere) == site
+    assert (
+        run_cli(root, "site", "--site-dir", str(elsewhere), cache=None, env=EPOCH).returncode == 0
+    )  # a site: replaced
+    assert tree_bytes(elsewhere) == site
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli(root, "site", "--site-dir", str(empty), cache=None, env=EPOCH).returncode == 0
+    assert tree_bytes(empty) == site
+
+
+def test_a_folder_of_other_files_is_not_replaced_by_the_site(built, tmp_path):
+    """``--site-dir ~`` or a folder of documents: the build would delete everything in
+    it. Only a missing or empty folder, or a site a build wrote, is replaced."""
+    root, site = built
+    papers = tmp_path / "papers"
+    (papers / "Documents").mkdir(parents=True)
+    (papers / "Documents" / "thesis.txt").write_text("precious")
+    before = tree_bytes(papers)
+    line = one_line_error(run_cli(root, "site", "--site-dir", str(papers), cache=None, env=EPOCH))
+    assert str(papers) in line and "holds files that are not a built site" in line
+    assert tree_bytes(papers) == before
+    assert tree_bytes(root / "site") == site
 
 
 def test_a_swap_cut_between_its_renames_is_restored_even_by_a_failing_build(built):

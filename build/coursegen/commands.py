@@ -195,7 +195,9 @@ def site_dir(paths, requested: str | None) -> Path:
     """The output folder: ``<root>/site``, or one that cannot hold anything a build needs.
 
     The whole folder is replaced by the built site, so one that is, contains or lies
-    inside the checkout, the sources or the cache would delete them.
+    inside the checkout, the sources or the cache would delete them; and one that holds
+    anything but a site a build wrote (``--site-dir ~``, a folder of documents) would
+    delete that.
     """
     default = paths.root / "site"
     if not requested:
@@ -222,7 +224,18 @@ def site_dir(paths, requested: str | None) -> Path:
                 f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
                 f"choose a folder outside the checkout, or leave --site-dir out for {default}"
             )
+    if out.is_dir() and any(out.iterdir()) and not _built_site(out):
+        raise BuildError(
+            f"--site-dir {out}: refusing to replace a folder that holds files that are not a built site; "
+            f"choose a new or empty folder"
+        )
     return out
+
+
+def _built_site(folder: Path) -> bool:
+    """Whether ``folder`` looks like what a build writes (either engine): a home page
+    and the theme's assets."""
+    return (folder / "index.html").is_file() and (folder / "assets").is_dir()
 
 
 def build_site(paths, args, log) -> int:
