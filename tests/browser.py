@@ -1,7 +1,7 @@
 """Headless Debian Chromium, driven by Playwright, against a site served on 127.0.0.1.
 
 The browser, its launch flags, the server and the pages that block every request to
-another host are coursegen.chromium's (the handouts and page weight use them too); this
+another host are coursegen.tools.chromium's (the handouts and page weight use them too); this
 adds what tests need: a skip without Chromium, and pages that collect their errors.
 """
 
@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coursegen import chromium
-from coursegen.chromium import CHROMIUM, MATH_TYPESET, serve  # noqa: F401 -- serve: re-exported for tests
+from coursegen.tools import chromium
+from coursegen.tools.chromium import CHROMIUM, MATH_TYPESET, serve  # noqa: F401 -- serve: re-exported for tests
 
 
 def require_chromium() -> None:

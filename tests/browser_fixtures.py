@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from coursegen import chromium as launcher
-from coursegen import handout
+from coursegen.tools import chromium as launcher
+from coursegen.tools import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
 from conftest import make_checkout, run_cli, shared_folder

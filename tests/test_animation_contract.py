@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from coursegen import limits, outputs
 from coursegen.figures import style
+from coursegen.stages import limits, outputs
 
 
 def frames(n: int):

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from coursegen import cache, commands, pipeline
+from coursegen.commands import build as commands
 from coursegen.errors import BuildError
 from coursegen.figures import FIGURES, style
+from coursegen.stages import cache, pipeline
 
 from conftest import make_mini_checkout
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from packaging.requirements import Requirement
 
-from coursegen import cache, pipeline, results
-from coursegen.experiments import relu
+from course.experiments import relu
+from coursegen.stages import cache, pipeline, results
 
 GIF = b"GIF89a" + bytes(20)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(20)

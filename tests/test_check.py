@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coursegen import cache
+from coursegen.stages import cache
 
 from conftest import make_checkout, make_mini_checkout, run_cli, tree_bytes
 

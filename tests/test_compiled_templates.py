@@ -1,4 +1,4 @@
-"""Compiled Jinja templates kept in the cache (coursegen.compiled_templates): a warm
+"""Compiled Jinja templates kept in the cache (coursegen.site.compiled_templates): a warm
 build compiles no template file again, yet an edited template is compiled anew and a
 damaged compiled file costs nothing but its compilation."""
 

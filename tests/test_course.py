@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from coursegen import editions, frontmatter
 from coursegen.errors import BuildError
-from coursegen.parameters import load_sheet
+from coursegen.stages import editions, frontmatter
+from coursegen.stages.parameters import load_sheet
 
 from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
 

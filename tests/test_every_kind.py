@@ -8,10 +8,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from coursegen import cache, commands, outputs, pipeline, results
+from coursegen.commands import build as commands
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
-from coursegen.parameters import Experiment, params_type
+from coursegen.stages import cache, outputs, pipeline, results
+from coursegen.stages.parameters import Experiment, params_type
 
 from conftest import CACHE, REPO
 

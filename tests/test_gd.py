@@ -6,7 +6,7 @@ import typing
 import numpy as np
 import pytest
 
-from coursegen.experiments import gd
+from course.experiments import gd
 
 MODELS = [
     pytest.param(gd.constant_model, gd.ConstantModel(), id="constant"),

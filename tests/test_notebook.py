@@ -16,7 +16,7 @@ from contextlib import ExitStack
 import numpy as np
 import pytest
 
-from coursegen import commands
+from coursegen.commands import build as commands
 from coursegen.experiments import EXPERIMENTS
 
 from conftest import REPO, environment, make_checkout, run_cli

@@ -235,7 +235,7 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
 def file_chromium(chromium):
     """A second Chromium that may read pixels of pages opened from disk (test-only flag;
     a reader's browser needs no flag to see the frames)."""
-    from coursegen.chromium import ARGS, CHROMIUM
+    from coursegen.tools.chromium import ARGS, CHROMIUM
 
     from browser import Browser
 

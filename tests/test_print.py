@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coursegen import weight
-from coursegen.chromium import worksheets
+from coursegen.tools import weight
+from coursegen.tools.chromium import worksheets
 from pdf import pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from coursegen.frontmatter import front_matter
+from coursegen.stages.frontmatter import front_matter
 
 from browser import EDITIONS
 from conftest import MINI_PAGE, make_mini_checkout, run_cli

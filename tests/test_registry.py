@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from coursegen import experiments, figures, registry
+from coursegen import experiments, figures
 from coursegen.errors import BuildError
+from coursegen.stages import registry
 
 
 @pytest.mark.parametrize("package, attribute", [(experiments, "EXPERIMENTS"), (figures, "FIGURES")])
@@ -26,7 +27,7 @@ def test_the_registry_is_every_modules_dict_sorted_by_kind(package, attribute):
 
 
 def test_gd_registers_its_own_figures():
-    from coursegen.figures import gd
+    from course.figures import gd
 
     assert gd.FIGURES == {
         "gd_animation": gd.gd_animation,

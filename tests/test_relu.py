@@ -1,4 +1,4 @@
-"""Tests for coursegen.experiments.relu: the maths, the site's claims, and bit-for-bit output.
+"""Tests for course.experiments.relu: the maths, the site's claims, and bit-for-bit output.
 
 Runs are short (few steps, few seeds) so the whole file takes seconds.
 """
@@ -9,8 +9,8 @@ import typing
 import numpy as np
 import pytest
 
-from coursegen.experiments import relu as R
-from coursegen.experiments import relu_kernel as K
+from course.experiments import relu as R
+from course.experiments import relu_kernel as K
 
 SHORT = dict(steps=400, n_snapshots=21)
 
@@ -173,7 +173,7 @@ def test_snapshot_errors_are_the_training_forward_pass_bit_for_bit(runs, data):
 
 def test_each_run_records_its_regime_and_the_figures_read_it(runs):
     """Which regime trained a run is a result, not a guess from unchanged parameters."""
-    from coursegen.figures import relu as F
+    from course.figures import relu as F
 
     for regime, r in runs.items():
         assert bool(r["output_only"]) == (regime == "output_only")
@@ -398,7 +398,7 @@ def test_same_bits_on_other_cpu_kernels_and_thread_counts():
         "    for k in sorted(r):\n"
         "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
         "from coursegen.experiments import EXPERIMENTS\n"
-        "from coursegen.parameters import params_type\n"
+        "from coursegen.stages.parameters import params_type\n"
         "for kind in ('gd_constant', 'gd_linear'):  # Section 1's, on their defaults (log10s)\n"
         "    r = EXPERIMENTS[kind](params_type(EXPERIMENTS[kind])())\n"
         "    for k in sorted(r):\n"

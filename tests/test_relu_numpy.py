@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from coursegen.experiments import relu as R
-from coursegen.experiments import relu_numpy as V
+from course.experiments import relu as R
+from course.experiments import relu_numpy as V
 
 
 @pytest.mark.parametrize(("width", "hidden_fixed", "lr"), [(10, False, 0.02), (23, False, 0.05), (10, True, 0.2)])

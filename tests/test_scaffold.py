@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coursegen import parameters, scaffold
+from coursegen.commands import scaffold
 from coursegen.errors import BuildError
+from coursegen.stages import parameters
 
 from conftest import REPO, make_mini_checkout, run_cli, tree_bytes
 
@@ -162,10 +163,11 @@ def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_pa
 USES_THE_NEW_KINDS = """
 import sys, tempfile
 from pathlib import Path
-from coursegen import cache, pipeline
+from coursegen.stages import cache
+from coursegen.stages import pipeline
 from coursegen.experiments import EXPERIMENTS
 from coursegen.figures import FIGURES
-from coursegen.parameters import load_sheet
+from coursegen.stages.parameters import load_sheet
 print("experiments:", *EXPERIMENTS)
 print("figures:", *FIGURES)
 root = Path(tempfile.mkdtemp())

@@ -12,11 +12,11 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+from course.experiments import gd as gd_experiments
+from course.figures import gd as gd_figures
 from coursegen.experiments import EXPERIMENTS
-from coursegen.experiments import gd as gd_experiments
-from coursegen.figures import gd as gd_figures
-from coursegen.pages import num, render_figure_text
-from coursegen.parameters import load_sheet
+from coursegen.site.pages import num, render_figure_text
+from coursegen.stages.parameters import load_sheet
 
 from conftest import CACHE, make_checkout, run_cli
 from seed import words

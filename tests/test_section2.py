@@ -15,9 +15,10 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
-from coursegen import cache, commands, pipeline, results
-from coursegen.pages import num, render_figure_text
-from coursegen.parameters import load_sheet
+from coursegen.commands import build as commands
+from coursegen.site.pages import num, render_figure_text
+from coursegen.stages import cache, pipeline, results
+from coursegen.stages.parameters import load_sheet
 
 from conftest import CACHE, REPO
 from seed import words

@@ -16,11 +16,11 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 import pytest
 
-from coursegen import cache, pipeline, results
+from course.figures import gd as gd_figures
 from coursegen.experiments import EXPERIMENTS
-from coursegen.figures import gd as gd_figures
-from coursegen.pages import num
-from coursegen.parameters import load_sheet
+from coursegen.site.pages import num
+from coursegen.stages import cache, pipeline, results
+from coursegen.stages.parameters import load_sheet
 
 from conftest import CACHE, REPO
 from seed import load_seed, words

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from coursegen.parameters import load_sheet
+from coursegen.stages.parameters import load_sheet
 
 from seed import load_seed, words
 

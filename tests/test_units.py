@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from coursegen import cache, results
 from coursegen.errors import BuildError
-from coursegen.parameters import _coerce
+from coursegen.stages import cache, results
+from coursegen.stages.parameters import _coerce
 
 
 def test_results_file_is_byte_stable_and_round_trips(tmp_path):
@@ -44,7 +44,7 @@ def test_cache_serves_only_intact_entries(tmp_path):
 
 
 def test_code_hash_covers_imported_modules():
-    closure = cache._closure("coursegen.figures.gd")
-    assert {"coursegen.figures.gd", "coursegen.figures.style"} <= closure
-    assert "coursegen.experiments.gd" not in closure
+    closure = cache._closure("course.figures.gd")
+    assert {"course.figures.gd", "coursegen.figures.style"} <= closure
+    assert "course.experiments.gd" not in closure
     assert "coursegen.figures" not in closure  # the package (and Section 2's figures) is not a dependency

@@ -9,13 +9,13 @@ import errno
 import os
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen import scaffold, writable
+from coursegen import writable
+from coursegen.commands import init, scaffold
+from coursegen.course import Course, find_root
 from coursegen.errors import BuildError
 
-REPO = Path(__file__).resolve().parents[2]
 EDITIONS = ("scheduled", "solutions", "student")  # as editions.EDITIONS, which cannot be imported this early
 AS_OF_HELP = (
     "the build's clock for scheduled solutions: a time with its zone (2022-09-09T17:00-07:00), "
@@ -23,34 +23,21 @@ AS_OF_HELP = (
 )
 
 
-@dataclass(frozen=True)
-class Paths:
-    root: Path
-    cache: Path
-
-    content = property(lambda self: self.root / "content")
-    templates = property(lambda self: self.root / "templates")
-    assets = property(lambda self: self.root / "site_src")  # hand-written CSS, JS and theme overrides
-    config = property(lambda self: self.root / "mkdocs.yml")
-    manifest = property(lambda self: self.root / "manifest.json")
-    node_modules = property(lambda self: REPO / "node_modules")
-    compiled_templates = property(lambda self: self.cache / "templates")  # coursegen.compiled_templates
-
-    def docs(self, edition: str) -> Path:
-        """The MkDocs docs folder of one edition: never shared, so a build of one edition
-        (or ``serve`` re-rendering it) cannot change what another publishes."""
-        return self.root / ".cache" / "docs" / edition
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    root = Path(args.root).resolve()
-    paths = Paths(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
     log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
     try:
+        if args.command == "init":  # it makes a course, so it needs none
+            return init.init(Path(args.folder).resolve(), log)
+        root = Path(args.root).resolve() if args.root else find_root(Path.cwd())
+        if not (root / "content").is_dir():
+            raise BuildError(f"--root {root}: not a course (it has no content/ folder); `coursegen init` starts one")
+        paths = Course(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
         writable.require(paths.cache)  # matplotlib's font cache lives there too
         os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
-        from coursegen import bench, commands, handout  # after MPLCONFIGDIR: they import matplotlib
+        paths.activate()  # the course's code, after MPLCONFIGDIR: it may import matplotlib
+        from coursegen.commands import build as commands  # after MPLCONFIGDIR: they import matplotlib
+        from coursegen.tools import bench, handout
 
         run = {
             "site": commands.build_site,
@@ -98,11 +85,17 @@ def _log(line: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coursegen", description=__doc__)
-    p.add_argument("--root", default=str(REPO), help="checkout to build (default: this one)")
+    p.add_argument(
+        "--root", default=None, help="the course to build (default: the one the current folder lies in, found upwards)"
+    )
     p.add_argument("--cache", default=None, help="cache folder (default: <root>/.cache/coursegen)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines (also when CI is set)")
     p.add_argument("--traceback", action="store_true", help="after an error's one line, show its full traceback")
     sub = p.add_subparsers(dest="command", required=True)
+    start = sub.add_parser(
+        "init", help="write a new course into an empty folder, which `coursegen site` builds at once"
+    )
+    start.add_argument("folder", nargs="?", default=".", help="the new course's folder (default: the current one)")
     site = sub.add_parser("site", help="run experiments, draw figures, fill pages, build site/")
     site.add_argument("--site-dir", default=None, help="output folder (default: <root>/site)")
     for name, text in (

@@ -10,7 +10,8 @@ message names that code's file and line, and ``trace`` keeps the full traceback 
 import traceback
 from pathlib import Path
 
-CHECKOUT = Path(__file__).resolve().parents[2]
+# Where paths in messages are shown from: the course being built (``Course.activate``).
+ROOT = Path.cwd()
 
 
 class BuildError(Exception):
@@ -24,14 +25,14 @@ class BuildError(Exception):
         return self.args[0]
 
 
-def code_failure(error: Exception, inside: Path) -> BuildError:
+def code_failure(error: Exception, inside: Path | None) -> BuildError:
     """An exception raised by code under ``inside``, as one line naming where it was raised.
 
     The line is the innermost frame in ``inside`` (the experiment or figure code, not
     numpy's internals); the whole traceback is kept for ``--traceback``.
     """
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if Path(f.filename).resolve().is_relative_to(inside)] or frames
+    ours = [f for f in frames if inside and Path(f.filename).resolve().is_relative_to(inside)] or frames
     detail = "".join(traceback.format_exception_only(error)).strip()
     if ours:
         frame = ours[-1]
@@ -39,7 +40,8 @@ def code_failure(error: Exception, inside: Path) -> BuildError:
     return BuildError(detail, "".join(traceback.format_exception(error)))
 
 
-def shown(path: Path, root: Path = CHECKOUT) -> str:
-    """A path as staff see it: relative to the checkout (``root``) when it is inside it."""
-    path, root = path.resolve(), root.resolve()
+def shown(path: Path, root: Path | None = None) -> str:
+    """A path as staff see it: relative to the course (``root``, by default the one being
+    built) when it is inside it."""
+    path, root = path.resolve(), (root or ROOT).resolve()
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

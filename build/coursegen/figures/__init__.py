@@ -1,6 +1,6 @@
 """Figures: results in, files out (SVG, GIF and PNG), through matplotlib and imageio only.
 
-A figure function ``kind(res, out, *, option=default, ...)`` takes an experiment's
+A figure function ``kind(res, out, *, option=default, ...)`` of the course takes an experiment's
 results (a mapping of arrays; a list of them for a figure given ``experiments = [...]``)
 and a path stem ``out`` in a scratch folder. Its options are keyword-only arguments,
 each with a type hint and a default, which the parameter files may set. It writes one
@@ -34,14 +34,8 @@ last frames ``out.png`` and ``out-dark.png`` (reduced motion, print) and ``out.j
   hundredths of a second, so it is rounded to 10 ms, and the player plays at the GIF's
   rate. Take it as an option (``frame_ms: int = 120``), so a parameter file may set it.
 
-Registration, the same for experiments and figures: every module of the package is
-imported, in order of name; a module contributes the kinds in its module-level dict,
-here ``FIGURES = {"kind": function}`` (``EXPERIMENTS`` in ``coursegen.experiments``); a
-kind that two modules define is an error naming both. A module without the dict (a
-helper, such as ``style``) contributes nothing. So a new kind is a new module and no
-other file changes: ``coursegen new figure NAME [--animation]`` writes one, with its test.
+Registration: a module of the course's code (``course/``) lists its figure kinds in a
+module-level ``FIGURES = {"kind": function}`` dict (coursegen.stages.registry). This
+package is the toolkit they draw with: ``style`` (the look, the savers, the frame
+grabber), ``gif`` (the GIF writer), ``schemes`` (the dark renderings).
 """
-
-from coursegen.registry import collect
-
-FIGURES = collect(__name__, __path__, "FIGURES")

@@ -24,8 +24,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
-from coursegen import limits
 from coursegen.figures import gif, schemes
+from coursegen.stages import limits
 
 # Colour-blind-safe (Okabe-Ito), each paired with a line style or marker in the figures
 # so that colour is never the only carrier of meaning. INK and PAPER are the light

@@ -1,0 +1,411 @@
+"""What each CLI command does, as a sequence of the pipeline's stages."""
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from coursegen import atomic, errors, writable
+from coursegen.errors import BuildError
+from coursegen.site import engines, pages, worksheets
+from coursegen.site import notebooks as notebook
+from coursegen.site.compiled_templates import CompiledTemplates
+from coursegen.stages import cache, editions, manifest, pipeline, report, results, workers
+from coursegen.stages.editions import Publication
+from coursegen.stages.parameters import Sheet, load_sheet
+
+
+def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
+    """Every folder of ``content/`` with an ``index.md`` is a worksheet, in the order of
+    their front matter's ``number``; ``only``: just that one (``--sheet``)."""
+    if not content.is_dir():
+        raise BuildError(f"{content}: no content folder")
+    folders = [d for d in sorted(content.iterdir()) if (d / "index.md").is_file() and not d.name.startswith(".")]
+    if only is not None:
+        names = [d.name for d in folders]
+        if only not in names:
+            raise BuildError(f"--sheet {only}: no worksheet content/{only}/index.md; worksheets: {', '.join(names)}")
+        folders = [d for d in folders if d.name == only]
+    sheets = sorted((load_sheet(d, root) for d in folders), key=lambda s: (s.meta.number, s.name))
+    for before, after in zip(sheets, sheets[1:]):
+        if before.meta.number == after.meta.number:
+            raise BuildError(
+                f"content/{after.name}/index.md: front matter number {after.meta.number} is also "
+                f"content/{before.name}/'s; give each worksheet its own"
+            )
+    return sheets
+
+
+@contextmanager
+def build_lock(paths):
+    """One build at a time per checkout (its site/, docs folders and swaps); a second
+    one waits, saying so. Builds of other checkouts that share the cache run alongside:
+    entries are written whole and renamed into place, and a sweep removes only the
+    staging of builds that are no longer running (cache.Store)."""
+    folder = paths.root / ".cache"
+    writable.require(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / "build.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print("another build is running in this checkout; waiting for it to finish", file=sys.stderr)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def executor(jobs: int, dask: str | None):
+    """Where units run: this process, a local process pool, or a Dask cluster."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise BuildError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
+        with Client(dask) as client:
+            yield client.get_executor()
+    elif jobs > 1:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=workers.exit_with, initargs=(os.getpid(),))
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        yield pipeline.InlineExecutor()
+
+
+def load_sheets(paths, log, only: str | None = None) -> list[Sheet]:
+    t = time.perf_counter()
+    sheets = discover(paths.content, paths.root, only)
+    log(
+        f"parameters: {len(sheets)} worksheet(s), {sum(len(s.experiments) for s in sheets)} experiments, "
+        f"{sum(len(s.figures) for s in sheets)} figures ({time.perf_counter() - t:.1f} s)"
+    )
+    return sheets
+
+
+def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -> pipeline.Built:
+    with executor(jobs, dask) as ex:
+        built = pipeline.build(sheets, store, ex)
+    log(built.experiments.line("experiments"))
+    if built.summaries.run or built.summaries.cached:
+        log(built.summaries.line("summaries"))
+    log(built.figures.line("figures"))
+    return built
+
+
+def prepare_docs(
+    paths,
+    shown: Publication,
+    jobs: int,
+    log,
+    dask: str | None = None,
+    handouts: dict[str, list[str]] | None = None,
+    only: str | None = None,
+) -> tuple[list[Sheet], pipeline.Built]:
+    """Experiments, figures and pages into the edition's own docs folder (all but MkDocs).
+
+    Each worksheet is rendered in the edition ``shown`` gives it. Only the figures it
+    shows are copied: a worksheet shown without solutions has no file of a solution
+    figure in the docs folder. ``only``: one worksheet (``--sheet``).
+    """
+    sheets = load_sheets(paths, log, only)
+    built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
+    t = time.perf_counter()
+    docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
+    docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
+    docs = paths.docs(shown.edition)
+    changed = engines.sync_docs(docs, docs_files)
+    log(
+        f"pages: {len(rendered)} rendered, {changed} file(s) changed in the {shown.edition} docs folder "
+        f"({time.perf_counter() - t:.1f} s)"
+    )
+    return sheets, built
+
+
+def render_docs(
+    paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built, handouts: dict[str, list[str]] | None
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The generated files of an edition's docs folder (pages, figures, notebooks; not the
+    CSS, JS and KaTeX assets) and the pages' Markdown, from a build's results and
+    figures, writing nothing."""
+    loaded: dict[str, dict[str, results.Lazy]] = {}
+    for (sheet, name), npz in built.results.items():
+        loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
+    sheet_editions = {s.name: shown.of(s) for s in sheets}
+    visible = {(s.name, name) for s in sheets for name in s.shown_figures(sheet_editions[s.name])}
+    drawn = pipeline.DrawnFigure.collect(built.outputs, visible)
+    docs_files: dict[str, bytes] = {}
+    for fig in drawn.values():
+        docs_files.update({f"{fig.sheet}/figures/{name}": data for name, data in fig.files.items()})
+    listing = worksheets.entries(sheets, shown, handouts or {})
+    compiled = CompiledTemplates(paths.compiled_templates)
+    rendered = pages.render_pages(
+        paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
+    )
+    docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
+    docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
+    return docs_files, rendered
+
+
+def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch: Path) -> list[pipeline.Output]:
+    """Each worksheet's companion notebooks, solutions and student, as manifest entries
+    (``notebooks/<sheet>/<edition>/<sheet>.ipynb``), their bytes written into ``scratch``."""
+    found = []
+    for edition in (editions.SOLUTIONS, editions.STUDENT):
+        shown = Publication(edition, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # the clock plays no part
+        files, _ = render_docs(paths, shown, sheets, built, None)
+        for sheet in sheets:
+            name = notebook.filename(sheet)
+            if name is None:
+                continue
+            path = Path(scratch) / "notebooks" / edition / sheet.name / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(files[f"{sheet.name}/{name}"])
+            producer = ", ".join(f"{sheet.name}/{e}" for e in sheet.experiments)
+            found.append(pipeline.Output(f"notebooks/{sheet.name}/{edition}/{name}", producer, path, sheet.name))
+    return found
+
+
+def site_dir(paths, requested: str | None) -> Path:
+    """The output folder: ``<root>/site``, or one that cannot hold anything a build needs.
+
+    The whole folder is replaced by the built site, so one that is, contains or lies
+    inside the checkout, the sources or the cache would delete them; and one that holds
+    anything but a site a build wrote (``--site-dir ~``, a folder of documents) would
+    delete that.
+    """
+    default = paths.root / "site"
+    if not requested:
+        return default
+    out = Path(requested).resolve()
+    if out == default:
+        return out
+    for name, kept in (
+        ("the sources", paths.content),
+        ("the templates", paths.root / "templates"),
+        ("the course's code", paths.code),
+        ("the cache", paths.cache),
+        ("the checkout", paths.root),
+    ):
+        kept = kept.resolve()
+        relation = (
+            "is"
+            if out == kept
+            else "contains"
+            if kept.is_relative_to(out)
+            else ("lies inside" if out.is_relative_to(kept) else None)
+        )
+        if relation:
+            raise BuildError(
+                f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
+                f"choose a folder outside the checkout, or leave --site-dir out for {default}"
+            )
+    if out.is_dir() and any(out.iterdir()) and not _built_site(out):
+        raise BuildError(
+            f"--site-dir {out}: refusing to replace a folder that holds files that are not a built site; "
+            f"choose a new or empty folder"
+        )
+    return out
+
+
+def _built_site(folder: Path) -> bool:
+    """Whether ``folder`` looks like what a build writes (either engine): a home page
+    and the theme's assets."""
+    return (folder / "index.html").is_file() and (folder / "assets").is_dir()
+
+
+def build_site(paths, args, log) -> int:
+    shown = editions.publication(args.edition, args.as_of, paths.root)
+    out = site_dir(paths, args.site_dir)
+    build_into(paths, shown, out, args.jobs, args.dask, log, getattr(args, "handouts", None), args.sheet, args.engine)
+    if args.sheet:
+        log(f"site: {out.name}/ holds {args.sheet} only (--sheet); build without it for the whole course")
+    return 0
+
+
+def build_into(
+    paths,
+    shown: Publication,
+    out: Path,
+    jobs: int,
+    dask: str | None,
+    log,
+    handouts: dict[str, list[str]] | None = None,
+    only: str | None = None,
+    engine: str = "mkdocs",
+) -> list[Sheet]:
+    """The whole build of one edition into ``out`` (any folder; the caller checked it);
+    ``handouts``: the PDF handouts the site will hold, for the home page's links;
+    ``engine``: the static-site engine that builds the docs folder (engines.ENGINES)."""
+    with build_lock(paths):
+        if atomic.recover_tree(out):
+            log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
+        docs = paths.docs(shown.edition)
+        writable.require(paths.root, out.parent, out, docs)  # the cache: checked by the CLI
+        sheets, _ = prepare_docs(paths, shown, jobs, log, dask, handouts, only)
+        t = time.perf_counter()
+        epoch = engines.source_date_epoch(paths.root)
+        nav = worksheets.nav(sheets)
+        engines.engine_build(
+            engine, paths.config, docs, out, epoch, True, nav, CompiledTemplates(paths.compiled_templates)
+        )
+        log(f"{engine}: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
+    return sheets
+
+
+@contextmanager
+def fresh_build(paths, jobs: int, dask: str | None, log, only: str | None = None):
+    """Every experiment and figure (of worksheet ``only``) from an empty cache, in a
+    scratch folder, and the companion notebooks made from them (in ``outputs``)."""
+    with build_lock(paths), tempfile.TemporaryDirectory(prefix="coursegen-check-") as scratch:
+        sheets = load_sheets(paths, log, only)
+        built = run_pipeline(sheets, cache.Store(Path(scratch) / "cache"), jobs, dask, log)
+        built.outputs = sorted(
+            [*built.outputs, *notebook_outputs(paths, sheets, built, Path(scratch))], key=lambda o: o.path
+        )
+        yield built
+
+
+def check(paths, args, log) -> int:
+    if not paths.manifest.is_file():
+        raise BuildError(f"{paths.manifest.name} is missing: run `make lock-figures` to create it")
+    expected = manifest.read(paths.manifest)
+    if args.sheet:
+        expected = manifest.of_sheet(expected, args.sheet)
+    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
+        diffs = manifest.compare(expected, built.outputs)
+        if not diffs:
+            which = f" of {args.sheet}" if args.sheet else ""
+            print(f"check: all {len(built.outputs)} generated files{which} match {paths.manifest.name}")
+            return 0
+        folder = paths.root / "check-report"
+        lines = report.explain(diffs, cache.Store(paths.cache), folder)
+    print(f"check: {len(diffs)} file(s) differ from {paths.manifest.name}:", file=sys.stderr)
+    for line in lines:
+        print("  " + line, file=sys.stderr)
+    for change in manifest.version_changes(expected):
+        print(f"  library version differs: {change}", file=sys.stderr)
+    print(
+        f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit {paths.manifest.name}.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def lock_figures(paths, args, log) -> int:
+    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
+        manifest.write(paths.manifest, built.outputs, args.sheet)
+    print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
+    return 0
+
+
+def draw_figure(paths, args, log) -> int:
+    """``coursegen figure SHEET/NAME``: one figure (and its student rendering) from its
+    experiments' results, cached or run, into ``.cache/preview/SHEET/``: a fast loop
+    on a figure's code, which runs no other experiment and draws no other figure."""
+    sheet_name, _, name = args.figure.partition("/")
+    if not (paths.content / sheet_name / "index.md").is_file():
+        raise BuildError(f"figure {args.figure}: no worksheet content/{sheet_name}/index.md (give SHEET/NAME)")
+    (sheet,) = discover(paths.content, paths.root, sheet_name)
+    if name not in sheet.figures or sheet.figures[name].rendering_of:
+        known = ", ".join(n for n, f in sheet.figures.items() if not f.rendering_of) or "none"
+        raise BuildError(f"figure {args.figure}: {sheet_name} has no figure {name!r}; its figures: {known}")
+    fig = sheet.figures[name]
+    one = dataclasses.replace(
+        sheet,
+        experiments={e: sheet.experiments[e] for e in fig.experiments},
+        figures={n: f for n, f in sheet.figures.items() if n == name or f.rendering_of == name},
+        summaries={},
+    )
+    with build_lock(paths):
+        built = run_pipeline([one], cache.Store(paths.cache), args.jobs, args.dask, log)
+    preview = paths.root / ".cache" / "preview" / sheet_name
+    preview.mkdir(parents=True, exist_ok=True)
+    for out in built.outputs:
+        if out.figure:
+            atomic.write_bytes(preview / out.filename, out.source.read_bytes())
+            print(f"figure: {errors.shown(preview / out.filename, paths.root)}")
+    return 0
+
+
+def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) -> int:
+    """``zensical serve`` of the edition's docs folder. Zensical runs no MkDocs hooks,
+    so a watcher re-renders the docs folder (under the build lock, from the cache) when a
+    source changes; Zensical then reloads what changed."""
+    out = docs.parent.parent / "zensical" / f"{docs.name}-serve"
+    config = engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
+    server = subprocess.Popen([engines.zensical_command(), "serve", "-f", str(config), "-a", args.dev_addr])
+    watched = paths.watched
+    seen = _stamps(watched)
+    try:
+        while server.poll() is None:
+            time.sleep(1)
+            now = _stamps(watched)
+            if now != seen:
+                seen = now
+                try:
+                    with build_lock(paths):
+                        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+                    engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
+                except BuildError as e:
+                    print(f"error: {e}", file=sys.stderr)  # the previous preview stays up
+    finally:
+        server.terminate()
+        server.wait()
+    return server.returncode or 0
+
+
+def _stamps(folders) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for f in folders for p in f.rglob("*") if p.is_file()
+    )
+
+
+def serve(paths, args, log) -> int:
+    """``mkdocs serve`` of the edition's docs folder, with a hook that re-runs the (cached)
+    pipeline, under the build lock, before each rebuild."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    shown = editions.publication(args.edition, args.as_of, paths.root)
+    os.environ.update(
+        COURSEGEN_ROOT=str(paths.root),
+        COURSEGEN_CACHE=str(paths.cache),
+        COURSEGEN_EDITION=shown.edition,
+        COURSEGEN_AS_OF=shown.clock.isoformat(),
+        COURSEGEN_JOBS=str(args.jobs),
+        NO_MKDOCS_2_WARNING="1",
+        SOURCE_DATE_EPOCH=engines.source_date_epoch(paths.root),
+    )
+    hook = Path(__file__).with_name("serve_hook.py")
+    docs = paths.docs(shown.edition)
+    with build_lock(paths):  # MkDocs needs the docs folder before its first build
+        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+    if args.engine == "zensical":
+        return _zensical_serve(paths, shown, docs, args, log, sheets)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("mkdocs: %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    mkdocs_serve(
+        config_file=str(paths.config),
+        livereload=True,
+        dev_addr=args.dev_addr,
+        docs_dir=str(docs),
+        watch=[str(p) for p in paths.watched],
+        hooks=[str(hook)],
+        nav=worksheets.nav(sheets),
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Experiments: numpy only, no plotting, no files."""

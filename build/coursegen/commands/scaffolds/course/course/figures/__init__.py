@@ -1,0 +1,1 @@
+"""Figures: results to files, through coursegen.figures."""

@@ -1,0 +1,209 @@
+"""Assembling the docs folder and building ``site/`` with MkDocs, all or nothing.
+
+Each edition has its own docs folder, which holds exactly the generated files (pages,
+figures, the KaTeX renderer) and copies of the hand-written assets of ``site_src/``:
+unchanged files are left alone (so ``mkdocs serve`` reloads only what changed) and files
+that are no longer produced are removed. MkDocs builds into a staging folder that
+replaces ``site/`` only when the build succeeded, so a failed build leaves the previous
+site as it was, and the published files are world-readable whatever the umask.
+"""
+
+import errno
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from coursegen import atomic
+from coursegen.errors import BuildError
+
+GENERATOR = Path(__file__).resolve().parent  # the generator's own assets/ and vendor/
+VENDOR = GENERATOR / "vendor"  # KaTeX and the iframe-worker shim, from npm (`make vendor`)
+KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
+# Material's offline plugin runs search in an iframe from file://; mkdocs.yml names
+# this copy as the polyfill, so the plugin does not add its CDN address.
+IFRAME_WORKER = ("iframe-worker/shim.js", "assets/javascripts/iframe-worker-shim.js")
+
+
+def browser_assets() -> dict[str, bytes]:
+    """What the site's pages run that comes from npm, shipped inside the site (no CDN):
+    the KaTeX renderer and its fonts, the iframe-worker shim. The generator carries
+    copies (package data), so an installed coursegen needs no npm."""
+    katex = VENDOR / "katex"
+    names = [*KATEX_FILES, *sorted(p.relative_to(katex).as_posix() for p in (katex / "fonts").glob("*.woff2"))]
+    return {
+        **{f"assets/katex/{name}": (katex / name).read_bytes() for name in names},
+        IFRAME_WORKER[1]: (VENDOR / IFRAME_WORKER[0]).read_bytes(),
+    }
+
+
+def hand_written(course_assets: Path) -> dict[str, bytes]:
+    """The CSS and JavaScript every edition's docs folder carries: the generator's
+    (``coursegen/site/assets``), then the course's own ``site_src/assets``, whose file at
+    the same path replaces the generator's (as Material's ``overrides/`` does)."""
+    files = {}
+    for folder in (GENERATOR / "assets", course_assets):
+        for p in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if p.is_file():
+                files[f"assets/{p.relative_to(folder).as_posix()}"] = p.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def sync_docs(docs: Path, files: dict[str, bytes]) -> int:
+    """Make ``docs`` hold exactly ``files``; return how many changed.
+
+    Unchanged files are left alone, so ``mkdocs serve`` reloads only what changed.
+    """
+    changed = 0
+    for rel in sorted(files):
+        path = docs / rel
+        if not path.is_file() or path.read_bytes() != files[rel]:
+            atomic.write_bytes(path, files[rel])
+            changed += 1
+    for path in sorted(docs.rglob("*"), reverse=True):
+        rel = path.relative_to(docs).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+def source_date_epoch(root: Path) -> str:
+    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time, else 0."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        return out or "0"
+    except (OSError, subprocess.CalledProcessError):
+        return "0"
+
+
+ENGINES = ("mkdocs", "zensical")
+
+
+def engine_build(
+    engine: str, config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list, compiled=None
+) -> None:
+    """``engine`` (MkDocs, strict, or Zensical) builds ``docs`` into a staging folder,
+    then it is swapped in as ``site_dir``; ``nav``: the course's (coursegen.site.worksheets),
+    not one in ``mkdocs.yml``. Both engines read the same docs folder and ``mkdocs.yml``.
+    ``compiled``: where MkDocs keeps its theme's compiled templates (a Jinja
+    ``BytecodeCache``, coursegen.site.compiled_templates).
+
+    Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
+    staging folders that killed builds left (never the previous site's old copy).
+    """
+    os.environ["SOURCE_DATE_EPOCH"] = epoch  # sitemap dates and gzip headers follow it
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"  # Material's MkDocs 2.0 banner
+    from mkdocs import exceptions
+
+    prefix = f"{atomic.TMP_PREFIX}{site_dir.name}-build-"
+    for leftover in site_dir.parent.glob(prefix + "*"):  # from killed builds
+        shutil.rmtree(leftover)
+    staging = site_dir.with_name(f"{prefix}{os.getpid()}")
+    try:
+        if engine == "zensical":
+            chatter = _zensical(config, docs, staging, nav)
+        else:
+            chatter = _mkdocs(config, docs, staging, nav, compiled)
+        atomic.publishable(staging)
+    except (exceptions.MkDocsException, exceptions.Abort) as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"{config.name}: MkDocs build failed: {e}") from None
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk: give the space back at once
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # copies name their source: name the output
+            raise OSError(e.errno, e.strerror, str(site_dir)) from e
+        raise atomic.naming(e, site_dir) from e
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if chatter.strip() and not quiet:
+        print(chatter.rstrip())
+    atomic.replace_tree(staging, site_dir)
+
+
+def _mkdocs(config: Path, docs: Path, staging: Path, nav: list, compiled) -> str:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin
+
+    class CompiledTheme(BasePlugin):
+        """The theme's Jinja environment keeps its compiled templates in ``compiled``."""
+
+        def on_env(self, env, config, files):
+            env.bytecode_cache = compiled
+            return env
+
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    chatter = io.StringIO()
+    try:
+        with redirect_stdout(chatter):
+            cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
+            if compiled is not None:
+                cfg.plugins["coursegen/compiled-theme"] = CompiledTheme()
+            build(cfg)
+    finally:
+        logger.removeHandler(handler)
+    return chatter.getvalue()
+
+
+def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
+    """``mkdocs.yml`` as Zensical needs it, written beside the docs folder: its docs and
+    site folders inside the config's own folder (Zensical's rule), the course's nav,
+    and Material's classic look."""
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    with config.open(encoding="utf-8") as f:
+        settings = yaml.load(f, Loader=get_yaml_loader())  # resolves mkdocs.yml's !ENV
+    project = docs.parent.parent  # .cache/: holds docs/<edition> and the output
+    settings.update(
+        docs_dir=docs.relative_to(project).as_posix(),
+        site_dir=out.relative_to(project).as_posix(),
+        nav=nav,
+    )
+    theme = settings.setdefault("theme", {})
+    theme["variant"] = "classic"
+    if "custom_dir" in theme:
+        theme["custom_dir"] = str((config.parent / theme["custom_dir"]).resolve())
+    path = project / f"zensical-{docs.name}.yml"
+    atomic.write_text(path, yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def zensical_command() -> str:
+    """The ``zensical`` of this environment (beside its Python)."""
+    found = Path(sys.executable).with_name("zensical")
+    if not found.is_file():
+        raise BuildError("ENGINE=zensical needs zensical (in requirements.lock): run `make .venv/.installed`")
+    return str(found)
+
+
+def _zensical(config: Path, docs: Path, staging: Path, nav: list) -> str:
+    """Zensical builds into a folder beside the docs (it writes only inside its config's
+    folder), copied to the staging folder."""
+    out = docs.parent.parent / "zensical" / docs.name
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = zensical_config(config, docs, out, nav)
+    done = subprocess.run([zensical_command(), "build", "--clean", "-f", str(cfg)], capture_output=True, text=True)
+    if done.returncode != 0 or not out.is_dir():
+        last = (done.stderr or done.stdout).strip().splitlines()
+        raise BuildError(f"{config.name}: Zensical build failed: {last[-1] if last else done.returncode}")
+    shutil.copytree(out, staging)
+    shutil.rmtree(out, ignore_errors=True)
+    return "\n".join(line for line in done.stdout.splitlines() if "issue" in line.lower() and "No issues" not in line)

@@ -1,0 +1,34 @@
+"""Companion notebooks: the course's code writes them, the build places and links them.
+
+A course registers a notebook kind in ``NOTEBOOKS`` (``stages.registry``): an object
+with ``wants(sheet) -> bool`` (whether a worksheet has such a notebook; the page links
+it) and ``build(sheet, results, page, edition) -> bytes`` (the ``.ipynb`` file, from the
+worksheet's results and its rendered page in that edition). A worksheet gets the first
+kind, in order of kind, that wants it, written next to its ``index.md``.
+"""
+
+from coursegen.stages import registry
+from coursegen.stages.parameters import Sheet
+
+
+def maker(sheet: Sheet):
+    """The notebook kind that writes ``sheet``'s notebook, or None."""
+    return next((kind for kind in registry.kinds().notebooks.values() if kind.wants(sheet)), None)
+
+
+def filename(sheet: Sheet) -> str | None:
+    """The notebook's file name, next to the worksheet's index.md; None if it has none."""
+    return f"{sheet.name}.ipynb" if maker(sheet) else None
+
+
+def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: dict[str, str]) -> dict[str, bytes]:
+    """Every worksheet's notebook, keyed by its path under the docs folder."""
+    out = {}
+    for sheet in sheets:
+        kind = maker(sheet)
+        if kind is not None:
+            page = rendered[f"{sheet.name}/index.md"]
+            out[f"{sheet.name}/{filename(sheet)}"] = kind.build(
+                sheet, results.get(sheet.name, {}), page, editions[sheet.name]
+            )
+    return out

@@ -1,0 +1,349 @@
+"""Worksheet pages: Markdown with Jinja in ``content/``, filled from results and figures.
+
+Staff write questions, solutions and figure placements; the numbers a page states come
+from experiment results (``{{ results.const_gd.theta_star | num(4) }}``), never typed.
+The partials in ``templates/`` decide how a solution, a figure or a player looks, and
+the edition decides whether solutions exist at all: in the student edition the solution
+macro never calls its body, so no solution text is rendered anywhere.
+
+Every figure and note has a role, given in the content: *question* material shows in
+both editions, *solution* material only in the solutions edition (in a ``cg-solution``
+block), in or beside the solution it belongs to. Where the content gives a solution
+figure a student rendering without the answer, the student edition shows that in its
+place. Question material placed inside a solution is a build error: students would
+never see it.
+Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
+``results``, so the numbers they state come from the build.
+"""
+
+import functools
+import traceback
+from pathlib import Path
+from types import SimpleNamespace
+
+import jinja2
+import numpy as np
+
+from coursegen.errors import BuildError
+from coursegen.site import notebooks as notebook
+from coursegen.stages.parameters import ROLES, Sheet, read_utf8
+from coursegen.stages.pipeline import DrawnFigure
+
+EDITIONS = ("solutions", "student")
+
+
+class _FigureError(Exception):
+    """A figure the page cannot place: unknown, or already placed on this page."""
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, naming the file and line of a byte that is not UTF-8."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            for folder in self.searchpath:
+                path = Path(folder, *template.split("/"))
+                if path.is_file():
+                    read_utf8(path, _shorten(str(path), template))  # raises, naming the line
+            raise
+
+
+class _Misplaced(Exception):
+    pass
+
+
+def render_pages(
+    content: Path,
+    templates: list[Path],
+    sheets: list[Sheet],
+    results: dict[str, dict[str, dict[str, np.ndarray]]],
+    drawn: dict[tuple[str, str], DrawnFigure],
+    editions: dict[str, str],
+    listing: list,
+    compiled: jinja2.BytecodeCache | None = None,
+) -> dict[str, str]:
+    """Every page's Markdown, keyed by its path under the docs folder.
+
+    ``drawn``: the figures the pages may place, by (sheet, figure).
+    ``editions``: the edition each worksheet is rendered in (``solutions`` or
+    ``student``; the home page is ``student`` unless every worksheet is ``solutions``).
+    ``listing``: the home page's list of worksheets (coursegen.site.worksheets.Entry), which
+    its ``worksheet_list()`` shows. ``compiled``: where compiled templates are kept
+    (coursegen.site.compiled_templates).
+    """
+    wrong = sorted(set(editions.values()) - set(EDITIONS))
+    if wrong:
+        raise BuildError(f"unknown edition {wrong[0]!r}; one of: {', '.join(EDITIONS)}")
+    home_edition = "solutions" if editions and set(editions.values()) == {"solutions"} else "student"
+    pages = {}
+    root = content.parent
+    for sheet in [None, *sheets]:
+        folder = content if sheet is None else content / sheet.name
+        edition = home_edition if sheet is None else editions[sheet.name]
+        names = ["index.md"] if sheet is None else ["index.md", *(name for name, _ in sheet.meta.pages)]
+        numbering = Numbering()
+        for final in (False, True):  # first where each figure is placed, then the pages with their numbers
+            for name in names:
+                path = folder / name
+                numbering.page = name
+                page = functools.partial(
+                    _page, path, templates, edition, sheet, results, drawn, listing, numbering, compiled
+                )
+                text = _render(page, path.relative_to(root).as_posix())
+                if final:
+                    pages[path.relative_to(content).as_posix()] = text
+            numbering.final = True
+    return pages
+
+
+class Numbering:
+    """Figures numbered per worksheet in page order ("Figure 3"), for captions and
+    ``ref``: a first rendering of the worksheet's pages finds where each figure is placed
+    (``ref`` returns nothing yet), the second writes the numbers and links."""
+
+    def __init__(self):
+        self.final = False
+        self.page = ""  # the page being rendered
+        self.placed: dict[str, tuple[int, str, str]] = {}  # figure -> (number, page, id shown)
+
+    def place(self, name: str, shown_id: str) -> int:
+        if name not in self.placed:
+            self.placed[name] = (len(self.placed) + 1, self.page, shown_id)
+        return self.placed[name][0]
+
+    def link(self, name: str) -> str:
+        number, page, shown_id = self.placed[name]
+        target = "" if page == self.page else page
+        return f"[Figure {number}]({target}#fig-{shown_id})"
+
+
+def _page(
+    path: Path, templates: list[Path], edition: str, sheet: Sheet | None, results, drawn, listing, numbering, compiled
+) -> str:
+    """One page's Markdown, in an environment of its own (its figures placed once each)."""
+    env = _environment(path.parent, templates, edition, compiled)
+    if sheet is None:
+        partial = env.get_template("partials/worksheets.md")
+        env.globals["worksheet_list"] = lambda: partial.render(worksheets=listing)
+    else:
+        env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
+        env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
+        env.globals["ref"] = _ref_macro(sheet, edition, numbering)
+        env.globals["notebook"] = notebook.filename(sheet)  # None: the worksheet has no notebook
+        run_it = env.get_template("partials/notebook.md")
+        env.globals["run_it_yourself"] = lambda: run_it.render(notebook=env.globals["notebook"])
+    return env.get_template(path.name).render()
+
+
+class UnknownResult(Exception):
+    """A page asked for a result that no experiment or summary of its worksheet has."""
+
+
+class SheetResults:
+    """``results.<experiment>.<key>`` for a page: a name that is not there is an error
+    listing the names that are (a typo is then one look away from its fix)."""
+
+    def __init__(self, sheet: str, by_name: dict):
+        self._sheet, self._by_name = sheet, by_name
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._by_name:
+            known = ", ".join(sorted(self._by_name)) or "none"
+            raise UnknownResult(f"results.{name}: {self._sheet} has no experiment or summary {name!r}; it has: {known}")
+        return _Keys(f"results.{name}", self._by_name[name])
+
+    __getitem__ = __getattr__
+
+
+class _Keys:
+    def __init__(self, where: str, arrays):
+        self._where, self._arrays = where, arrays
+
+    def __getattr__(self, key: str):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._arrays[key]
+        except KeyError:
+            known = ", ".join(sorted(self._arrays)) or "none"
+            raise UnknownResult(f"{self._where}.{key}: no result {key!r}; the results are: {known}") from None
+
+    __getitem__ = __getattr__
+
+
+def _environment(
+    folder: Path, templates: list[Path], edition: str, compiled: jinja2.BytecodeCache | None
+) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=_Loader([str(folder), *map(str, templates)]),
+        bytecode_cache=compiled,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.globals["edition"] = edition
+    env.filters["num"] = num
+    macros = env.get_template("partials/macros.md").module
+    env.globals["in_solution"] = [0]  # how deep in solution material the rendering is
+
+    def solution(*, caller):
+        """The solution block; its body is solution material."""
+        env.globals["in_solution"][0] += 1
+        try:
+            return macros.solution(caller=caller)
+        finally:
+            env.globals["in_solution"][0] -= 1
+
+    def note(role: str, kind: str, title: str, *, caller):
+        """A note with a role: solution notes exist in the solutions edition only."""
+        if role not in ROLES:
+            raise _Misplaced(f"note {title!r}: role {role!r} is unknown; one of: {', '.join(ROLES)}")
+        if role == "solution" and edition == "student":
+            return ""
+        if role == "question" and env.globals["in_solution"][0]:
+            raise _Misplaced(f"note {title!r} is question material inside solution material")
+        env.globals["in_solution"][0] += role == "solution"
+        try:
+            return macros.note(role, kind, title, caller=caller)
+        finally:
+            env.globals["in_solution"][0] -= role == "solution"
+
+    env.globals.update(solution=solution, question=macros.question, note=note)
+    return env
+
+
+def num(value, digits: int = 4) -> str:
+    """A result as text with ``digits`` significant digits (locale-independent)."""
+    array = np.asarray(value)
+    if array.size != 1:
+        raise TypeError(f"num expects one number, got an array of shape {array.shape}")
+    x = array.item()
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return str(int(x))
+    text = format(float(x), f".{digits}g")
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    return text
+
+
+def _figure_macro(
+    env: jinja2.Environment, sheet: Sheet, drawn: dict[tuple[str, str], DrawnFigure], edition: str, numbering
+):
+    """``figure(name)`` for one page: each figure at most once (its ``id`` must be unique),
+    its caption starting with its number."""
+    partial = env.get_template("partials/figure.md")
+    placed: set[str] = set()
+
+    def figure(name: str) -> str:
+        if name not in sheet.figures or sheet.figures[name].rendering_of:
+            known = ", ".join(sorted(n for n, f in sheet.figures.items() if not f.rendering_of)) or "none"
+            raise _FigureError(f"unknown figure {name!r}; figures of {sheet.name}: {known}")
+        if name in placed:
+            raise _FigureError(f"figure {name!r} is placed twice on this page (its id fig-{name} must be unique)")
+        placed.add(name)
+        fig = sheet.figures[name]
+        inside = env.globals["in_solution"][0] > 0
+        if fig.role == "question" and inside:
+            raise _Misplaced(
+                f"figure {name!r} is question material ({fig.source}) placed inside solution "
+                f"material: students would never see it"
+            )
+        if edition == "student" and fig.role == "solution":
+            if fig.student is None:
+                return ""  # solution material: not in the student edition, not even its files
+            fig = sheet.figures[fig.student]
+        shown = fig
+        placed_fig = drawn[(sheet.name, shown.name)]
+        view = SimpleNamespace(
+            name=shown.name,
+            number=numbering.place(name, shown.name),
+            role=shown.role,
+            caption=figure_text(env, shown, "caption"),
+            alt=figure_text(env, shown, "alt"),
+        )
+        # blank lines around: raw HTML must start its own block, even right after a line of text
+        return "\n\n" + partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta) + "\n\n"
+
+    return figure
+
+
+def _ref_macro(sheet: Sheet, edition: str, numbering: Numbering):
+    """``ref(name)``: "Figure 3", linked to the figure, wherever on the worksheet it is."""
+
+    def ref(name: str) -> str:
+        if name not in sheet.figures or sheet.figures[name].rendering_of:
+            known = ", ".join(sorted(n for n, f in sheet.figures.items() if not f.rendering_of)) or "none"
+            raise _FigureError(f"ref({name!r}): unknown figure; figures of {sheet.name}: {known}")
+        if not numbering.final:
+            return ""
+        if name not in numbering.placed:
+            raise _FigureError(
+                f"ref({name!r}): the figure is placed on no page of {sheet.name} in the {edition} edition; "
+                f"place it with figure({name!r}) or refer to another"
+            )
+        return numbering.link(name)
+
+    return ref
+
+
+def figure_text(env: jinja2.Environment, fig, field: str) -> str:
+    """A figure's caption or alt text, rendered with its results (``res``) and the sheet's."""
+    return render_figure_text(fig, field, env.globals["results"], env)
+
+
+def render_figure_text(fig, field: str, results, env: jinja2.Environment | None = None) -> str:
+    """``fig``'s caption or alt text (``field``) as a page shows it, from ``results``, the
+    sheet's results by experiment name (also for tests: the same text the page has)."""
+    if env is None:
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        env.filters["num"] = num
+    try:
+        res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
+        return env.from_string(getattr(fig, field)).render(res=res, results=results)
+    except jinja2.TemplateSyntaxError as e:
+        raise BuildError(
+            f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: {e.message}"
+        ) from None
+    except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as e:
+        raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e}") from None
+
+
+def _render(page, source: str) -> str:
+    """``page()``'s text, or one line naming the template file and line of what went wrong."""
+    try:
+        return page()
+    except jinja2.TemplateSyntaxError as e:
+        where = e.filename or source
+        raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
+    except jinja2.TemplateNotFound as e:
+        raise BuildError(
+            f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/"
+        ) from None
+    except BuildError:
+        raise
+    except Exception as e:  # anything a template's expression raises: undefined names, 1/0, bad filters
+        detail = "".join(traceback.format_exception_only(e)).strip()
+        if isinstance(e, (_FigureError, _Misplaced, UnknownResult, jinja2.UndefinedError)):
+            detail = str(e)
+        raise BuildError(f"{_where(e, source)}: {detail}") from None
+
+
+def _where(error: Exception, source: str) -> str:
+    """The innermost template file and line the error came from (Jinja keeps them)."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".md") and not frame.filename.endswith(".py"):
+            return f"{_shorten(frame.filename, source)}, line {frame.lineno}"
+    return source
+
+
+def _shorten(filename: str, source: str) -> str:
+    """Show paths relative to the checkout, as staff see them."""
+    for marker in ("content/", "templates/"):
+        if marker in filename:
+            return marker + filename.rsplit(marker, 1)[1]
+    return source

@@ -1,0 +1,38 @@
+"""MkDocs hook used only by ``coursegen serve``: refresh the docs folder before each build.
+
+MkDocs watches ``content/``, ``templates/`` and ``site_src/`` for us; on every change this
+re-runs the pipeline, which reuses cached results and figures, so editing prose
+re-renders pages only. It takes the build lock like any build, and writes only its own
+edition's docs folder, so a ``make site`` of another edition meanwhile is never mixed
+with it. A mistake is printed and the previous preview stays up.
+"""
+
+import os
+from pathlib import Path
+
+from coursegen.cli import Paths
+from coursegen.commands.build import build_lock, prepare_docs
+from coursegen.errors import BuildError
+from coursegen.site import worksheets
+from coursegen.site.compiled_templates import CompiledTemplates
+from coursegen.stages.editions import publication
+
+
+def on_pre_build(config, **kwargs):
+    """Refresh the docs folder, and the nav (a worksheet added meanwhile joins it)."""
+    paths = Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"]))
+    try:
+        shown = publication(os.environ["COURSEGEN_EDITION"], os.environ.get("COURSEGEN_AS_OF"), paths.root)
+        with build_lock(paths):
+            sheets, _ = prepare_docs(paths, shown, int(os.environ["COURSEGEN_JOBS"]), print)
+        config["nav"] = worksheets.nav(sheets)
+    except BuildError as e:
+        print(f"error: {e}")
+
+
+def on_env(env, config, **kwargs):
+    """Material's templates compiled once for every rebuild of the preview."""
+    env.bytecode_cache = CompiledTemplates(
+        Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"])).compiled_templates
+    )
+    return env

@@ -1,0 +1,56 @@
+"""Which solutions a build publishes.
+
+Each worksheet releases its solutions on its own date (front matter ``solutions:``). The
+``scheduled`` edition, the default, shows a worksheet's solutions once that time has
+passed at the build's clock, and the student edition of it before. The clock is
+``--as-of`` (a time with its zone, ``@<unix seconds>`` or ``now``), by default the build's
+``SOURCE_DATE_EPOCH`` (the last commit's time), so that a build stays reproducible; the
+Pages workflow builds hourly with ``--as-of now`` so solutions appear within the hour.
+``solutions`` and ``student`` override every worksheet's release.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursegen.errors import BuildError
+from coursegen.site import engines
+from coursegen.stages.frontmatter import aware_time
+from coursegen.stages.parameters import Sheet
+
+SCHEDULED, SOLUTIONS, STUDENT = "scheduled", "solutions", "student"
+EDITIONS = (SCHEDULED, SOLUTIONS, STUDENT)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """An edition at a clock: what each worksheet shows."""
+
+    edition: str
+    clock: dt.datetime
+
+    def of(self, sheet: Sheet) -> str:
+        """The edition a worksheet is rendered in: ``solutions`` or ``student``."""
+        if self.edition == SCHEDULED:
+            return SOLUTIONS if sheet.meta.solutions.out_at(self.clock) else STUDENT
+        return self.edition
+
+
+def publication(edition: str, as_of: str | None, root: Path) -> Publication:
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; one of: {', '.join(EDITIONS)}")
+    return Publication(edition, build_clock(as_of, root))
+
+
+def build_clock(as_of: str | None, root: Path) -> dt.datetime:
+    """The time a build publishes at (see the module's docstring)."""
+    if as_of is None:
+        as_of = f"@{engines.source_date_epoch(root)}"
+    if as_of == "now":
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if as_of.startswith("@"):
+        try:
+            return dt.datetime.fromtimestamp(int(as_of[1:]), dt.UTC)
+        except (ValueError, OverflowError):
+            raise BuildError(f"--as-of {as_of}: expected @ and whole seconds since 1970, like @1662163200") from None
+    return aware_time(as_of, "--as-of", "now, @<unix seconds> or a time like 2022-09-09T17:00-07:00")

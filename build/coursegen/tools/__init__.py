@@ -1,0 +1,1 @@
+"""Tools around the build: make bench, the PDF handouts, Chromium, page weight."""

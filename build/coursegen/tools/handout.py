@@ -1,0 +1,140 @@
+"""PDF handouts of every worksheet, printed by Chromium from the built site.
+
+``make handout`` (``python -m coursegen handout``) builds the student edition (and the
+solutions, or for a scheduled build the scheduled edition) into scratch folders, serves each on
+127.0.0.1 and prints every worksheet page to ``site/handouts/<sheet>-<edition>.pdf``,
+through the site's print stylesheet (assets/css/print.css): no navigation, animations
+replaced by their static frames, solutions open. It then rebuilds ``site/`` with the
+home page linking to these files (a plain ``make site`` writes no PDF and links none),
+and puts them in ``site/handouts/``.
+
+The student edition writes only the student handouts, a scheduled build the solutions
+handouts of released worksheets only, and the folder is left holding
+exactly what was written, so a site published as the student edition never carries a
+solutions PDF left over from an earlier run.
+"""
+
+import html
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from coursegen import atomic, errors
+from coursegen.errors import BuildError
+from coursegen.stages import editions
+from coursegen.tools import chromium
+
+# The handouts each edition prints: (handout edition, the site edition it is printed
+# from). A scheduled build prints the solutions handout of released worksheets only.
+PRINTED = {
+    "student": (("student", "student"),),
+    "solutions": (("student", "student"), ("solutions", "solutions")),
+    "scheduled": (("student", "student"), ("solutions", "scheduled")),
+}
+
+# Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
+# player fetches the static frames), then every image eager and loaded.
+_PREPARE = """async () => {
+  window.dispatchEvent(new Event("beforeprint"));
+  const printed = [...document.images].filter((img) => img.checkVisibility());  // in print media
+  for (const img of printed) img.loading = "eager";
+  await Promise.all(printed.map((img) =>
+    img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; })));
+  await document.fonts.ready;
+  return printed.filter((img) => !img.naturalWidth).map((img) => img.getAttribute("src"));
+}"""
+
+_FOOTER = (
+    '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
+    'font-family:sans-serif;color:#555"><span class="title"></span><span>{edition} edition</span>'
+    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+)
+
+
+def write_handouts(
+    sites: dict[str, Path], out_dir: Path, browser=None, sheets: dict[str, list[str]] | None = None
+) -> list[Path]:
+    """Print every worksheet of each edition's built site into ``out_dir``.
+
+    ``sites`` maps a handout edition to its built site folder; ``sheets``, optionally, an
+    edition to the worksheets to print from it (default: all). ``out_dir`` ends up
+    holding exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with chromium.browser(browser) as launched:
+        for edition, site_dir in sites.items():
+            found = chromium.worksheets(site_dir)
+            if not found:
+                raise BuildError(f"{site_dir}: no worksheet pages to print")
+            wanted = (sheets or {}).get(edition, found)
+            with chromium.serve(site_dir) as url:
+                for sheet in [s for s in found if s in wanted]:
+                    path = out_dir / f"{sheet}-{edition}.pdf"
+                    _print(launched, f"{url}/{sheet}/index.html", path, edition)
+                    written.append(path)
+    for stale in out_dir.glob("*.pdf"):
+        if stale not in written:
+            stale.unlink()
+    return written
+
+
+def _print(launched, url: str, path: Path, edition: str) -> None:
+    page = chromium.new_page(launched)
+    try:
+        page.goto(url, wait_until="load")
+        page.emulate_media(media="print")
+        page.wait_for_function(chromium.MATH_TYPESET, timeout=30_000)
+        missing = page.evaluate(_PREPARE)
+        if missing:
+            raise BuildError(f"{url}: images that did not load for printing: {', '.join(missing)}")
+        if page.external:
+            raise BuildError(f"{url} requested other hosts: {', '.join(sorted(set(page.external)))}")
+        tmp = path.with_name(f".tmp-{path.name}")
+        page.pdf(
+            path=str(tmp),
+            format="Letter",
+            print_background=True,
+            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
+        )
+        tmp.replace(path)
+    finally:
+        page.context.close()
+
+
+def make_handouts(paths, args, log) -> int:
+    """The ``handout`` command: build the editions into scratch folders, print them."""
+    from coursegen import commands
+
+    in_site = not args.out
+    out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
+    with commands.build_lock(paths):  # never write into a site/ that a killed swap left missing
+        atomic.recover_tree(out.parent)
+    shown = editions.publication(args.edition, args.as_of, paths.root)
+    with tempfile.TemporaryDirectory(prefix=".tmp-handout-", dir=paths.root) as scratch:
+        sites, sheets = {}, {}
+        for handout_edition, site_edition in PRINTED[shown.edition]:
+            site_dir = Path(scratch) / site_edition
+            built = commands.build_into(
+                paths, replace(shown, edition=site_edition), site_dir, args.jobs, args.dask, log
+            )
+            sites[handout_edition] = site_dir
+            sheets[handout_edition] = [
+                s.name for s in built if shown.of(s) == "solutions" or handout_edition == "student"
+            ]
+        printed = Path(scratch) / "handouts"
+        written = write_handouts(sites, printed, sheets=sheets)
+        if in_site:  # the site itself, now with the home page linking the handouts
+            links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
+            commands.build_into(paths, shown, commands.site_dir(paths, None), args.jobs, args.dask, log, links)
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob("*.pdf"):
+            if stale.name not in {p.name for p in written}:
+                stale.unlink()
+        written = [path.replace(out / path.name) for path in written]
+    for path in written:
+        print(f"handout: {errors.shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
+    return 0

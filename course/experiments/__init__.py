@@ -1,0 +1,1 @@
+"""Experiments and summaries: numpy (and numba) only, no plotting, no files."""
