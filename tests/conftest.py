@@ -17,14 +17,17 @@ import pytest
 from filelock import FileLock
 
 from coursegen.course import copy_course
+from coursegen.stages import registry
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "coursegen"
+registry.load(REPO)  # the course's code, as coursegen imports it: the package `course`
 
 
-def make_checkout(dest: Path) -> Path:
-    """A copy of the course sources (not the code) to build from."""
-    return copy_course(REPO, dest)
+def make_checkout(dest: Path, link_code: bool = True) -> Path:
+    """A copy of the course's sources to build from (its code folder a link to this
+    one's unless ``link_code`` is false: ``coursegen.course.copy_course``)."""
+    return copy_course(REPO, dest, link_code)
 
 
 def run_cli(
@@ -139,6 +142,13 @@ def student_site(tmp_path_factory) -> Path:
     return shared_site(tmp_path_factory, "student")
 
 
+@pytest.fixture(autouse=True)
+def _this_course_loaded():
+    """Each test starts with this course's code loaded (a test that built another course,
+    in this process, leaves that one's)."""
+    registry.load(REPO)
+
+
 def pytest_collection_modifyitems(items):
     """Every test that drives Chromium, or reads what it saw, is a ``browser`` test
     (``make test-fast`` skips them)."""
@@ -183,10 +193,10 @@ alt = "Two horizontal lines moving towards the mean of the data."
 """
 
 
-def make_mini_checkout(dest: Path) -> Path:
+def make_mini_checkout(dest: Path, link_code: bool = True) -> Path:
     """A one-page, one-experiment course (seconds to build from nothing), for tests of
     the pipeline's mechanics rather than of the course."""
-    make_checkout(dest)
+    make_checkout(dest, link_code)
     shutil.rmtree(dest / "content")
     (dest / "content" / "mini").mkdir(parents=True)
     (dest / "content" / "index.md").write_text("# Mini course\n\n{{ worksheet_list() }}\n")

@@ -9,8 +9,8 @@ import pytest
 
 from coursegen.commands import build as commands
 from coursegen.errors import BuildError
-from coursegen.figures import FIGURES, style
-from coursegen.stages import cache, pipeline
+from coursegen.figures import style
+from coursegen.stages import cache, pipeline, registry
 
 from conftest import make_mini_checkout
 
@@ -84,7 +84,7 @@ def mini(tmp_path):
 @pytest.mark.parametrize("function", CASES, ids=lambda f: f.__name__)
 def test_a_broken_figure_function_is_named_with_its_file_and_line(mini, monkeypatch, function):
     sheets, store = mini
-    monkeypatch.setitem(FIGURES, "gd_animation", function)
+    monkeypatch.setitem(registry.kinds().figures, "gd_animation", function)
     with pytest.raises(BuildError, match=CASES[function]) as failure:
         pipeline.build(sheets, store, pipeline.InlineExecutor())
     assert str(failure.value).startswith("content/mini/params.toml: figure 'anim' (gd_animation)")
@@ -94,7 +94,7 @@ def test_a_broken_figure_function_is_named_with_its_file_and_line(mini, monkeypa
 
 def test_a_raising_figure_keeps_its_traceback_for_the_traceback_option(mini, monkeypatch):
     sheets, store = mini
-    monkeypatch.setitem(FIGURES, "gd_animation", raises)
+    monkeypatch.setitem(registry.kinds().figures, "gd_animation", raises)
     with pytest.raises(BuildError, match="ZeroDivisionError") as failure:
         pipeline.build(sheets, store, pipeline.InlineExecutor())
     assert re.search(r'File ".*test_bad_code\.py", line \d+, in raises', failure.value.trace)
@@ -102,7 +102,7 @@ def test_a_raising_figure_keeps_its_traceback_for_the_traceback_option(mini, mon
 
 def test_a_well_behaved_replacement_is_cached(mini, monkeypatch):
     sheets, store = mini
-    monkeypatch.setitem(FIGURES, "gd_animation", writes_an_svg)
+    monkeypatch.setitem(registry.kinds().figures, "gd_animation", writes_an_svg)
     built = pipeline.build(sheets, store, pipeline.InlineExecutor())
     assert [o.path for o in built.outputs if o.path.startswith("figures/")] == [
         "figures/mini/anim-dark.svg",

@@ -2,8 +2,11 @@
 or line, a non-zero exit, no traceback, and the previous site left exactly as it was."""
 
 import shutil
+from pathlib import Path
 
 import pytest
+
+from coursegen.course import GENERATOR_TEMPLATES
 
 from conftest import REPO, run_cli, tree_bytes
 
@@ -25,9 +28,17 @@ def edit(path, old, new):
     path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
 
 
+def source_of(rel: str) -> Path:
+    """The file ``rel`` of the course, or for a partial the generator's, which a course
+    overrides with its own file at the same path."""
+    if rel.startswith("templates/") and not (REPO / rel).is_file():
+        return GENERATOR_TEMPLATES / rel.removeprefix("templates/")
+    return REPO / rel
+
+
 def line_of(rel: str, text: str) -> int:
-    """The line of the first ``text`` in the repository's file ``rel`` (1-based)."""
-    source = (REPO / rel).read_text(encoding="utf-8")
+    """The line of the first ``text`` in the course's (or generator's) file ``rel`` (1-based)."""
+    source = source_of(rel).read_text(encoding="utf-8")
     return source[: source.index(text)].count("\n") + 1
 
 
@@ -205,12 +216,18 @@ CASES = {
 def test_bad_input_is_named_and_site_kept(built, case):
     rel, old, new, expected = CASES[case]
     before = tree_bytes(built / "site")
-    original = (built / rel).read_text(encoding="utf-8")
+    override = not (built / rel).is_file()  # a partial: the course's own copy, broken
+    original = source_of(rel).read_text(encoding="utf-8")
+    (built / rel).parent.mkdir(parents=True, exist_ok=True)
+    (built / rel).write_text(original, encoding="utf-8")
     edit(built / rel, old, new)
     try:
         result = run_cli(built, "site")
     finally:
-        (built / rel).write_text(original, encoding="utf-8")
+        if override:
+            (built / rel).unlink()
+        else:
+            (built / rel).write_text(original, encoding="utf-8")
     assert result.returncode == 1
     message = result.stderr
     assert "\nerror: " in "\n" + message and "Traceback" not in message, message

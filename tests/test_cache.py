@@ -102,13 +102,13 @@ def test_upgrading_numba_or_llvmlite_changes_the_relu_key(monkeypatch, library):
     before = pipeline.experiment_key(exp)
     real = metadata.version
     monkeypatch.setattr(cache.metadata, "version", lambda name: "999.0" if name == library else real(name))
-    for cached in (cache.library_versions, cache.code_hash):
+    for cached in (cache.library_versions, cache._code_hash):
         cached.cache_clear()
     try:
         assert pipeline.experiment_key(exp) != before
     finally:
         monkeypatch.undo()
-        for cached in (cache.library_versions, cache.code_hash):
+        for cached in (cache.library_versions, cache._code_hash):
             cached.cache_clear()
 
 

@@ -4,6 +4,8 @@ damaged compiled file costs nothing but its compilation."""
 
 import jinja2
 
+from coursegen.course import GENERATOR_TEMPLATES
+
 from conftest import make_mini_checkout, run_cli, tree_bytes
 
 OVERRIDE = '{% extends "base.html" %}\n{% block footer %}<p>{{ "footer %s" % "WORDING" }}</p>{% endblock %}\n'
@@ -43,9 +45,13 @@ def test_a_warm_build_compiles_no_template_but_an_edited_one(tmp_path, monkeypat
     assert "footer first wording" in (root / "site" / "index.html").read_text(encoding="utf-8")
 
     main.write_text(OVERRIDE.replace("WORDING", "second wording"))
-    macros = root / "templates" / "partials" / "macros.md"
+    macros = root / "templates" / "partials" / "macros.md"  # the course's own, over the generator's
+    macros.parent.mkdir(parents=True, exist_ok=True)
     macros.write_text(
-        macros.read_text(encoding="utf-8").replace('solution "Solution"', 'solution "Answer"'), encoding="utf-8"
+        (GENERATOR_TEMPLATES / "partials" / "macros.md")
+        .read_text(encoding="utf-8")
+        .replace('solution "Solution"', 'solution "Answer"'),
+        encoding="utf-8",
     )
     assert sorted(build(root, monkeypatch)) == ["main.html", "partials/macros.md"]
     page = (root / "site" / "index.html").read_text(encoding="utf-8")

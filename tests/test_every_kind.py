@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 
 from coursegen.commands import build as commands
-from coursegen.experiments import EXPERIMENTS
-from coursegen.figures import FIGURES
-from coursegen.stages import cache, outputs, pipeline, results
+from coursegen.stages import cache, outputs, pipeline, registry, results
 from coursegen.stages.parameters import Experiment, params_type
 
 from conftest import CACHE, REPO
@@ -19,21 +17,27 @@ from conftest import CACHE, REPO
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("kind", sorted(EXPERIMENTS))
+@pytest.mark.parametrize("kind", sorted(registry.kinds().experiments))
 def test_every_experiment_is_deterministic_on_its_defaults(kind, solutions_site):
     """Run here, an experiment gives the bits of another run: the one a build made in
     its pool, if a worksheet runs it on its defaults (the shared build left it in the
     cache), else a second one here."""
-    params = params_type(EXPERIMENTS[kind])()
-    first = results.check(kind, EXPERIMENTS[kind](params))
+    params = params_type(registry.kinds().experiments[kind])()
+    first = results.check(kind, registry.kinds().experiments[kind](params))
     key = pipeline.experiment_key(Experiment("defaults", "defaults", kind, params, "defaults"))
     built = cache.Store(CACHE).get("results", key)
-    second = results.load(built.paths["results.npz"]) if built else results.check(kind, EXPERIMENTS[kind](params))
+    second = (
+        results.load(built.paths["results.npz"])
+        if built
+        else results.check(kind, registry.kinds().experiments[kind](params))
+    )
     assert first, f"{kind} returned no results"
     assert sorted(first) == sorted(second)
     for key in first:
         assert first[key].dtype == second[key].dtype and np.array_equal(first[key], second[key]), (kind, key)
-    assert dataclasses.asdict(params) == dataclasses.asdict(params_type(EXPERIMENTS[kind])())  # not mutated
+    assert dataclasses.asdict(params) == dataclasses.asdict(
+        params_type(registry.kinds().experiments[kind])()
+    )  # not mutated
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def built(solutions_site):
     return sheets, pipeline.build(sheets, cache.Store(CACHE), pipeline.InlineExecutor())
 
 
-@pytest.mark.parametrize("kind", sorted(FIGURES))
+@pytest.mark.parametrize("kind", sorted(registry.kinds().figures))
 def test_every_figure_kind_draws_the_same_files_again(built, kind):
     sheets, done = built
     instances = [(s, f) for s in sheets for f in s.figures.values() if f.kind == kind]

@@ -162,7 +162,7 @@ def test_failing_experiment_is_named_with_its_parameters_and_site_kept(tmp_path)
     assert "Traceback" not in result.stderr
     assert "content/mini/params.toml: experiment 'const' (gd_constant) with " in result.stderr
     assert "n_points=1" in result.stderr and "n_points must be at least 3" in result.stderr
-    assert re.search(r"\(build/coursegen/experiments/gd\.py, line \d+, in \w+\)$", result.stderr.strip())
+    assert re.search(r"\(course/experiments/gd\.py, line \d+, in \w+\)$", result.stderr.strip())
     assert len(result.stderr.strip().splitlines()) == 1
     assert tree_bytes(root / "site") == before
     traced = run_cli(root, "--traceback", "site", cache=None)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from coursegen.commands import build as commands
-from coursegen.experiments import EXPERIMENTS
+from coursegen.stages import registry
 
 from conftest import REPO, environment, make_checkout, run_cli
 
@@ -203,7 +203,7 @@ def test_without_numba_the_notebook_computes_the_same_bits(solutions_site):
     for name in sorted(names):
         exp = sheet.experiments[name]
         params = dataclasses.replace(exp.params, steps=3000) if exp.kind == "relu_sgd" else exp.params
-        for key, value in EXPERIMENTS[exp.kind](params).items():
+        for key, value in registry.kinds().experiments[exp.kind](params).items():
             expected.append((name, key, hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()))
     assert {"relu_w40_all", "const_gd"} <= names and len(computed) > 50
     assert computed == sorted(expected)

@@ -93,14 +93,16 @@ def test_the_console_script_runs_without_pythonpath(tmp_path):
 
 
 def test_make_lock_uses_a_resolver_that_the_lock_installs():
-    plan = subprocess.run(["make", "-n", "-W", "requirements.lock", "lock"], cwd=REPO, capture_output=True, text=True)
+    plan = subprocess.run(
+        ["make", "-n", "-W", "requirements-dev.lock", "lock"], cwd=REPO, capture_output=True, text=True
+    )
     commands = [line for line in plan.stdout.splitlines() if " pip compile " in line]
     assert commands, plan.stdout
     tool = commands[0].split()[0]
     assert tool.startswith(".venv/bin/") and (REPO / tool).is_file()
     pins = {
         re.match(r"([a-z0-9-]+)==", line)[1]
-        for line in (REPO / "requirements.lock").read_text().splitlines()
+        for line in (REPO / "requirements-dev.lock").read_text().splitlines()
         if re.match(r"[a-z0-9-]+==", line)
     }
     assert Path(tool).name in pins

@@ -3,12 +3,11 @@ registered, their generated tests pass and their code is lint-clean; a name that
 taken or not a plain name is refused in one line, with nothing written.
 
 Every scaffold is written into a scratch copy, never into this checkout: the worksheet
-into a copy of the course sources, the code into a copy that has its own package
-(``build/``), run with that package on PYTHONPATH so it is the one imported.
+into a copy of the course sources, the code into a copy that has its own ``course/``
+folder, where coursegen runs as staff run it (from inside the course, which it finds).
 """
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 import sys
@@ -19,27 +18,26 @@ import pytest
 import yaml
 
 from coursegen.commands import scaffold
+from coursegen.course import Course
 from coursegen.errors import BuildError
-from coursegen.stages import parameters
+from coursegen.stages import parameters, registry
 
 from conftest import REPO, make_mini_checkout, run_cli, tree_bytes
 
 
 def code_checkout(dest: Path) -> Path:
-    """A mini course with its own copy of the package, its test helpers and config."""
-    make_mini_checkout(dest)
-    shutil.copytree(REPO / "build", dest / "build", ignore=shutil.ignore_patterns("__pycache__"))
+    """A mini course with its own copy of the course's code, the test helper a course
+    has (``coursegen init``'s) and the lint config."""
+    make_mini_checkout(dest, link_code=False)
     (dest / "tests").mkdir()
-    shutil.copy2(REPO / "tests" / "conftest.py", dest / "tests")
-    for name in ("pyproject.toml", "requirements.lock"):  # the config; the lock is in the code's cache keys
-        shutil.copy2(REPO / name, dest)
+    shutil.copy2(scaffold.TEMPLATES / "course" / "tests" / "conftest.py", dest / "tests")
+    shutil.copy2(REPO / "pyproject.toml", dest)  # ruff's settings
     return dest
 
 
 def in_copy(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """``python ARGS`` in ``root`` with ``root``'s package the one imported."""
-    env = {**os.environ, "PYTHONPATH": str(root / "build")}
-    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    """``python ARGS`` run inside the course ``root``, as staff run coursegen."""
+    return subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, timeout=600)
 
 
 def front_matter(index: Path) -> dict:
@@ -50,10 +48,15 @@ def front_matter(index: Path) -> dict:
 
 
 def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path):
-    root = make_mini_checkout(tmp_path / "course")
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
     result = run_cli(root, "new", "worksheet", "dis02", "Momentum", quiet=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["wrote content/dis02/index.md", "wrote content/dis02/params.toml"]
+    assert result.stdout.splitlines() == [
+        "wrote content/dis02/index.md",
+        "wrote content/dis02/params.toml",
+        "wrote course/experiments/descent.py",  # the example it runs: this course had no such kinds
+        "wrote course/figures/descent.py",
+    ]
     index = root / "content" / "dis02" / "index.md"
     meta = front_matter(index)  # its number and date: test_the_number_and_date_follow_the_latest_worksheet
     assert list(meta) == ["number", "title", "date", "summary", "solutions", "pages"]
@@ -66,6 +69,7 @@ def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path)
     page = index.read_text()
     for piece in ('{{ question("q1", ', '{{ figure("descent_anim") }}', "{% call solution() %}", "| num(4) }}", "{#"):
         assert piece in page
+    registry.load(root)  # with the example code it wrote
     sheet = parameters.load_sheet(root / "content" / "dis02", root)
     assert set(sheet.experiments) == {"descent"} and set(sheet.figures) == {"descent_anim"}
     assert sheet.experiments["descent"].params.steps <= 20  # builds in seconds
@@ -73,7 +77,7 @@ def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path)
 
 @pytest.mark.parametrize("edition", ["solutions", "student"])
 def test_a_new_worksheet_builds_at_once(tmp_path, edition):
-    root = make_mini_checkout(tmp_path / "course")
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
     assert run_cli(root, "new", "worksheet", "dis02", "Momentum").returncode == 0
     result = run_cli(root, "site", "--edition", edition)
     assert result.returncode == 0, result.stderr
@@ -98,7 +102,7 @@ def test_the_number_and_date_follow_the_latest_worksheet(tmp_path):
         "2022-09-23",
         'Discussion 4: A "quoted" title: with # and ü',
     )
-    assert tomllib.loads(files[content / "dis04" / "params.toml"])["experiments"]["descent"]["kind"] == "gd_constant"
+    assert tomllib.loads(files[content / "dis04" / "params.toml"])["experiments"]["descent"]["kind"] == "descent"
 
 
 @pytest.mark.parametrize(
@@ -130,13 +134,13 @@ def test_a_worksheet_name_or_title_that_cannot_be_is_refused_in_one_line(tmp_pat
 def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_path):
     root = code_checkout(tmp_path / "course")
     for args in (("experiment", "walk"), ("figure", "walk_line"), ("figure", "walk_anim", "--animation")):
-        result = in_copy(root, "-m", "coursegen", "--root", str(root), "--cache", str(tmp_path / "cache"), "new", *args)
+        result = in_copy(root, "-m", "coursegen", "--cache", str(tmp_path / "cache"), "new", *args)
         assert result.returncode == 0, result.stderr
     written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*walk*.py"))
     assert written == [
-        "build/coursegen/experiments/walk.py",
-        "build/coursegen/figures/walk_anim.py",
-        "build/coursegen/figures/walk_line.py",
+        "course/experiments/walk.py",
+        "course/figures/walk_anim.py",
+        "course/figures/walk_line.py",
         "tests/test_walk.py",
         "tests/test_walk_anim_figure.py",
         "tests/test_walk_line_figure.py",
@@ -163,13 +167,11 @@ def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_pa
 USES_THE_NEW_KINDS = """
 import sys, tempfile
 from pathlib import Path
-from coursegen.stages import cache
-from coursegen.stages import pipeline
-from coursegen.experiments import EXPERIMENTS
-from coursegen.figures import FIGURES
+from coursegen.stages import cache, pipeline, registry
 from coursegen.stages.parameters import load_sheet
-print("experiments:", *EXPERIMENTS)
-print("figures:", *FIGURES)
+registry.load(Path.cwd())
+print("experiments:", *registry.kinds().experiments)
+print("figures:", *registry.kinds().figures)
 root = Path(tempfile.mkdtemp())
 (root / "content" / "walks").mkdir(parents=True)
 (root / "content" / "walks" / "index.md").write_text(
@@ -195,10 +197,10 @@ def test_a_taken_module_or_test_file_is_refused_and_nothing_is_written(tmp_path)
     before = tree_bytes(root)
     for args, message in (
         (("experiment", "walk"), "tests/test_walk.py exists already; choose another name"),
-        (("figure", "schemes"), "build/coursegen/figures/schemes.py exists already; choose another name"),
-        (("experiment", "gd"), "build/coursegen/experiments/gd.py exists already; choose another name"),
+        (("figure", "gd"), "course/figures/gd.py exists already; choose another name"),
+        (("experiment", "gd"), "course/experiments/gd.py exists already; choose another name"),
     ):
-        result = in_copy(root, "-m", "coursegen", "--root", str(root), "--cache", str(tmp_path / "cache"), "new", *args)
+        result = in_copy(root, "-m", "coursegen", "--cache", str(tmp_path / "cache"), "new", *args)
         assert result.returncode == 1
         assert result.stderr == f"error: {message}\n"
     assert tree_bytes(root) == before
@@ -210,12 +212,12 @@ def test_a_taken_module_or_test_file_is_refused_and_nothing_is_written(tmp_path)
         (
             "experiment",
             "gd_constant",
-            "experiment kind 'gd_constant' is registered already, in build/coursegen/experiments/gd.py",
+            "experiment kind 'gd_constant' is registered already, in course/experiments/gd.py",
         ),
         (
             "figure",
             "relu_animation",
-            "figure kind 'relu_animation' is registered already, in build/coursegen/figures/relu.py",
+            "figure kind 'relu_animation' is registered already, in course/figures/relu.py",
         ),
         ("experiment", "Walk", "'Walk' is not a Python identifier for a module"),
         ("figure", "2walk", "'2walk' is not a Python identifier for a module"),
@@ -227,14 +229,18 @@ def test_a_taken_module_or_test_file_is_refused_and_nothing_is_written(tmp_path)
     ],
 )
 def test_an_experiment_or_figure_name_that_cannot_be_is_refused(what, name, message):
+    Course(REPO, REPO / ".cache" / "coursegen").activate()
     with pytest.raises(BuildError) as refused:
         scaffold.code_files(REPO, what, name, animation=False)
     assert str(refused.value).startswith(message) and "\n" not in str(refused.value)
 
 
-def test_code_is_written_only_into_the_package_that_is_running(tmp_path):
-    root = make_mini_checkout(tmp_path / "course")
+def test_nothing_is_written_through_a_link_out_of_the_course(tmp_path):
+    """A scratch course whose code folder links to this one's: ``new`` would write into
+    this checkout, so it refuses, naming the link."""
+    root = make_mini_checkout(tmp_path / "course")  # course/ links to this checkout's
+    before = tree_bytes(REPO / "course")
     result = run_cli(root, "new", "experiment", "walk")
     assert result.returncode == 1 and result.stderr.count("\n") == 1
-    assert f"{root / 'build' / 'coursegen' / 'experiments'} is not the package that is running" in result.stderr
-    assert not (root / "build").exists() and not (root / "tests").exists()
+    assert "lies outside the course" in result.stderr and "course/experiments/walk.py" in result.stderr
+    assert tree_bytes(REPO / "course") == before and not (root / "tests").exists()

@@ -14,8 +14,8 @@ import pytest
 
 from course.experiments import gd as gd_experiments
 from course.figures import gd as gd_figures
-from coursegen.experiments import EXPERIMENTS
 from coursegen.site.pages import num, render_figure_text
+from coursegen.stages import registry
 from coursegen.stages.parameters import load_sheet
 
 from conftest import CACHE, make_checkout, run_cli
@@ -35,7 +35,7 @@ def _sheet(site: Path):
 def _results(site: Path, name: str) -> tuple[object, dict]:
     """The experiment's parameters and results, recomputed here (they are pure)."""
     exp = _sheet(site).experiments[name]
-    return exp.params, EXPERIMENTS[exp.kind](exp.params)
+    return exp.params, registry.kinds().experiments[exp.kind](exp.params)
 
 
 def _section(site: Path, experiment: str) -> str:

@@ -10,7 +10,9 @@ SOLUTION = "The mean of the data."  # the mini course's only solution sentence
 
 
 def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_path, monkeypatch):
-    from coursegen import cli, serve_hook, site
+    from coursegen import cli
+    from coursegen.site import engines as site
+    from coursegen.site import serve_hook
 
     root = make_mini_checkout(tmp_path / "course")
     cache = root / ".cache" / "coursegen"

@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 
 from course.figures import gd as gd_figures
-from coursegen.experiments import EXPERIMENTS
 from coursegen.site.pages import num
-from coursegen.stages import cache, pipeline, results
+from coursegen.stages import cache, pipeline, registry, results
 from coursegen.stages.parameters import load_sheet
 
 from conftest import CACHE, REPO
@@ -75,7 +74,7 @@ def _squeeze(text: str) -> str:
 
 def _recomputed(sheet, name: str) -> tuple[object, dict]:
     exp = sheet.experiments[name]
-    return exp.params, EXPERIMENTS[exp.kind](exp.params)
+    return exp.params, registry.kinds().experiments[exp.kind](exp.params)
 
 
 def _cached(sheet, name: str) -> dict:

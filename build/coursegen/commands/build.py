@@ -389,7 +389,7 @@ def serve(paths, args, log) -> int:
         NO_MKDOCS_2_WARNING="1",
         SOURCE_DATE_EPOCH=engines.source_date_epoch(paths.root),
     )
-    hook = Path(__file__).with_name("serve_hook.py")
+    hook = Path(engines.__file__).with_name("serve_hook.py")
     docs = paths.docs(shown.edition)
     with build_lock(paths):  # MkDocs needs the docs folder before its first build
         sheets, _ = prepare_docs(paths, shown, args.jobs, log)

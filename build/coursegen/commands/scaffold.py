@@ -70,6 +70,11 @@ def new(paths, args, log) -> int:
     for path in files:
         if path.exists():
             raise BuildError(f"{_relative(path, paths.root)} exists already; choose another name")
+        if not path.resolve().is_relative_to(paths.root.resolve()):  # a folder of it links elsewhere
+            raise BuildError(
+                f"{_relative(path, paths.root)} lies outside the course (at {path.resolve()}, through a link); "
+                f"nothing written"
+            )
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

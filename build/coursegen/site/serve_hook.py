@@ -1,6 +1,6 @@
 """MkDocs hook used only by ``coursegen serve``: refresh the docs folder before each build.
 
-MkDocs watches ``content/``, ``templates/`` and ``site_src/`` for us; on every change this
+MkDocs watches the course's ``content/``, ``course/``, ``templates/`` and ``site_src/`` for us; on every change this
 re-runs the pipeline, which reuses cached results and figures, so editing prose
 re-renders pages only. It takes the build lock like any build, and writes only its own
 edition's docs folder, so a ``make site`` of another edition meanwhile is never mixed
@@ -10,8 +10,8 @@ with it. A mistake is printed and the previous preview stays up.
 import os
 from pathlib import Path
 
-from coursegen.cli import Paths
 from coursegen.commands.build import build_lock, prepare_docs
+from coursegen.course import Course
 from coursegen.errors import BuildError
 from coursegen.site import worksheets
 from coursegen.site.compiled_templates import CompiledTemplates
@@ -20,8 +20,9 @@ from coursegen.stages.editions import publication
 
 def on_pre_build(config, **kwargs):
     """Refresh the docs folder, and the nav (a worksheet added meanwhile joins it)."""
-    paths = Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"]))
+    paths = Course(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"]))
     try:
+        paths.activate()  # the course's code, reloaded where it was edited
         shown = publication(os.environ["COURSEGEN_EDITION"], os.environ.get("COURSEGEN_AS_OF"), paths.root)
         with build_lock(paths):
             sheets, _ = prepare_docs(paths, shown, int(os.environ["COURSEGEN_JOBS"]), print)
@@ -33,6 +34,6 @@ def on_pre_build(config, **kwargs):
 def on_env(env, config, **kwargs):
     """Material's templates compiled once for every rebuild of the preview."""
     env.bytecode_cache = CompiledTemplates(
-        Paths(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"])).compiled_templates
+        Course(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"])).compiled_templates
     )
     return env

@@ -53,6 +53,7 @@ class Kinds:
     """Every kind the course's code registers, each dict sorted by kind."""
 
     folder: Path | None  # the course's code folder, resolved; None: the course has none
+    stamp: tuple = ()  # its files' names, sizes and times when loaded (``_stamp``)
     experiments: dict = field(default_factory=dict)
     summaries: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
@@ -94,7 +95,8 @@ def load(root: Path) -> Kinds:
         _forget()
         _active = Kinds(None)
         return _active
-    if _active.folder == folder and PACKAGE in sys.modules:
+    stamp = _stamp(folder)
+    if _active.folder == folder and _active.stamp == stamp and PACKAGE in sys.modules:
         return _active
     _forget()
     spec = importlib.machinery.ModuleSpec(PACKAGE, None, is_package=True)
@@ -123,7 +125,7 @@ def load(root: Path) -> Kinds:
     except BaseException:
         _forget()
         raise
-    _active = Kinds(folder, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
+    _active = Kinds(folder, stamp, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
     return _active
 
 
@@ -135,7 +137,7 @@ def ensure(code: Code) -> Kinds:
     here = Path(code.folder)
     if _active.folder == here:
         return _active
-    if (here / "__init__.py").is_file() or any(here.glob("*.py")):
+    if here.is_dir():
         return load(here.parent)
     digest = hashlib.sha256(repr(code.files).encode()).hexdigest()[:16]
     copy = Path(tempfile.gettempdir()) / f"coursegen-course-{digest}"
@@ -149,6 +151,12 @@ def ensure(code: Code) -> Kinds:
         except OSError:  # another worker of this machine wrote it first
             pass
     return load(copy)
+
+
+def _stamp(folder: Path) -> tuple:
+    """What tells a changed code folder from the one loaded: a module added, removed or edited."""
+    files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+    return tuple((p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
 def _forget() -> None:
