@@ -40,7 +40,7 @@ LINT    ?= .
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/actionlint .github/workflows/*.yml build/coursegen/commands/scaffolds/course/.github/workflows/*.yml
+	$(VENV)/bin/actionlint .github/workflows/*.yml build/coursegen/commands/scaffolds/course/github/workflows/*.yml
 
 check: $(SITE_DEPS)
 	$(RUN) check$(if $(SHEET), --sheet $(SHEET)) --jobs $(JOBS)

@@ -55,7 +55,7 @@ def test_every_figure_kind_draws_the_same_files_again(built, kind):
         pytest.skip(f"no worksheet draws a {kind} figure (its own test checks it)")
     sheet, fig = instances[0]
     npzs = [done.results[(sheet.name, name)].read_bytes() for name in fig.experiments]
-    files, _ = pipeline._render_figure(fig.kind, fig.options, npzs, fig.many)
+    files, _ = pipeline._render_figure(registry.Code.of(registry.kinds()), fig.kind, fig.options, npzs, fig.many)
     assert outputs.problem("figures", files) is None
     cached = {o.filename: o.source.read_bytes() for o in done.outputs if (o.sheet, o.figure) == (sheet.name, fig.name)}
     assert {f"{fig.name}{name.removeprefix('figure')}": data for name, data in files.items()} == cached

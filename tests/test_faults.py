@@ -196,7 +196,8 @@ def _refuse_paths_under(folder: str) -> None:
 
 def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    from coursegen import cache, commands, manifest, pipeline
+    from coursegen.commands import build as commands
+    from coursegen.stages import cache, manifest, pipeline
 
     root = make_mini_checkout(tmp_path / "dask")
     sheets = commands.discover(root / "content", root)

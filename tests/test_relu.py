@@ -389,7 +389,7 @@ def test_same_bits_on_other_cpu_kernels_and_thread_counts():
     probe = (avx512 + avx2)[0]
     script = (
         "import hashlib, numpy as np\n"
-        "from coursegen.experiments import relu as R\n"
+        "from coursegen.stages import registry\nregistry.load(__import__('pathlib').Path.cwd())\nfrom course.experiments import relu as R\n"
         "h = hashlib.sha256()\n"
         "for r in (R.relu_sgd(R.ReluSGD(width=20, seeds=(0, 1), steps=800, n_snapshots=9)),\n"
         "          R.relu_sgd(R.ReluSGD(width=10, seeds=(3,), steps=300, n_snapshots=4,\n"
@@ -397,7 +397,7 @@ def test_same_bits_on_other_cpu_kernels_and_thread_counts():
         "          R.relu_optimizers(R.ReluOptimizers(width=6, seeds=(2,), steps=300, n_snapshots=4))):\n"
         "    for k in sorted(r):\n"
         "        h.update(k.encode()); h.update(np.ascontiguousarray(r[k]).tobytes())\n"
-        "from coursegen.experiments import EXPERIMENTS\n"
+        "EXPERIMENTS = registry.kinds().experiments\n"
         "from coursegen.stages.parameters import params_type\n"
         "for kind in ('gd_constant', 'gd_linear'):  # Section 1's, on their defaults (log10s)\n"
         "    r = EXPERIMENTS[kind](params_type(EXPERIMENTS[kind])())\n"

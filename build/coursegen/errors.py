@@ -36,7 +36,8 @@ def code_failure(error: Exception, inside: Path | None) -> BuildError:
     detail = "".join(traceback.format_exception_only(error)).strip()
     if ours:
         frame = ours[-1]
-        detail += f" ({shown(Path(frame.filename))}, line {frame.lineno}, in {frame.name})"
+        where = inside.parent if inside and Path(frame.filename).resolve().is_relative_to(inside) else None
+        detail += f" ({shown(Path(frame.filename), where)}, line {frame.lineno}, in {frame.name})"
     return BuildError(detail, "".join(traceback.format_exception(error)))
 
 
