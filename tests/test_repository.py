@@ -81,7 +81,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_release_in_a_comment():
 
 def test_ci_run_lints_tests_and_checks():
     script = (REPO / ".ci" / "run").read_text()
-    for step in ("make lint", "make test", "make check", ".ci/env-matrix"):
+    for step in ("make lint", "make test", "make check", ".ci/env-matrix", ".ci/wheel-check"):
         assert re.search(rf"^{re.escape(step)}\b", script, re.M), step
 
 
@@ -140,3 +140,106 @@ def test_an_explicitly_chosen_old_python_is_refused_in_one_line(tmp_path):
     result = subprocess.run([str(REPO / ".ci" / "find-python"), str(old)], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: PYTHON={old} is 3.9; coursegen needs Python 3.11, 3.12 or 3.13"
+
+
+# ------------------------------------------------------------ what a course installs, runs
+
+WORKFLOWS = [WORKFLOW, REPO / "build/coursegen/commands/scaffolds/course/github/workflows/pages.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["this repository", "coursegen init"])
+def test_each_job_has_the_permissions_its_steps_use(path):
+    """GitHub's token has only what a job asks for: reading the Pages settings
+    (configure-pages) needs pages: read, deploying (deploy-pages) pages: write and
+    id-token: write; nothing is granted to the whole workflow."""
+    workflow = yaml.safe_load(path.read_text())
+    assert workflow["permissions"] == {}
+    needs = {
+        "actions/checkout": {"contents": "read"},
+        "actions/configure-pages": {"pages": "read"},
+        "actions/deploy-pages": {"pages": "write", "id-token": "write"},
+    }
+    level = {"none": 0, "read": 1, "write": 2}
+    for name, job in workflow["jobs"].items():
+        granted = job.get("permissions", {})
+        for step in job["steps"]:
+            action = step.get("uses", "").split("@")[0]
+            for scope, wanted in needs.get(action, {}).items():
+                assert level[granted.get(scope, "none")] >= level[wanted], (name, action, scope)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["this repository", "coursegen init"])
+def test_the_private_sources_layout_publishes_to_another_repository(path):
+    """With PAGES_REPOSITORY set, site/ (never the sources) is pushed to that repository
+    with the deploy key, and this repository's own Pages steps are skipped."""
+    workflow = yaml.safe_load(path.read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    (push,) = [s for s in steps if "git push" in s.get("run", "")]
+    assert "vars.PAGES_REPOSITORY != ''" in push["if"] and "secrets.PAGES_DEPLOY_KEY" in push["env"]["DEPLOY_KEY"]
+    assert "cd site" in push["run"] and "gh-pages" in push["run"]
+    own = [s for s in steps if s.get("uses", "").startswith(("actions/configure-pages", "actions/upload-pages"))]
+    assert own and all("vars.PAGES_REPOSITORY == ''" in s["if"] for s in own)
+    assert "vars.PAGES_REPOSITORY == ''" in workflow["jobs"]["deploy"]["if"]
+
+
+def test_actionlint_passes_on_every_workflow():
+    found = Path(sys.executable).with_name("actionlint")
+    if not found.is_file():
+        pytest.skip("actionlint is not installed (requirements-dev.lock, Linux x86-64)")
+    result = subprocess.run([str(found), *map(str, WORKFLOWS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\s*\$\(VENV\)/bin/actionlint .*workflows", (REPO / "Makefile").read_text(), re.M)
+
+
+def pins(lock: str) -> dict[str, str]:
+    text = (REPO / lock).read_text()
+    return dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+)", text, re.M))
+
+
+def test_make_site_installs_the_sites_dependencies_only():
+    """The site's lock is the build's part of the full one, at the same versions; `make
+    site` on a fresh machine installs it and nothing of the tests' (no npm either)."""
+    site, everything = pins("requirements.lock"), pins("requirements-dev.lock")
+    assert site and all(everything.get(name) == version for name, version in site.items())
+    for tool in ("pytest", "playwright", "distributed", "ipykernel", "ruff", "pypdfium2"):
+        assert tool in everything and tool not in site, tool
+    for needed in ("numpy", "matplotlib", "mkdocs", "mkdocs-material", "jinja2", "imageio", "hatchling"):
+        assert needed in site, needed
+    plan = subprocess.run(["make", "-n", "-B", "site"], cwd=REPO, capture_output=True, text=True).stdout
+    assert "requirements.lock" in plan and "requirements-dev.lock" not in plan and "npm" not in plan
+    plan = subprocess.run(["make", "-n", "-B", "test"], cwd=REPO, capture_output=True, text=True).stdout
+    assert "requirements-dev.lock" in plan and "npm ci" in plan
+
+
+def test_the_vendored_katex_and_shim_are_the_pinned_npm_packages():
+    """The generator ships KaTeX and the iframe-worker shim (an installed coursegen needs
+    no npm): byte for byte the files of the versions package-lock.json pins."""
+    node = REPO / "node_modules"
+    if not (node / ".installed").is_file():
+        pytest.skip("node_modules is not installed (make test installs it)")
+    vendor = REPO / "build/coursegen/site/vendor"
+    pairs = [(vendor / "iframe-worker/shim.js", node / "iframe-worker/shim/index.js")]
+    pairs += [(p, node / "katex/dist" / p.relative_to(vendor / "katex")) for p in (vendor / "katex").rglob("*.*")]
+    pairs = [(ours, theirs) for ours, theirs in pairs if ours.name != "LICENSE"]
+    assert len(pairs) > 20
+    for ours, theirs in pairs:
+        assert ours.read_bytes() == theirs.read_bytes(), ours
+
+
+def test_building_the_wheel_leaves_nothing_in_the_package_folder(tmp_path):
+    """build/ is the package's folder: the build backend writes nothing into it
+    (setuptools left build/lib/ and build/coursegen.egg-info/ there)."""
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "build"], cwd=REPO, capture_output=True, text=True
+    )
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "build"], cwd=REPO, capture_output=True, text=True
+    )
+    assert after.stdout == before.stdout
+    assert not (REPO / "build" / "lib").exists() and not list((REPO / "build").glob("*.egg-info"))

@@ -107,7 +107,7 @@ def _print(launched, url: str, path: Path, edition: str) -> None:
 
 def make_handouts(paths, args, log) -> int:
     """The ``handout`` command: build the editions into scratch folders, print them."""
-    from coursegen import commands
+    from coursegen.commands import build as commands
 
     in_site = not args.out
     out = Path(args.out).resolve() if args.out else paths.root / "site" / "handouts"
