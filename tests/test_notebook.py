@@ -1,4 +1,4 @@
-"""The companion notebook of each worksheet (coursegen/notebook.py).
+"""The companion notebook of each worksheet (course/notebook.py).
 
 Fast tests read the notebooks of the shared builds; the ``slow`` ones execute the
 solutions notebook headless (nbclient, a local python3 kernel, no network): with numba

@@ -18,9 +18,9 @@ POSITIVE = frozenset(
         "frame_ms",
     }
 )
-# GD steps of one Section 1 experiment: its animation draws a frame per step (~0.1 s each).
+# Steps of an experiment without seeds (a GD run, whose animation draws a frame per step, ~0.1 s each).
 MAX_STEPS = 2_000
-# Networks times SGD steps of one ReLU experiment (~1.1 us each on one core: about a minute).
+# Networks (seeds) times SGD steps of an experiment with seeds (~1.1 us each on one core: about a minute).
 MAX_NETWORK_STEPS = 50_000_000
 # An animation frame lasts whole hundredths of a second in a GIF: 10 ms to a minute here.
 FRAME_MS = (10, 60_000)
