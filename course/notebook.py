@@ -1,119 +1,118 @@
-"""A companion Jupyter notebook per worksheet: its experiments, to run and change at home.
+"""Discussion 1's companion notebook, written for students: the page's experiments in a
+few short cells they can read, change and run at home.
 
-The build writes ``<sheet>/<sheet>.ipynb`` into the docs folder (``commands.prepare_docs``)
-and MkDocs copies it into the site next to the worksheet, which links to it. The notebook
-is standalone: it needs numpy and matplotlib (and Jupyter), never coursegen or the
-network. Its code is the site's own experiment code, written into its cells by the build
-from the modules' source (``inspect.getsource``, with the imports of coursegen rewritten),
-never a copy kept by hand:
+The build writes ``<sheet>/<sheet>.ipynb`` next to the worksheet (``coursegen.site.notebooks``),
+in the edition of the page it accompanies. Its cells:
 
-* its first code cell holds the worksheet's parameters, from the sheet's experiment
-  parameters, one plain assignment per experiment, so a student changes one and reruns;
-* the experiments run as on the site; numba is optional. Without it (or with
-  ``COURSEGEN_NO_NUMBA=1``) Section 2 trains all seeds at once with
-  ``experiments.relu_numpy``, which gives the kernel's bits;
-* a few figures, in plain matplotlib: the GD runs per step size and the final ReLU fits,
-  with an iteration slider if ipywidgets is there;
-* a last cell prints the numbers the page quotes next to those the notebook computed,
-  with the page's digits: the build writes the page's values in as constants.
+* the parameters, first: the sheet's experiment parameters, one dict per experiment;
+* Section 1: the page's data, the losses, and the gradients to write. In the student
+  edition (and while the solutions are not released) the gradients are stubs the
+  student fills in, checked against the loss's numerical slope; nothing in the cells
+  states a gradient, an optimum or an update rule. The solutions edition fills them in;
+* Section 2: the target, the networks, minibatch SGD for every seed at once in numpy
+  (no numba: it gives the build's kernel's bits, so the page's numbers come out), the
+  medians the page's table states, the final fits and the errors, and a slider if
+  ipywidgets is there;
+* a last cell prints the page's numbers next to those computed here. The build writes
+  the page's values in as constants; the student edition gets only what its page shows.
 
-The question text comes from the rendered page (its ``###`` headings and what follows),
-and in the solutions edition only, each ``??? solution`` block follows its question as a
-Markdown cell. Page values that only solution material quotes are left out of the
-student edition too.
-
-The JSON is written deterministically: sorted keys, cell ids from the worksheet and the
-cell's index, no outputs, execution counts or timestamps.
+The question text comes from the rendered page (its ``###`` headings and what follows);
+in the solutions edition each ``??? solution`` block follows its question. The JSON is
+written deterministically: sorted keys, cell ids from the worksheet and the cell's
+index, no outputs, execution counts or timestamps.
 """
 
-import ast
 import dataclasses
-import inspect
 import json
 import re
 import textwrap
-from dataclasses import dataclass
 
 import numpy as np
 
-from course.experiments import gd, relu, relu_kernel, relu_numpy
+from coursegen.figures import style
 from coursegen.stages.parameters import Experiment, Sheet
 
 SOLUTIONS = "solutions"
-OURS = ("coursegen", "course")  # imports the notebook drops: what they name, the cells define
+GD_KINDS = ("gd_constant", "gd_linear")
+RELU_KIND = "relu_sgd"
+# The fields of a GD experiment the notebook's cells use, in the order its cell lists them.
+GD_FIELDS = (
+    "n_points",
+    "data_seed",
+    "x_low",
+    "x_high",
+    "slope",
+    "intercept",
+    "noise",
+    "theta0",
+    "steps",
+    "vote_theta",
+    "tol",
+)
+GD_STEPS = {"gd_constant": ("step_sizes", "anim_step_size"), "gd_linear": ("step_fractions", "anim_step_fraction")}
+RELU_FIELDS = ("target", "width", "regime", "lr", "seeds", "steps", "n_snapshots", "batch_size")
+RELU_FIELDS += ("noise_std", "n_train", "data_seed")
 
-# The experiment kinds a notebook runs, in the order its sections run them.
-GD_KINDS = {"gd_constant": ("constant_model", "ConstantModel"), "gd_linear": ("linear_model", "LinearModel")}
-RELU_KINDS = {"relu_sgd": ("relu_sgd", "ReluSGD")}
 
-
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Quoted:
-    """A number the page quotes: ``key`` of an experiment's results, at ``index`` (an int,
-    or "shown": the seed the figures show), with the page's significant digits."""
+    """A number the page states: ``key`` of an experiment's results (at ``index``: an
+    int, or "shown", the seed the figures show), to the page's significant digits.
+    ``solution``: stated only by solution material, so not in the student edition."""
 
+    kind: str
     key: str
     digits: int
     label: str
     index: int | str | None = None
-    solution: bool = False  # quoted only by solution material: not in the student edition
+    solution: bool = False
 
 
-# What the page states, by experiment kind (content/dis01/index.md).
-QUOTED = {
-    "gd_constant": [
-        Quoted("theta_star", 4, "theta*", solution=True),
-        Quoted("step_size_limit", 4, "largest step size that converges", solution=True),
-        Quoted("steps_to_tol", 4, "GD steps to the tolerance", solution=True),
-        Quoted("steps_to_tol_theory", 4, "... as the rate predicts", solution=True),
-    ],
-    "gd_linear": [
-        Quoted("mean_x2", 4, "mean(x^2)", solution=True),
-        Quoted("theta_star", 4, "theta*", solution=True),
-        Quoted("alpha_limit", 4, "1 / mean(x^2)", solution=True),
-        Quoted("steps_to_tol", 4, "GD steps to the tolerance", solution=True),
-        Quoted("steps_to_tol_theory", 4, "... as the rate predicts", solution=True),
-    ],
-    "relu_sgd": [
-        Quoted("train_mse_p50", 3, "median train MSE, step 0", index=0),
-        Quoted("train_mse_p50", 3, "median train MSE, last step", index=-1),
-        Quoted("test_mse_p50", 3, "median test MSE, last step", index=-1),
-        Quoted("elbow_displacement_p50", 3, "median elbow displacement"),
-        Quoted("final_test_mse", 3, "test MSE of the median seed", index="shown"),
-    ],
-}
+QUOTED = [
+    Quoted("gd_constant", "theta_star", 4, "theta*", solution=True),
+    Quoted("gd_constant", "step_size_limit", 4, "largest step size that converges", solution=True),
+    Quoted("gd_constant", "steps_to_tol", 4, "GD steps to the tolerance", solution=True),
+    Quoted("gd_linear", "mean_x2", 4, "mean(x^2)", solution=True),
+    Quoted("gd_linear", "theta_star", 4, "theta*", solution=True),
+    Quoted("gd_linear", "alpha_limit", 4, "largest step size that converges", solution=True),
+    Quoted("gd_linear", "steps_to_tol", 4, "GD steps to the tolerance", solution=True),
+    Quoted(RELU_KIND, "train_mse_p50", 3, "median train MSE, step 0", index=0),
+    Quoted(RELU_KIND, "train_mse_p50", 3, "median train MSE, last step", index=-1),
+    Quoted(RELU_KIND, "test_mse_p50", 3, "median test MSE, last step", index=-1),
+    Quoted(RELU_KIND, "elbow_displacement_p50", 3, "median elbow displacement"),
+    Quoted(RELU_KIND, "final_train_mse", 3, "train MSE of the median seed", index="shown"),
+    Quoted(RELU_KIND, "final_test_mse", 3, "test MSE of the median seed", index="shown"),
+]
 
 
 def _experiments(sheet: Sheet) -> list[Experiment]:
-    kinds = [*GD_KINDS, *RELU_KINDS]
+    kinds = [*GD_KINDS, RELU_KIND]
     chosen = [e for e in sheet.experiments.values() if e.kind in kinds]
     return sorted(chosen, key=lambda e: kinds.index(e.kind))  # stable: the sheet's order within a kind
-
-
-# ----------------------------------------------------------------------------- the cells
 
 
 def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
     """One worksheet's notebook, as the bytes of its .ipynb file."""
     experiments = _experiments(sheet)
-    gd_runs = [e for e in experiments if e.kind in GD_KINDS]
-    relu_runs = [e for e in experiments if e.kind in RELU_KINDS]
+    gd = [e for e in experiments if e.kind in GD_KINDS]
+    relu = [e for e in experiments if e.kind == RELU_KIND]
+    solved = edition == SOLUTIONS
     intro, sections = _split_page(page)
-    cells = [_md(f"# {sheet.meta.title}: the notebook\n\n{intro}\n\n{_ABOUT}")]
-    cells.append(_code(_parameters_cell(experiments)))
-    cells.append(_code(_SETUP))
+    cells = [_md(_unlinked(f"# {sheet.meta.title}: the notebook\n\n{intro}\n\n{_ABOUT}"))]
+    cells.append(_code(_parameters(gd, relu)))
+    cells.append(_code(_SETUP.format(colors=_COLORS)))
     for heading, text, questions in sections:
-        cells.append(_md(f"{heading}\n\n{text}".strip()))
+        cells.append(_md(_unlinked(f"{heading}\n\n{text}".strip())))
         for question, solution in questions:
-            cells.append(_md(question))
-            if edition == SOLUTIONS and solution:
-                cells.append(_md(f"**Solution**\n\n{solution}"))
-        if heading.startswith("## 1") and gd_runs:
-            cells += _gd_cells(gd_runs)
-        if heading.startswith("## 2") and relu_runs:
-            cells += _relu_cells(relu_runs)
-    cells.append(_md("## The page's numbers\n\nThe numbers the worksheet page quotes, next to those computed here."))
-    cells.append(_code(_check_cell(experiments, results, edition)))
+            cells.append(_md(_unlinked(question)))
+            if solved and solution:
+                cells.append(_md(_unlinked(f"**Solution**\n\n{solution}")))
+        if heading.startswith("## 1") and gd:
+            cells += _gd_cells(gd, solved)
+        if heading.startswith("## 2") and relu:
+            cells += _relu_cells(relu)
+    cells.append(_md("## The page's numbers\n\nThe numbers the worksheet page states, next to those computed here."))
+    cells.append(_code(_check_cell(experiments, results, solved)))
     notebook = {
         "cells": [{**cell, "id": f"{sheet.name}-{i:03d}"} for i, cell in enumerate(cells)],
         "metadata": {
@@ -126,13 +125,20 @@ def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
     return (json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def code_of(notebook: bytes) -> str:
+    """All the code of a notebook's code cells (what the size budget counts)."""
+    cells = json.loads(notebook)["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
 _ABOUT = """\
-**Running this notebook.** It needs numpy and matplotlib; numba, if installed, makes
-Section 2's training faster (without it all seeds train at once in numpy, with the very
-same results), tqdm shows its progress and ipywidgets adds a slider. The first code cell
-holds every parameter the worksheet's experiments use: change one and run all the cells
-again. The last cell compares the numbers computed here with those the worksheet page
-quotes."""
+**Running it.** It needs numpy and matplotlib (ipywidgets adds a slider). Run all cells:
+Section 2 trains every network of the page, which takes about a minute. The first code
+cell holds every parameter: change one and run all cells again. The last cell compares
+what this notebook computed with the numbers on the page."""
+
+_COLORS = {"gd": style.BLUE, "sgd": style.VERMILLION, "data": style.ORANGE, "truth": style.BLUE}
+_COLORS |= {"fit": style.GREEN, "unit": style.GREY, "ink": style.INK}
 
 
 def _md(text: str) -> dict:
@@ -145,6 +151,9 @@ def _code(text: str) -> dict:
 
 def _lines(text: str) -> list[str]:
     return text.strip("\n").splitlines(keepends=True)
+
+
+# ------------------------------------------------------------------ the page's text
 
 
 def _split_page(page: str):
@@ -166,6 +175,7 @@ def _split_page(page: str):
         if heading.lower().startswith("## contributors"):
             continue
         starts = [i for i, s in enumerate(body) if s.startswith("### ")]
+        starts = [i for i in starts if QUESTION_ID.search(body[i])]  # questions, not the page's subsections
         questions = []
         for k, i in enumerate(starts):
             chunk = body[i + 1 : starts[k + 1] if k + 1 < len(starts) else len(body)]
@@ -174,6 +184,15 @@ def _split_page(page: str):
             questions.append((f"{_heading(body[i])}\n\n{_paragraph(chunk, whole=True)}", _solution(chunk)))
         sections.append((heading, _paragraph(body[: starts[0]] if starts else body, whole=True), questions))
     return intro, sections
+
+
+QUESTION_ID = re.compile(r"\{ #\d+[a-z] \}\s*$")  # the anchor the worksheet's question() gives: { #1a }
+LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)(\{[^}]*\})?")  # a Markdown link: the page's, not the notebook's
+
+
+def _unlinked(text: str) -> str:
+    """Links to the page's anchors and files lead nowhere from a notebook: their text only."""
+    return LINK.sub(r"\1", text)
 
 
 def _heading(line: str) -> str:
@@ -210,17 +229,20 @@ def _solution(chunk: list[str]) -> str:
 # ------------------------------------------------------------------------ parameters
 
 
-def _parameters_cell(experiments: list[Experiment]) -> str:
-    out = [
-        "# The worksheet's parameters, as the site ran them: change any and run all cells again.",
-        "# Each experiment is one dict of its parameters; the cells below run them.",
-    ]
-    for e in experiments:
-        out.append("")
-        out.append(f"{e.name} = dict(")
-        for field in dataclasses.fields(e.params):
-            out.append(f"    {field.name}={_literal(getattr(e.params, field.name))},")
-        out.append(")")
+def _parameters(gd: list[Experiment], relu: list[Experiment]) -> str:
+    out = ["# Every parameter of the page's experiments: change one, then run all cells again."]
+    for e in gd:
+        fields = [*GD_FIELDS, *GD_STEPS[e.kind]]
+        out += ["", f"{e.name} = dict("] + [f"    {f}={_literal(getattr(e.params, f))}," for f in fields] + [")"]
+    if relu:
+        shared = [f for f in RELU_FIELDS if len({getattr(e.params, f) for e in relu}) == 1]
+        own = [f for f in RELU_FIELDS if f not in shared]
+        out += ["", "# Section 2: what all its networks share, then each configuration's own settings."]
+        out += ["relu_common = dict("] + [f"    {f}={_literal(getattr(relu[0].params, f))}," for f in shared] + [")"]
+        out.append("relu_configs = {")
+        for e in relu:
+            out.append(f"    {e.name!r}: dict({', '.join(f'{f}={_literal(getattr(e.params, f))}' for f in own)}),")
+        out.append("}")
     return "\n".join(out)
 
 
@@ -230,209 +252,322 @@ def _literal(value) -> str:
     return repr(value)
 
 
-# ----------------------------------------------------------------------------- code
-
-
-_SETUP = '''\
-import dataclasses
+_SETUP = """\
 import math
-import os
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-# numba is optional: without it (or with COURSEGEN_NO_NUMBA=1 in the environment)
-# Section 2 trains all seeds at once in numpy, which gives the very same numbers.
-try:
-    if os.environ.get("COURSEGEN_NO_NUMBA", "") not in ("", "0"):
-        raise ImportError("COURSEGEN_NO_NUMBA is set")
-    import numba
-except ImportError:
-    numba = None
+COLORS = {colors!r}  # the page's figures' colours (Okabe-Ito)
+plt.rcParams.update({{"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}})"""
 
 
-def njit(*args, **kwargs):
-    """numba.njit if numba is there, else the plain Python function."""
-    kwargs.pop("cache", None)  # nothing cached next to a notebook
-    return numba.njit(*args, **kwargs) if numba is not None else (lambda f: f)
+# ------------------------------------------------------------------------- Section 1
 
 
-try:
-    from tqdm.auto import tqdm
-except ImportError:
-    def tqdm(items, **kwargs):
-        return items
-
-try:
-    import ipywidgets
-except ImportError:
-    ipywidgets = None
-
-print("numba", numba.__version__ if numba is not None else "not used: training in numpy")'''
-
-
-def module_source(module, numba_decorators: bool = False) -> str:
-    """A module's source without its imports of coursegen or of this course's code (the
-    names are defined in the cells before) and, for the kernel, with ``numba`` optional (``njit`` of the setup cell)."""
-    source = inspect.getsource(module)
-    tree = ast.parse(source)
-    drop = set()
-    for node in tree.body:
-        imports_coursegen = isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in OURS
-        imports_numba = isinstance(node, ast.Import) and [a.name for a in node.names] == ["numba"]
-        if imports_coursegen or (numba_decorators and imports_numba):
-            drop.update(range(node.lineno, node.end_lineno + 1))
-    lines = [s for i, s in enumerate(source.splitlines(), start=1) if i not in drop]
-    text = "\n".join(lines)
-    if numba_decorators:
-        count = text.count("@numba.njit(")
-        if not count:
-            raise ValueError(f"{module.__name__}: no @numba.njit( decorator to make optional")
-        text = text.replace("@numba.njit(", "@njit(")
-    if "numba." in text or re.search(r"^\s*(from|import) (coursegen|course)\b", text, re.M):
-        raise ValueError(f"{module.__name__}: the notebook cannot run code that needs numba or coursegen")
-    return text.strip("\n")
+_GD_DATA = '''\
+def page_data(p, model):
+    """The page's N points near a line, with one y moved so that two points (with
+    |x_i| >= 2 |x_j|) have the same error at theta = vote_theta."""
+    rng = np.random.default_rng(p["data_seed"])
+    x = np.sort(rng.uniform(p["x_low"], p["x_high"], size=p["n_points"]))
+    y = p["intercept"] + p["slope"] * x + p["noise"] * rng.normal(size=p["n_points"])
+    theta = p["vote_theta"]
+    error = theta * x - y if model == "linear" else theta - y
+    ax = np.abs(x)
+    allowed = (ax[:, None] >= 2 * ax[None, :]) & (ax[None, :] >= ax.max() / 4)
+    allowed &= np.abs(error)[:, None] >= np.abs(error).max() / 10
+    i, j = np.unravel_index(np.argmin(np.where(allowed, np.abs(error[:, None] - error[None, :]), np.inf)), allowed.shape)
+    y = y.copy()
+    y[j] = theta * x[j] - error[i] if model == "linear" else y[i]
+    return x, y
 
 
-def _gd_cells(runs: list[Experiment]) -> list[dict]:
-    run = ["results = {}"]
-    for e in runs:
-        function, params = GD_KINDS[e.kind]
-        run.append(f"results[{e.name!r}] = {function}({params}(**{e.name}))")
-    run.append(
-        "for name in " + repr([e.name for e in runs]) + ":\n"
-        "    r = results[name]\n    print(f\"{name}: theta* = {r['theta_star']:.4g}, converges for "
-        "0 < alpha < {r['step_size_limit']:.4g}\")"
-    )
-    figures = []
-    for e in runs:
-        label = "a = {a:g}" if e.kind == "gd_constant" else "a = {f:g} / mean(x^2)"
-        figures.append(_code(_GD_FIGURE.format(name=e.name, label=label)))
-    return [
-        _md("### Running Section 1\n\nThe experiments' code, exactly as the site runs it (`experiments/gd.py`)."),
-        _code(module_source(gd)),
-        _code("\n".join(run)),
-        *figures,
-    ]
+def loss_constant(theta, x, y):
+    return np.mean((y - theta) ** 2)
 
+
+def loss_linear(theta, x, y):
+    return np.mean((y - theta * x) ** 2)'''
+
+_GD_STUB = """\
+# Questions (a) and (b): write the gradients of the two losses with respect to theta.
+# (x, y are the arrays of all N points, or of one point for an SGD step.)
+
+
+def grad_constant(theta, x, y):
+    return None  # your answer to (a)
+
+
+def grad_linear(theta, x, y):
+    return None  # your answer to (b)"""
+
+_GD_SOLVED = """\
+# Questions (a) and (b): the gradients of the two losses with respect to theta.
+
+
+def grad_constant(theta, x, y):
+    return np.mean(2 * (theta - y))
+
+
+def grad_linear(theta, x, y):
+    return np.mean(2 * (theta * x - y) * x)"""
+
+_GD_RUN = '''\
+def slope_of(loss, theta, x, y, h=1e-6):
+    """The loss's slope at theta, numerically: what a correct gradient returns."""
+    return (loss(theta + h, x, y) - loss(theta - h, x, y)) / (2 * h)
+
+
+def descend(grad, x, y, theta0, alpha, steps, rng=None):
+    """theta_0 .. theta_steps: GD on all points, or SGD (rng given) on one point a step."""
+    path = [theta0]
+    for _ in range(steps):
+        i = slice(None) if rng is None else slice(k := rng.integers(len(x)), k + 1)
+        path.append(path[-1] - alpha * grad(path[-1], x[i], y[i]))
+        if not abs(path[-1]) < 1e6:
+            break  # diverged
+    return np.array(path)
+
+
+models = {name: (globals()[name], "linear" if "step_fractions" in globals()[name] else "constant") for name in GD_RUNS}
+data = {name: page_data(p, model) for name, (p, model) in models.items()}
+ready = {}
+for name, (p, model) in models.items():
+    x, y = data[name]
+    grad, loss = globals()["grad_" + model], globals()["loss_" + model]
+    tries = [grad(t, x, y) for t in (-1.0, 0.5, 2.0)]
+    ready[name] = None not in tries and np.allclose(tries, [slope_of(loss, t, x, y) for t in (-1.0, 0.5, 2.0)])
+    print(f"{name}: grad_{model}", "matches the loss's slope" if ready[name] else "is not written yet, or not right")'''
 
 _GD_FIGURE = """\
-r = results[{name!r}]
-fractions = r.get("step_fractions", r["step_sizes"])
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-for a, f, path in zip(r["step_sizes"], fractions, r["gd_paths"]):
-    label = f"{label}"
-    left.plot(path, marker=".", label=label)
-    right.semilogy(np.maximum(np.abs(path - r["theta_star"]), 1e-16), marker=".", label=label)
-left.axhline(r["theta_star"], color="grey", linestyle=":", label="theta*")
-left.set(xlabel="step t", ylabel="theta_t", title={name!r} + ": GD per step size")
-left.set_ylim(r["theta_star"] - 3 * abs(r["theta0"] - r["theta_star"]), r["theta_star"] + 3 * abs(r["theta0"] - r["theta_star"]))
-right.set(xlabel="step t", ylabel="|theta_t - theta*|", title="distance to theta* (log scale)")
-left.legend(fontsize=8)
-right.legend(fontsize=8)
+fig, axes = plt.subplots(len(models), 2, figsize=(11, 3.6 * len(models)), squeeze=False)
+for (name, (p, model)), (left, right) in zip(models.items(), axes):
+    x, y = data[name]
+    grad, loss = globals()["grad_" + model], globals()["loss_" + model]
+    scale = 1.0 if model == "constant" else 1 / np.mean(x * x)  # (b)'s step sizes: fractions of 1 / mean(x^2)
+    left.set(title=f"{name}: GD per step size", xlabel="step t", ylabel="theta_t")
+    right.set(title="the loss along the way", xlabel="step t", ylabel="loss", yscale="log")
+    if not ready[name]:
+        left.text(0.5, 0.5, f"write grad_{model} above", ha="center", transform=left.transAxes)
+        continue
+    for a in p["step_sizes" if model == "constant" else "step_fractions"]:
+        path = descend(grad, x, y, p["theta0"], a * scale, p["steps"])
+        label = f"alpha = {a:g}" + ("" if model == "constant" else " / mean(x^2)")
+        left.plot(path, marker=".", label=label)
+        right.plot([loss(t, x, y) for t in path], marker=".", label=label)
+    anim = p["anim_step_size" if model == "constant" else "anim_step_fraction"] * scale
+    sgd = descend(grad, x, y, p["theta0"], anim, p["steps"], np.random.default_rng(0))
+    left.plot(sgd, ls="--", color=COLORS["sgd"], label=f"SGD, alpha = {anim:.3g}")
+    left.set_ylim(min(p["theta0"], y.min()) - 1, max(p["theta0"], y.max()) + 1)
+    left.legend(fontsize=8)
 plt.tight_layout()
 plt.show()"""
 
 
-def _relu_cells(runs: list[Experiment]) -> list[dict]:
-    names = [e.name for e in runs]
-    train = f"""\
-from concurrent.futures import ThreadPoolExecutor, as_completed
-
-configs = {names!r}
-started = time.perf_counter()
-# numpy releases the GIL inside its operations: without numba two configurations train at
-# once, one per core (each is independent of the others, so the numbers do not change).
-with ThreadPoolExecutor(max_workers=1 if numba is not None else min(2, os.cpu_count() or 1)) as pool:
-    biggest_first = sorted(configs, key=lambda name: -globals()[name]["width"] * (globals()[name]["regime"] == "all_layers" or 0.5))
-    running = {{pool.submit(relu_sgd, ReluSGD(**globals()[name])): name for name in biggest_first}}
-    for done in tqdm(as_completed(running), total=len(running), desc="training"):
-        results[running[done]] = done.result()
-print(f"trained {{len(configs)}} configurations in {{time.perf_counter() - started:.1f}} s "
-      f"({{'numba' if numba is not None else 'numpy, all seeds at once'}})")
-for name in configs:
-    r = results[name]
-    print(f"{{name}}: median train MSE {{r['train_mse_p50'][0]:.3g}} -> {{r['train_mse_p50'][-1]:.3g}}, "
-          f"median test MSE {{r['test_mse_p50'][-1]:.3g}}")"""
+def _gd_cells(runs: list[Experiment], solved: bool) -> list[dict]:
     return [
         _md(
-            "### Running Section 2\n\nThe training code, exactly as the site runs it: the compiled kernel "
-            "(`experiments/relu_kernel.py`, plain Python without numba), the experiment (`experiments/relu.py`) "
-            "and the numpy trainer for all seeds at once (`experiments/relu_numpy.py`)."
+            "### Running Section 1\n\nThe page's data and the two losses. Write the gradients "
+            "in the cell after, then run the cells below: they check each gradient against the "
+            "loss's own slope and run gradient descent with it at the page's step sizes."
         ),
-        _code(module_source(relu_kernel, numba_decorators=True)),
-        _code(module_source(relu)),
-        _code(
-            module_source(relu_numpy)
-            + "\n\n\nif numba is None:  # every seed at once in numpy: the kernel's numbers, in seconds\n"
-            "    train, predict = train_vectorised, predict_vectorised"
-        ),
-        _md("Training every seed of every configuration: the long cell."),
-        _code(train),
-        _code(_RELU_FITS.format(names=names)),
-        _code(_RELU_LOSSES.format(names=names)),
-        _code(_RELU_SLIDER.format(names=names)),
+        _code(f"GD_RUNS = {[e.name for e in runs]!r}\n\n\n{_GD_DATA}"),
+        _code(_GD_SOLVED if solved else _GD_STUB),
+        _code(_GD_RUN),
+        _code(_GD_FIGURE),
     ]
 
 
-_RELU_FITS = '''\
-def draw_fit(ax, r, k):
-    """The median seed's network at snapshot k: its ReLUs, elbows and prediction."""
-    s = int(r["shown"])
-    ax.plot(r["x_grid"], r["truth_grid"], "--", color="tab:blue", label="ground truth")
-    ax.scatter(r["x_train"], r["y_train"], s=4, color="tab:orange", label="training points")
-    W1, b1, W2, b2 = r["W1"][s, k], r["b1"][s, k], r["W2"][s, k], r["b2"][s, k]
-    units = W2[:, None] * np.maximum(W1[:, None] * r["x_grid"] + b1[:, None], 0.0)
-    ax.plot(r["x_grid"], units.T, ":", color="grey", linewidth=0.8)
-    ax.plot(r["x_grid"], units.sum(axis=0) + b2, color="tab:green", label="prediction")
-    elbows = r["elbows"][s, k]
-    inside = (elbows >= 0) & (elbows <= 1)
-    ax.plot(elbows[inside], np.zeros(inside.sum()), "o", color="black", markersize=3)
-    regime = "output layer only" if r["output_only"] else "all layers"
-    ax.set_title(f"width {{int(r['width'])}}, {{regime}}, step {{int(r['snap_steps'][k]):,}}\\n"
-                 f"seed {{int(r['shown_seed'])}}: test MSE {{r['test_mse'][s, k]:.3g}}", fontsize=9)
-    ax.set_ylim(-1.6, 1.6)
+# ------------------------------------------------------------------------- Section 2
 
 
-configs = {names!r}
-fig, axes = plt.subplots((len(configs) + 1) // 2, 2, figsize=(11, 3 * ((len(configs) + 1) // 2)), squeeze=False)
-for ax, name in zip(axes.flat, configs):
-    draw_fit(ax, results[name], -1)
+_RELU_DATA = '''\
+def target(x):
+    """Straight lines joining the heights sin(12345 n) at the knots x = n / 10."""
+    heights = np.sin(12345 * np.arange(12.0))
+    t = 10.0 * x
+    lo = np.floor(t)
+    return (t - lo) * heights[(lo + 1).astype(int)] - (t - lo - 1) * heights[lo.astype(int)]
+
+
+def make_data(n_train, noise_std, data_seed):
+    """Sorted uniform x with noisy targets; the test set, noiseless, adds 1000 even points."""
+    rs = np.random.RandomState(data_seed)
+    x = np.sort(rs.rand(n_train))
+    y = target(x) + noise_std * rs.randn(n_train)
+    x_test = np.sort(np.concatenate([x, np.linspace(0.0, 1.0, 1000)]))
+    return x, y, x_test, target(x_test)
+
+
+def init_network(seed, width):
+    """PyTorch's nn.Linear initialisation, then each elbow moved to a sorted uniform draw
+    on [0, 1]. A network is one vector [W1, b1, W2, b2]."""
+    rng = np.random.default_rng([1, seed, width])
+    W1 = rng.uniform(-1.0, 1.0, width)
+    W2 = rng.uniform(-1 / math.sqrt(width), 1 / math.sqrt(width), width)
+    b2 = rng.uniform(-1 / math.sqrt(width), 1 / math.sqrt(width))
+    b1 = -W1 * np.sort(rng.uniform(0.0, 1.0, width))
+    return np.concatenate([W1, b1, W2, [b2]])
+
+
+def minibatches(seed, n_train, batch_size, steps):
+    """Seed's minibatch indices, (steps, batch_size), drawn 500 steps at a time."""
+    rng = np.random.default_rng([2, seed])
+    blocks = [rng.integers(0, n_train, (500, batch_size), dtype=np.int16) for _ in range(-(-steps // 500))]
+    return np.concatenate(blocks)[:steps]
+
+
+def snapshots(steps, n):
+    """The steps recorded, 0 .. steps, dense early: step ~ k^2."""
+    u = np.linspace(0.0, 1.0, n)
+    return np.unique(np.round(steps * u * u).astype(np.int64))'''
+
+_RELU_TRAIN = '''\
+def mse(W1, b1, W2, b2, x, y):
+    """Every network's mean squared error on (x, y): W1, b1, W2 are (width, networks)."""
+    out = np.zeros((x.size, W1.shape[1]))
+    for j in range(W1.shape[0]):  # unit after unit, as the site's training code adds them
+        out += np.maximum(x[:, None] * W1[j] + b1[j], 0.0) * W2[j]
+    r = out + b2 - y[:, None]
+    return (r * r).sum(axis=0) / x.size
+
+
+def train(theta0, data, batches, snaps, lr, lr_hidden):
+    """Minibatch SGD on every network at once (one column each), snapshots at snaps.
+
+    y_hat = sum_j W2_j relu(W1_j x + b1_j) + b2 with the squared error; batches
+    (steps, B, networks). lr_hidden = 0 trains the output layer only. Each sum runs in
+    the order the site's compiled code adds, so the numbers are the page's, to the bit.
+    """
+    x, y, x_test, y_test = data
+    S, P = theta0.shape
+    H, B = (P - 1) // 3, batches.shape[1]
+    W1, b1, W2 = (theta0[:, k * H : (k + 1) * H].T.copy() for k in range(3))
+    b2 = theta0[:, -1].copy()
+    params, train_mse, test_mse = np.empty((S, len(snaps), P)), np.empty((S, len(snaps))), np.empty((S, len(snaps)))
+    for t in range(snaps[-1] + 1):
+        if t in snaps:
+            k = np.searchsorted(snaps, t)
+            params[:, k] = np.concatenate([W1.T, b1.T, W2.T, b2[:, None]], axis=1)
+            train_mse[:, k], test_mse[:, k] = mse(W1, b1, W2, b2, x, y), mse(W1, b1, W2, b2, x_test, y_test)
+        if t == snaps[-1]:
+            break
+        xb = x[batches[t]][:, None, :]  # (B, 1, networks)
+        z = xb * W1 + b1  # (B, width, networks)
+        a = np.maximum(z, 0.0)
+        g = (2.0 * ((a * W2).sum(axis=1) + b2 - y[batches[t]])) / B  # dLoss / dy_hat, (B, networks)
+        dz = g[:, None, :] * W2 * (z > 0.0)  # back through W2 and the ReLU
+        W1 -= lr_hidden * (dz * xb).sum(axis=0)
+        b1 -= lr_hidden * dz.sum(axis=0)
+        W2 -= lr * (g[:, None, :] * a).sum(axis=0)
+        b2 -= lr * g.sum(axis=0)
+    return params, train_mse, test_mse'''
+
+_RELU_RUN = '''\
+def run(p):
+    """Train every seed of one configuration; the numbers and pictures the page shows."""
+    data = make_data(p["n_train"], p["noise_std"], p["data_seed"])
+    snaps = snapshots(p["steps"], p["n_snapshots"])
+    theta0 = np.stack([init_network(s, p["width"]) for s in p["seeds"]])
+    batches = np.stack([minibatches(s, p["n_train"], p["batch_size"], p["steps"]) for s in p["seeds"]], axis=-1)
+    lr = np.full(len(p["seeds"]), p["lr"])
+    params, train_mse, test_mse = train(theta0, data, batches, snaps, lr, lr * (p["regime"] == "all_layers"))
+    H = p["width"]
+    W1, b1 = params[..., :H], params[..., H : 2 * H]
+    elbows = np.divide(-b1, W1, out=np.zeros(W1.shape), where=W1 != 0)  # where each unit bends
+    shown = int(np.argsort(train_mse[:, -1], kind="stable")[(len(p["seeds"]) - 1) // 2])  # the median seed
+    displacement = np.median(np.abs(elbows[:, -1] - elbows[:, 0]), axis=-1)
+    return dict(
+        p=p, data=data, snaps=snaps, params=params, elbows=elbows, shown=shown,
+        train_mse=train_mse, test_mse=test_mse,
+        train_mse_p50=np.median(train_mse, axis=0), test_mse_p50=np.median(test_mse, axis=0),
+        elbow_displacement_p50=np.median(displacement),
+        final_train_mse=train_mse[:, -1], final_test_mse=test_mse[:, -1],
+    )
+
+
+started = time.perf_counter()
+runs = {name: {**relu_common, **own} for name, own in relu_configs.items()}
+with ThreadPoolExecutor(max_workers=2) as pool:  # numpy works outside the GIL: two at once
+    biggest_first = sorted(runs, key=lambda name: -runs[name]["width"])
+    done = dict(zip(biggest_first, pool.map(run, [runs[name] for name in biggest_first])))
+results = {name: done[name] for name in runs}
+print(f"trained {sum(len(p['seeds']) for p in runs.values())} networks in {time.perf_counter() - started:.0f} s")
+for name, r in results.items():
+    print(f"{name}: median train MSE {r['train_mse_p50'][0]:.3g} -> {r['train_mse_p50'][-1]:.3g}")'''
+
+_RELU_FIGURES = '''\
+def draw(ax, r, k):
+    """The median seed's network at snapshot k: its units, its elbows, its prediction."""
+    x, y = r["data"][:2]
+    H, theta = r["p"]["width"], r["params"][r["shown"], k]
+    W1, b1, W2, b2 = theta[:H], theta[H : 2 * H], theta[2 * H : 3 * H], theta[-1]
+    grid = np.linspace(0.0, 1.0, 400)
+    units = W2[:, None] * np.maximum(W1[:, None] * grid + b1[:, None], 0.0)
+    ax.plot(grid, units.T, ":", color=COLORS["unit"], lw=0.8)
+    ax.scatter(x, y, s=4, color=COLORS["data"], label="training data")
+    ax.plot(grid, target(grid), "--", color=COLORS["truth"], label="ground truth")
+    ax.plot(grid, units.sum(axis=0) + b2, color=COLORS["fit"], lw=2, label="prediction")
+    e = r["elbows"][r["shown"], k]
+    ax.plot(e[(e >= 0) & (e <= 1)], 0 * e[(e >= 0) & (e <= 1)], "o", color=COLORS["ink"], ms=3)
+    ax.set(ylim=(-1.6, 1.6), title=f"{name_of(r)}, step {r['snaps'][k]:,}: test MSE {r['test_mse'][r['shown'], k]:.3g}")
+
+
+def name_of(r):
+    return next(name for name, other in results.items() if other is r)
+
+
+fig, axes = plt.subplots((len(results) + 1) // 2, 2, figsize=(11, 3 * ((len(results) + 1) // 2)), squeeze=False)
+for ax, r in zip(axes.flat, results.values()):
+    draw(ax, r, -1)
 axes.flat[0].legend(fontsize=7)
 plt.tight_layout()
-plt.show()'''
+plt.show()
 
-_RELU_LOSSES = """\
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-for name in {names!r}:
-    r = results[name]
-    style = "--" if r["output_only"] else "-"
-    left.semilogy(r["snap_steps"], r["train_mse_p50"], style, label=name)
-    right.semilogy(r["snap_steps"], r["test_mse_p50"], style, label=name)
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+for name, r in results.items():
+    ls = "-" if r["p"]["regime"] == "all_layers" else "--"
+    left.semilogy(r["snaps"], r["train_mse_p50"], ls, label=name)
+    right.semilogy(r["snaps"], r["test_mse_p50"], ls, label=name)
 left.set(xlabel="SGD step", ylabel="median train MSE over the seeds")
 right.set(xlabel="SGD step", ylabel="median test MSE over the seeds")
 left.legend(fontsize=8)
 plt.tight_layout()
-plt.show()"""
+plt.show()'''
 
 _RELU_SLIDER = """\
-def show(config, k):
-    fig, ax = plt.subplots(figsize=(7, 4))
-    draw_fit(ax, results[config], k)
-    plt.show()
+try:  # the course notebook's "SGD Iterations" slider, if ipywidgets is installed
+    import ipywidgets
+
+    def show(config, k):
+        fig, ax = plt.subplots(figsize=(7, 4))
+        draw(ax, results[config], k)
+        plt.show()
+
+    last = len(next(iter(results.values()))["snaps"]) - 1
+    ipywidgets.interact(show, config=list(results), k=ipywidgets.IntSlider(value=last, min=0, max=last))
+except ImportError:
+    print("pip install ipywidgets for a slider over the snapshots")"""
 
 
-configs = {names!r}
-if ipywidgets is not None:  # the notebook's "SGD Iterations" slider: one snapshot at a time
-    ipywidgets.interact(
-        show,
-        config=ipywidgets.Dropdown(options=configs, value=configs[0]),
-        k=ipywidgets.IntSlider(min=0, max=len(results[configs[0]]["snap_steps"]) - 1, value=0, description="snapshot"),
-    )
-else:  # without ipywidgets: the final frame
-    show(configs[0], -1)"""
+def _relu_cells(runs: list[Experiment]) -> list[dict]:
+    return [
+        _md(
+            "### Running Section 2\n\nThe target and the data, the networks' initial values and "
+            "their minibatches: each seed has its own, as on the page."
+        ),
+        _code(_RELU_DATA),
+        _md("Training: one SGD step for every network at once."),
+        _code(_RELU_TRAIN),
+        _md("Every seed of every configuration: about a minute."),
+        _code(_RELU_RUN),
+        _md("The median seed's final network for each configuration, and the median errors over the seeds."),
+        _code(_RELU_FIGURES),
+        _code(_RELU_SLIDER),
+    ]
 
 
 # -------------------------------------------------------------------- the page's numbers
@@ -446,53 +581,51 @@ def _format(value, digits: int) -> str:
     return format(float(x), f".{digits}g")
 
 
-def _check_cell(experiments: list[Experiment], results, edition: str) -> str:
+def _check_cell(experiments: list[Experiment], results, solved: bool) -> str:
     rows = []
     for e in experiments:
         res = results.get(e.name)
-        if res is None:
-            continue
-        for q in QUOTED[e.kind]:
-            if q.solution and edition != SOLUTIONS:
+        for q in QUOTED:
+            if res is None or q.kind != e.kind or (q.solution and not solved):
                 continue
             value = res[q.key]
-            if q.index == "shown":
-                value = value[int(res["shown"])]
-            elif q.index is not None:
-                value = value[q.index]
+            value = value[int(res["shown"])] if q.index == "shown" else value if q.index is None else value[q.index]
             rows.append((e.name, q.key, q.index, q.digits, q.label, _format(value, q.digits)))
-    lines = [
-        "# What the worksheet page quotes, as the build computed it: (experiment, key, index, digits, label, page)"
-    ]
-    lines.append("PAGE_VALUES = [")
-    lines += [f"    {row!r}," for row in rows]
-    lines.append("]")
-    lines.append(_CHECK)
+    if solved and any(e.kind in GD_KINDS for e in experiments):
+        rows_code = _SOLVED_GD
+    else:
+        rows_code = ""
+    lines = ["# The page's numbers, as the build computed them: (experiment, key, index, digits, label, page)"]
+    lines += ["PAGE = ["] + [f"    {row!r}," for row in rows] + ["]", rows_code + _CHECK]
     return "\n".join(lines)
 
 
+_SOLVED_GD = """
+
+results = globals().get("results", {})
+for name, (p, model) in models.items():  # Section 1's numbers, from the solution's gradients
+    x, y = data[name]
+    grad = globals()["grad_" + model]
+    c = 1.0 if model == "constant" else np.mean(x * x)
+    theta_star = np.mean(y) if model == "constant" else np.sum(x * y) / np.sum(x * x)
+    alpha = p["anim_step_size"] if model == "constant" else p["anim_step_fraction"] * (1 / c)
+    theta, steps = p["theta0"], 0
+    while abs(theta - theta_star) >= p["tol"]:
+        theta, steps = theta - alpha * grad(theta, x, y), steps + 1
+    numbers = dict(theta_star=theta_star, step_size_limit=1 / c, alpha_limit=1 / c, mean_x2=c, steps_to_tol=steps)
+    results[name] = {key: np.array(value) for key, value in numbers.items()}"""
+
 _CHECK = """
 
-def as_page_shows(value, digits):
-    x = np.asarray(value).item()
-    return str(x) if isinstance(x, int) and not isinstance(x, bool) else format(float(x), f".{digits}g")
-
-
 same = 0
-for name, key, index, digits, label, page in PAGE_VALUES:
-    r = results[name]
-    value = r[key]
-    if index == "shown":
-        value = value[int(r["shown"])]
-    elif index is not None:
-        value = value[index]
-    here = as_page_shows(value, digits)
+for name, key, index, digits, label, page in PAGE:
+    value = results[name][key]
+    value = value[results[name]["shown"]] if index == "shown" else value if index is None else value[index]
+    x = np.asarray(value).item()
+    here = str(x) if isinstance(x, int) else format(float(x), f".{digits}g")
     same += here == page
-    print(f"{name:14} {label:36} here {here:>10}   page {page:>10}   {'same' if here == page else 'DIFFERENT'}")
-if same == len(PAGE_VALUES):
-    print(f"All {len(PAGE_VALUES)} values agree with the page.")
-else:
-    print(f"{len(PAGE_VALUES) - same} of {len(PAGE_VALUES)} values differ from the page: changed parameters?")"""
+    print(f"{name:14} {label:32} here {here:>9}   page {page:>9}   {'same' if here == page else 'DIFFERENT'}")
+print(f"All {len(PAGE)} values agree with the page." if same == len(PAGE) else f"{len(PAGE) - same} differ: changed parameters?")"""
 
 
 class Companion:

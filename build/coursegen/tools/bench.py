@@ -16,15 +16,14 @@
   ``jump_ms_worst``); coursegen.tools.weight.
 - Cold builds: ``coursegen site`` from an empty cache and ``coursegen check``
   (``cold_site_s``, ``cold_check_s``, wall).
-- The companion notebook of each worksheet executed headless (nbclient, a local kernel),
-  with numba and without (``notebook_numba_s``, ``notebook_numpy_s``: the slowest
-  worksheet's, wall), and whether each printed its page's numbers
+- The companion notebook of each worksheet executed headless as the site ships it
+  (nbclient, a local kernel; ``notebook_s``: the slowest worksheet's, wall), its size
+  (``notebook_code_chars``) and whether each printed its page's numbers
   (``notebooks_agree_with_pages``).
 """
 
 import dataclasses
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -125,25 +124,23 @@ def cold_build(paths, scratch: Path) -> dict:
 
 
 def notebook_times(site_dir: Path) -> dict:
-    """Wall seconds to execute every worksheet's notebook, with numba and without, and
-    whether every run printed the page's numbers (``notebooks_agree_with_pages``: the
-    tests run the numba-less one on fewer steps only)."""
+    """Wall seconds to execute each worksheet's notebook as the site ships it (the
+    slowest worksheet's, ``notebook_s``), its characters of code (``notebook_code_chars``,
+    the largest), and whether every run printed its page's numbers
+    (``notebooks_agree_with_pages``: the tests run Section 2 on fewer steps only)."""
     import nbclient
     import nbformat
 
-    times = {"notebook_numba_s": 0.0, "notebook_numpy_s": 0.0, "notebooks_agree_with_pages": True}
+    times = {"notebook_s": 0.0, "notebook_code_chars": 0, "notebooks_agree_with_pages": True}
     for path in sorted(site_dir.glob("*/*.ipynb")):
-        for field, hidden in (("notebook_numba_s", "0"), ("notebook_numpy_s", "1")):
-            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-            os.environ["COURSEGEN_NO_NUMBA"] = hidden
-            start = time.perf_counter()
-            nbclient.NotebookClient(nb, kernel_name="python3", timeout=600).execute()
-            times[field] = max(times[field], round(time.perf_counter() - start, 1))
-            printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-            times["notebooks_agree_with_pages"] &= (
-                re.search(r"All \d+ values agree with the page\.", printed) is not None
-            )
-    os.environ.pop("COURSEGEN_NO_NUMBA", None)
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        code = sum(len(c.source) + 1 for c in nb.cells if c.cell_type == "code")
+        times["notebook_code_chars"] = max(times["notebook_code_chars"], code)
+        start = time.perf_counter()
+        nbclient.NotebookClient(nb, kernel_name="python3", timeout=600).execute()
+        times["notebook_s"] = max(times["notebook_s"], round(time.perf_counter() - start, 1))
+        printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        times["notebooks_agree_with_pages"] &= re.search(r"All \d+ values agree with the page\.", printed) is not None
     return times
 
 
