@@ -155,8 +155,9 @@ def _check_figures(site: Path, edition: str) -> None:
         assert alts and all(html.unescape(a) == alt_text for a in alts), name
         caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
         assert caption and words(caption_text) in words(caption.group(1)), name
-        wrapper = page[: page.index(f'id="fig-{name}"')].rsplit("<", 2)[-2]
-        assert ('class="cg-solution"' in wrapper) == (fig.role == "solution"), (name, wrapper)
+        before = page[: page.index(f'id="fig-{name}"')].rsplit("<details", 1)[-1]
+        closed = before.startswith(' class="solution cg-solution">') and "</details>" not in before
+        assert closed == (fig.role == "solution"), (name, before[:80])
         produced = ["gif", "png"] if ext == "gif" else ["svg"]
         for suffix in produced:
             assert (site / "dis01" / "figures" / f"{name}.{suffix}").stat().st_size > 5000, (name, suffix)

@@ -51,10 +51,10 @@ class _Split(HTMLParser):
         classes = (attrs.get("class") or "").split()
         starts = None
         if self.current is None:
-            if tag == "details" and "solution" in classes:
-                starts = "block"
-            elif "cg-solution" in classes:
+            if "cg-solution" in classes:  # a closed note or figure, solution material
                 starts = "note"
+            elif tag == "details" and "solution" in classes:
+                starts = "block"
             elif "cg-figure" in classes:
                 starts = "caption"  # a question figure's caption and alt text
             if starts:

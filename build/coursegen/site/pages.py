@@ -106,9 +106,11 @@ class Numbering:
     def __init__(self):
         self.final = False
         self.page = ""  # the page being rendered
-        self.placed: dict[str, tuple[int, str, str]] = {}  # figure -> (number, page, id shown)
+        self.placed: dict[str, tuple[int, str, str | None]] = {}  # figure -> (number, page, id shown or None)
 
-    def place(self, name: str, shown_id: str) -> int:
+    def place(self, name: str, shown_id: str | None) -> int:
+        """The figure's number. A figure the edition leaves out (``shown_id`` None) keeps
+        its number, so that a figure has the same number in every edition."""
         if name not in self.placed:
             self.placed[name] = (len(self.placed) + 1, self.page, shown_id)
         return self.placed[name][0]
@@ -255,6 +257,7 @@ def _figure_macro(
             )
         if edition == "student" and fig.role == "solution":
             if fig.student is None:
+                numbering.place(name, None)  # its number stays taken: both editions number alike
                 return ""  # solution material: not in the student edition, not even its files
             fig = sheet.figures[fig.student]
         shown = fig
@@ -281,7 +284,7 @@ def _ref_macro(sheet: Sheet, edition: str, numbering: Numbering):
             raise _FigureError(f"ref({name!r}): unknown figure; figures of {sheet.name}: {known}")
         if not numbering.final:
             return ""
-        if name not in numbering.placed:
+        if name not in numbering.placed or numbering.placed[name][2] is None:
             raise _FigureError(
                 f"ref({name!r}): the figure is placed on no page of {sheet.name} in the {edition} edition; "
                 f"place it with figure({name!r}) or refer to another"
