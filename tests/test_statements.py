@@ -477,3 +477,64 @@ def test_1_the_notes_say_which_point_each_part_moves(solutions_site, student_sit
         said = f"the y of the point at x = {num(r['x'][j], 3)} was moved from {num(r['y_before_pair'][j], 4)} to {num(r['y'][j], 4)}"
         assert _squeeze(said) in _squeeze(text), said
     assert "use the same n = 20 points" not in text.lower()
+
+
+RELU_RUNS = ("relu_w10_all", "relu_w10_out", "relu_w20_all", "relu_w20_out", "relu_w40_all", "relu_w40_out")
+
+
+def _page_text(site) -> str:
+    return re.sub(r"\\[()]", "", _text((site / "dis01" / "index.html").read_text("utf-8")))
+
+
+@pytest.fixture(scope="module")
+def relu_runs():
+    sheet = load_sheet(REPO / "content" / "dis01", REPO)
+    return {name: _cached(sheet, name) for name in RELU_RUNS}
+
+
+def test_2_what_the_page_says_of_elbows_and_kinks(solutions_site, relu_runs):
+    """Recomputed from every seed's elbows: the share within 0.01 of a knot n/10 at the
+    first and last snapshot, for every all-layers width, as the page prints it (two
+    digits), and the share of [0, 1] that close to a knot (0.2), which it compares with."""
+    text = _page_text(solutions_site)
+    assert "elbows slide towards where the target bends" not in text and "often towards the kinks" not in text
+    knots = np.linspace(0, 1, 11)
+    chance = 9 * 0.02 + 2 * 0.01  # nine inner knots, two at the ends of [0, 1]
+    said = []
+    for name in RELU_RUNS[::2]:
+        e = relu_runs[name]["elbows"]
+        share = [np.mean(np.abs(e[:, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
+        said.append(f"{num(share[0], 2)} to {num(share[1], 2)} at width {int(relu_runs[name]['width'])}")
+    assert _squeeze(", ".join(said)) in _squeeze(text), said
+    assert _squeeze(f"where {num(chance, 2)} of [0, 1] lies that close to one") in _squeeze(text)
+
+
+def test_2_every_knot_among_the_test_points_is_named(solutions_site, relu_runs):
+    x = relu_runs["relu_w10_all"]["x_test"]
+    knots = x[10 * x == np.round(10 * x)]
+    assert len(knots) == 2
+    said = "The test points include the knots " + " and ".join(f"x = {num(k)}" for k in knots)
+    assert _squeeze(said) in _squeeze(_page_text(solutions_site))
+
+
+def test_2_the_losses_alt_text_names_every_crossing(solutions_site, relu_runs):
+    """Per width: the all-layers median training MSE, once above the output-only one,
+    ends below it from some snapshot on: every such width and step, in the alt text."""
+    said = []
+    for all_layers, output_only in zip(RELU_RUNS[::2], RELU_RUNS[1::2]):
+        a, o = relu_runs[all_layers]["train_mse_p50"], relu_runs[output_only]["train_mse_p50"]
+        steps = relu_runs[all_layers]["snap_steps"]
+        if (a > o).any() and a[-1] < o[-1]:
+            k = max(i for i in range(len(a)) if not a[i] < o[i]) + 1
+            said.append(f"width {int(relu_runs[all_layers]['width'])} (from step {int(steps[k]):,})")
+    assert len(said) == 3
+    alt = html.unescape(
+        re.search(
+            r'alt="(Log-scale panels of error[^"]*)"', (solutions_site / "dis01" / "index.html").read_text("utf-8")
+        ).group(1)
+    )
+    assert ", ".join(said[:-1]) + " and " + said[-1] in alt, alt
+
+
+def test_2_the_slopes_caption_does_not_forget_b2(solutions_site):
+    assert "all that can change" not in _page_text(solutions_site)

@@ -10,6 +10,9 @@ and templates only format it.
 
 import numpy as np
 
+KNOTS = np.arange(11) / 10  # where the piecewise target may bend: x = n / 10
+NEAR_KINK = 0.01  # an elbow this close to a knot sits at it
+
 
 def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Section 2's configurations side by side, ordered by width, then all layers before
@@ -24,6 +27,16 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     started with, and all_improved; output_only_elbow_travel_max, the largest distance any elbow of any
     output-only run moved from where it started (0: they are fixed), and
     output_only_elbows_fixed; n_seeds and steps, which all configurations share.
+
+    Whether the elbows move to the target's kinks, per configuration: near_kink_first and
+    near_kink_last, the share of all elbows (every unit of every seed) within NEAR_KINK
+    of a knot x = n / 10 at the first and the last snapshot, against near_kink_chance,
+    the share of [0, 1] within NEAR_KINK of a knot (where elbows drawn uniformly land);
+    near_kink_tol is NEAR_KINK. test_knots_x: the test points that are knots.
+
+    Where the two regimes' median training MSE curves cross: crossed_widths, the widths
+    at which training all layers, once above the output layer only, ends below it, and
+    crossed_steps, the first snapshot step from which it stays below.
     """
     runs = sorted(many, key=lambda r: (int(r["width"]), bool(r["output_only"])))
     for key in ("n_seeds", "steps"):
@@ -35,7 +48,20 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     best = int(np.argmin(test_last))
     fixed = [float(r["elbow_travel_max"]) for r in runs if bool(r["output_only"])]
     travel = max(fixed) if fixed else 0.0
+    near_first = np.array([_near_kink(r["elbows"][:, 0]) for r in runs])
+    near_last = np.array([_near_kink(r["elbows"][:, -1]) for r in runs])
+    x_test = runs[0]["x_test"]
+    crossed = [_crossing(a, o) for a, o in _pairs(runs)]
     return {
+        "crossed_widths": np.array(
+            [int(a["width"]) for (a, _), c in zip(_pairs(runs), crossed) if c >= 0], dtype=np.int64
+        ),
+        "crossed_steps": np.array([c for c in crossed if c >= 0], dtype=np.int64),
+        "near_kink_first": near_first,
+        "near_kink_last": near_last,
+        "near_kink_chance": np.array(np.minimum(np.diff(KNOTS), 2 * NEAR_KINK).sum()),
+        "near_kink_tol": np.array(NEAR_KINK),
+        "test_knots_x": x_test[np.isin(x_test, KNOTS)],
         "n_configs": np.array(len(runs), dtype=np.int64),
         "widths": np.array([int(r["width"]) for r in runs], dtype=np.int64),
         "output_only": np.array([bool(r["output_only"]) for r in runs]),
@@ -55,6 +81,29 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         "n_seeds": np.array(int(runs[0]["n_seeds"]), dtype=np.int64),
         "steps": np.array(int(runs[0]["steps"]), dtype=np.int64),
     }
+
+
+def _pairs(runs):
+    """(all layers, output layer only) of each width that has both, by width."""
+    by = {(int(r["width"]), bool(r["output_only"])): r for r in runs}
+    return [(by[w, False], by[w, True]) for w in sorted({w for w, _ in by}) if (w, False) in by and (w, True) in by]
+
+
+def _crossing(all_layers, output_only) -> int:
+    """The first snapshot step from which all layers' median training MSE stays below the
+    output layer only's, if it was above it before; -1 if it never crosses below."""
+    a, o = all_layers["train_mse_p50"], output_only["train_mse_p50"]
+    below = a < o
+    if not below[-1] or below.all() or not (a > o).any():
+        return -1
+    start = len(below) - np.argmin(below[::-1])  # after the last snapshot not below
+    return int(all_layers["snap_steps"][start])
+
+
+def _near_kink(elbows: np.ndarray) -> float:
+    """The share of the elbows within NEAR_KINK of a knot of the target."""
+    distance = np.abs(elbows[..., None] - KNOTS).min(axis=-1)
+    return float(np.mean(distance < NEAR_KINK))
 
 
 def same_sgd_runs(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
