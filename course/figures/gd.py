@@ -206,7 +206,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
         ax.axhline(bound, color=style.INK, ls="-.", lw=0.8)
         _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
     ax.axhline(floor, color=style.GREY, ls=":", lw=1.2)
-    _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(an exact 0) are drawn on it", style.GREY)
+    _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(and 0) are drawn on it", style.GREY)
     ax.set(
         xlabel="GD step $t$",
         ylabel=r"$|\theta_t - \theta^*|$",
