@@ -525,8 +525,9 @@ for ax, r in zip(axes.flat, results.values()):
     draw(ax, r, -1)
 axes.flat[0].legend(fontsize=7)
 plt.tight_layout()
-plt.show()
+plt.show()'''
 
+_RELU_LOSSES = """\
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
 for name, r in results.items():
     ls = "-" if r["p"]["regime"] == "all_layers" else "--"
@@ -536,7 +537,7 @@ left.set(xlabel="SGD step", ylabel="median train MSE over the seeds")
 right.set(xlabel="SGD step", ylabel="median test MSE over the seeds")
 left.legend(fontsize=8)
 plt.tight_layout()
-plt.show()'''
+plt.show()"""
 
 _RELU_SLIDER = """\
 try:  # the course notebook's "SGD Iterations" slider, if ipywidgets is installed
@@ -566,6 +567,7 @@ def _relu_cells(runs: list[Experiment]) -> list[dict]:
         _code(_RELU_RUN),
         _md("The median seed's final network for each configuration, and the median errors over the seeds."),
         _code(_RELU_FIGURES),
+        _code(_RELU_LOSSES),
         _code(_RELU_SLIDER),
     ]
 

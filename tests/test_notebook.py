@@ -75,7 +75,7 @@ def test_student_sized_standalone_code(solutions_site, student_site):
         cells = text_of(load(site), "code")
         code = "\n".join(cells)
         assert len(code) < 20_000, len(code)
-        assert max(len(c.splitlines()) for c in cells) <= 60
+        assert max(len(c.splitlines()) for c in cells[:-1]) <= 60  # the last: the page's values, a row each
         assert not re.search(r"^\s*(from|import) (coursegen|course|numba)\b", code, re.M)
         assert not re.search(r"numba|FMA|fused|kernel|bit for bit", code, re.I)
 
