@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coursegen.tools import weight
+from coursegen.tools import handout, weight
 from coursegen.tools.chromium import worksheets
-from pdf import pdf_contents
+from pdf import page_fill, pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium
 from conftest import make_checkout, run_cli
@@ -22,6 +22,9 @@ MB = 1_000_000
 KB = 1_000
 QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
+# A handout of one worksheet fits in this many Letter pages (the solutions add theirs).
+MOST_PAGES = {"student": 10, "solutions": 14}
+LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
 def sites(solutions_site, student_site) -> dict[str, Path]:
@@ -54,8 +57,8 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
             const canvas = p.querySelector('canvas');
             const name = canvas ? canvas.getAttribute('aria-label') : p.querySelector('img:not(.cg-print)').alt;
             if (!still.alt || still.alt !== name) out.push(`${p.dataset.gif}: the static frame's alt text differs`);
-            if (still && still.getBoundingClientRect().width > document.querySelector('.md-content').getBoundingClientRect().width + 1)
-              out.push(`${p.dataset.gif}: the static frame is wider than the page`);
+            if (still && still.getBoundingClientRect().width > document.querySelector('.md-content').getBoundingClientRect().width / 2 + 1)
+              out.push(`${p.dataset.gif}: the static frame is wider than half the page`);
           }
           for (const fig of document.querySelectorAll('figure')) {
             if (getComputedStyle(fig).breakInside !== 'avoid') out.push(`${fig.id}: may break across pages`);
@@ -130,6 +133,27 @@ def test_handouts(handouts, solutions_site):
             assert "Switch to dark mode" not in text and "Table of contents" not in text  # no site chrome
             assert images >= players  # every animation as its static frame (the SVG figures are vector)
     assert QUESTION in pdf_contents(handouts["student"][0])[1]  # Discussion 1's own words, as a reader sees them
+
+
+def test_handouts_are_short_and_have_no_half_empty_pages(handouts):
+    """Every handout of both editions, measured on the paper (its pages rendered to
+    pixels): at most MOST_PAGES pages, and none but the last less than LEAST_FILL full
+    (figures sized for print, no forced break that leaves a page mostly blank)."""
+    mm = {side: float(handout.MARGIN[side].removesuffix("mm")) for side in ("top", "bottom")}
+    found = []
+    for edition, pdfs in handouts.items():
+        assert pdfs, edition
+        for pdf in pdfs:
+            fill = page_fill(pdf, mm["top"], mm["bottom"])
+            print(f"{pdf.name}: {len(fill)} pages, filled {[round(f * 100) for f in fill]} %")
+            if len(fill) > MOST_PAGES[edition]:
+                found.append(f"{pdf.name}: {len(fill)} pages, more than {MOST_PAGES[edition]}")
+            found += [
+                f"{pdf.name}: page {i + 1} of {len(fill)} is {f:.0%} full"
+                for i, f in enumerate(fill[:-1])
+                if f < LEAST_FILL
+            ]
+    assert found == []
 
 
 @pytest.mark.browser

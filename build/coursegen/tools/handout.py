@@ -44,6 +44,9 @@ _PREPARE = """async () => {
   return printed.filter((img) => !img.naturalWidth).map((img) => img.getAttribute("src"));
 }"""
 
+# The paper's margins; the running footer (page number, edition) is printed in the bottom one.
+MARGIN = {"top": "12mm", "bottom": "14mm", "left": "13mm", "right": "13mm"}
+
 _FOOTER = (
     '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
     'font-family:sans-serif;color:#555"><span class="title"></span><span>{edition} edition</span>'
@@ -95,7 +98,7 @@ def _print(launched, url: str, path: Path, edition: str) -> None:
             path=str(tmp),
             format="Letter",
             print_background=True,
-            margin={"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+            margin=MARGIN,
             display_header_footer=True,
             header_template="<span></span>",
             footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
