@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from browser import ARTIFACTS, open_page, settle, site_pages, worksheet
-from conftest import shared_folder
+from browser import ARTIFACTS, open_page, serve, settle, site_pages, worksheet
+from conftest import make_checkout, run_cli, shared_folder
 
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # Material chooses its palette from the reader's colour-scheme preference (mkdocs.yml
@@ -25,18 +25,28 @@ SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "h
 # switches it, exactly as for a reader whose system is set to dark.
 PALETTES = {"light": "default", "dark": "slate"}
 
-# What each configuration is visited for: (build, scheme, screen) -> checks.
+# The builds visited: the MkDocs build's two editions and the Zensical build's two.
+BUILDS = ("solutions", "student", "zensical", "zensical-student")
+
+# What each configuration is visited for: (build, scheme, screen) -> checks. axe-core
+# checks every build in both palettes on both screens (tests/test_a11y.py).
 CHECKS = {
     ("solutions", "light", "desktop"): ("reader", "out_of_view", "layout", "figures", "axe", "text", "fetched"),
     ("solutions", "dark", "desktop"): ("figures", "screenshot", "axe"),
-    ("solutions", "dark", "phone"): ("figures", "screenshot"),
-    ("solutions", "light", "phone"): ("layout", "figures"),
+    ("solutions", "dark", "phone"): ("figures", "screenshot", "axe", "captions"),
+    ("solutions", "light", "phone"): ("layout", "figures", "axe", "captions"),
     ("student", "light", "desktop"): ("reader", "out_of_view", "axe"),
     ("student", "dark", "desktop"): ("axe",),
-    ("student", "light", "phone"): ("figures",),
+    ("student", "light", "phone"): ("figures", "axe", "captions"),
+    ("student", "dark", "phone"): ("axe", "captions"),
     ("zensical", "light", "desktop"): ("layout", "figures", "axe", "text"),
     ("zensical", "dark", "desktop"): ("figures", "screenshot", "axe"),
-    ("zensical", "light", "phone"): ("layout",),
+    ("zensical", "light", "phone"): ("layout", "axe", "captions"),
+    ("zensical", "dark", "phone"): ("axe", "captions"),
+    ("zensical-student", "light", "desktop"): ("axe",),
+    ("zensical-student", "dark", "desktop"): ("axe",),
+    ("zensical-student", "light", "phone"): ("axe", "captions"),
+    ("zensical-student", "dark", "phone"): ("axe", "captions"),
 }
 SCREENSHOT_BUILDS = ("solutions", "zensical")  # whose worksheet goes to test-artifacts/, as shown
 
@@ -78,24 +88,47 @@ def visit(request, tmp_path_factory, build: str, scheme: str, screen: str) -> Vi
     def make(folder: Path) -> None:
         folder.mkdir(parents=True)
         chromium = request.getfixturevalue("chromium")
-        if build == "zensical":
-            site, url = request.getfixturevalue("zensical_site"), request.getfixturevalue("served_zensical")
+        if build == "zensical-student":  # served for this visit only: no other check reads it
+            site = zensical_student_site(tmp_path_factory)
+            with serve(site) as url:
+                pages, external = _visit_pages(chromium, site, url, build, scheme, screen, checks, folder)
         else:
-            site, url = request.getfixturevalue(f"{build}_site"), request.getfixturevalue("served")[build]
-        sheet = worksheet(site)
-        known = len(chromium.external)
-        pages = {}
-        for rel in site_pages(site):
-            with open_page(chromium, f"{url}/{rel}", viewport=SCREENS[screen], color_scheme=scheme) as page:
-                artifact = f"{'zensical-' if build == 'zensical' else ''}worksheet-{screen}-{scheme}"
-                shots = artifact if rel == sheet and build in SCREENSHOT_BUILDS else None
-                pages[rel] = _look(page, build, checks, folder / f"{len(pages)}.png", shots)
-        record = {"site": str(site), "pages": pages, "external": chromium.external[known:]}
+            if build == "zensical":
+                site, url = request.getfixturevalue("zensical_site"), request.getfixturevalue("served_zensical")
+            else:
+                site, url = request.getfixturevalue(f"{build}_site"), request.getfixturevalue("served")[build]
+            pages, external = _visit_pages(chromium, site, url, build, scheme, screen, checks, folder)
+        record = {"site": str(site), "pages": pages, "external": external}
         (folder / "visit.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     folder = shared_folder(tmp_path_factory, f"visit-{build}-{scheme}-{screen}", make)
     record = json.loads((folder / "visit.json").read_text(encoding="utf-8"))
     return Visit(build, scheme, screen, Path(record["site"]), folder, record["pages"], record["external"])
+
+
+def _visit_pages(chromium, site: Path, url: str, build, scheme, screen, checks, folder: Path):
+    """Every page of ``site`` (served at ``url``) looked at; returns what each check found
+    and the requests to other hosts made meanwhile."""
+    sheet = worksheet(site)
+    known = len(chromium.external)
+    pages = {}
+    for rel in site_pages(site):
+        with open_page(chromium, f"{url}/{rel}", viewport=SCREENS[screen], color_scheme=scheme) as page:
+            artifact = f"{'zensical-' if build == 'zensical' else ''}worksheet-{screen}-{scheme}"
+            shots = artifact if rel == sheet and build in SCREENSHOT_BUILDS else None
+            pages[rel] = _look(page, build, checks, folder / f"{len(pages)}.png", shots)
+    return pages, chromium.external[known:]
+
+
+def zensical_student_site(tmp_path_factory) -> Path:
+    """The student edition built by Zensical, once for the run (``shared_folder``)."""
+
+    def build(root: Path) -> None:
+        make_checkout(root)
+        result = run_cli(root, "site", "--edition", "student", "--engine", "zensical", "--jobs", "2")
+        assert result.returncode == 0, result.stderr
+
+    return shared_folder(tmp_path_factory, "shared-zensical-student", build) / "site"
 
 
 def _look(page, build: str, checks: tuple[str, ...], shot: Path, artifact: str | None) -> dict:
@@ -107,7 +140,7 @@ def _look(page, build: str, checks: tuple[str, ...], shot: Path, artifact: str |
     try:
         seen["settle"] = settle(page)
         if "reader" in checks:
-            seen["reader"], seen["solutions"] = _reader(page, student=build == "student")
+            seen["reader"], seen["solutions"] = _reader(page, student=build.endswith("student"))
         if "out_of_view" in checks:
             seen["out_of_view"], seen["players_checked"] = _out_of_view(page)
         page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
@@ -127,6 +160,8 @@ def _look(page, build: str, checks: tuple[str, ...], shot: Path, artifact: str |
                 ARTIFACTS.mkdir(exist_ok=True)
                 (ARTIFACTS / f"{artifact}.png").write_bytes(png)
                 page.screenshot(path=str(ARTIFACTS / f"{artifact}-top.png"))
+        if "captions" in checks:
+            seen["captions"] = page.evaluate(_CAPTIONS)
         if "axe" in checks:
             assert AXE.is_file(), "axe-core is missing: run `npm ci` (it is a devDependency in package.json)"
             page.add_script_tag(path=str(AXE))
@@ -262,6 +297,15 @@ _SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) =
 })"""
 
 _BACKGROUND = """() => getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number)"""
+
+# Every figure caption reads as running text: upright and set from the left.
+_CAPTIONS = """() => [...document.querySelectorAll("figure figcaption")].flatMap((caption) => {
+  const style = getComputedStyle(caption), out = [];
+  const name = caption.closest("figure").id;
+  if (style.fontStyle !== "normal") out.push(`${name}: caption set in ${style.fontStyle}`);
+  if (!["left", "start", "justify"].includes(style.textAlign)) out.push(`${name}: caption aligned ${style.textAlign}`);
+  return out;
+})"""
 
 _AXE_RUN = """async () => {
   const { violations } = await axe.run(document, { resultTypes: ["violations"] });
