@@ -9,9 +9,12 @@ site as it was, and the published files are world-readable whatever the umask.
 """
 
 import errno
+import html
 import io
+import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -115,6 +118,7 @@ def engine_build(
             chatter = _zensical(config, docs, staging, nav)
         else:
             chatter = _mkdocs(config, docs, staging, nav, compiled)
+        plain_search_index(staging)  # search previews without TeX
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
@@ -207,3 +211,171 @@ def _zensical(config: Path, docs: Path, staging: Path, nav: list) -> str:
     shutil.copytree(out, staging)
     shutil.rmtree(out, ignore_errors=True)
     return "\n".join(line for line in done.stdout.splitlines() if "issue" in line.lower() and "No issues" not in line)
+
+
+# ---- The search index without TeX ------------------------------------------------------
+# Both engines index a page's text as written, math included: a search result's preview
+# then shows "\(\hat y = \theta\)". After the build, every formula of the index is
+# replaced by a plain-text reading of it ("ŷ = θ"), in MkDocs' index (search/, and the
+# offline plugin's copy as a script) and in Zensical's (search.json, search.js).
+
+# (the index file, the script's copy beside it, the key of its entries)
+SEARCH_INDEXES = (
+    ("search/search_index.json", "search/search_index.js", "docs"),  # MkDocs (Material's search)
+    ("search.json", "search.js", "items"),  # Zensical
+)
+_SCRIPT_PREFIX = "var __index = "
+
+_GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon "
+    "phi chi psi omega"
+).split()
+# TeX's names of symbols and what they read as ("" for spacing and sizing commands)
+_NAMED = (
+    "varepsilon ε vartheta ϑ varphi φ varrho ϱ varsigma ς ell ℓ in ∈ notin ∉ sum Σ prod ∏ int ∫ infty ∞ "
+    "cdot · times × le ≤ leq ≤ ge ≥ geq ≥ ne ≠ neq ≠ approx ≈ sim ∼ equiv ≡ propto ∝ to → rightarrow → "
+    "leftarrow ← Rightarrow ⇒ mapsto ↦ partial ∂ nabla ∇ pm ± mp ∓ ldots … dots … cdots ⋯ mid | vert | "
+    "lvert | rvert | Vert ‖ lVert ‖ rVert ‖ langle ⟨ rangle ⟩ lfloor ⌊ rfloor ⌋ lceil ⌈ rceil ⌉ forall ∀ "
+    "exists ∃ emptyset ∅ cup ∪ cap ∩ subset ⊂ subseteq ⊆ top ⊤ star ⋆ circ ∘ prime ′ degree ° "
+    "{ { } } % % & & _ _ # #"
+).split()
+_SILENT = "$ ! left right big Big bigg Bigg bigl bigr Bigl Bigr displaystyle limits nolimits".split()
+_SPACES = [",", ";", ":", " ", "quad", "qquad", "\\"]
+_SYMBOLS = {
+    **{name: chr(0x3B1 + i + (1 if i > 16 else 0)) for i, name in enumerate(_GREEK)},
+    **{name.capitalize(): chr(0x391 + i + (1 if i > 16 else 0)) for i, name in enumerate(_GREEK)},
+    **dict(zip(_NAMED[::2], _NAMED[1::2])),
+    **dict.fromkeys(_SILENT, ""),
+    **dict.fromkeys(_SPACES, " "),
+}
+_BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
+# combining marks over the accented letter
+_ACCENTS = dict(
+    zip(
+        "hat widehat bar overline tilde widetilde dot ddot vec".split(),
+        "\u0302\u0302\u0304\u0304\u0303\u0303\u0307\u0308\u20d7",
+    )
+)
+# what only names its argument's style: the argument itself
+_STYLES = set(
+    "text textrm textit textbf mathrm mathit mathbf mathsf mathtt mathcal mathscr mathfrak boldsymbol bm "
+    "operatorname emph".split()
+)
+_SUPER = dict(zip("0123456789+-=()nijkTt*′", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵏᵀᵗ*′"))
+_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
+
+
+def _group(tex: str, i: int) -> tuple[str, int]:
+    """The argument at ``tex[i:]`` (a braced group or one character or command), and the
+    index after it."""
+    while i < len(tex) and tex[i] == " ":
+        i += 1
+    if i >= len(tex):
+        return "", i
+    if tex[i] == "{":
+        depth = 0
+        for j in range(i, len(tex)):
+            depth += {"{": 1, "}": -1}.get(tex[j], 0)
+            if depth == 0:
+                return tex[i + 1 : j], j + 1
+        return tex[i + 1 :], len(tex)
+    if tex[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
+        return m.group(0), i + m.end()
+    return tex[i], i + 1
+
+
+def _script(text: str, table: dict, mark: str) -> str:
+    """A super- or subscript in Unicode's small characters where it has them all, else
+    written out (``^(n+1)``)."""
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return mark + (text if len(text) == 1 else f"({text})")
+
+
+def tex_plain(tex: str) -> str:
+    """A plain-text reading of a TeX formula: Greek letters and symbols as Unicode,
+    fractions as a/b, accents as combining marks, scripts as small characters, every
+    command and brace gone (``\\frac{1}{N} \\sum_i (y_i - \\hat y_i)^2`` reads
+    ``1/N Σᵢ (yᵢ - ŷᵢ)²``)."""
+    out, i = [], 0
+    tex = html.unescape(tex).replace("&", " ")
+    while i < len(tex):
+        c = tex[i]
+        if c == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
+            name, i = m.group(1), i + m.end()
+            if name in ("frac", "dfrac", "tfrac"):
+                num, i = _group(tex, i)
+                den, i = _group(tex, i)
+                num, den = tex_plain(num), tex_plain(den)
+                wrap = lambda s: s if re.fullmatch(r"[\w.′]+", s) else f"({s})"  # noqa: E731
+                out.append(f"{wrap(num)}/{wrap(den)}")
+            elif name == "sqrt":
+                arg, i = _group(tex, i)
+                out.append(f"√({tex_plain(arg)})")
+            elif name in _ACCENTS:
+                arg, i = _group(tex, i)
+                arg = tex_plain(arg)
+                out.append(arg + _ACCENTS[name] if len(arg) == 1 else f"{arg}{_ACCENTS[name]}")
+            elif name == "mathbb":
+                arg, i = _group(tex, i)
+                out.append("".join(_BLACKBOARD.get(ch, ch) for ch in tex_plain(arg)))
+            elif name in _STYLES:
+                arg, i = _group(tex, i)
+                out.append(tex_plain(arg))
+            elif name in ("begin", "end"):
+                _, i = _group(tex, i)
+            elif name in _SYMBOLS:
+                out.append(_SYMBOLS[name])
+            else:  # \min, \log, \exp, \arg...: the operator's name
+                out.append(name if name.isalpha() else "")
+        elif c in "^_":
+            arg, i = _group(tex, i + 1)
+            out.append(_script(tex_plain(arg).strip(), _SUPER if c == "^" else _SUB, c))
+        elif c == "{" or c == "}":
+            arg, i = _group(tex, i) if c == "{" else ("", i + 1)
+            out.append(tex_plain(arg))
+        elif c == "~":
+            out.append(" ")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    return re.sub(r"\s+", " ", "".join(out))
+
+
+def plain_math(text: str) -> str:
+    """``text`` with each formula in arithmatex's delimiters read as plain text."""
+    return _MATH.sub(lambda m: tex_plain(m.group(1) if m.group(1) is not None else m.group(2)).strip(), text)
+
+
+def plain_search_index(site: Path) -> int:
+    """Every search index of the built ``site`` with its formulas as plain text
+    (``plain_math``), its script copy rewritten to match; returns how many entries
+    changed. Each file keeps its engine's layout (compact JSON, the offline script's
+    prefix and ending), so the output stays byte-for-byte reproducible."""
+    changed = 0
+    for index_name, script_name, key in SEARCH_INDEXES:
+        index = site / index_name
+        if not index.is_file():
+            continue
+        raw = index.read_text(encoding="utf-8")
+        data = json.loads(raw)
+        for entry in data.get(key, []):
+            for field in ("title", "text"):
+                if isinstance(entry.get(field), str):
+                    plain = plain_math(entry[field])
+                    changed += plain != entry[field]
+                    entry[field] = plain
+        compact = '":' in raw[:200] and '": ' not in raw[:200]
+        text = json.dumps(data, ensure_ascii=raw.isascii(), separators=(",", ":") if compact else None)
+        atomic.write_text(index, text)
+        script = site / script_name
+        if script.is_file():
+            body = script.read_text(encoding="utf-8")
+            if body.startswith(_SCRIPT_PREFIX):
+                end = ";" if body.rstrip().endswith(";") else ""
+                atomic.write_text(script, f"{_SCRIPT_PREFIX}{text}{end}")
+    return changed
