@@ -185,6 +185,7 @@ _ON_LOAD = """() => {
   if (raw.length) out.push(`${raw.length} formula(s) not typeset: ${raw[0].textContent.slice(0, 60)}`);
   if (document.querySelector('.katex-error')) out.push(`KaTeX error: ${document.querySelector('.katex-error').title}`);
   for (const fig of document.querySelectorAll('figure.cg-figure')) {
+    if (fig.closest('details:not([open])')) continue;  // a solution's figure: shown when it opens
     const caption = fig.querySelector('figcaption');
     if (!caption || !caption.textContent.trim() || !caption.checkVisibility()) out.push(`${fig.id}: no visible caption`);
     const media = fig.querySelector('canvas, img:not(.cg-print)');
