@@ -17,7 +17,7 @@ def test_worksheet_offline(visits):
     assert visit.problems("reader") == []
     seen = visit.pages["dis01/index.html"]
     assert seen["text"]["math"] > 10 and seen["text"]["raw_math"] == 0
-    assert seen["solutions"] == 2
+    assert seen["solutions"] == 6  # two solution blocks and four solution figures, each closed
     assert visit.external == []
 
 

@@ -513,7 +513,7 @@ def test_2_every_knot_among_the_test_points_is_named(solutions_site, relu_runs):
     x = relu_runs["relu_w10_all"]["x_test"]
     knots = x[10 * x == np.round(10 * x)]
     assert len(knots) == 2
-    said = "The test points include the knots " + " and ".join(f"x = {num(k)}" for k in knots)
+    said = "Among the test points are the knots at " + " and ".join(num(k) for k in knots)
     assert _squeeze(said) in _squeeze(_page_text(solutions_site))
 
 
