@@ -125,12 +125,6 @@ def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
     return (json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def code_of(notebook: bytes) -> str:
-    """All the code of a notebook's code cells (what the size budget counts)."""
-    cells = json.loads(notebook)["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-
-
 _ABOUT = """\
 **Running it.** It needs numpy and matplotlib (ipywidgets adds a slider). Run all cells:
 Section 2 trains every network of the page, which takes about a minute. The first code
@@ -593,12 +587,9 @@ def _check_cell(experiments: list[Experiment], results, solved: bool) -> str:
             value = res[q.key]
             value = value[int(res["shown"])] if q.index == "shown" else value if q.index is None else value[q.index]
             rows.append((e.name, q.key, q.index, q.digits, q.label, _format(value, q.digits)))
-    if solved and any(e.kind in GD_KINDS for e in experiments):
-        rows_code = _SOLVED_GD
-    else:
-        rows_code = ""
+    solved_gd = _SOLVED_GD if solved and any(e.kind in GD_KINDS for e in experiments) else ""
     lines = ["# The page's numbers, as the build computed them: (experiment, key, index, digits, label, page)"]
-    lines += ["PAGE = ["] + [f"    {row!r}," for row in rows] + ["]", rows_code + _CHECK]
+    lines += ["PAGE = ["] + [f"    {row!r}," for row in rows] + ["]", solved_gd + _CHECK]
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from coursegen.tools import chromium as launcher
 from coursegen.tools import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
-from conftest import make_checkout, run_cli, shared_folder
+from conftest import shared_folder, shared_site
 from visits import visit
 
 
@@ -50,13 +50,7 @@ def handouts(chromium, solutions_site, student_site, tmp_path_factory) -> dict[s
 @pytest.fixture(scope="session")
 def zensical_site(tmp_path_factory) -> Path:
     """The solutions edition built by the second engine (``--engine zensical``), once."""
-
-    def build(root: Path) -> None:
-        make_checkout(root)
-        result = run_cli(root, "site", "--edition", "solutions", "--engine", "zensical", "--jobs", "2")
-        assert result.returncode == 0, result.stderr
-
-    return shared_folder(tmp_path_factory, "shared-zensical", build) / "site"
+    return shared_site(tmp_path_factory, "solutions", "zensical")
 
 
 @pytest.fixture(scope="session")

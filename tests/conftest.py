@@ -120,15 +120,16 @@ def shared_folder(tmp_path_factory, name: str, make) -> Path:
     return folder
 
 
-def shared_site(tmp_path_factory, edition: str) -> Path:
-    """One build of ``edition`` for the whole run (``shared_folder``)."""
+def shared_site(tmp_path_factory, edition: str, engine: str = "mkdocs") -> Path:
+    """One build of ``edition`` by ``engine`` for the whole run (``shared_folder``)."""
 
     def build(root: Path) -> None:
         make_checkout(root)
-        result = run_cli(root, "site", "--edition", edition, "--jobs", "2")
+        result = run_cli(root, "site", "--edition", edition, "--engine", engine, "--jobs", "2")
         assert result.returncode == 0, result.stderr
 
-    return shared_folder(tmp_path_factory, f"shared-{edition}", build) / "site"
+    folder = f"shared-{edition}" if engine == "mkdocs" else f"shared-{engine}-{edition}"
+    return shared_folder(tmp_path_factory, folder, build) / "site"
 
 
 @pytest.fixture(scope="session")

@@ -49,8 +49,7 @@ def relu(solutions_site) -> dict[str, dict[str, np.ndarray]]:
         loaded[name] = results.load(entry.paths["results.npz"])
     summary = sheet.summaries["relu_sweep"]  # what figure texts quote beside their own results
     shas = [
-        loaded[n] is not None
-        and store.get("results", pipeline.experiment_key(sheet.experiments[n])).sha256["results.npz"]
+        store.get("results", pipeline.experiment_key(sheet.experiments[n])).sha256["results.npz"]
         for n in summary.experiments
     ]
     loaded["relu_sweep"] = results.load(store.get("results", pipeline.summary_key(summary, shas)).paths["results.npz"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from browser import ARTIFACTS, open_page, serve, settle, site_pages, worksheet
-from conftest import make_checkout, run_cli, shared_folder
+from conftest import shared_folder, shared_site
 
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 # Material chooses its palette from the reader's colour-scheme preference (mkdocs.yml
@@ -121,14 +121,8 @@ def _visit_pages(chromium, site: Path, url: str, build, scheme, screen, checks, 
 
 
 def zensical_student_site(tmp_path_factory) -> Path:
-    """The student edition built by Zensical, once for the run (``shared_folder``)."""
-
-    def build(root: Path) -> None:
-        make_checkout(root)
-        result = run_cli(root, "site", "--edition", "student", "--engine", "zensical", "--jobs", "2")
-        assert result.returncode == 0, result.stderr
-
-    return shared_folder(tmp_path_factory, "shared-zensical-student", build) / "site"
+    """The student edition built by Zensical, once for the run."""
+    return shared_site(tmp_path_factory, "student", "zensical")
 
 
 def _look(page, build: str, checks: tuple[str, ...], shot: Path, artifact: str | None) -> dict:

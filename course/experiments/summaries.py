@@ -51,11 +51,10 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     near_first = np.array([_near_kink(r["elbows"][:, 0]) for r in runs])
     near_last = np.array([_near_kink(r["elbows"][:, -1]) for r in runs])
     x_test = runs[0]["x_test"]
-    crossed = [_crossing(a, o) for a, o in _pairs(runs)]
+    pairs = _pairs(runs)
+    crossed = [_crossing(a, o) for a, o in pairs]
     return {
-        "crossed_widths": np.array(
-            [int(a["width"]) for (a, _), c in zip(_pairs(runs), crossed) if c >= 0], dtype=np.int64
-        ),
+        "crossed_widths": np.array([int(a["width"]) for (a, _), c in zip(pairs, crossed) if c >= 0], dtype=np.int64),
         "crossed_steps": np.array([c for c in crossed if c >= 0], dtype=np.int64),
         "near_kink_first": near_first,
         "near_kink_last": near_last,
