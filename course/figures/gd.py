@@ -69,24 +69,21 @@ def gd_animation(res: dict, out: Path, *, sgd_run: int = 0, frame_ms: int = 160)
     (gd_line,) = data_ax.plot(xs, _model_line(res, gd[0], xs), color=style.BLUE, lw=2, label="GD model")
     (sgd_line,) = data_ax.plot(xs, _model_line(res, sgd[0], xs), color=style.ORANGE, lw=2, ls="--", label="SGD model")
     gd_lines = np.array([_model_line(res, t, xs) for t in gd])  # keep GD's line in view on every frame
-    data_ax.set(xlabel="$x$", ylabel="$y$", title=_model_title(res))
+    data_ax.set(xlabel="$x$", ylabel="$y$")
     data_ax.set_ylim(min(y.min(), 0, gd_lines.min()) - 0.5, max(y.max(), gd_lines.max()) + 0.5)
 
     loss_ax.plot(grid_t, grid_l, color=style.GREY, lw=1.5)
     loss_ax.axvline(float(res["theta_star"]), color=style.GREY, ls=":", lw=1, label=r"$\theta^*$")
     (gd_trail,) = loss_ax.plot([], [], color=style.BLUE, marker="o", ms=3, lw=0.8, label="GD")
     (sgd_trail,) = loss_ax.plot([], [], color=style.ORANGE, marker="^", ms=3, lw=0.8, ls="--", label="SGD")
-    loss_ax.set(
-        xlabel=r"$\theta$",
-        ylabel=r"$\mathcal{L}(\theta)$",
-        xlim=(grid_t[0], grid_t[-1]),
-        title=f"loss, step size {_anim_step_label(res)}",
-    )
+    loss_ax.set(xlabel=r"$\theta$", ylabel=r"$\mathcal{L}(\theta)$", xlim=(grid_t[0], grid_t[-1]))
+    counter = style.TextBoard(loss_ax, [[f"step {t}"] for t in range(len(gd))])  # above the loss curve
+    data_ax.set_title(_model_title(res), pad=counter.title_pad)  # both titles at one height
+    loss_ax.set_title(f"loss, step size {_anim_step_label(res)}", pad=counter.title_pad)
     handles = [h for ax in (data_ax, loss_ax) for h in ax.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, handlelength=1.6, columnspacing=1.0)
 
     grabber = style.FrameGrabber(fig, [gd_line, sgd_line, picked, gd_trail, sgd_trail])
-    counter = style.TextBoard(grabber, loss_ax, [[f"step {t}"] for t in range(len(gd))])
     frames = []
     for t in range(len(gd)):
         gd_line.set_ydata(gd_lines[t])
@@ -149,7 +146,7 @@ def _step_label(res: dict, s: int) -> str:
 def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = True) -> None:
     """|theta_t - theta*| of every step-size run on a log axis, against the theory
     e_0 |1 - 2 alpha c|^t (dashed): straight lines of slope log10 |1 - 2 alpha c| per
-    step. Diverged runs stop where they pass the bound (marked X); errors below
+    step. Diverged runs stop where they pass the bound (marked X, the step in the key); errors below
     ``floor`` (an exact 0 after the one-step run) sit on it. ``answers=False`` is the
     student rendering: the runs only, without the theory lines, rates and regime names,
     which follow from the GD update the worksheet asks for. Writes ``.svg``."""
@@ -173,6 +170,8 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
             if answers
             else _step_label(res, s)
         )
+        if d >= 0:  # said in the key, not beside the X: there it covered the runs' lines
+            label += f"{',' if answers else ':'} X at step {d}"
         ax.plot(
             t[shown],
             _floored(errors[s, shown], floor),
@@ -189,22 +188,13 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
             ax.plot(t, np.clip(theory, floor, top), color=style.INK, ls="--", lw=1, zorder=3)
         if d >= 0:
             ax.plot([d], [bound], marker="X", ms=12, color=color, mec=style.INK, zorder=4)
-            ax.annotate(
-                f"passes the bound\nat step {d}",
-                (d, bound),
-                xytext=(-12, -14),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1},
-            )
     handles, labels = ax.get_legend_handles_labels()
     c = r"\overline{x^2}" if _is_linear(res) else ""
     if answers:
         _add_key(handles, labels, "--", rf"theory $|1 - 2\alpha{c}|^t\,|\theta_0 - \theta^*|$")
     if bound is not None:
         ax.axhline(bound, color=style.INK, ls="-.", lw=0.8)
-        _add_key(handles, labels, "-.", f"divergence bound {_power(bound)}")
+        _add_key(handles, labels, "-.", f"divergence bound {_power(bound)} (X: where a run passes it)")
     ax.axhline(floor, color=style.GREY, ls=":", lw=1.2)
     _add_key(handles, labels, ":", f"floor {_power(floor)}: smaller errors\n(and 0) are drawn on it", style.GREY)
     ax.set(

@@ -181,13 +181,8 @@ def _fit_legend(fig, ncols: int) -> None:
 
 
 def _board(step: int, train: float, test: float, steps: int) -> list[str]:
-    """The frame's step, train MSE and test MSE: the corner of every animation frame."""
-    width = len(f"{steps:,}")
-    return [
-        f"step      {step:>{width},}",
-        f"train MSE {_mse_text(train):>{width}}",
-        f"test MSE  {_mse_text(test):>{width}}",
-    ]
+    """The frame's step, train MSE and test MSE: one line above every animation frame."""
+    return [f"step {step:>{len(f'{steps:,}')},}   train MSE {_mse_text(train)}   test MSE {_mse_text(test)}"]
 
 
 def _status(res: dict, snap: int) -> str:
@@ -199,36 +194,41 @@ def _status(res: dict, snap: int) -> str:
     )
 
 
-def relu_animation(res: dict, out: Path, *, frame_ms: int = 110) -> None:
-    """The shown seed training, one frame per snapshot: hinges, elbows and prediction moving over
-    the data. One figure, its artists updated in place and blitted. Writes ``.gif``, the
-    last frame ``.png`` and the player's labels ``.json``."""
+def relu_animation(res: dict, out: Path, *, frame_ms: int = 200, snapshot_every: int = 2) -> None:
+    """The shown seed training, one frame per ``snapshot_every``-th snapshot (the first and the
+    last always): hinges, elbows and prediction moving over the data, the step and the
+    errors above the plot. One figure, its artists updated in place and blitted. Every
+    snapshot at twice the pixels was twice the bytes the page may weigh; the elbow and
+    slope figures draw them all. Writes ``.gif``, the last frame ``.png`` and the
+    player's labels ``.json``."""
     steps = res["snap_steps"]
+    snaps = sorted({*range(0, len(steps), snapshot_every), len(steps) - 1})
     with _figure(5.8, 3.3) as fig:
         ax = fig.subplots()
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
         ax.set_ylabel("$y$", labelpad=0)
+        lines = [
+            _board(int(steps[k]), res["train_mse"][_shown(res), k], res["test_mse"][_shown(res), k], int(steps[-1]))
+            for k in snaps
+        ]
+        board = style.TextBoard(ax, lines)
         ax.set_title(
             f"width {_width(res)}, {_regime(res)[0]}, seed {int(res['seeds'][_shown(res)])}: {int(steps[-1]):,} steps",
             loc="left",
+            pad=board.title_pad,
         )
         _fit_legend(fig, ncols=3)
         grabber = style.FrameGrabber(fig, [moving["units"], moving["pred"], moving["elbows"]])
-        lines = [
-            _board(int(s), res["train_mse"][_shown(res), k], res["test_mse"][_shown(res), k], int(steps[-1]))
-            for k, s in enumerate(steps)
-        ]
-        board = style.TextBoard(grabber, ax, lines)
-        frames, labels = [], []
-        for snap in range(len(steps)):
+        frames = []
+        for snap, text in zip(snaps, lines):
             moving["units"].set_segments(_hinge_segments(res, snap))
             moving["pred"].set_ydata(res["pred_grid"][snap])
             moving["elbows"].set_xdata(res["elbows"][_shown(res), snap])
             frame = grabber.grab()
-            board.draw(frame, lines[snap])
+            board.draw(frame, text)
             frames.append(frame)
-            labels.append(_status(res, snap))
+        labels = [_status(res, snap) for snap in snaps]
         style.save_animation(fig, frames, out, frame_ms, labels, slider="SGD iterations")
 
 
@@ -294,17 +294,6 @@ def relu_elbows(many: list[dict], out: Path) -> None:
                 for kink in np.arange(11) / 10:  # the target bends at every multiple of 0.1
                     ax.axhline(kink, color=style.GREY, ls=(0, (1, 3)), lw=0.8, zorder=0)
                 _unit_paths(ax, res, res["elbows"][_shown(res)])
-                gone = int(res["shown_elbows_end_outside"])
-                if gone:
-                    ax.text(
-                        0.97,
-                        0.03,
-                        f"{gone} end outside [0, 1]",
-                        transform=ax.transAxes,
-                        ha="right",
-                        va="bottom",
-                        bbox={"facecolor": style.PAPER, "edgecolor": "none", "pad": 1},
-                    )
         axes[0, 0].set_ylim(*ELBOW_RANGE)
         axes[0, 0].set_yticks([0, 0.5, 1])
         _label_columns(axes, (ALL_LAYERS[0], OUTPUT_ONLY[0]), "SGD step (log scale)")
@@ -312,8 +301,27 @@ def relu_elbows(many: list[dict], out: Path) -> None:
             Line2D([], [], color=style.INK, ls="", marker="o", ms=3, label="where it started"),
             Line2D([], [], color=style.GREY, ls=(0, (1, 3)), lw=1, label="kinks of the target"),
         ]
-        fig.legend(handles=keys, loc="outside lower center", ncols=2, handlelength=1.8, columnspacing=1.2)
+        fig.legend(
+            handles=keys,
+            loc="outside lower center",
+            ncols=2,
+            handlelength=1.8,
+            columnspacing=1.2,
+            title=_off_the_plot(grid),
+        )
         style.save_svg(fig, out.with_suffix(".svg"))
+
+
+def _off_the_plot(grid: list) -> str | None:
+    """The key's word on the elbows that end outside [0, 1], off the plot: in a panel,
+    that note covered the panel's lines."""
+    gone = [
+        f"{int(res['shown_elbows_end_outside'])} of width {_width(res)}'s, {_regime(res)[0]}"
+        for pair in grid
+        for res in pair
+        if int(res["shown_elbows_end_outside"])
+    ]
+    return "elbows ending outside [0, 1], off the plot:\n" + "; ".join(gone) if gone else None
 
 
 def relu_slopes(many: list[dict], out: Path) -> None:

@@ -53,6 +53,8 @@ DARK_GREY = "#555555"  # thin reference lines that must still show: hinges, guid
 ANIMATION_COLORS = 63
 
 MIN_TEXT_PX = 9
+FRAME_DPI = 200  # animation frames: 2 device pixels per CSS pixel (FrameGrabber)
+LINE_SPACING = 1.25  # a TextBoard's lines, in ems
 PHONE_COLUMN_PX = 340
 BASE_TEXT_PT = 10
 
@@ -162,7 +164,7 @@ def text_metrics(fig: Figure) -> dict:
 
 def css_size(fig: Figure, dpi: float) -> dict:
     """A file's natural size in CSS pixels: an SVG's is its size in pt * 4/3 (dpi 96),
-    a GIF's or PNG's its pixels."""
+    an animation's its size at 100 dpi (its frames have twice the pixels)."""
     width, height = fig.get_size_inches() * dpi
     return {"width_px": int(round(width)), "height_px": int(round(height))}
 
@@ -196,15 +198,18 @@ def _write_json(path: Path, data: dict) -> None:
 class FrameGrabber:
     """Frames of an animation drawn by blitting: the static parts are drawn once.
 
-    The layout is fixed after the first full draw; each frame then restores that
-    background and redraws only the ``moving`` artists, which the caller updates in
-    place (one figure per animation, its artists never re-created).
+    Frames are drawn at FRAME_DPI, twice the 100 dpi of the figure's size on the page
+    (``css_size``): the page shows them at that size, so they stay sharp on screens of
+    two device pixels per CSS pixel. The layout is fixed after the first full draw; each
+    frame then restores that background and redraws only the ``moving`` artists, which
+    the caller updates in place (one figure per animation, its artists never re-created).
     """
 
     def __init__(self, fig: Figure, moving: list):
         self.fig, self.moving = fig, moving
         for artist in moving:
             artist.set_animated(True)
+        fig.set_dpi(FRAME_DPI)
         fig.canvas.draw()
         fig.set_layout_engine("none")
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
@@ -219,8 +224,10 @@ class FrameGrabber:
 
 
 class TextBoard:
-    """A few lines of monospaced text in the top right corner of an axes, drawn into
-    grabbed frames on a backing of the paper's colour: an animation's changing numbers.
+    """A few lines of monospaced text right-aligned just above an axes, between it and
+    its title, drawn into grabbed frames: an animation's changing numbers. Outside the
+    plotting area, it never hides what the axes draw; the figure makes its room by
+    giving the axes' title ``title_pad`` before the first draw.
 
     Matplotlib lays out and rasterises text glyph by glyph on every draw, which was most
     of the cost of a frame for a handful of numbers. Here each character is rasterised
@@ -228,45 +235,47 @@ class TextBoard:
     tiles, in integers (the same bytes everywhere).
     """
 
-    PAD = 4  # pixels of backing around the text
+    PAD_PT = 1.5  # space between the text and the axes below it
 
-    def __init__(self, grabber: "FrameGrabber", ax, frames: list[list[str]]):
+    def __init__(self, ax, frames: list[list[str]]):
         """``frames``: every frame's lines, so the board is sized to hold the longest."""
-        fig = grabber.fig
-        rows, cols = max(map(len, frames)), max(len(line) for lines in frames for line in lines)
-        chars = "".join(line for lines in frames for line in lines)
-        size_px = matplotlib.rcParams["font.size"] * fig.dpi / 72
+        self.ax = ax
+        self.rows = max(map(len, frames))
+        self.chars = sorted(set("".join(line for lines in frames for line in lines)) - {" "})
+        self.size_pt = matplotlib.rcParams["font.size"]
+        height_pt = self.rows * self.size_pt * LINE_SPACING + self.PAD_PT
+        self.title_pad = height_pt + matplotlib.rcParams["axes.titlepad"]
+        self._tiles = None
+
+    def _place(self, frame: np.ndarray) -> None:
+        """Pixel sizes and position, once the figure is drawn at its final dpi and layout."""
+        fig = self.ax.figure
+        size_px = self.size_pt * fig.dpi / 72
         self.advance = size_px * 0.602  # DejaVu Sans Mono: every glyph 0.602 em wide
-        self.line = int(np.ceil(size_px * 1.25))
-        self.tiles = _glyph_tiles(sorted(set(chars) - {" "}), size_px, self.line, fig.dpi)
-        width = int(np.ceil(cols * self.advance)) + 2 * self.PAD
-        height = rows * self.line + 2 * self.PAD
-        box = ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
-        self.right = int(box.x1) - 2
-        self.top = fig.canvas.get_width_height()[1] - int(box.y1) + 2
-        self.left = self.right - width
-        self.bottom = self.top + height
+        self.line = int(np.ceil(size_px * LINE_SPACING))
+        self._tiles = _glyph_tiles(self.chars, size_px, self.line, fig.dpi)
+        box = self.ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
+        self.right = int(box.x1)
+        self.bottom = frame.shape[0] - int(np.ceil(box.y1)) - int(round(self.PAD_PT * fig.dpi / 72))
+        self.top = self.bottom - self.rows * self.line
         self.ink = _rgb(INK)
-        self.paper = _rgb(PAPER)
 
     def draw(self, frame: np.ndarray, lines: list[str]) -> None:
         """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``."""
-        region = frame[self.top : self.bottom, self.left : self.right]
-        rgb = _unpack(region)
-        rgb = (rgb * 38 + self.paper * 217 + 127) // 255  # the backing: 85 % paper
+        if self._tiles is None:
+            self._place(frame)
         for row, text in enumerate(lines):
-            y = self.PAD + row * self.line
-            start = region.shape[1] - self.PAD - 1 - len(text) * self.advance
+            y = self.top + row * self.line
+            start = self.right - len(text) * self.advance
             for k, char in enumerate(text):
-                tile = self.tiles.get(char)
+                tile = self._tiles.get(char)
                 if tile is None:
                     continue
                 x = int(round(start + k * self.advance)) - 1
                 h, w = tile.shape
-                cover = tile[..., None]
-                patch = rgb[y : y + h, x : x + w]
-                patch[:] = (patch * (255 - cover) + self.ink * cover + 127) // 255
-        region[:] = _pack(rgb)
+                region = frame[y : y + h, x : x + w]
+                rgb, cover = _unpack(region), tile[..., None]
+                region[:] = _pack((rgb * (255 - cover) + self.ink * cover + 127) // 255)
 
 
 def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
@@ -387,13 +396,11 @@ def save_animation(
         stem.with_suffix(".gif").write_bytes(data)
         stem.with_suffix(".gif.js").write_text(_script_copy(data), encoding="ascii")
         _save_png(indices[-1], colors, stem.with_suffix(".png"))
-    height, width = frames[0].shape
     player = {
         "slider": slider,
         "labels": labels,
         "frame_ms": frame_ms,
-        "width_px": width,
-        "height_px": height,
+        **css_size(fig, RC["figure.dpi"]),  # the page's size; the frames have FRAME_DPI / 100 times its pixels
         **text_metrics(fig),
     }
     _write_json(out.with_suffix(".json"), player)
