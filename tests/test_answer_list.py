@@ -8,6 +8,7 @@ tests/test_student_edition.py derives its list from the built solutions instead;
 one does not depend on how the build marks solution material.
 """
 
+import base64
 import html
 import json
 import re
@@ -44,15 +45,34 @@ def answer_forms() -> dict[str, list[str]]:
     return out
 
 
+# A file's copy as a script, for pages opened from disk (coursegen/script_copy.py)
+SCRIPT_COPY = re.compile(
+    r'\(window\.(\w+) = window\.\1 \|\| \{\}\)\[document\.currentScript\.src\] = "([A-Za-z0-9+/=]*)";\s*'
+)
+
+
+def readable(suffix: str, text: str) -> str:
+    """What a student reads in a file of this type: a notebook as its cells' sources."""
+    if suffix == ".ipynb":
+        return "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+    if suffix == ".json":
+        return text + "\n" + text.encode().decode("unicode_escape", "replace")  # JSON's escaped TeX, undone
+    return text
+
+
 def student_files(site: Path) -> dict[str, str]:
-    """Every text a student can read in the site, a notebook as its cells' sources."""
+    """Every text a student can read in the site (``readable``), a script copy as the file
+    it carries (a GIF's, binary, as nothing)."""
     texts = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file() and p.suffix in TEXT):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix == ".ipynb":
-            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
-        elif path.suffix == ".json":
-            text = text + "\n" + text.encode().decode("unicode_escape", "replace")  # JSON's escaped TeX, undone
+        copy = SCRIPT_COPY.fullmatch(text) if path.suffix == ".js" else None
+        if copy:
+            carried = Path(path.stem).suffix  # x.ipynb.js carries x.ipynb
+            data = base64.b64decode(copy.group(2))
+            text = readable(carried, data.decode("utf-8")) if carried in TEXT else ""
+        else:
+            text = readable(path.suffix, text)
         texts[path.relative_to(site).as_posix()] = normal(text)
     return texts
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, EDITIONS, open_page, worksheet
+from browser import ARTIFACTS, EDITIONS, open_page, site_pages, worksheet
 from visits import SCREENS
 
 pytest_plugins = ["browser_fixtures"]
@@ -193,3 +193,29 @@ def test_layout_fits_phone_and_desktop(visits, build, screen, capsys):
     assert all(shot.is_file() for shot in shots)
     with capsys.disabled():
         print("".join(f"\n  screenshot ({build}, {SCREENS[screen]['width']} px): {shot}" for shot in shots))
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("opened", ["over HTTP", "from disk"])
+def test_notebook_links_download_the_notebook(
+    chromium, served, solutions_site, student_site, edition, opened, tmp_path
+):
+    """Every page's notebook link saves the notebook itself, byte for byte as the site
+    holds it, and the page stays where it is: over HTTP, and from a page opened from
+    disk, where Chromium ignores a link's ``download`` and would show the raw JSON."""
+    site = sites(edition, solutions_site, student_site)
+    pages = [rel for rel in site_pages(site) if 'class="cg-notebook"' in (site / rel).read_text(encoding="utf-8")]
+    assert pages, "no page links a notebook"
+    for rel in pages:
+        url = f"{served[edition]}/{rel}" if opened == "over HTTP" else (site / rel).as_uri()
+        with open_page(chromium, url) as page:
+            for k, link in enumerate(page.locator("a.cg-notebook").all()):
+                href = link.get_attribute("href")
+                with page.expect_download(timeout=10_000) as download:
+                    link.click()
+                saved = tmp_path / f"{k}-{download.value.suggested_filename}"
+                download.value.save_as(saved)
+                assert download.value.suggested_filename == Path(href).name
+                assert saved.read_bytes() == ((site / rel).parent / href).read_bytes(), (rel, href)
+                assert page.url == url
+            assert page.errors == []

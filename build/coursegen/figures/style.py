@@ -6,7 +6,6 @@ fonts matplotlib ships are eligible), not the date (SVG and PNG metadata stamps 
 dropped) and not the per-process SVG id salt.
 """
 
-import base64
 import functools
 import io
 import json
@@ -25,6 +24,7 @@ from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from coursegen.figures import gif, schemes
+from coursegen.script_copy import script_copy
 from coursegen.stages import limits
 
 # Colour-blind-safe (Okabe-Ito), each paired with a line style or marker in the figures
@@ -394,7 +394,7 @@ def save_animation(
     for colors, stem in ((palette.colors, out), (schemes.dark_colors(palette.colors), dark_path(out))):
         data = encoded.to_bytes(colors)
         stem.with_suffix(".gif").write_bytes(data)
-        stem.with_suffix(".gif.js").write_text(_script_copy(data), encoding="ascii")
+        stem.with_suffix(".gif.js").write_text(script_copy(data, "cgGifs"), encoding="ascii")
         _save_png(indices[-1], colors, stem.with_suffix(".png"))
     player = {
         "slider": slider,
@@ -431,14 +431,6 @@ def _player_problem(n_frames: int, frame_ms, labels, slider) -> str | None:
     if not isinstance(slider, str) or not slider.strip():
         return f'slider = {slider!r}; name what the slider moves through, e.g. "GD step"'
     return None
-
-
-def _script_copy(data: bytes) -> str:
-    """The GIF as a script, for pages opened from disk (file://), where a page may not
-    fetch() its own files but may still load a <script>: it files the bytes (base64)
-    under its own address, which the player that added it knows."""
-    encoded = base64.b64encode(data).decode("ascii")
-    return f'(window.cgGifs = window.cgGifs || {{}})[document.currentScript.src] = "{encoded}";\n'
 
 
 def _save_png(indices: np.ndarray, colors: np.ndarray, path: Path) -> None:

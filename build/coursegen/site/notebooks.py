@@ -7,6 +7,7 @@ worksheet's results and its rendered page in that edition). A worksheet gets the
 kind, in order of kind, that wants it, written next to its ``index.md``.
 """
 
+from coursegen.script_copy import script_copy
 from coursegen.stages import registry
 from coursegen.stages.parameters import Sheet
 
@@ -22,13 +23,14 @@ def filename(sheet: Sheet) -> str | None:
 
 
 def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: dict[str, str]) -> dict[str, bytes]:
-    """Every worksheet's notebook, keyed by its path under the docs folder."""
+    """Every worksheet's notebook, keyed by its path under the docs folder, and its
+    script copy (``.ipynb.js``), which the page's link downloads from when opened from disk."""
     out = {}
     for sheet in sheets:
         kind = maker(sheet)
         if kind is not None:
             page = rendered[f"{sheet.name}/index.md"]
-            out[f"{sheet.name}/{filename(sheet)}"] = kind.build(
-                sheet, results.get(sheet.name, {}), page, editions[sheet.name]
-            )
+            path = f"{sheet.name}/{filename(sheet)}"
+            out[path] = kind.build(sheet, results.get(sheet.name, {}), page, editions[sheet.name])
+            out[f"{path}.js"] = script_copy(out[path], "cgFiles").encode("ascii")  # the link from disk
     return out
