@@ -161,6 +161,26 @@ def check_every_move(player, gif: Path, moves=MOVES) -> list[str]:
     return problems
 
 
+_SHOWN = """p => { const c = p.querySelector("canvas"), r = c.getBoundingClientRect();
+  return { width: r.width, height: r.height, column: p.getBoundingClientRect().width }; }"""
+
+
+def sharpness(player, gif_path: Path) -> list[str]:
+    """The canvas is shown at its <img>'s CSS width (or the column's, if narrower) and
+    ratio, while it holds every pixel of the GIF: two per CSS pixel, as Pillow counts them,
+    so each is one device pixel on a screen of ratio 2."""
+    with Image.open(gif_path) as gif:
+        width, height = gif.size
+    css = round(width / 2)
+    shown = player.evaluate(_SHOWN)
+    want = min(css, shown["column"])
+    if abs(shown["width"] - want) > 1 or abs(shown["height"] - shown["width"] * height / width) > 1:
+        return [
+            f"{gif_path.name}: shown {shown['width']:.0f} x {shown['height']:.0f} CSS px, not {want} px wide at its ratio"
+        ]
+    return []
+
+
 def _sites(solutions_site, student_site):
     return {"solutions": solutions_site, "student": student_site}
 
@@ -182,6 +202,7 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
             for player in ready_players(page):
                 gif = player.get_attribute("data-gif-dark" if scheme == "dark" else "data-gif")
                 problems += check_every_move(player, site / Path(rel).parent / gif, moves)
+                problems += sharpness(player, site / Path(rel).parent / gif)
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]
     assert seen == sum((site / rel).read_text(encoding="utf-8").count('class="cg-player"') for rel in pages)

@@ -79,6 +79,11 @@
 
   /* ---- Frames decoded on demand ---------------------------------------------- */
 
+  /* The LZW decoder's tables and output, shared by every player of the page: a frame is
+     decoded and copied out at once, so one set serves them all (at twice the pixels,
+     one output buffer per player was a tenth of the page's memory). */
+  const LZW = { out: new Uint8Array(0), prefix: new Int16Array(4096), suffix: new Uint8Array(4096), stack: new Uint8Array(4097) };
+
   class FrameStore {
     constructor(gif) {
       this.gif = gif;
@@ -86,10 +91,6 @@
       this.indices = new Uint8Array(gif.width * gif.height);  // the frame `current`
       this.current = -1;
       this.keyframes = new Map();  // frame number -> its full indices
-      this.scratch = new Uint8Array(gif.width * gif.height);
-      this.prefix = new Int16Array(4096);
-      this.suffix = new Uint8Array(4096);
-      this.stack = new Uint8Array(4097);
     }
 
     /* Make `indices` frame k, decoding forward from the closest of: the current
@@ -121,7 +122,8 @@
     }
 
     lzw(minCodeSize, data, pixelCount) {
-      const out = this.scratch, prefix = this.prefix, suffix = this.suffix, stack = this.stack;
+      if (LZW.out.length < pixelCount) LZW.out = new Uint8Array(pixelCount);
+      const out = LZW.out, prefix = LZW.prefix, suffix = LZW.suffix, stack = LZW.stack;
       const clear = 1 << minCodeSize, end = clear + 1;
       for (let c = 0; c < clear; c++) { prefix[c] = -1; suffix[c] = c; }
       let size = minCodeSize + 1, next = end + 1, prev = -1, firstChar = 0;
@@ -145,6 +147,19 @@
       }
       return out;
     }
+  }
+
+  /* The RGBA picture a player hands its canvas, one per frame size for the whole page:
+     a draw fills it and the canvas copies it at once (at twice the pixels, one per player
+     was half the page's memory). */
+  const RGBA = new Map();
+  function rgba(ctx, width, height) {
+    const key = `${width}x${height}`;
+    if (!RGBA.has(key)) {
+      const image = ctx.createImageData(width, height);
+      RGBA.set(key, { image, pixels: new Uint32Array(image.data.buffer) });
+    }
+    return RGBA.get(key);
   }
 
   /* ---- Where the bytes come from --------------------------------------------- */
@@ -234,12 +249,13 @@
     const n = store.count;
     const canvas = document.createElement("canvas");
     canvas.width = gif.width; canvas.height = gif.height;
+    /* Shown at the <img>'s size, its width attribute in CSS pixels: the frames have
+       twice those pixels, one per device pixel on a screen of ratio 2. */
+    if (img.getAttribute("width")) canvas.style.width = `${img.getAttribute("width")}px`;
     canvas.className = "cg-player__canvas";
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", img.alt);
     const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(gif.width, gif.height);
-    const pixels = new Uint32Array(image.data.buffer);
 
     const controls = document.createElement("div");
     controls.className = "cg-player__controls";
@@ -265,6 +281,7 @@
 
     function draw() {
       store.seek(frame);
+      const { image, pixels } = rgba(ctx, gif.width, gif.height);
       const indices = store.indices, palette = store.gif.palette;
       for (let i = 0; i < indices.length; i++) pixels[i] = palette[indices[i]];
       ctx.putImageData(image, 0, 0);
