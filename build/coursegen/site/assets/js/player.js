@@ -84,13 +84,48 @@
      one output buffer per player was a tenth of the page's memory). */
   const LZW = { out: new Uint8Array(0), prefix: new Int16Array(4096), suffix: new Uint8Array(4096), stack: new Uint8Array(4097) };
 
+  /* Keyframes run-length coded: a figure is mostly runs of one colour (the background,
+     filled areas), so a frame of twice the pixels packs into a few tens of kilobytes
+     instead of a megabyte, and unpacking is one fill per run. A run is its palette
+     index, then its length as a little-endian base-128 number. One scratch buffer,
+     sized for the worst case (no two neighbours alike), serves the page. */
+  let PACKING = new Uint8Array(0);
+  function pack(indices) {
+    if (PACKING.length < 2 * indices.length) PACKING = new Uint8Array(2 * indices.length);
+    const out = PACKING, n = indices.length;
+    let o = 0, i = 0;
+    while (i < n) {
+      const v = indices[i];
+      let j = i + 1;
+      while (j < n && indices[j] === v) j++;
+      out[o++] = v;
+      for (let len = j - i; ; len >>>= 7) {
+        if (len < 128) { out[o++] = len; break; }
+        out[o++] = (len & 127) | 128;
+      }
+      i = j;
+    }
+    return out.slice(0, o);
+  }
+
+  function unpack(packed, indices) {
+    let o = 0, i = 0;
+    while (i < packed.length) {
+      const v = packed[i++];
+      let len = 0, shift = 0, b;
+      do { b = packed[i++]; len |= (b & 127) << shift; shift += 7; } while (b & 128);
+      if (len > 16) { indices.fill(v, o, o + len); o += len; }
+      else for (const end = o + len; o < end; ) indices[o++] = v;
+    }
+  }
+
   class FrameStore {
     constructor(gif) {
       this.gif = gif;
       this.count = gif.frames.length;
       this.indices = new Uint8Array(gif.width * gif.height);  // the frame `current`
       this.current = -1;
-      this.keyframes = new Map();  // frame number -> its full indices
+      this.keyframes = new Map();  // frame number -> its indices, run-length coded (pack)
     }
 
     /* Make `indices` frame k, decoding forward from the closest of: the current
@@ -100,7 +135,7 @@
       let start = -1;
       for (const j of this.keyframes.keys()) if (j <= k && j > start) start = j;
       if (!(this.current >= 0 && this.current < k && this.current >= start)) {
-        if (start >= 0) this.indices.set(this.keyframes.get(start));
+        if (start >= 0) unpack(this.keyframes.get(start), this.indices);
         this.current = start;  // -1: from frame 0, which is stored whole
       }
       while (this.current < k) this.apply(this.current + 1);
@@ -118,7 +153,7 @@
         }
       }
       this.current = i;
-      if (i % KEYFRAME_EVERY === 0 && !this.keyframes.has(i)) this.keyframes.set(i, this.indices.slice());
+      if (i % KEYFRAME_EVERY === 0 && !this.keyframes.has(i)) this.keyframes.set(i, pack(this.indices));
     }
 
     lzw(minCodeSize, data, pixelCount) {
