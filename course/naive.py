@@ -8,6 +8,7 @@ same size (640 x 360) and one frame per snapshot. Only timed, never published.
 """
 
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +50,15 @@ def naive_relu_animation(res, out: Path) -> int:
     return len(steps)
 
 
-def naive_seconds_per_frame(res) -> float:
-    import time
+WIDTH = 20  # the comparison the issue asked for: width 20, 81 frames, 640 x 360
 
+
+def compares(kind: str, res) -> bool:
+    """Whether ``make bench`` times this figure the naive way: the width-20 ReLU animation."""
+    return kind == "relu_animation" and int(res["W1"].shape[-1]) == WIDTH
+
+
+def naive_seconds_per_frame(res) -> float:
     with tempfile.TemporaryDirectory(prefix="coursegen-naive-") as tmp:
         start = time.perf_counter()
         n = naive_relu_animation(res, Path(tmp) / "naive.gif")

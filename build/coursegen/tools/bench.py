@@ -1,15 +1,19 @@
-"""``make bench``: the speed figures, as one JSON line on stdout.
+"""``make bench``: the speed figures, as one JSON line on stdout, for whichever course it
+runs in. What a course has nothing to measure for (no network training, no naive
+drawing, no notebook, no manifest yet) is listed under ``skipped`` with the reason.
 
-- Training: the Section 2 sweep (every ``relu_sgd`` experiment) on a 2-process pool
-  whose workers compiled the kernel first: ``sweep_seconds`` (wall) and
+- Training: every experiment that trains networks (parameters with ``seeds`` and
+  ``steps``: Discussion 1's ``relu_sgd`` sweep) on a 2-process pool whose workers ran
+  each such kind once first (numba compiles then): ``sweep_seconds`` (wall) and
   ``us_per_network_step`` (worker CPU time per network per SGD step).
 - Rebuilds, measured as staff meet them, as whole ``coursegen site`` runs in a scratch
-  copy of the course sharing this checkout's cache: nothing changed, prose edited, one
-  step size changed (``*_rebuild_s``, wall, MkDocs included).
+  copy of the course sharing this checkout's cache: nothing changed, a sentence added
+  to the first worksheet, one of its experiment parameters changed (``*_rebuild_s``,
+  wall, MkDocs included; ``edits`` says which).
 - Rendering: every animation drawn and encoded again, ``ms_per_frame`` over all their
   frames (``ms_per_frame_worst``: the slowest animation), ``largest_gif_bytes``.
-  ``naive_ms_per_frame``: the width-20 ReLU picture drawn as a notebook would
-  (course.naive), in the same run; ``naive_ratio`` = naive / ours.
+  ``naive_ms_per_frame``: the figure the course's ``course/naive.py`` picks, drawn as a
+  notebook would, in the same run; ``naive_ratio`` = naive / ours.
 - Page weight of the worksheet, as sent and uncompressed (``first_load_bytes``,
   ``total_bytes``, ``*_raw_bytes``), and with every player loaded at 390 px: JS heap,
   renderer memory, jump time (``js_heap_mb``, ``renderer_rss_mb``, ``jump_ms``,
@@ -23,6 +27,7 @@
 """
 
 import dataclasses
+import importlib
 import json
 import re
 import shutil
@@ -49,30 +54,72 @@ def _site_seconds(paths, course: Path, cache_dir: Path | None = None) -> float:
     return round(time.perf_counter() - start, 2)
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if old not in text:
-        raise SystemExit(f"bench: {path} no longer contains {old!r}; update bench.py")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def prose_edit(course: Path) -> str:
+    """A sentence added at the end of the first worksheet's page, as staff add one."""
+    page = course / "content" / commands.discover(course / "content", course)[0].name / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n\nA sentence staff just added.\n", encoding="utf-8")
+    return f"{page.relative_to(course).as_posix()}: a sentence added"
+
+
+_TABLE = re.compile(r"^\s*\[experiments\.([\w-]+)\]")
+_NUMBER = re.compile(r"^(\s*([\w-]+)\s*=\s*)(-?\d+(\.\d+)?)(?=\s*(#|$))")
+
+
+def param_edit(course: Path) -> str | None:
+    """One parameter of the first worksheet changed as staff change one: its first
+    decimal field of an experiment (times 1.25), else its first whole number (plus 1).
+    Returns what was changed, or None when no experiment states a number."""
+    sheet = course / "content" / commands.discover(course / "content", course)[0].name
+    found = {}  # "float" / "int" -> (path, lines, line number, match, table)
+    for path in sorted(sheet.glob("*.toml")):
+        lines, table = path.read_text(encoding="utf-8").split("\n"), None
+        for i, line in enumerate(lines):
+            if line.lstrip().startswith("["):
+                table = m.group(1) if (m := _TABLE.match(line)) else None
+            elif table and (m := _NUMBER.match(line)):
+                found.setdefault("float" if m.group(4) else "int", (path, lines, i, m, table))
+    if not found:
+        return None
+    path, lines, i, m, table = found.get("float") or found["int"]
+    old = m.group(3)
+    new = repr(float(old) * 1.25) if m.group(4) else str(int(old) + 1)
+    lines[i] = m.group(1) + new + lines[i][m.end(3) :]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return f"{path.relative_to(course).as_posix()}: experiments.{table}.{m.group(2)} {old} -> {new}"
 
 
 def rebuild_times(paths, course: Path) -> dict:
+    """Whole rebuilds of ``course`` (a scratch copy, edited here): nothing changed, prose
+    edited, one parameter changed; ``edits`` says what was edited."""
     _site_seconds(paths, course)  # warm: whatever is not cached yet
-    noop = _site_seconds(paths, course)
-    _edit(course / "content/dis01/index.md", "## Contributors", "A sentence staff just added.\n\n## Contributors")
-    prose = _site_seconds(paths, course)
-    _edit(course / "content/dis01/section1.toml", "theta0 = -1.0", "theta0 = -1.25")
-    param = _site_seconds(paths, course)
-    return {"noop_rebuild_s": noop, "prose_edit_rebuild_s": prose, "one_param_rebuild_s": param}
+    times = {"noop_rebuild_s": _site_seconds(paths, course), "edits": [prose_edit(course)]}
+    times["prose_edit_rebuild_s"] = _site_seconds(paths, course)
+    changed = param_edit(course)
+    if changed is None:
+        times["skipped"] = {"one_param_rebuild_s": "no experiment of the first worksheet states a number"}
+    else:
+        times["edits"].append(changed)
+        times["one_param_rebuild_s"] = _site_seconds(paths, course)
+    return times
+
+
+def _naive():
+    """The course's notebook-way drawing (``course/naive.py``: ``compares(kind, results)``
+    picks the figure, ``naive_seconds_per_frame(results)`` times it), if it has one."""
+    try:
+        return importlib.import_module(f"{registry.PACKAGE}.naive")
+    except ModuleNotFoundError as e:
+        if e.name not in (registry.PACKAGE, f"{registry.PACKAGE}.naive"):
+            raise
+        return None
 
 
 def animations(paths, site_dir: Path) -> dict:
     """Draw and encode every animation again from cached results, timing each frame;
-    then the width-20 all-layers picture drawn the naive way (course.naive), timed in
+    then the figure the course's ``naive`` module picks drawn its naive way, timed in
     the same run. ``ms_per_frame`` counts the time of both renderings (light and dark)
     against the frames of one."""
-    from course.naive import naive_seconds_per_frame  # Discussion 1's: this bench measures that course
-
+    naive_way = _naive()
     store = cache.Store(paths.cache)
     code = registry.Code.of(registry.kinds())
     seconds, frames, worst, naive = 0.0, 0, 0.0, None
@@ -85,31 +132,32 @@ def animations(paths, site_dir: Path) -> dict:
                 continue
             n = len(json.loads(files["figure.json"])["labels"])
             seconds, frames, worst = seconds + took, frames + n, max(worst, took / n)
-            if fig.kind == "relu_animation" and naive is None and _width(npzs[0]) == NAIVE_WIDTH:
-                naive = naive_seconds_per_frame(results.Lazy(npzs[0]))
+            if naive_way and naive is None and naive_way.compares(fig.kind, results.Lazy(npzs[0])):
+                naive = naive_way.naive_seconds_per_frame(results.Lazy(npzs[0]))
+    if not frames:
+        return {"skipped": {"ms_per_frame": "the course has no animation"}}
     ms = seconds / frames * 1e3
-    return {
+    times = {
         "ms_per_frame": round(ms, 2),
         "ms_per_frame_worst": round(worst * 1e3, 2),
-        "naive_ms_per_frame": round(naive * 1e3, 2),
-        "naive_ratio": round(naive * 1e3 / ms, 1),
         "largest_gif_bytes": max(p.stat().st_size for p in site_dir.rglob("*.gif")),
     }
-
-
-NAIVE_WIDTH = 20  # the issue's comparison: width 20, 81 frames, 640 x 360
-
-
-def _width(npz: Path) -> int:
-    return int(results.Lazy(npz)["W1"].shape[-1])
+    if naive is None:
+        why = "no course/naive.py" if naive_way is None else "course/naive.py compares no figure of the course"
+        times["skipped"] = {"naive_ms_per_frame": why}
+    else:
+        times.update(naive_ms_per_frame=round(naive * 1e3, 2), naive_ratio=round(naive * 1e3 / ms, 1))
+    return times
 
 
 def cold_build(paths, scratch: Path) -> dict:
     """``coursegen site`` and ``coursegen check`` from an empty cache (wall seconds), in
     a fresh copy of the course (the rebuild timings edited theirs)."""
     course = copy_course(paths.root, scratch / "cold")
-    shutil.copy2(paths.manifest, course / "manifest.json")
     site_s = _site_seconds(paths, course, cache_dir=scratch / "cold-cache")
+    if not paths.manifest.is_file():
+        return {"cold_site_s": site_s, "skipped": {"cold_check_s": "no manifest.json (coursegen lock-figures)"}}
+    shutil.copy2(paths.manifest, course / "manifest.json")
     start = time.perf_counter()
     checked = subprocess.run(
         _cli(course, paths.cache, "check", "--jobs", "2"),
@@ -131,8 +179,11 @@ def notebook_times(site_dir: Path) -> dict:
     import nbclient
     import nbformat
 
+    notebooks = sorted(site_dir.glob("*/*.ipynb"))
+    if not notebooks:
+        return {"skipped": {"notebook_s": "no worksheet has a companion notebook"}}
     times = {"notebook_s": 0.0, "notebook_code_chars": 0, "notebooks_agree_with_pages": True}
-    for path in sorted(site_dir.glob("*/*.ipynb")):
+    for path in notebooks:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
         code = sum(len(c.source) + 1 for c in nb.cells if c.cell_type == "code")
         times["notebook_code_chars"] = max(times["notebook_code_chars"], code)
@@ -144,12 +195,21 @@ def notebook_times(site_dir: Path) -> dict:
     return times
 
 
+def _networks(params) -> bool:
+    """Parameters that train networks: seeds and SGD steps (``relu_sgd``'s)."""
+    return {"seeds", "steps"} <= {f.name for f in dataclasses.fields(params)}
+
+
 def sweep(paths, jobs: int = 2) -> dict:
-    """The Section 2 training sweep (every relu_sgd experiment), not from the cache."""
+    """The training sweep: every experiment of the course that trains networks (seeds and
+    steps), not from the cache, on a pool whose workers ran each such kind once first."""
     sheets = commands.discover(paths.content, paths.root)
-    sweep_exps = [e for s in sheets for e in s.experiments.values() if e.kind == "relu_sgd"]
-    with ProcessPoolExecutor(jobs, initializer=_compile) as pool:
-        list(pool.map(_noop, range(jobs)))  # every worker has compiled before the clock starts
+    sweep_exps = [e for s in sheets for e in s.experiments.values() if _networks(e.params)]
+    if not sweep_exps:
+        return {"skipped": {"sweep_seconds": "no experiment trains networks (parameters with seeds and steps)"}}
+    warm = {e.kind: _tiny(e.params) for e in sweep_exps}  # the first of each kind, shrunk
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_warm, [warm] * jobs))  # every worker has compiled before the clock starts
         start = time.perf_counter()
         work = list(pool.map(_train, sweep_exps))
         wall = time.perf_counter() - start
@@ -161,14 +221,19 @@ def sweep(paths, jobs: int = 2) -> dict:
     }
 
 
-def _compile() -> None:
-    from course.experiments import relu
+def _tiny(params) -> dict:
+    """``params`` as a run of seconds: one seed, 10 steps (and 2 snapshots if it takes any)."""
+    shrunk = {"seeds": tuple(params.seeds)[:1], "steps": 10}
+    if "n_snapshots" in {f.name for f in dataclasses.fields(params)}:
+        shrunk["n_snapshots"] = 2
+    return dataclasses.asdict(dataclasses.replace(params, **shrunk))
 
-    relu.relu_sgd(relu.ReluSGD(seeds=(0,), steps=10, n_snapshots=2))
 
-
-def _noop(_) -> None:
-    time.sleep(0.2)
+def _warm(runs: dict) -> None:
+    code = registry.Code.of(registry.kinds())
+    for kind, params in runs.items():
+        pipeline._run_experiment(code, kind, params)
+    time.sleep(0.2)  # so that every worker gets one
 
 
 def _train(exp) -> float:
@@ -179,20 +244,26 @@ def _train(exp) -> float:
 
 
 def main(paths, args, log) -> int:
-    figures = sweep(paths)
-    log(f"bench: training sweep {figures['sweep_seconds']} s")
+    figures = {"skipped": {}}
+
+    def add(part: dict) -> None:  # what a course has nothing to measure for is named, not failed
+        figures["skipped"].update(part.pop("skipped", {}))
+        figures.update(part)
+
+    add(sweep(paths))
+    log(f"bench: training sweep {figures.get('sweep_seconds', 'skipped')} s")
     with tempfile.TemporaryDirectory(prefix="coursegen-bench-") as tmp:
         course = copy_course(paths.root, Path(tmp) / "course")
-        figures.update(rebuild_times(paths, course))
+        add(rebuild_times(paths, course))
         log("bench: rebuilds timed")
-        figures.update(animations(paths, course / "site"))
+        add(animations(paths, course / "site"))
         log("bench: animations timed")
-        figures.update(page_weight(course / "site"))
-        figures.update(player_costs(course / "site"))
+        add(page_weight(course / "site"))
+        add(player_costs(course / "site"))
         log("bench: page weight and player memory measured")
-        figures.update(cold_build(paths, Path(tmp)))
+        add(cold_build(paths, Path(tmp)))
         log("bench: cold site and check timed")
-        figures.update(notebook_times(course / "site"))
+        add(notebook_times(course / "site"))
         log("bench: notebooks executed")
     print(json.dumps(figures, sort_keys=True))
     return 0

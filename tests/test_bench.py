@@ -1,0 +1,83 @@
+"""``make bench`` measures whichever course it runs in: Discussion 1 and a course fresh
+from ``coursegen init``. Its edits are checked against tomllib's reading of the files
+before and after (exactly one experiment parameter changed, by the stated amount), and
+what a course has nothing to measure for is named under ``skipped``, not failed on."""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coursegen.commands import init
+from coursegen.course import Course
+from coursegen.stages import registry
+from coursegen.tools import bench
+
+from conftest import REPO, make_checkout, run_cli
+
+
+def new_course(folder: Path) -> Path:
+    assert init.init(folder, lambda line: None) == 0
+    return folder
+
+
+def params_of(root: Path) -> dict[str, dict]:
+    return {p.relative_to(root).as_posix(): tomllib.loads(p.read_text()) for p in sorted(root.glob("content/*/*.toml"))}
+
+
+@pytest.mark.parametrize("course", ["this", "new"])
+def test_the_rebuild_edits_are_one_sentence_and_one_parameter_of_the_first_worksheet(tmp_path, course):
+    root = make_checkout(tmp_path / "c") if course == "this" else new_course(tmp_path / "c")
+    registry.load(root)  # as the bench runs: in the course it measures
+    pages = {p: p.read_text() for p in root.glob("content/*/index.md")}
+    before = params_of(root)
+
+    said = bench.prose_edit(root)
+    changed = [p for p, text in pages.items() if p.read_text() != text]
+    assert len(changed) == 1 and changed[0].read_text().startswith(pages[changed[0]])
+    assert changed[0].read_text().rstrip().endswith("A sentence staff just added.")
+    assert said.startswith(changed[0].relative_to(root).as_posix())
+
+    said = bench.param_edit(root)
+    after = params_of(root)
+    diffs = [
+        (file, name, key, table[key], after[file]["experiments"][name][key])
+        for file in before
+        for name, table in before[file].get("experiments", {}).items()
+        for key in table
+        if after[file]["experiments"][name][key] != table[key]
+    ]
+    assert len(diffs) == 1, diffs
+    file, name, key, old, new = diffs[0]
+    assert new == (old * 1.25 if isinstance(old, float) else old + 1)
+    assert {f: t.get("figures") for f, t in after.items()} == {f: t.get("figures") for f, t in before.items()}
+    assert said == f"{file}: experiments.{name}.{key} {old} -> {new}"
+    if course == "this":
+        assert (file, name, key, old) == ("content/dis01/section1.toml", "const_gd", "theta0", -1.0)
+
+
+def test_a_course_without_networks_or_a_naive_drawing_is_measured_for_what_it_has(tmp_path):
+    root = new_course(tmp_path / "c")
+    assert run_cli(root, "site", cache=tmp_path / "cache").returncode == 0
+    paths = Course(root, tmp_path / "cache")
+    paths.activate()
+    try:
+        swept = bench.sweep(paths)
+        drawn = bench.animations(paths, root / "site")
+    finally:
+        registry.load(REPO)
+    assert list(swept) == ["skipped"] and list(swept["skipped"]) == ["sweep_seconds"]
+    assert drawn["ms_per_frame"] > 0 and drawn["largest_gif_bytes"] > 0
+    assert "naive_ms_per_frame" not in drawn and drawn["skipped"] == {"naive_ms_per_frame": "no course/naive.py"}
+
+
+def test_this_courses_naive_drawing_picks_exactly_one_figure():
+    """Discussion 1's naive comparison is the width-20 ReLU animation, found by the course's
+    own ``course/naive.py``, not by a name in the generator."""
+    from course import naive
+
+    assert not hasattr(bench, "NAIVE_WIDTH")
+    assert "relu" not in Path(bench.__file__).read_text().replace("``relu_sgd``", "")
+    assert naive.compares("relu_animation", {"W1": np.zeros((3, 5, 20))})
+    assert not naive.compares("relu_animation", {"W1": np.zeros((3, 5, 10))})
