@@ -92,9 +92,16 @@ def test_init_writes_a_course_that_site_builds_from_inside_it(installed, tmp_pat
         "tests/test_descent.py",
         ".github/workflows/pages.yml",
         "requirements.txt",
+        "requirements.lock",
         ".gitignore",
     ):
         assert (course / rel).is_file(), rel
+    # the versions the figures' bytes were locked with, hash for hash, in every install step
+    assert (course / "requirements.lock").read_bytes() == (REPO / "requirements.lock").read_bytes()
+    workflow = (course / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    installs = [line for line in workflow.splitlines() if "pip install" in line and not line.lstrip().startswith("#")]
+    assert installs and all("--require-hashes -r requirements.lock" in line for line in installs), installs
+    assert all("--no-deps -r requirements.txt" in line for line in installs), installs
     inside = course / "content" / "week01"  # found upwards, as git finds its repository
     built = run(coursegen(installed), "-q", "site", "--edition", "solutions", cwd=inside)
     assert built.returncode == 0, built.stderr

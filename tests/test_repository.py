@@ -180,6 +180,9 @@ def test_the_private_sources_layout_publishes_to_another_repository(path):
     own = [s for s in steps if s.get("uses", "").startswith(("actions/configure-pages", "actions/upload-pages"))]
     assert own and all("vars.PAGES_REPOSITORY == ''" in s["if"] for s in own)
     assert "vars.PAGES_REPOSITORY == ''" in workflow["jobs"]["deploy"]["if"]
+    # the footer's repository link is the public one (students cannot open the private)
+    links = [s["env"]["REPO_URL"] for s in steps if "REPO_URL" in s.get("env", {})]
+    assert links and all("vars.PAGES_REPOSITORY || github.repository" in link for link in links), links
 
 
 def test_actionlint_passes_on_every_workflow():

@@ -3,7 +3,8 @@
 The course is the one coursegen would find there (``course.find_root``): ``mkdocs.yml``,
 a home page, one worksheet (``coursegen new worksheet``'s: one experiment, one
 animation, one solution), the code behind them in ``course/`` with its test, a
-``requirements.txt`` that installs coursegen, and a GitHub workflow that tests the
+``requirements.txt`` that installs coursegen and a ``requirements.lock`` that pins its
+dependencies hash for hash (the versions this coursegen was tested with), and a GitHub workflow that tests the
 course, checks its figures against ``manifest.json`` once one is locked, and publishes
 the site. Nothing is written unless the folder is new or empty, so no file is ever
 replaced.
