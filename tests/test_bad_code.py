@@ -12,7 +12,7 @@ from coursegen.errors import BuildError
 from coursegen.figures import style
 from coursegen.stages import cache, pipeline, registry
 
-from conftest import make_mini_checkout
+from conftest import make_mini_checkout, run_cli
 
 SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
 
@@ -109,3 +109,26 @@ def test_a_well_behaved_replacement_is_cached(mini, monkeypatch):
         "figures/mini/anim.json",
         "figures/mini/anim.svg",
     ]
+
+
+# Course code that does not even import: the line names the file (with its line), what is
+# wrong, and for a missing library which one to install.
+UNLOADABLE = {
+    "syntax": ("def broken(:\n    pass\n", r"course/experiments/bad\.py, line 1: SyntaxError: invalid syntax"),
+    "missing library": (
+        "import numpy\nimport nosuchlibrary\n",
+        r"No module named 'nosuchlibrary' \(course/experiments/bad\.py, line 2, in <module>\); install 'nosuchlibrary'",
+    ),
+    "raises on import": ("x = 1 / 0\n", r"ZeroDivisionError: division by zero \(course/experiments/bad\.py, line 1"),
+}
+
+
+@pytest.mark.parametrize("case", UNLOADABLE)
+def test_course_code_that_does_not_import_is_named_by_file_and_line(tmp_path, case):
+    root = make_mini_checkout(tmp_path / "c", link_code=False)
+    source, expected = UNLOADABLE[case]
+    (root / "course" / "experiments" / "bad.py").write_text(source)
+    result = run_cli(root, "site", own_process=True)
+    assert result.returncode == 1 and not (root / "site").exists()
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(expected, result.stderr), result.stderr

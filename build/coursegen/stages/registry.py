@@ -39,10 +39,11 @@ import inspect
 import pkgutil
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursegen.errors import BuildError, shown
+from coursegen.errors import BuildError, code_failure, shown
 
 PACKAGE = "course"  # the folder's name and its import name
 ATTRIBUTES = ("EXPERIMENTS", "SUMMARIES", "FIGURES", "NOTEBOOKS")
@@ -122,6 +123,21 @@ def load(root: Path) -> Kinds:
                             f"and in {shown(source)}; rename one"
                         )
                     found[attribute][kind], owners[attribute, kind] = function, source
+    except BuildError:
+        _forget()
+        raise
+    except SyntaxError as e:  # raised by the compiler: no frame of the course's file
+        _forget()
+        raise BuildError(
+            f"{shown(Path(e.filename))}, line {e.lineno}: {type(e).__name__}: {e.msg}; the course's code did not load",
+            "".join(traceback.format_exception(e)),
+        ) from e
+    except Exception as e:  # named at its line in the course's code (a missing import: which file wants it)
+        _forget()
+        failure = code_failure(e, folder)
+        if isinstance(e, ModuleNotFoundError):
+            failure.args = (f"{failure}; install {e.name!r} where coursegen runs (and in requirements)", failure.trace)
+        raise failure from e
     except BaseException:
         _forget()
         raise
