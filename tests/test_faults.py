@@ -73,7 +73,12 @@ def killed_after(root, jobs, seconds: float) -> float | None:
     return time.monotonic() - began
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+# The moments a build is killed at, as fractions of a whole build: the two pool sizes
+# take turns, so that together they kill at six moments spread over a build.
+KILLED_AT = {1: (0.1, 0.4, 0.7), 2: (0.25, 0.55, 0.85)}
+
+
+@pytest.mark.parametrize("jobs", KILLED_AT)
 def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, jobs):
     """Kills spread over a whole build (timed here, so that a slower machine moves the
     moments with it), each from the state the previous kill left, with the work to do."""
@@ -81,7 +86,7 @@ def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, 
     began = time.monotonic()
     assert start_site(root, jobs).wait() == 0
     whole = time.monotonic() - began
-    for fraction in (0.1, 0.25, 0.4, 0.55, 0.7, 0.85):
+    for fraction in KILLED_AT[jobs]:
         for _ in range(3):
             took = killed_after(root, jobs, fraction * whole)
             assert_nothing_partial(root, reference)
