@@ -65,13 +65,12 @@ clean:
 # Re-resolve the pinned dependencies with the uv that the lock itself installs (the
 # `dev` extra): everything into requirements-dev.lock, then the site's part of it, at the
 # same versions, into requirements.lock, which `coursegen init` also gives a new course
-# (the versions this generator's figures were locked with); commit them.
+# (the scaffold's requirements.lock is a link to it: the wheel carries its bytes); commit both.
 lock: $(VENV)/.dev-installed
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra dev --extra site --generate-hashes \
 	  --python-version 3.11.7 -o requirements-dev.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra site -c requirements-dev.lock --generate-hashes \
 	  --python-version 3.11.7 -o requirements.lock
-	cp requirements.lock build/coursegen/commands/scaffolds/course/requirements.lock
 
 # KaTeX and the iframe-worker shim ship inside the package (an installed coursegen needs
 # no npm): copy them again from the versions package-lock.json pins; commit the result.

@@ -123,26 +123,29 @@ def load(root: Path) -> Kinds:
                             f"and in {shown(source)}; rename one"
                         )
                     found[attribute][kind], owners[attribute, kind] = function, source
-    except BuildError:
+    except BaseException as e:
         _forget()
-        raise
-    except SyntaxError as e:  # raised by the compiler: no frame of the course's file
-        _forget()
-        raise BuildError(
-            f"{shown(Path(e.filename))}, line {e.lineno}: {type(e).__name__}: {e.msg}; the course's code did not load",
-            "".join(traceback.format_exception(e)),
-        ) from e
-    except Exception as e:  # named at its line in the course's code (a missing import: which file wants it)
-        _forget()
-        failure = code_failure(e, folder)
-        if isinstance(e, ModuleNotFoundError):
-            failure.args = (f"{failure}; install {e.name!r} where coursegen runs (and in requirements)", failure.trace)
-        raise failure from e
-    except BaseException:
-        _forget()
+        if isinstance(e, Exception) and not isinstance(e, BuildError):
+            raise _load_failure(e, folder) from e
         raise
     _active = Kinds(folder, stamp, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
     return _active
+
+
+def _load_failure(error: Exception, folder: Path) -> BuildError:
+    """Course code that did not import, as one line naming its file and line: a syntax
+    error (raised by the compiler, so no frame of the file), a missing library (which to
+    install) or an exception at import."""
+    if isinstance(error, SyntaxError):
+        return BuildError(
+            f"{shown(Path(error.filename))}, line {error.lineno}: {type(error).__name__}: {error.msg}; "
+            f"the course's code did not load",
+            "".join(traceback.format_exception(error)),
+        )
+    failure = code_failure(error, folder)
+    if isinstance(error, ModuleNotFoundError):
+        failure.args = (f"{failure}; install {error.name!r} where coursegen runs (and in requirements)", failure.trace)
+    return failure
 
 
 def ensure(code: Code) -> Kinds:

@@ -54,9 +54,13 @@ def _site_seconds(paths, course: Path, cache_dir: Path | None = None) -> float:
     return round(time.perf_counter() - start, 2)
 
 
+def _first_sheet(course: Path) -> Path:
+    return course / "content" / commands.discover(course / "content", course)[0].name
+
+
 def prose_edit(course: Path) -> str:
     """A sentence added at the end of the first worksheet's page, as staff add one."""
-    page = course / "content" / commands.discover(course / "content", course)[0].name / "index.md"
+    page = _first_sheet(course) / "index.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n\nA sentence staff just added.\n", encoding="utf-8")
     return f"{page.relative_to(course).as_posix()}: a sentence added"
 
@@ -69,7 +73,7 @@ def param_edit(course: Path) -> str | None:
     """One parameter of the first worksheet changed as staff change one: its first
     decimal field of an experiment (times 1.25), else its first whole number (plus 1).
     Returns what was changed, or None when no experiment states a number."""
-    sheet = course / "content" / commands.discover(course / "content", course)[0].name
+    sheet = _first_sheet(course)
     found = {}  # "float" / "int" -> (path, lines, line number, match, table)
     for path in sorted(sheet.glob("*.toml")):
         lines, table = path.read_text(encoding="utf-8").split("\n"), None
@@ -132,8 +136,8 @@ def animations(paths, site_dir: Path) -> dict:
                 continue
             n = len(json.loads(files["figure.json"])["labels"])
             seconds, frames, worst = seconds + took, frames + n, max(worst, took / n)
-            if naive_way and naive is None and naive_way.compares(fig.kind, results.Lazy(npzs[0])):
-                naive = naive_way.naive_seconds_per_frame(results.Lazy(npzs[0]))
+            if naive_way and naive is None and naive_way.compares(fig.kind, res := results.Lazy(npzs[0])):
+                naive = naive_way.naive_seconds_per_frame(res)
     if not frames:
         return {"skipped": {"ms_per_frame": "the course has no animation"}}
     ms = seconds / frames * 1e3
@@ -195,9 +199,13 @@ def notebook_times(site_dir: Path) -> dict:
     return times
 
 
+def _fields(params) -> set[str]:
+    return {f.name for f in dataclasses.fields(params)}
+
+
 def _networks(params) -> bool:
     """Parameters that train networks: seeds and SGD steps (``relu_sgd``'s)."""
-    return {"seeds", "steps"} <= {f.name for f in dataclasses.fields(params)}
+    return {"seeds", "steps"} <= _fields(params)
 
 
 def sweep(paths, jobs: int = 2) -> dict:
@@ -224,7 +232,7 @@ def sweep(paths, jobs: int = 2) -> dict:
 def _tiny(params) -> dict:
     """``params`` as a run of seconds: one seed, 10 steps (and 2 snapshots if it takes any)."""
     shrunk = {"seeds": tuple(params.seeds)[:1], "steps": 10}
-    if "n_snapshots" in {f.name for f in dataclasses.fields(params)}:
+    if "n_snapshots" in _fields(params):
         shrunk["n_snapshots"] = 2
     return dataclasses.asdict(dataclasses.replace(params, **shrunk))
 
