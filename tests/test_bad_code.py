@@ -10,7 +10,7 @@ import pytest
 from coursegen.commands import build as commands
 from coursegen.errors import BuildError
 from coursegen.figures import style
-from coursegen.stages import cache, pipeline, registry
+from coursegen.stages import cache, executors, pipeline, registry
 
 from conftest import make_mini_checkout, run_cli
 
@@ -86,7 +86,7 @@ def test_a_broken_figure_function_is_named_with_its_file_and_line(mini, monkeypa
     sheets, store = mini
     monkeypatch.setitem(registry.kinds().figures, "gd_animation", function)
     with pytest.raises(BuildError, match=CASES[function]) as failure:
-        pipeline.build(sheets, store, pipeline.InlineExecutor())
+        pipeline.build(sheets, store, executors.Inline())
     assert str(failure.value).startswith("content/mini/params.toml: figure 'anim' (gd_animation)")
     assert "\n" not in str(failure.value)
     assert not list(store.root.glob("figures/*/index.json"))  # nothing cached
@@ -96,14 +96,14 @@ def test_a_raising_figure_keeps_its_traceback_for_the_traceback_option(mini, mon
     sheets, store = mini
     monkeypatch.setitem(registry.kinds().figures, "gd_animation", raises)
     with pytest.raises(BuildError, match="ZeroDivisionError") as failure:
-        pipeline.build(sheets, store, pipeline.InlineExecutor())
+        pipeline.build(sheets, store, executors.Inline())
     assert re.search(r'File ".*test_bad_code\.py", line \d+, in raises', failure.value.trace)
 
 
 def test_a_well_behaved_replacement_is_cached(mini, monkeypatch):
     sheets, store = mini
     monkeypatch.setitem(registry.kinds().figures, "gd_animation", writes_an_svg)
-    built = pipeline.build(sheets, store, pipeline.InlineExecutor())
+    built = pipeline.build(sheets, store, executors.Inline())
     assert [o.path for o in built.outputs if o.path.startswith("figures/")] == [
         "figures/mini/anim-dark.svg",
         "figures/mini/anim.json",

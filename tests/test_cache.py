@@ -12,6 +12,7 @@ from packaging.requirements import Requirement
 
 from course.experiments import relu
 from coursegen.stages import cache, pipeline, results
+from coursegen.stages.parameters import Experiment
 
 GIF = b"GIF89a" + bytes(20)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(20)
@@ -98,18 +99,16 @@ def test_keys_cover_every_installed_runtime_library():
 
 @pytest.mark.parametrize("library", ["llvmlite", "numba"])
 def test_upgrading_numba_or_llvmlite_changes_the_relu_key(monkeypatch, library):
-    exp = type("E", (), {"kind": "relu_sgd", "params": relu.ReluSGD(seeds=(0,), steps=10)})()
+    exp = Experiment("s", "e", "relu_sgd", relu.ReluSGD(seeds=(0,), steps=10), "s.toml")
     before = pipeline.experiment_key(exp)
     real = metadata.version
     monkeypatch.setattr(cache.metadata, "version", lambda name: "999.0" if name == library else real(name))
-    for cached in (cache.library_versions, cache._code_hash):
-        cached.cache_clear()
+    cache.library_versions.cache_clear()
     try:
         assert pipeline.experiment_key(exp) != before
     finally:
         monkeypatch.undo()
-        for cached in (cache.library_versions, cache._code_hash):
-            cached.cache_clear()
+        cache.library_versions.cache_clear()
 
 
 def test_a_sweep_removes_only_the_staging_of_builds_that_are_gone(tmp_path):

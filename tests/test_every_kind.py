@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coursegen.commands import build as commands
-from coursegen.stages import cache, outputs, pipeline, registry, results
+from coursegen.stages import cache, executors, outputs, pipeline, registry, results, units
 from coursegen.stages.parameters import Experiment, params_type
 
 from conftest import CACHE, REPO
@@ -44,7 +44,7 @@ def test_every_experiment_is_deterministic_on_its_defaults(kind, solutions_site)
 def built(solutions_site):
     """Every worksheet's results and figures, from the cache the shared builds filled."""
     sheets = commands.discover(REPO / "content", REPO)
-    return sheets, pipeline.build(sheets, cache.Store(CACHE), pipeline.InlineExecutor())
+    return sheets, pipeline.build(sheets, cache.Store(CACHE), executors.Inline())
 
 
 @pytest.mark.parametrize("kind", sorted(registry.kinds().figures))
@@ -55,7 +55,7 @@ def test_every_figure_kind_draws_the_same_files_again(built, kind):
         pytest.skip(f"no worksheet draws a {kind} figure (its own test checks it)")
     sheet, fig = instances[0]
     npzs = [done.results[(sheet.name, name)].read_bytes() for name in fig.experiments]
-    files, _ = pipeline._render_figure(registry.Code.of(registry.kinds()), fig.kind, fig.options, npzs, fig.many)
+    files, _ = units.run(units.Unit.of(fig), units.Runtime.here(), npzs)
     assert outputs.problem("figures", files) is None
     cached = {o.filename: o.source.read_bytes() for o in done.outputs if (o.sheet, o.figure) == (sheet.name, fig.name)}
     assert {f"{fig.name}{name.removeprefix('figure')}": data for name, data in files.items()} == cached

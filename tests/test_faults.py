@@ -206,7 +206,7 @@ def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(t
 
     root = make_mini_checkout(tmp_path / "dask")
     sheets = commands.discover(root / "content", root)
-    local = pipeline.build(sheets, cache.Store(tmp_path / "local"), pipeline.InlineExecutor())
+    local = pipeline.build(sheets, cache.Store(tmp_path / "local"), executors.Inline())
     elsewhere = tmp_path / "worker-machine"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the workers' working directory: nothing of the build there

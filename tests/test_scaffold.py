@@ -167,7 +167,7 @@ def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_pa
 USES_THE_NEW_KINDS = """
 import sys, tempfile
 from pathlib import Path
-from coursegen.stages import cache, pipeline, registry
+from coursegen.stages import cache, executors, pipeline, registry
 from coursegen.stages.parameters import load_sheet
 registry.load(Path.cwd())
 print("experiments:", *registry.kinds().experiments)
@@ -184,7 +184,7 @@ figure = 'experiment = "w"\\nrole = "question"\\nwhy = "No answer."\\ncaption = 
     f'[figures.anim]\\nkind = "walk_anim"\\nframe_ms = 200\\n{figure}'
 )
 sheet = load_sheet(root / "content" / "walks", root)
-built = pipeline.build([sheet], cache.Store(root / "cache"), pipeline.InlineExecutor())
+built = pipeline.build([sheet], cache.Store(root / "cache"), executors.Inline())
 files = sorted(o.path for o in built.outputs if o.path.endswith(("anim.gif", "line.svg")))
 params = sheet.experiments["w"].params
 print("built:", *files, end=f"; walk seed {params.seed}, {params.steps} steps\\n")

@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 
 from coursegen.commands import build as commands
 from coursegen.figures import style
-from coursegen.stages import cache, pipeline, registry
+from coursegen.stages import cache, pipeline, registry, units
 
 from conftest import CACHE, REPO
 
@@ -227,7 +227,7 @@ def test_no_text_over_data(sheet, fig, monkeypatch, solutions_site):
         for n in fig.experiments
     ]
     recorder = Recorder(monkeypatch)
-    pipeline._render_figure(registry.Code.of(registry.kinds()), fig.kind, fig.options, npzs, fig.many)
+    units.run(units.Unit.of(fig), units.Runtime.here(), npzs)
     assert not recorder.found, f"{sheet.name}/{fig.name}: text over data:\n  " + "\n  ".join(
         dict.fromkeys(recorder.found)
     )

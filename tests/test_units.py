@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from coursegen.errors import BuildError
-from coursegen.stages import cache, results
+from coursegen.stages import cache, results, units
 from coursegen.stages.parameters import _coerce
 
 
@@ -44,7 +44,7 @@ def test_cache_serves_only_intact_entries(tmp_path):
 
 
 def test_code_hash_covers_imported_modules():
-    closure = cache._closure("course.figures.gd")
+    closure = units.closure("course.figures.gd")
     assert {"course.figures.gd", "coursegen.figures.style"} <= closure
     assert "course.experiments.gd" not in closure
-    assert "coursegen.figures" not in closure  # the package (and Section 2's figures) is not a dependency
+    assert "course.figures.relu" not in closure  # Section 2's figures are not a dependency

@@ -15,6 +15,7 @@ from coursegen import writable
 from coursegen.commands import init, scaffold
 from coursegen.course import Course, find_root
 from coursegen.errors import BuildError
+from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT  # no matplotlib: safe before MPLCONFIGDIR
 
 EDITIONS = ("scheduled", "solutions", "student")  # as editions.EDITIONS, which cannot be imported this early
 AS_OF_HELP = (
@@ -58,6 +59,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except SystemExit as e:  # argparse's came before `try`: this one is code the build ran
+        if args.traceback:
+            traceback.print_exc()
+        print(
+            f"error: something the build ran called sys.exit({e.code!r}) (run again with --traceback to see "
+            f"where); nothing was built or checked",
+            file=sys.stderr,
+        )
+        return 1
     except Exception as e:  # one line unless --traceback; never only a traceback
         if args.traceback:
             traceback.print_exc()
@@ -77,6 +87,24 @@ def _unexpected(e: Exception) -> str:
     if isinstance(e, OSError) and e.filename:
         return f"{e.filename}: {e.strerror}"
     return f"{type(e).__name__}: {e} (run again with --traceback to see where)"
+
+
+def _whole(text: str) -> int:
+    """``--jobs``: a whole number of workers, 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers, 1 or more")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """``--unit-timeout``: seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def _log(line: str) -> None:
@@ -131,7 +159,16 @@ def _parser() -> argparse.ArgumentParser:
             help="the static-site engine (default: mkdocs)",
         )
     for cmd in sub.choices.values():
-        cmd.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("JOBS") or 1), help="parallel workers")
+        cmd.add_argument(
+            "-j", "--jobs", type=_whole, default=os.environ.get("JOBS") or "1", help="parallel workers (1 or more)"
+        )
+        cmd.add_argument(
+            "--unit-timeout",
+            type=_seconds,
+            default=DEFAULT_UNIT_TIMEOUT,
+            metavar="SECONDS",
+            help=f"stop the build when one experiment or figure runs longer (default: {DEFAULT_UNIT_TIMEOUT:g})",
+        )
         cmd.add_argument(
             "--dask",
             default=os.environ.get("COURSEGEN_DASK"),

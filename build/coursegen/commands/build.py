@@ -8,7 +8,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from coursegen.errors import BuildError
 from coursegen.site import engines, pages, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
-from coursegen.stages import cache, editions, manifest, pipeline, report, results, workers
+from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
 from coursegen.stages.editions import Publication
 from coursegen.stages.parameters import Sheet, load_sheet
 
@@ -66,26 +65,6 @@ def build_lock(paths):
         lock.release()
 
 
-@contextmanager
-def executor(jobs: int, dask: str | None):
-    """Where units run: this process, a local process pool, or a Dask cluster."""
-    if dask:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise BuildError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
-        with Client(dask) as client:
-            yield client.get_executor()
-    elif jobs > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=workers.exit_with, initargs=(os.getpid(),))
-        try:
-            yield pool
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-    else:
-        yield pipeline.InlineExecutor()
-
-
 def load_sheets(paths, log, only: str | None = None) -> list[Sheet]:
     t = time.perf_counter()
     sheets = discover(paths.content, paths.root, only)
@@ -96,9 +75,9 @@ def load_sheets(paths, log, only: str | None = None) -> list[Sheet]:
     return sheets
 
 
-def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -> pipeline.Built:
-    with executor(jobs, dask) as ex:
-        built = pipeline.build(sheets, store, ex)
+def run_pipeline(sheets, store: cache.Store, options: executors.Options, log) -> pipeline.Built:
+    with executors.executor(options) as ex:
+        built = pipeline.build(sheets, store, ex, options.unit_timeout)
     log(built.experiments.line("experiments"))
     if built.summaries.run or built.summaries.cached:
         log(built.summaries.line("summaries"))
@@ -109,9 +88,8 @@ def run_pipeline(sheets, store: cache.Store, jobs: int, dask: str | None, log) -
 def prepare_docs(
     paths,
     shown: Publication,
-    jobs: int,
+    options: executors.Options,
     log,
-    dask: str | None = None,
     handouts: dict[str, list[str]] | None = None,
     only: str | None = None,
 ) -> tuple[list[Sheet], pipeline.Built]:
@@ -122,7 +100,7 @@ def prepare_docs(
     figure in the docs folder. ``only``: one worksheet (``--sheet``).
     """
     sheets = load_sheets(paths, log, only)
-    built = run_pipeline(sheets, cache.Store(paths.cache), jobs, dask, log)
+    built = run_pipeline(sheets, cache.Store(paths.cache), options, log)
     t = time.perf_counter()
     docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
@@ -174,8 +152,8 @@ def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch:
             path = Path(scratch) / "notebooks" / edition / sheet.name / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[f"{sheet.name}/{name}"])
-            producer = ", ".join(f"{sheet.name}/{e}" for e in sheet.experiments)
-            found.append(pipeline.Output(f"notebooks/{sheet.name}/{edition}/{name}", producer, path, sheet.name))
+            producers = tuple(f"{sheet.name}/{e}" for e in sheet.experiments)
+            found.append(pipeline.Output(f"notebooks/{sheet.name}/{edition}/{name}", producers, path, sheet.name))
     return found
 
 
@@ -230,7 +208,9 @@ def _built_site(folder: Path) -> bool:
 def build_site(paths, args, log) -> int:
     shown = editions.publication(args.edition, args.as_of, paths.root)
     out = site_dir(paths, args.site_dir)
-    build_into(paths, shown, out, args.jobs, args.dask, log, getattr(args, "handouts", None), args.sheet, args.engine)
+    build_into(
+        paths, shown, out, executors.Options.of(args), log, getattr(args, "handouts", None), args.sheet, args.engine
+    )
     if args.sheet:
         log(f"site: {out.name}/ holds {args.sheet} only (--sheet); build without it for the whole course")
     return 0
@@ -240,8 +220,7 @@ def build_into(
     paths,
     shown: Publication,
     out: Path,
-    jobs: int,
-    dask: str | None,
+    options: executors.Options,
     log,
     handouts: dict[str, list[str]] | None = None,
     only: str | None = None,
@@ -255,7 +234,7 @@ def build_into(
             log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
         docs = paths.docs(shown.edition)
         writable.require(paths.root, out.parent, out, docs)  # the cache: checked by the CLI
-        sheets, _ = prepare_docs(paths, shown, jobs, log, dask, handouts, only)
+        sheets, _ = prepare_docs(paths, shown, options, log, handouts, only)
         t = time.perf_counter()
         epoch = engines.source_date_epoch(paths.root)
         nav = worksheets.nav(sheets)
@@ -267,12 +246,12 @@ def build_into(
 
 
 @contextmanager
-def fresh_build(paths, jobs: int, dask: str | None, log, only: str | None = None):
+def fresh_build(paths, options: executors.Options, log, only: str | None = None):
     """Every experiment and figure (of worksheet ``only``) from an empty cache, in a
     scratch folder, and the companion notebooks made from them (in ``outputs``)."""
     with build_lock(paths), tempfile.TemporaryDirectory(prefix="coursegen-check-") as scratch:
         sheets = load_sheets(paths, log, only)
-        built = run_pipeline(sheets, cache.Store(Path(scratch) / "cache"), jobs, dask, log)
+        built = run_pipeline(sheets, cache.Store(Path(scratch) / "cache"), options, log)
         built.outputs = sorted(
             [*built.outputs, *notebook_outputs(paths, sheets, built, Path(scratch))], key=lambda o: o.path
         )
@@ -285,7 +264,7 @@ def check(paths, args, log) -> int:
     expected = manifest.read(paths.manifest)
     if args.sheet:
         expected = manifest.of_sheet(expected, args.sheet)
-    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
+    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
         diffs = manifest.compare(expected, built.outputs)
         if not diffs:
             which = f" of {args.sheet}" if args.sheet else ""
@@ -306,7 +285,7 @@ def check(paths, args, log) -> int:
 
 
 def lock_figures(paths, args, log) -> int:
-    with fresh_build(paths, args.jobs, args.dask, log, args.sheet) as built:
+    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
         manifest.write(paths.manifest, built.outputs, args.sheet)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
     return 0
@@ -331,7 +310,7 @@ def draw_figure(paths, args, log) -> int:
         summaries={},
     )
     with build_lock(paths):
-        built = run_pipeline([one], cache.Store(paths.cache), args.jobs, args.dask, log)
+        built = run_pipeline([one], cache.Store(paths.cache), executors.Options.of(args), log)
     preview = paths.root / ".cache" / "preview" / sheet_name
     preview.mkdir(parents=True, exist_ok=True)
     for out in built.outputs:
@@ -358,7 +337,7 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
                 seen = now
                 try:
                     with build_lock(paths):
-                        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+                        sheets, _ = prepare_docs(paths, shown, executors.Options.of(args), log)
                     engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
                 except BuildError as e:
                     print(f"error: {e}", file=sys.stderr)  # the previous preview stays up
@@ -392,7 +371,7 @@ def serve(paths, args, log) -> int:
     hook = Path(engines.__file__).with_name("serve_hook.py")
     docs = paths.docs(shown.edition)
     with build_lock(paths):  # MkDocs needs the docs folder before its first build
-        sheets, _ = prepare_docs(paths, shown, args.jobs, log)
+        sheets, _ = prepare_docs(paths, shown, executors.Options.of(args), log)
     if args.engine == "zensical":
         return _zensical_serve(paths, shown, docs, args, log, sheets)
     handler = logging.StreamHandler()

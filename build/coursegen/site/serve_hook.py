@@ -16,6 +16,7 @@ from coursegen.errors import BuildError
 from coursegen.site import worksheets
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages.editions import publication
+from coursegen.stages.executors import Options
 
 
 def on_pre_build(config, **kwargs):
@@ -25,7 +26,7 @@ def on_pre_build(config, **kwargs):
         paths.activate()  # the course's code, reloaded where it was edited
         shown = publication(os.environ["COURSEGEN_EDITION"], os.environ.get("COURSEGEN_AS_OF"), paths.root)
         with build_lock(paths):
-            sheets, _ = prepare_docs(paths, shown, int(os.environ["COURSEGEN_JOBS"]), print)
+            sheets, _ = prepare_docs(paths, shown, Options(int(os.environ["COURSEGEN_JOBS"])), print)
         config["nav"] = worksheets.nav(sheets)
     except BuildError as e:
         print(f"error: {e}")

@@ -1,16 +1,13 @@
 """A content-addressed store: each entry is keyed by everything that shaped its bytes.
 
-An experiment's key covers its kind, its parameters and the source of the code that
-runs it (its module and every ``coursegen`` module that module imports, transitively);
-a figure's key covers its kind, its options, its experiment's result bytes and its own
-code. Change any of those and the key changes; change nothing and the entry is reused.
+The key is ``units.key`` (a unit's kind, settings, inputs, code and library versions):
+change any of those and the key changes; change nothing and the entry is reused.
 
 Every entry records the key it answers and the SHA-256 of each file it holds. An entry
 whose files are missing, truncated, altered, swapped with another entry's, or not the
 files its kind must hold (``outputs``) fails that check and is recomputed, never served.
 """
 
-import ast
 import hashlib
 import json
 import os
@@ -25,11 +22,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-import coursegen
 from coursegen.atomic import TMP_PREFIX, naming
-from coursegen.stages import outputs, registry
-
-PACKAGE_DIR = Path(coursegen.__file__).parent
+from coursegen.stages import outputs
 
 
 @cache
@@ -80,74 +74,6 @@ def sha256(data: bytes) -> str:
 def key(*parts) -> str:
     """A stable hash of JSON-able parts (sorted keys; floats by their repr)."""
     return sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode())
-
-
-def code_hash(module: str) -> str:
-    """Hash of a module's source and of every module of coursegen or of the course's code
-    (``registry.PACKAGE``) that it imports, transitively."""
-    return _code_hash(module, registry.kinds().folder)
-
-
-@cache  # per course code folder: one process may build several courses
-def _code_hash(module: str, folder: Path | None) -> str:
-    sources = {name: _source(name).decode() for name in sorted(_closure(module))}
-    return key(sources, library_versions())
-
-
-def _ours(name: str) -> bool:
-    return any(name == top or name.startswith(f"{top}.") for top in ("coursegen", registry.PACKAGE))
-
-
-def _closure(module: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [module]
-    while todo:
-        name = todo.pop()
-        if name in seen or not _ours(name) or _path(name) is None:
-            continue
-        seen.add(name)
-        todo.extend(_imports(name))
-    return seen
-
-
-def _imports(module: str) -> tuple[str, ...]:
-    return _imports_of(module, _path(module))
-
-
-@cache  # the modules' closures overlap: each file is parsed once per process
-def _imports_of(module: str, path: Path) -> tuple[str, ...]:
-    tree = ast.parse(path.read_bytes())
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                base = f"{parent}.{base}" if base else parent
-            for alias in node.names:  # a submodule imported by name, or a name in base
-                submodule = f"{base}.{alias.name}"
-                found.append(submodule if _path(submodule) else base)
-    return tuple(name for name in found if _ours(name))
-
-
-def _path(module: str) -> Path | None:
-    """The source file of one of our modules, or None. The course's are looked up in the
-    folder loaded now (not cached: a process may build several courses)."""
-    top, *rest = module.split(".")
-    folder = PACKAGE_DIR if top == "coursegen" else registry.kinds().folder
-    if folder is None:
-        return None
-    for candidate in (folder.joinpath(*rest, "__init__.py"), folder.joinpath(*rest).with_suffix(".py")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _source(module: str) -> bytes:
-    return _path(module).read_bytes()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from coursegen.stages.pipeline import Output
 class Difference:
     status: str  # "differs", "missing" (in the manifest, not built) or "new" (built, not in it)
     path: str
-    producer: str
+    producers: tuple[str, ...]  # the experiments that made it
     expected: str | None  # SHA-256 in the manifest
     actual: str | None  # SHA-256 built now
     output: Output | None
@@ -26,7 +26,7 @@ class Difference:
 
 def entries(outputs: list[Output]) -> dict[str, dict[str, str]]:
     return {
-        o.path: {"sha256": cache.sha256(o.source.read_bytes()), "producer": o.producer}
+        o.path: {"sha256": cache.sha256(o.source.read_bytes()), "producers": list(o.producers)}
         for o in sorted(outputs, key=lambda o: o.path)
     }
 
@@ -65,8 +65,8 @@ def compare(expected: dict, outputs: list[Output]) -> list[Difference]:
         if w and a and w["sha256"] == a["sha256"]:
             continue
         status = "missing" if a is None else "new" if w is None else "differs"
-        producer = (a or w)["producer"]
-        diffs.append(Difference(status, path, producer, w and w["sha256"], a and a["sha256"], by_path.get(path)))
+        producers = tuple((a or w).get("producers", ()))
+        diffs.append(Difference(status, path, producers, w and w["sha256"], a and a["sha256"], by_path.get(path)))
     return diffs
 
 

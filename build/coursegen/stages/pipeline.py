@@ -8,17 +8,17 @@ this machine's cache.
 """
 
 import dataclasses
-import inspect
 import json
-import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen.errors import BuildError, code_failure, shown
-from coursegen.stages import cache, outputs, registry, results
-from coursegen.stages.parameters import Experiment, Figure, Sheet, Summary, params_type
+from coursegen.errors import BuildError
+from coursegen.stages import cache, executors, units
+from coursegen.stages.parameters import Experiment, Figure, Sheet, Summary
+from coursegen.stages.units import Unit, UnitKind
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Output:
     """One generated file: where it goes, what made it, and where its bytes are."""
 
     path: str  # logical path, e.g. "figures/dis01/const_anim.gif"
-    producer: str  # the experiment(s) whose results it comes from, e.g. "dis01/const_gd"
+    producers: tuple[str, ...]  # the experiments whose results it comes from, e.g. ("dis01/const_gd",)
     source: Path  # the cached file holding its bytes
     sheet: str = ""  # a figure's file: its worksheet and figure, e.g. "dis01", "const_anim"
     figure: str = ""
@@ -79,226 +79,113 @@ class Built:
 
 
 def experiment_key(exp: Experiment) -> str:
-    function = registry.kinds().experiments[exp.kind]
-    code = cache.code_hash(function.__module__), cache.code_hash(results.__name__)  # results.py writes the bytes
-    return cache.key(exp.kind, dataclasses.asdict(exp.params), code)
+    return units.key(Unit.of(exp), [])
 
 
 def summary_key(summary: Summary, results_shas: list[str]) -> str:
-    function = registry.kinds().summaries[summary.kind]
-    return cache.key(
-        "summary", summary.kind, results_shas, cache.code_hash(function.__module__), cache.code_hash(results.__name__)
-    )
+    return units.key(Unit.of(summary), results_shas)
 
 
 def figure_key(fig: Figure, results_shas: list[str]) -> str:
-    function = registry.kinds().figures[fig.kind]
-    return cache.key(fig.kind, fig.options, fig.many, results_shas, cache.code_hash(function.__module__))
+    return units.key(Unit.of(fig), results_shas)
 
 
-class InlineExecutor(Executor):
-    """Runs each unit as it is submitted, in this process: ``jobs=1`` starts no pool."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # reported through the future, as a pool would
-            future.set_exception(e)
-        return future
+def plan(sheets: list[Sheet]) -> list[Unit]:
+    """Every unit of the worksheets: experiments first, then what reads their results."""
+    found = [Unit.of(e) for s in sheets for e in s.experiments.values()]
+    return found + [Unit.of(u) for s in sheets for u in (*s.summaries.values(), *s.figures.values())]
 
 
-def build(sheets: list[Sheet], store: cache.Store, executor: Executor) -> Built:
+def build(
+    sheets: list[Sheet], store: cache.Store, executor, unit_timeout: float = executors.DEFAULT_UNIT_TIMEOUT
+) -> Built:
     """Run what is stale, reuse what is current, and list every generated file.
 
-    ``executor`` is any ``concurrent.futures.Executor``: an ``InlineExecutor``, a
-    ``ProcessPoolExecutor``, or a Dask cluster's (``Client.get_executor()``).
+    ``executor`` is one of ``executors`` (this process, a process pool, a Dask
+    cluster): a plain loop starts each unit once its inputs are done, at most
+    ``executor.capacity`` at a time, and stops the build at the first failure, or at
+    a unit that runs past ``unit_timeout`` seconds.
     """
     built = Built({}, [], Stats(), Stats())
-    code = registry.Code.of(registry.kinds())
-    pending: dict[Future, tuple] = {}
+    runtime = units.Runtime.here()
+    stats = {UnitKind.EXPERIMENT: built.experiments, UnitKind.SUMMARY: built.summaries, UnitKind.FIGURE: built.figures}
+    done: dict[tuple[str, str], cache.Entry] = {}  # (sheet, experiment) -> its results
+    waiting = plan(sheets)
+    running: dict[Future, tuple[Unit, str, float]] = {}  # -> unit, key, start
 
-    def submit(fn, *args, tag):
-        pending[executor.submit(fn, *args)] = tag
-
-    finished: dict[tuple[str, str], cache.Entry] = {}  # (sheet, experiment) -> its results
-
-    def ready(sheet: Sheet, exp: Experiment, names) -> list[cache.Entry] | None:
-        """The results of every experiment a unit reads, if ``exp`` was one and the
-        others are done too (the unit starts now); else None."""
-        if exp.name not in names:
-            return None
-        inputs = [finished.get((sheet.name, name)) for name in names]
-        return None if None in inputs else inputs
-
-    def experiment_done(sheet: Sheet, exp: Experiment, entry: cache.Entry):
-        """Record the results; start every figure whose experiments are now all done."""
-        finished[(sheet.name, exp.name)] = entry
-        built.results[(sheet.name, exp.name)] = entry.paths["results.npz"]
-        built.outputs.append(
-            Output(
-                f"results/{sheet.name}/{exp.name}.npz", _producer(sheet.name, [exp.name]), entry.paths["results.npz"]
-            )
-        )
-        for summary in sheet.summaries.values():
-            inputs = ready(sheet, exp, summary.experiments)
-            if inputs is None:
-                continue
-            k = summary_key(summary, [e.sha256["results.npz"] for e in inputs])
-            entry = store.get("results", k)
-            if entry is None:
-                submit(
-                    _run_summary,
-                    code,
-                    summary.kind,
-                    [e.paths["results.npz"].read_bytes() for e in inputs],
-                    tag=("summary", sheet, summary, k),
+    def record(unit: Unit, entry: cache.Entry) -> None:
+        producers = tuple(f"{unit.sheet}/{name}" for name in (unit.inputs or (unit.name,)))
+        if unit.what is UnitKind.FIGURE:
+            for filename, path in entry.paths.items():
+                suffix = filename.removeprefix("figure")
+                built.outputs.append(
+                    Output(f"figures/{unit.sheet}/{unit.name}{suffix}", producers, path, unit.sheet, unit.name)
                 )
-            else:
-                built.summaries.cached += 1
-                summary_done(sheet, summary, entry)
-        for fig in sheet.figures.values():
-            inputs = ready(sheet, exp, fig.experiments)
-            if inputs is None:
-                continue
-            k = figure_key(fig, [e.sha256["results.npz"] for e in inputs])
-            entry = store.get("figures", k)
-            if entry is None:
-                npzs = [e.paths["results.npz"].read_bytes() for e in inputs]
-                submit(_render_figure, code, fig.kind, fig.options, npzs, fig.many, tag=("figure", fig, k))
-            else:
-                built.figures.cached += 1
-                _collect(built, fig, entry.paths)
-
-    def summary_done(sheet: Sheet, summary: Summary, entry: cache.Entry):
-        built.results[(sheet.name, summary.name)] = entry.paths["results.npz"]
-        built.outputs.append(
-            Output(
-                f"results/{sheet.name}/{summary.name}.npz",
-                _producer(sheet.name, summary.experiments),
-                entry.paths["results.npz"],
-            )
-        )
+            return
+        if unit.what is UnitKind.EXPERIMENT:
+            done[(unit.sheet, unit.name)] = entry
+        built.results[(unit.sheet, unit.name)] = entry.paths["results.npz"]
+        built.outputs.append(Output(f"results/{unit.sheet}/{unit.name}.npz", producers, entry.paths["results.npz"]))
 
     store.sweep()
     try:
-        for sheet in sheets:
-            for exp in sheet.experiments.values():
-                k = experiment_key(exp)
-                entry = store.get("results", k)
-                if entry is None:
-                    submit(
-                        _run_experiment,
-                        code,
-                        exp.kind,
-                        dataclasses.asdict(exp.params),
-                        tag=("experiment", sheet, exp, k),
-                    )
-                else:
-                    built.experiments.cached += 1
-                    experiment_done(sheet, exp, entry)
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: pending[f][-1]):  # by key, not timing
-                tag = pending.pop(future)
-                if tag[0] == "summary":
-                    _, sheet, summary, k = tag
-                    data, seconds = _result_or_error(
-                        future, f"{summary.source}: summary {summary.name!r} ({summary.kind})"
-                    )
-                    built.summaries.seconds += seconds
-                    built.summaries.run += 1
-                    summary_done(sheet, summary, store.put("results", k, {"results.npz": data}))
-                elif tag[0] == "experiment":
-                    _, sheet, exp, k = tag
-                    data, seconds = _result_or_error(future, _describe_experiment(exp))
-                    built.experiments.seconds += seconds
-                    entry = store.put("results", k, {"results.npz": data})
-                    built.experiments.run += 1
-                    experiment_done(sheet, exp, entry)
-                else:
-                    _, fig, k = tag
-                    data, seconds = _result_or_error(future, f"{fig.source}: figure {fig.name!r} ({fig.kind})")
-                    built.figures.seconds += seconds
-                    built.figures.run += 1
-                    _collect(built, fig, store.put("figures", k, data).paths)
+        while waiting or running:
+            for unit in [u for u in waiting if all((u.sheet, n) in done for n in u.inputs)]:
+                if len(running) >= executor.capacity:
+                    break
+                waiting.remove(unit)
+                inputs = [done[(unit.sheet, n)] for n in unit.inputs]
+                k = units.key(unit, [e.sha256["results.npz"] for e in inputs])
+                entry = store.get(unit.what.store, k)
+                if entry is not None:
+                    stats[unit.what].cached += 1
+                    record(unit, entry)
+                    continue
+                npzs = [e.paths["results.npz"].read_bytes() for e in inputs]
+                running[executor.submit(units.run, unit, runtime, npzs)] = (unit, k, time.monotonic())
+            if not running:
+                if waiting and not any(all((u.sheet, n) in done for n in u.inputs) for u in waiting):
+                    raise BuildError(f"{waiting[0].describe()}: reads results that no experiment of the build makes")
+                continue
+            finished, _ = wait(list(running), timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: running[f][1]):  # by key, not timing
+                unit, k, _ = running.pop(future)
+                files, seconds = _result(future, unit, running, unit_timeout)
+                stats[unit.what].run += 1
+                stats[unit.what].seconds += seconds
+                record(unit, store.put(unit.what.store, k, files))
+            executor.healthy()
+            for unit, _, start in running.values():
+                if time.monotonic() - start > unit_timeout:
+                    raise _too_long(unit, unit_timeout)
     finally:
-        for future in pending:
+        for future in running:
             future.cancel()
     built.outputs.sort(key=lambda o: o.path)
     return built
 
 
-def _producer(sheet: str, experiments) -> str:
-    return ", ".join(f"{sheet}/{name}" for name in experiments)
-
-
-def _collect(built: Built, fig: Figure, files: dict[str, Path]) -> None:
-    for filename, path in files.items():
-        suffix = filename.removeprefix("figure")
-        built.outputs.append(
-            Output(
-                f"figures/{fig.sheet}/{fig.name}{suffix}",
-                _producer(fig.sheet, fig.experiments),
-                path,
-                fig.sheet,
-                fig.name,
-            )
-        )
-
-
-def _describe_experiment(exp: Experiment) -> str:
-    fields = ", ".join(f"{k}={v!r}" for k, v in dataclasses.asdict(exp.params).items())
-    return f"{exp.source}: experiment {exp.name!r} ({exp.kind}) with {fields}"
-
-
-def _result_or_error(future: Future, what: str):
+def _result(future: Future, unit: Unit, running: dict, unit_timeout: float) -> tuple[dict[str, bytes], float]:
+    """A finished unit's files; its failure as one line naming it."""
     try:
         return future.result()
-    except BuildError as e:
-        raise BuildError(f"{what} failed: {e}", e.trace) from None
+    except BuildError:
+        raise
+    except executors.UnitTimeout:
+        raise _too_long(unit, unit_timeout) from None
+    except BrokenProcessPool:
+        others = [u for u, _, _ in running.values()]
+        suspects = ", ".join(u.describe() for u in [unit, *others])
+        raise BuildError(
+            f"{suspects}: a worker process died while running {'it' if not others else 'one of these'} "
+            f"(os._exit, a crash or the kernel's out-of-memory killer); the build stopped"
+        ) from None
+    except BaseException as e:  # the executor's own failure (a Dask worker lost), not the course's code
+        raise BuildError(f"{unit.describe()} failed on its worker: {type(e).__name__}: {e}") from None
 
 
-def _run_experiment(code: registry.Code, kind: str, fields: dict) -> tuple[bytes, float]:
-    """Worker: run one experiment (its parameters as fields, so that a worker without the
-    course's code can receive them); return its results file's bytes and the time taken."""
-    start = time.perf_counter()
-    kinds = registry.ensure(code)
-    function = kinds.experiments[kind]
-    try:
-        arrays = function(params_type(function)(**fields))
-    except Exception as e:
-        raise code_failure(e, kinds.folder) from None
-    data = results.to_bytes(results.check(kind, arrays))
-    return data, time.perf_counter() - start
-
-
-def _run_summary(code: registry.Code, kind: str, npzs: list[bytes]) -> tuple[bytes, float]:
-    """Worker: one summary of finished experiments' results (their files' bytes); its
-    results file's bytes."""
-    start = time.perf_counter()
-    function = registry.ensure(code).summaries[kind]
-    data = results.to_bytes(results.check(kind, function([results.from_bytes(npz) for npz in npzs])))
-    return data, time.perf_counter() - start
-
-
-def _render_figure(
-    code: registry.Code, kind: str, options: tuple, npzs: list[bytes], many: bool
-) -> tuple[dict[str, bytes], float]:
-    """Worker: draw one figure into a scratch folder; return every file it wrote, checked."""
-    start = time.perf_counter()
-    loaded = [results.Lazy(npz) for npz in npzs]
-    kinds = registry.ensure(code)
-    function = kinds.figures[kind]
-    with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
-        try:
-            function(loaded if many else loaded[0], Path(tmp) / "figure", **dict(options))
-        except Exception as e:
-            raise code_failure(e, kinds.folder) from None
-        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
-    wrong = outputs.problem("figures", files)
-    if wrong:
-        source = Path(inspect.getsourcefile(function)).resolve()
-        line = inspect.getsourcelines(function)[1]
-        raise BuildError(f"{function.__name__} ({shown(source)}, line {line}) {wrong}")
-    return files, time.perf_counter() - start
+def _too_long(unit: Unit, seconds: float) -> BuildError:
+    return BuildError(
+        f"{unit.describe()} ran past its time limit of {seconds:g} s and was stopped; "
+        f"make it faster or smaller, or raise the limit with --unit-timeout SECONDS"
+    )

@@ -27,20 +27,22 @@ dicts (a helper, such as a compiled kernel) contributes nothing. So a new kind i
 module and no other file changes: ``coursegen new experiment NAME`` writes one, with its
 test. A course without a ``course/`` folder has no kinds (and can still build pages).
 
-Pool workers forked from the build inherit the loaded package; a worker elsewhere (a
-Dask cluster) receives the course's code as bytes (``Code``) and loads that copy.
+The build imports the bytes it read (``Code``), and keys every unit by them
+(``units``). Pool workers forked from the build inherit the loaded package; a worker
+elsewhere (a Dask cluster, long-lived) receives the course's code as bytes and loads
+those bytes whenever they are not the ones it has.
 """
 
 import hashlib
 import importlib
-import importlib.machinery
+import importlib.abc
 import importlib.util
-import inspect
-import pkgutil
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from coursegen.errors import BuildError, code_failure, shown
@@ -50,33 +52,65 @@ ATTRIBUTES = ("EXPERIMENTS", "SUMMARIES", "FIGURES", "NOTEBOOKS")
 
 
 @dataclass(frozen=True)
+class Code:
+    """The course's code as it runs: where it is and its files' bytes. The build loads
+    exactly these bytes (``_SnapshotFinder``) and keys its units by them; they travel
+    to a worker, which loads them by their digest, never by the folder's name alone."""
+
+    folder: str
+    files: tuple[tuple[str, bytes], ...]  # (path inside the folder, bytes), sorted
+
+    @classmethod
+    def read(cls, folder: Path) -> "Code":
+        files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+        return cls(str(folder), tuple((p.relative_to(folder).as_posix(), p.read_bytes()) for p in files))
+
+    @classmethod
+    def of(cls, kinds: "Kinds") -> "Code":
+        return kinds.code
+
+    @cached_property
+    def digest(self) -> str:
+        """What tells one version of the code from another: every file's path and bytes."""
+        h = hashlib.sha256()
+        for rel, data in self.files:
+            h.update(f"{rel}\0{len(data)}\0".encode())
+            h.update(data)
+        return h.hexdigest()
+
+    @cached_property
+    def modules(self) -> dict[str, tuple[str, bytes]]:
+        """Module name -> (path inside the folder, bytes), for every importable module:
+        ``course.experiments.gd`` is ``experiments/gd.py``, ``course.figures`` its
+        ``__init__.py``; a file in a folder without ``__init__.py`` is not importable."""
+        rels = {rel for rel, _ in self.files}
+        found = {}
+        for rel, data in self.files:
+            parts = rel.removesuffix(".py").split("/")
+            if any("/".join([*parts[:i], "__init__.py"]) not in rels for i in range(1, len(parts))):
+                continue
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            elif not parts[-1].isidentifier():
+                continue
+            found[".".join([PACKAGE, *parts])] = (rel, data)
+        return found
+
+
+@dataclass(frozen=True)
 class Kinds:
     """Every kind the course's code registers, each dict sorted by kind."""
 
     folder: Path | None  # the course's code folder, resolved; None: the course has none
-    stamp: tuple = ()  # its files' names, sizes and times when loaded (``_stamp``)
+    code: Code = Code("", ())  # the bytes loaded
     experiments: dict = field(default_factory=dict)
     summaries: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     notebooks: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Code:
-    """The course's code as it travels to a worker: where it is here and its files' bytes."""
-
-    folder: str
-    files: tuple[tuple[str, bytes], ...]  # (path inside the folder, bytes), sorted
-
-    @classmethod
-    def of(cls, kinds: Kinds) -> "Code":
-        if kinds.folder is None:
-            return cls("", ())
-        files = sorted(p for p in kinds.folder.rglob("*.py") if "__pycache__" not in p.parts)
-        return cls(str(kinds.folder), tuple((p.relative_to(kinds.folder).as_posix(), p.read_bytes()) for p in files))
-
-
 _active = Kinds(None)
+_loading = threading.RLock()  # a Dask worker's threads: one imports, the others wait for it
 
 
 def kinds() -> Kinds:
@@ -87,34 +121,46 @@ def kinds() -> Kinds:
 def load(root: Path) -> Kinds:
     """Import the code of the course at ``root`` (``root/course``) and collect its kinds.
 
-    The same folder twice is imported once; another course's folder replaces the
-    package (its modules are forgotten first), so one process can build several courses.
+    The same bytes twice are imported once; any edit (or another course's folder)
+    replaces the package (its modules are forgotten first), so one long-lived process
+    (``coursegen serve``, a Dask worker) always runs the code on disk.
     """
     global _active
     folder = (root / PACKAGE).resolve()
     if not folder.is_dir():
-        _forget()
-        _active = Kinds(None)
+        with _loading:
+            _forget()
+            _active = Kinds(None)
         return _active
-    stamp = _stamp(folder)
-    if _active.folder == folder and _active.stamp == stamp and PACKAGE in sys.modules:
+    for _ in range(5):  # a file saved while the modules were imported: import again
+        code = Code.read(folder)
+        kinds = load_code(code)
+        if Code.read(folder).digest == code.digest:
+            return kinds
+    raise BuildError(f"{shown(folder)}: its files kept changing while the build imported them; build again")
+
+
+def load_code(code: Code) -> Kinds:
+    """Import exactly ``code``'s bytes as the package ``course`` (unless they are the
+    ones loaded now) and collect its kinds."""
+    with _loading:
+        return _load_code(code)
+
+
+def _load_code(code: Code) -> Kinds:
+    global _active
+    folder = Path(code.folder)
+    if _active.code.digest == code.digest and _active.folder == folder and PACKAGE in sys.modules:
         return _active
     _forget()
-    spec = importlib.machinery.ModuleSpec(PACKAGE, None, is_package=True)
-    spec.submodule_search_locations = [str(folder)]
-    init = folder / "__init__.py"
-    if init.is_file():
-        spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(folder)])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[PACKAGE] = package
+    _SnapshotFinder.install(code)
     try:
-        if spec.loader is not None:
-            spec.loader.exec_module(package)
+        importlib.import_module(PACKAGE)
         found = {attribute: {} for attribute in ATTRIBUTES}
         owners: dict[tuple[str, str], Path] = {}
-        for info in sorted(pkgutil.walk_packages([str(folder)], f"{PACKAGE}."), key=lambda m: m.name):
-            module = importlib.import_module(info.name)
-            source = Path(inspect.getfile(module))
+        for name in sorted(code.modules):
+            module = importlib.import_module(name)
+            source = folder / code.modules[name][0]
             for attribute in ATTRIBUTES:
                 for kind, function in getattr(module, attribute, {}).items():
                     if (attribute, kind) in owners:
@@ -127,15 +173,63 @@ def load(root: Path) -> Kinds:
         _forget()
         if isinstance(e, Exception) and not isinstance(e, BuildError):
             raise _load_failure(e, folder) from e
+        if isinstance(e, SystemExit | KeyboardInterrupt):
+            raise _load_failure(e, folder) from None
         raise
-    _active = Kinds(folder, stamp, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
+    _active = Kinds(folder, code, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
     return _active
 
 
-def _load_failure(error: Exception, folder: Path) -> BuildError:
+class _SnapshotFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports the package ``course`` from a ``Code``'s bytes, not from whatever the
+    files hold by the time Python reads them. Each module still names its file (for
+    tracebacks, ``inspect`` and numba's cache)."""
+
+    def __init__(self, code: Code):
+        self.code = code
+        self.folder = Path(code.folder)
+
+    @classmethod
+    def install(cls, code: Code) -> None:
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, cls)]
+        sys.meta_path.insert(0, cls(code))
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != PACKAGE and not fullname.startswith(f"{PACKAGE}."):
+            return None
+        if fullname == PACKAGE and fullname not in self.code.modules:  # a folder without __init__.py
+            spec = importlib.util.spec_from_loader(fullname, self, is_package=True)
+            spec.submodule_search_locations = [str(self.folder)]
+            return spec
+        if fullname not in self.code.modules:
+            return None
+        rel, _ = self.code.modules[fullname]
+        package = rel.endswith("__init__.py")
+        return importlib.util.spec_from_file_location(
+            fullname,
+            self.folder / rel,
+            loader=self,
+            submodule_search_locations=[str((self.folder / rel).parent)] if package else None,
+        )
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        entry = self.code.modules.get(module.__name__)
+        if entry is not None:
+            rel, data = entry
+            exec(compile(data, str(self.folder / rel), "exec", dont_inherit=True), module.__dict__)
+
+    def get_source(self, fullname):
+        entry = self.code.modules.get(fullname)
+        return entry[1].decode("utf-8") if entry else None
+
+
+def _load_failure(error: BaseException, folder: Path) -> BuildError:
     """Course code that did not import, as one line naming its file and line: a syntax
     error (raised by the compiler, so no frame of the file), a missing library (which to
-    install) or an exception at import."""
+    install), an exception at import, or an exit (``sys.exit`` ends no build)."""
     if isinstance(error, SyntaxError):
         return BuildError(
             f"{shown(Path(error.filename))}, line {error.lineno}: {type(error).__name__}: {error.msg}; "
@@ -145,37 +239,40 @@ def _load_failure(error: Exception, folder: Path) -> BuildError:
     failure = code_failure(error, folder)
     if isinstance(error, ModuleNotFoundError):
         failure.args = (f"{failure}; install {error.name!r} where coursegen runs (and in requirements)", failure.trace)
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        failure.args = (f"{failure}; the course's code stopped the build while it loaded", failure.trace)
     return failure
 
 
 def ensure(code: Code) -> Kinds:
-    """In a worker: the kinds of the course whose code ``code`` is, loaded if need be,
-    from its folder where this machine has it, else from the bytes themselves."""
+    """In a worker: the kinds of the course whose code ``code`` is, loaded if need be:
+    the same bytes are never loaded twice, and other bytes never run in their place (a
+    long-lived worker from before an edit loads the edited code). A worker without the
+    folder (another machine) loads a copy written from the bytes themselves."""
     if not code.folder:
         return _active
-    here = Path(code.folder)
-    if _active.folder == here:
+    with _loading:
+        return _ensure(code)
+
+
+def _ensure(code: Code) -> Kinds:
+    if _active.code.digest == code.digest and PACKAGE in sys.modules:
         return _active
-    if here.is_dir():
-        return load(here.parent)
-    digest = hashlib.sha256(repr(code.files).encode()).hexdigest()[:16]
-    copy = Path(tempfile.gettempdir()) / f"coursegen-course-{digest}"
-    if not (copy / PACKAGE).is_dir():
+    here = Path(code.folder)
+    if here.is_dir() and Code.read(here).digest == code.digest:
+        return load_code(Code(str(here), code.files))
+    copy = Path(tempfile.gettempdir()) / f"coursegen-course-{code.digest[:16]}" / PACKAGE
+    if not copy.is_dir() or Code.read(copy).digest != code.digest:
         staging = Path(tempfile.mkdtemp(prefix="coursegen-course-"))
         for rel, data in code.files:
             (staging / PACKAGE / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / PACKAGE / rel).write_bytes(data)
+        copy.parent.parent.mkdir(parents=True, exist_ok=True)
         try:
-            staging.rename(copy)
+            staging.rename(copy.parent)
         except OSError:  # another worker of this machine wrote it first
             pass
-    return load(copy)
-
-
-def _stamp(folder: Path) -> tuple:
-    """What tells a changed code folder from the one loaded: a module added, removed or edited."""
-    files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
-    return tuple((p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return load_code(Code(str(copy), code.files))
 
 
 def _forget() -> None:

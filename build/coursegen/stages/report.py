@@ -23,16 +23,16 @@ from coursegen.stages.manifest import Difference
 def explain(diffs: list[Difference], reference: Store, folder: Path) -> list[str]:
     """One block of lines per differing file; files written under ``folder``."""
     shutil.rmtree(folder, ignore_errors=True)
-    moved = {d.producer for d in diffs if d.path.startswith("results/")}
+    moved = {p for d in diffs if d.path.startswith("results/") for p in d.producers}
     lines = []
     for d in diffs:
-        head = f"{d.status.upper():8} {d.path}  (made by experiment {d.producer})"
+        head = f"{d.status.upper():8} {d.path}  (made by {', '.join(d.producers)})"
         if d.status != "differs":
             lines.append(head)
             continue
         lines.append(f"{head}: manifest {d.expected[:12]}, built {d.actual[:12]}")
         if d.path.startswith("figures/"):
-            drifted = any(p in moved for p in d.producer.split(", "))
+            drifted = any(p in moved for p in d.producers)
             lines.append(f"         its experiment's results {'differ too' if drifted else 'are identical'}")
         new = folder / d.path
         new.parent.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from coursegen.commands import build as commands
 from coursegen.course import copy_course
-from coursegen.stages import cache, pipeline, registry, results
+from coursegen.stages import cache, pipeline, registry, results, units
 from coursegen.tools.weight import page_weight, player_costs
 
 
@@ -125,13 +125,13 @@ def animations(paths, site_dir: Path) -> dict:
     against the frames of one."""
     naive_way = _naive()
     store = cache.Store(paths.cache)
-    code = registry.Code.of(registry.kinds())
+    runtime = units.Runtime.here()
     seconds, frames, worst, naive = 0.0, 0, 0.0, None
     for sheet in commands.discover(paths.content, paths.root):
         for fig in sheet.figures.values():
             inputs = [store.get("results", pipeline.experiment_key(sheet.experiments[n])) for n in fig.experiments]
             npzs = [entry.paths["results.npz"].read_bytes() for entry in inputs]
-            files, took = pipeline._render_figure(code, fig.kind, fig.options, npzs, fig.many)
+            files, took = units.run(units.Unit.of(fig), runtime, npzs)
             if "figure.gif" not in files:
                 continue
             n = len(json.loads(files["figure.json"])["labels"])
@@ -238,16 +238,18 @@ def _tiny(params) -> dict:
 
 
 def _warm(runs: dict) -> None:
-    code = registry.Code.of(registry.kinds())
+    runtime = units.Runtime.here()
     for kind, params in runs.items():
-        pipeline._run_experiment(code, kind, params)
+        units.run(
+            units.Unit(units.UnitKind.EXPERIMENT, "", "warm", kind, tuple(sorted(params.items())), (), ""), runtime, []
+        )
     time.sleep(0.2)  # so that every worker gets one
 
 
 def _train(exp) -> float:
     """CPU seconds of one experiment (immune to what else the machine is doing)."""
     start = time.process_time()
-    pipeline._run_experiment(registry.Code.of(registry.kinds()), exp.kind, dataclasses.asdict(exp.params))
+    units.run(units.Unit.of(exp), units.Runtime.here(), [])
     return time.process_time() - start
 
 

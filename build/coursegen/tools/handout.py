@@ -21,7 +21,7 @@ from pathlib import Path
 
 from coursegen import atomic, errors
 from coursegen.errors import BuildError
-from coursegen.stages import editions
+from coursegen.stages import editions, executors
 from coursegen.tools import chromium
 
 # The handouts each edition prints: (handout edition, the site edition it is printed
@@ -122,7 +122,7 @@ def make_handouts(paths, args, log) -> int:
         for handout_edition, site_edition in PRINTED[shown.edition]:
             site_dir = Path(scratch) / site_edition
             built = commands.build_into(
-                paths, replace(shown, edition=site_edition), site_dir, args.jobs, args.dask, log
+                paths, replace(shown, edition=site_edition), site_dir, executors.Options.of(args), log
             )
             sites[handout_edition] = site_dir
             sheets[handout_edition] = [
@@ -132,7 +132,7 @@ def make_handouts(paths, args, log) -> int:
         written = write_handouts(sites, printed, sheets=sheets)
         if in_site:  # the site itself, now with the home page linking the handouts
             links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
-            commands.build_into(paths, shown, commands.site_dir(paths, None), args.jobs, args.dask, log, links)
+            commands.build_into(paths, shown, commands.site_dir(paths, None), executors.Options.of(args), log, links)
         out.mkdir(parents=True, exist_ok=True)
         for stale in out.glob("*.pdf"):
             if stale.name not in {p.name for p in written}:

@@ -1,0 +1,177 @@
+"""Where units run: this process, a local process pool, or a Dask cluster.
+
+Each is a ``concurrent.futures.Executor`` with what the pipeline needs besides:
+how many units it runs at once (``capacity``: the pipeline starts no more, so a unit's
+time limit counts from when it really starts), ``healthy`` (a cluster with no worker
+left says so instead of waiting for ever) and ``stop`` (a unit that passed its time
+limit, or a failed build, leaves no worker running).
+"""
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from coursegen.errors import BuildError
+from coursegen.stages import workers
+
+DEFAULT_UNIT_TIMEOUT = 900.0  # seconds: this course's longest unit takes about 10
+DASK_CONNECT_SECONDS = 10
+DASK_NO_WORKER_SECONDS = 60  # how long a cluster may have no worker before the build stops
+
+
+class UnitTimeout(BaseException):
+    """Raised into a unit run in this process when it passes its time limit."""
+
+
+class Inline(Executor):
+    """Runs each unit as it is submitted, in this process (``jobs=1`` starts no pool),
+    stopped by an alarm when it passes its time limit (in the main thread)."""
+
+    capacity = 1
+
+    def __init__(self, timeout: float = DEFAULT_UNIT_TIMEOUT):
+        self.timeout = timeout
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        if alarm:
+            previous = signal.signal(signal.SIGALRM, _raise_timeout)
+            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # reported through the future, as a pool would
+            future.set_exception(e)
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+        return future
+
+    def healthy(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def _raise_timeout(signum, frame):
+    raise UnitTimeout()
+
+
+class Pool(ProcessPoolExecutor):
+    """A local process pool whose workers die with the build (``workers.exit_with``)."""
+
+    def __init__(self, jobs: int):
+        super().__init__(max_workers=jobs, initializer=workers.exit_with, initargs=(os.getpid(),))
+        self.capacity = jobs
+
+    def healthy(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        """Cancel what waits and kill what runs: a hung unit is never waited for."""
+        processes = list((self._processes or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join()
+
+
+class Dask(Executor):
+    """A Dask cluster's executor, whose workers must exist and keep existing."""
+
+    def __init__(self, client):
+        self.client = client
+        self.executor = client.get_executor()
+        self.alone_since: float | None = None
+        self.capacity = max(1, sum(client.nthreads().values()))
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def healthy(self) -> None:
+        threads = sum(self.client.nthreads().values())
+        if threads:
+            self.capacity, self.alone_since = threads, None
+            return
+        self.alone_since = self.alone_since or time.monotonic()
+        if time.monotonic() - self.alone_since > DASK_NO_WORKER_SECONDS:
+            raise BuildError(
+                f"--dask {self.client.scheduler.address}: the scheduler has had no worker for "
+                f"{DASK_NO_WORKER_SECONDS} s; start one (dask worker ADDRESS --nthreads 1) or build without --dask"
+            )
+
+    def stop(self) -> None:
+        pass
+
+
+@contextmanager
+def executor(options: "Options"):
+    """The executor a build's options ask for, stopped (never waited for) on failure."""
+    jobs, dask, unit_timeout = options.jobs, options.dask, options.unit_timeout
+    if jobs < 1:
+        raise BuildError(f"--jobs {jobs}: give a whole number of workers, 1 or more")
+    if unit_timeout <= 0:
+        raise BuildError(f"--unit-timeout {unit_timeout:g}: give a number of seconds above 0")
+    if dask:
+        with _dask_client(dask) as client:
+            yield Dask(client)
+        return
+    if jobs == 1:
+        yield Inline(unit_timeout)
+        return
+    pool = Pool(jobs)
+    try:
+        yield pool
+    except BaseException:
+        pool.stop()
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BuildError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
+    try:
+        client = Client(address, timeout=f"{DASK_CONNECT_SECONDS}s")
+    except ValueError as e:
+        raise BuildError(
+            f"--dask {address}: not a scheduler address ({e}); give one like tcp://127.0.0.1:8786"
+        ) from None
+    except (OSError, TimeoutError) as e:
+        raise BuildError(
+            f"--dask {address}: no scheduler answered within {DASK_CONNECT_SECONDS} s ({type(e).__name__}); "
+            f"start one (dask scheduler) or build without --dask"
+        ) from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=DASK_NO_WORKER_SECONDS)
+        except (TimeoutError, OSError):
+            raise BuildError(
+                f"--dask {address}: the scheduler has no worker after {DASK_NO_WORKER_SECONDS} s; "
+                f"start one (dask worker {address} --nthreads 1) or build without --dask"
+            ) from None
+        yield client
+
+
+@dataclass(frozen=True)
+class Options:
+    """Where and how long units run, as the command line says (``--jobs``, ``--dask``,
+    ``--unit-timeout``)."""
+
+    jobs: int = 1
+    dask: str | None = None
+    unit_timeout: float = DEFAULT_UNIT_TIMEOUT
+
+    @classmethod
+    def of(cls, args) -> "Options":
+        return cls(args.jobs, args.dask, args.unit_timeout)
