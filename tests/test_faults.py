@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from filelock import FileLock
@@ -202,7 +203,7 @@ def _refuse_paths_under(folder: str) -> None:
 def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     from coursegen.commands import build as commands
-    from coursegen.stages import cache, manifest, pipeline
+    from coursegen.stages import cache, executors, manifest, pipeline
 
     root = make_mini_checkout(tmp_path / "dask")
     sheets = commands.discover(root / "content", root)
@@ -219,5 +220,93 @@ def test_dask_workers_in_other_processes_without_the_cache_give_the_same_bytes(t
         pids = client.run(os.getpid)
         assert os.getpid() not in pids.values()
         client.run(_refuse_paths_under, str(tmp_path / "remote"))
-        remote = pipeline.build(sheets, cache.Store(tmp_path / "remote"), client.get_executor())
+        remote = pipeline.build(sheets, cache.Store(tmp_path / "remote"), executors.Dask(client))
     assert manifest.entries(local.outputs) == manifest.entries(remote.outputs)
+
+
+def _figure_bytes(root: Path) -> bytes:
+    return (root / "site" / "mini" / "figures" / "anim.gif").read_bytes()
+
+
+@pytest.mark.timeout(300)
+def test_a_dask_worker_started_before_an_edit_runs_the_edited_code(tmp_path):
+    """One scheduler and one long-lived worker (two threads, as the README starts them),
+    the figure's code edited between two builds: the second build draws what the
+    edited code draws, as a local build of it does."""
+    distributed = pytest.importorskip("distributed")
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None, local_directory=str(tmp_path)
+    ) as cluster:
+        first = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
+        assert first.returncode == 0, first.stderr
+        before = _figure_bytes(root)
+        figure = root / "course" / "figures" / "gd.py"
+        figure.write_bytes(figure.read_bytes().replace(b"frame_ms: int = 160", b"frame_ms: int = 170", 1))
+        second = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
+        assert second.returncode == 0, second.stderr
+        remote = _figure_bytes(root)
+    local = run_cli(root, "site", cache=tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    assert remote != before and remote == _figure_bytes(root)
+
+
+def _edit_coursegen_on_worker() -> None:
+    from coursegen.stages import units
+
+    edited = dict(units.generator_sources())
+    edited["coursegen.figures.style"] += b"\n# edited on this worker\n"
+    units.generator_sources = lambda: edited
+    units._generator_digests.cache_clear()
+
+
+@pytest.mark.timeout(300)
+def test_a_dask_worker_with_other_coursegen_code_refuses_the_unit(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    root = make_mini_checkout(tmp_path / "course")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, local_directory=str(tmp_path)
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.run(_edit_coursegen_on_worker)
+        result = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "content/mini/params.toml: experiment 'const' (gd_constant)" in line
+    assert "this worker's coursegen differs from the build's in coursegen.figures.style" in line
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("tcp://127.0.0.1:notaport", "--dask tcp://127.0.0.1:notaport: not a scheduler address"),
+        ("tcp://127.0.0.1:9", "--dask tcp://127.0.0.1:9: no scheduler answered within"),
+    ],
+)
+def test_a_wrong_dask_address_is_one_line_soon(tmp_path, address, says):
+    root = make_mini_checkout(tmp_path / "course")
+    start = time.monotonic()
+    result = run_cli(root, "site", "--dask", address, cache=tmp_path / "c")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {says}"), line
+    assert time.monotonic() - start < 60
+
+
+@pytest.mark.timeout(120)
+def test_a_scheduler_without_workers_stops_the_build_with_one_line(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from coursegen.commands import build as commands
+    from coursegen.errors import BuildError
+    from coursegen.stages import cache, executors, pipeline
+
+    monkeypatch.setattr(executors, "DASK_NO_WORKER_SECONDS", 2)
+    root = make_mini_checkout(tmp_path / "course")
+    sheets = commands.discover(root / "content", root)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        with pytest.raises(BuildError, match="the scheduler has no worker after 2 s; start one"):
+            with executors.executor(executors.Options(dask=cluster.scheduler_address)) as ex:
+                pipeline.build(sheets, cache.Store(tmp_path / "c"), ex)

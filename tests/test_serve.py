@@ -2,9 +2,17 @@
 re-render waits for the build (one lock), and each edition keeps its own docs folder, so
 the student site never receives the solutions."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 
-from conftest import make_mini_checkout
+import pytest
+
+from conftest import MINI_PAGE, make_mini_checkout, run_cli
 
 SOLUTION = "The mean of the data."  # the mini course's only solution sentence
 
@@ -49,3 +57,66 @@ def test_a_serve_rerender_during_a_student_build_waits_and_leaks_nothing(tmp_pat
     assert SOLUTION not in student
     assert SOLUTION in (root / ".cache/docs/solutions/mini/index.md").read_text()  # the preview's own pages
     assert SOLUTION not in (root / ".cache/docs/student/mini/index.md").read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read()
+    except OSError:
+        return None
+
+
+def _home(port: int) -> str | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return response.geturl()
+    except OSError:
+        return None
+
+
+def _until(what, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = what()
+        if value:
+            return value
+        time.sleep(0.25)
+    return None
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.slow
+def test_serve_shows_an_edited_figure_and_never_goes_back(tmp_path):
+    """``coursegen serve`` while staff edit the figure's code: the served figure changes,
+    and a ``coursegen site`` run meanwhile does not bring the old one back."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    port = _free_port()
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "CI": "1"})
+    try:
+        home = _until(lambda: _home(port), 180)  # MkDocs serves under site_url's path
+        assert home, "serve never served the home page"
+        url = f"{home}mini/figures/anim.gif"
+        old = _get(url)
+        assert old, "serve never served the figure"
+        figure = root / "course" / "figures" / "gd.py"
+        figure.write_bytes(figure.read_bytes().replace(b"frame_ms: int = 160", b"frame_ms: int = 170", 1))
+        start = time.monotonic()
+        new = _until(lambda: (data := _get(url)) and data != old and data, 60)
+        assert new, "the edited figure never reached the served page"
+        print(f"edited figure served after {time.monotonic() - start:.1f} s")
+        built = run_cli(root, "site", cache=root / ".cache" / "coursegen", own_process=True)
+        assert built.returncode == 0, built.stderr
+        (root / "content" / "mini" / "index.md").write_text(MINI_PAGE + "\nOne more sentence.\n")
+        assert _until(lambda: b"One more sentence" in (_get(f"{home}mini/") or b""), 60)
+        assert _get(url) == new  # the rebuild after the prose edit kept the new figure
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

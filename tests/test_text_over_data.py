@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 
 from coursegen.commands import build as commands
 from coursegen.figures import style
-from coursegen.stages import cache, pipeline, registry, units
+from coursegen.stages import cache, pipeline, units
 
 from conftest import CACHE, REPO
 

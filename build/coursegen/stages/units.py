@@ -215,7 +215,10 @@ def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byte
     exception, ``sys.exit``, ``KeyboardInterrupt``) comes back as one ``BuildError``
     naming the unit and the line: nothing ends a build quietly."""
     start = time.perf_counter()
-    kinds = runtime.load()
+    try:
+        kinds = runtime.load()
+    except BuildError as e:
+        raise BuildError(f"{unit.describe()}: {e}", e.trace) from None
     function = unit.what.functions(kinds)[unit.kind]
     try:
         if unit.what is UnitKind.EXPERIMENT:

@@ -1,0 +1,182 @@
+"""A unit's cache key is one function of everything that shapes its bytes (``units.key``).
+
+Each part is changed on its own and the key must move: every field of every registered
+experiment's parameters, every keyword-only option of every registered figure, the
+kind, the inputs, the bytes of a module the unit imports (of the course and of
+coursegen) and the library versions. A long-lived process (``coursegen serve``) reruns
+what an edit touched, and the student rendering of a figure is never its solutions file.
+"""
+
+import dataclasses
+import inspect
+import typing
+
+import pytest
+
+from coursegen.stages import cache, registry, units
+from coursegen.stages.parameters import Experiment, Figure, params_type
+from coursegen.stages.units import Unit
+
+from conftest import REPO, make_mini_checkout, run_cli
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _other(value, annotation):
+    """A value of the same type that differs from ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value * 1.5 + 0.25
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, tuple):
+        (item, _) = typing.get_args(annotation)
+        return (*value, _other(value[-1], item)) if value else (_other(item(), item),)
+    raise AssertionError(f"no other value for {value!r}")
+
+
+def _experiment_fields():
+    for kind, function in sorted(registry.kinds().experiments.items()):
+        cls = params_type(function)
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            yield pytest.param(kind, field.name, hints[field.name], id=f"{kind}.{field.name}")
+
+
+def _figure_options():
+    for kind, function in sorted(registry.kinds().figures.items()):
+        hints = typing.get_type_hints(function)
+        for p in inspect.signature(function).parameters.values():
+            if p.kind is p.KEYWORD_ONLY:
+                yield pytest.param(kind, p.name, p.default, hints[p.name], id=f"{kind}.{p.name}")
+
+
+def _experiment(kind: str, **fields) -> Experiment:
+    params = params_type(registry.kinds().experiments[kind])(**fields)
+    return Experiment("s", "e", kind, params, "content/s/p.toml")
+
+
+def _figure(kind: str, options: dict, experiments=("e",), many=False) -> Figure:
+    return Figure("s", "f", kind, experiments, many, "c", "a", tuple(sorted(options.items())), "content/s/p.toml")
+
+
+@pytest.mark.parametrize(("kind", "name", "annotation"), list(_experiment_fields()))
+def test_every_parameter_moves_its_experiments_key(kind, name, annotation):
+    default = _experiment(kind)
+    changed = _experiment(kind, **{name: _other(getattr(default.params, name), annotation)})
+    assert units.key(Unit.of(changed), []) != units.key(Unit.of(default), [])
+
+
+@pytest.mark.parametrize(("kind", "name", "default", "annotation"), list(_figure_options()))
+def test_every_figure_option_moves_its_figures_key(kind, name, default, annotation):
+    value = default if default is not inspect.Parameter.empty else annotation()
+    plain, changed = _figure(kind, {}), _figure(kind, {name: _other(value, annotation)})
+    assert units.key(Unit.of(changed), ["0" * 64]) != units.key(Unit.of(plain), ["0" * 64])
+    assert units.key(Unit.of(_figure(kind, {name: value})), ["0" * 64]) != units.key(
+        Unit.of(_figure(kind, {name: _other(value, annotation)})), ["0" * 64]
+    )
+
+
+def test_kind_inputs_and_list_form_move_a_figures_key():
+    kind, other = sorted(registry.kinds().figures)[:2]
+    base = units.key(Unit.of(_figure(kind, {})), ["a" * 64])
+    assert units.key(Unit.of(_figure(other, {})), ["a" * 64]) != base
+    assert units.key(Unit.of(_figure(kind, {})), ["b" * 64]) != base
+    assert units.key(Unit.of(_figure(kind, {}, many=True)), ["a" * 64]) != base
+
+
+def test_the_bytes_of_an_imported_coursegen_module_move_the_key(monkeypatch):
+    exp, fig = _experiment("gd_constant"), _figure("gd_animation", {})
+    before = units.key(Unit.of(exp), []), units.key(Unit.of(fig), ["0" * 64])
+    sources = dict(units.generator_sources())
+    sources["coursegen.figures.style"] += b"\n# an edit\n"
+    monkeypatch.setattr(units, "generator_sources", lambda: sources)
+    assert units.key(Unit.of(fig), ["0" * 64]) != before[1]  # figures import the toolkit's style
+    assert units.key(Unit.of(exp), []) == before[0]  # an experiment does not
+    sources["coursegen.stages.results"] += b"\n# an edit\n"  # which writes every result's bytes
+    assert units.key(Unit.of(exp), []) != before[0]
+
+
+def test_a_library_version_moves_every_key(monkeypatch):
+    exp = _experiment("gd_constant")
+    before = units.key(Unit.of(exp), [])
+    versions = {**cache.library_versions(), "numpy": "0.0"}
+    monkeypatch.setattr(units, "library_versions", lambda: versions)
+    assert units.key(Unit.of(exp), []) != before
+
+
+def test_an_edited_course_module_is_reloaded_and_moves_only_its_units_keys(tmp_path):
+    """What ``coursegen serve`` does: the same process loads the course again after an edit."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    registry.load(root)
+    exp, fig = _experiment("gd_constant"), _figure("gd_animation", {})
+    before = units.key(Unit.of(exp), []), units.key(Unit.of(fig), ["0" * 64])
+    with (root / "course" / "figures" / "gd.py").open("a") as f:
+        f.write("\nEDITED = True\n")
+    kinds = registry.load(root)
+    assert kinds.figures["gd_animation"].__module__ == "course.figures.gd"
+    assert registry.kinds().figures["gd_animation"].__globals__["EDITED"]  # the edited bytes run
+    assert units.key(Unit.of(fig), ["0" * 64]) != before[1]
+    assert units.key(Unit.of(exp), []) == before[0]
+    same_size = (root / "course" / "experiments" / "gd.py").read_bytes().replace(b"import", b"import", 1)
+    (root / "course" / "experiments" / "gd.py").write_bytes(same_size.replace(b'"""', b"'''", 2))
+    registry.load(root)
+    assert units.key(Unit.of(exp), []) != before[0]  # an edit of the same size is still an edit
+
+
+def _edit_mini_code(root, colour_from: bytes, colour_to: bytes, label: bytes):
+    figure = root / "course" / "figures" / "gd.py"
+    data = figure.read_bytes()
+    assert colour_from in data
+    figure.write_bytes(data.replace(colour_from, colour_to, 1))
+    experiment = root / "course" / "experiments" / "gd.py"
+    experiment.write_bytes(experiment.read_bytes() + b"\n" + label + b" = 1\n")
+
+
+def test_a_long_lived_process_reruns_an_edited_experiment_and_figure(tmp_path):
+    """Two builds in one process (as ``serve`` rebuilds), the experiment's and the
+    figure's modules edited between them: both rerun, and the new figure differs."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    cache_dir = tmp_path / "cache"
+    first = run_cli(root, "site", cache=cache_dir, quiet=False)
+    assert first.returncode == 0, first.stderr
+    gif = root / "site" / "mini" / "figures" / "anim.gif"
+    old = gif.read_bytes()
+    _edit_mini_code(root, b"frame_ms: int = 160", b"frame_ms: int = 170", b"EDITED")
+    second = run_cli(root, "site", cache=cache_dir, quiet=False)
+    assert second.returncode == 0, second.stderr
+    assert "experiments: 1 run, 0 cached" in second.stdout
+    assert "figures: 1 run, 0 cached" in second.stdout
+    assert gif.read_bytes() != old
+    third = run_cli(root, "site", cache=cache_dir, quiet=False)
+    assert "figures: 0 run, 1 cached" in third.stdout and gif.read_bytes() != old
+
+
+def test_a_figures_student_rendering_is_its_own_file(solutions_site):
+    """Every figure with a student rendering: the two are different files with different
+    bytes (a key without the options would give both the solution's bytes)."""
+    from coursegen.commands import build as commands
+
+    sheets = commands.discover(REPO / "content", REPO)
+    pairs = [(s.name, f.name, f.student) for s in sheets for f in s.figures.values() if f.student]
+    assert pairs, "no figure has a student rendering"
+    store = cache.Store(cache.Path(REPO / ".cache" / "coursegen"))
+    for sheet in sheets:
+        for fig in sheet.figures.values():
+            if not fig.student:
+                continue
+            student = sheet.figures[fig.student]
+            shas = [
+                store.get("results", units.key(Unit.of(sheet.experiments[n]), [])).sha256["results.npz"]
+                for n in fig.experiments
+            ]
+            ours = store.get("figures", units.key(Unit.of(fig), shas))
+            theirs = store.get("figures", units.key(Unit.of(student), shas))
+            assert ours is not None and theirs is not None
+            assert ours.paths["figure.json"] != theirs.paths["figure.json"]
+            for name in ours.paths:
+                if name.endswith((".svg", ".gif", ".png")):
+                    assert ours.paths[name].read_bytes() != theirs.paths[name].read_bytes(), (fig.name, name)
