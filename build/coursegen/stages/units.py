@@ -28,6 +28,7 @@ from coursegen.errors import BuildError, code_failure, shown
 from coursegen.stages import outputs, registry, results
 from coursegen.stages.cache import key as hash_of
 from coursegen.stages.cache import library_versions
+from coursegen.stages.executors import UnitTimeout
 from coursegen.stages.parameters import Experiment, Figure, Summary, params_type
 
 PACKAGE_DIR = Path(coursegen.__file__).parent
@@ -231,6 +232,8 @@ def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byte
             files = _draw(function, unit, npzs)
     except BuildError as e:
         raise BuildError(f"{unit.describe()} failed: {e}", e.trace) from None
+    except UnitTimeout:  # the pipeline names the unit and its time limit
+        raise
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: the unit did not finish
         failure = code_failure(e, kinds.folder)
         if not isinstance(e, Exception):

@@ -1,0 +1,81 @@
+"""Nothing the course's code does ends a build quietly: an exit, an interrupt, a dead
+worker or a hung unit fails ``site`` and ``check`` with one line naming the unit and its
+file, a non-zero status and the previous ``site/`` as it was."""
+
+import pytest
+
+from conftest import make_mini_checkout, run_cli, tree_bytes
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+
+# Statements put at the top of the figure function (course/figures/gd.py: gd_animation).
+STOPS = {
+    "exit0": "import sys; sys.exit(0)",
+    "exit_none": "raise SystemExit",
+    "interrupt": "raise KeyboardInterrupt",
+    "os_exit": "import os; os._exit(0)",
+}
+FIGURE_LINE = '''    """GD and one SGD run side by side'''
+
+
+def _course_whose_figure(tmp_path, statement: str):
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    for command in ("site", "lock-figures"):  # a previous site/ to keep, a manifest to check
+        built = run_cli(root, command, cache=tmp_path / "first")
+        assert built.returncode == 0, built.stderr
+    figure = root / "course" / "figures" / "gd.py"
+    text = figure.read_text()
+    head, sep, rest = text.partition("def gd_animation(")
+    signature, colon, body = rest.partition(":\n")
+    figure.write_text(f"{head}{sep}{signature}{colon}\n    {statement}\n{body}")
+    line = figure.read_text()[: figure.read_text().index(statement)].count("\n") + 1
+    return root, line
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("stop", sorted(STOPS))
+def test_a_unit_that_stops_fails_the_build_naming_it(tmp_path, stop, jobs):
+    if stop == "os_exit" and jobs == "1":
+        pytest.skip("os._exit in the build's own process ends it; --jobs 1 runs units in that process")
+    root, line = _course_whose_figure(tmp_path, STOPS[stop])
+    before = tree_bytes(root / "site")
+    for command in ("site", "check"):
+        result = run_cli(root, command, "--jobs", jobs, cache=tmp_path / "second", own_process=True)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        (message,) = result.stderr.strip().splitlines()
+        assert message.startswith("error: content/mini/params.toml: figure 'anim' (gd_animation)"), message
+        if stop != "os_exit":  # a process that is gone names no line
+            assert f"course/figures/gd.py, line {line}" in message, message
+        else:
+            assert "a worker process died" in message, message
+        assert "match" not in result.stdout and "built" not in result.stdout
+    assert tree_bytes(root / "site") == before
+
+
+def test_an_exit_at_import_fails_the_build(tmp_path):
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    figure = root / "course" / "figures" / "gd.py"
+    figure.write_text("import sys\nsys.exit(0)\n" + figure.read_text())
+    for command in ("site", "check"):
+        result = run_cli(root, command, cache=tmp_path / "c")
+        assert result.returncode == 1
+        (message,) = result.stderr.strip().splitlines()
+        assert "course/figures/gd.py, line 2" in message and "stopped the build while it loaded" in message
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_unit_past_its_time_limit_is_named_and_stopped(tmp_path, jobs):
+    root, _ = _course_whose_figure(tmp_path, "import time\n    while True: time.sleep(0.05)")
+    result = run_cli(root, "site", "--jobs", jobs, "--unit-timeout", "3", cache=tmp_path / "second", own_process=True)
+    assert result.returncode == 1
+    (message,) = result.stderr.strip().splitlines()
+    assert message.startswith("error: content/mini/params.toml: figure 'anim' (gd_animation) ran past its time limit")
+    assert "--unit-timeout SECONDS" in message
+
+
+@pytest.mark.parametrize(("option", "value"), [("--jobs", "0"), ("--jobs", "-3"), ("--unit-timeout", "0")])
+def test_nonsense_counts_are_refused(tmp_path, option, value):
+    root = make_mini_checkout(tmp_path / "course")
+    result = run_cli(root, "site", option, value, cache=tmp_path / "c")
+    assert result.returncode == 2
+    assert f"{option}: '{value}' is not" in result.stderr and not (root / "site").exists()
