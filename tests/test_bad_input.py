@@ -201,13 +201,31 @@ CASES = {
         "content/dis01/section1.toml",
         "steps = 50",
         "steps = 50_000_000",
-        ["[experiments.const_gd] steps = 50,000,000 is above the limit of 2,000"],
+        ["[experiments.const_gd] steps = 50,000,000 is above the limit of 200"],
+    ),
+    "a GD animation past the page's weight": (
+        "content/dis01/section1.toml",
+        "steps = 50",
+        "steps = 201",
+        ["[experiments.const_gd] steps = 201 is above the limit of 200"],
+    ),
+    "a start beyond the divergence bound": (
+        "content/dis01/section1.toml",
+        "theta0 = -1.0",
+        "theta0 = 1e9",
+        ["experiment 'const_gd' (gd_constant) failed: ValueError: theta0 = 1e+09 starts", "divergence_bound"],
     ),
     "hours of ReLU training": (
         "content/dis01/section2.toml",
         'regime = "all_layers"',
         'regime = "all_layers"\nsteps = 10_000_000',
-        ["[experiments.relu_w10_all] steps x seeds = 300,000,000 network steps is above the limit"],
+        ["[experiments.relu_w10_all] steps x seeds x width = 3,000,000,000 is above the limit"],
+    ),
+    "a ReLU network too wide": (
+        "content/dis01/section2.toml",
+        "width = 10",
+        "width = 5000",
+        ["[experiments.relu_w10_all] steps x seeds x width = 4,500,000,000 is above the limit"],
     ),
 }
 

@@ -300,12 +300,22 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
     measured = [observed_rate(path, theta_star, d) for path, d in runs]
     factors = np.array([contraction(a, curvature) for a in alphas])
 
+    error0 = abs(p.theta0 - theta_star)
+    if not error0 <= bound:  # the page would say the descent "needs -1 steps"
+        raise ValueError(
+            f"theta0 = {p.theta0:g} starts {error0:.4g} from theta* = {theta_star:.4g}, beyond the "
+            f"divergence_bound = {bound:g}: every run stops at once; start nearer or raise the bound"
+        )
+    if steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound) < 0:
+        raise ValueError(
+            f"the animated step size ({anim_alpha:.4g}) never brings GD within tol = {p.tol:g} of theta* "
+            f"(it diverges, or needs over {_MAX_TOL_STEPS:,} steps); animate a step size that converges"
+        )
     anim_gd, anim_gd_diverged_at = gd_path(grad, x, y, p.theta0, anim_alpha, steps, theta_star, bound)
     samples = sgd_samples(len(x), steps, p.sgd_runs, p.sgd_seed)
     sgd = [sgd_path(grad, x, y, p.theta0, anim_alpha, s, theta_star, bound) for s in samples]
     anim_sgd = np.stack([path for path, _ in sgd])
 
-    error0 = abs(p.theta0 - theta_star)
     anim_rate = abs(contraction(anim_alpha, curvature))
     half_width = 1.25 * min(max(error0, abs(p.vote_theta - theta_star), 1.0), bound)
     grid = np.linspace(theta_star - half_width, theta_star + half_width, p.grid_points)

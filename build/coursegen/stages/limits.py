@@ -18,10 +18,12 @@ POSITIVE = frozenset(
         "frame_ms",
     }
 )
-# Steps of an experiment without seeds (a GD run, whose animation draws a frame per step, ~0.1 s each).
-MAX_STEPS = 2_000
-# Networks (seeds) times SGD steps of an experiment with seeds (~1.1 us each on one core: about a minute).
-MAX_NETWORK_STEPS = 50_000_000
+# Steps of an experiment without seeds: a GD run, whose animation draws a frame per step
+# (~0.1 s, ~5 KB of page and ~5 MB of memory each: 200 frames stay under 1 MB and 1 GB).
+MAX_STEPS = 200
+# Networks (seeds) times SGD steps times hidden units (a step's cost grows with the width):
+# ~0.055 us each on one core, so about a minute of training at the limit.
+MAX_UNIT_STEPS = 1_000_000_000
 # An animation frame lasts whole hundredths of a second in a GIF: 10 ms to a minute here.
 FRAME_MS = (10, 60_000)
 
@@ -38,15 +40,17 @@ def problems(fields: dict) -> list[str]:
         found.append(f"frame_ms = {frame_ms:,} is not between {FRAME_MS[0]} and {FRAME_MS[1]:,} (a GIF frame's range)")
     steps = fields.get("steps")
     if isinstance(steps, int) and "seeds" in fields:
-        if steps * len(fields["seeds"]) > MAX_NETWORK_STEPS:
+        width = fields.get("width", 1)
+        cost = steps * len(fields["seeds"]) * (width if isinstance(width, int) and width > 0 else 1)
+        if cost > MAX_UNIT_STEPS:
             found.append(
-                f"steps x seeds = {steps * len(fields['seeds']):,} network steps is above the limit of "
-                f"{MAX_NETWORK_STEPS:,} (hours of training; see Limits in the README)"
+                f"steps x seeds x width = {cost:,} is above the limit of {MAX_UNIT_STEPS:,} "
+                f"(about a minute of training on one core; see Limits in the manual)"
             )
     elif isinstance(steps, int) and steps > MAX_STEPS:
         found.append(
             f"steps = {steps:,} is above the limit of {MAX_STEPS:,} (an animation frame per step: "
-            f"hours of drawing; see Limits in the README)"
+            f"a frame each: the animation would weigh too much for the page; see Limits in the manual)"
         )
     return found
 
