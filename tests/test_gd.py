@@ -299,3 +299,18 @@ def test_everything_finite_even_when_diverging(function, params):
     res = function(params)
     for key, value in res.items():
         assert np.isfinite(value).all(), key
+
+
+@pytest.mark.parametrize("theta0", [1e9, -1.0])
+def test_a_descent_that_never_arrives_reads_never_not_minus_one_steps(tmp_path, theta0):
+    """A start beyond the divergence bound: the page says the descent never arrives."""
+    from conftest import make_checkout, run_cli
+
+    root = make_checkout(tmp_path / "course")
+    toml = root / "content" / "dis01" / "section1.toml"
+    toml.write_text(toml.read_text().replace("theta0 = -1.0", f"theta0 = {theta0!r}", 1))
+    result = run_cli(root, "site", "--edition", "solutions", "--sheet", "dis01")
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "dis01" / "index.html").read_text()
+    assert "needs -1 steps" not in page
+    assert ("it never comes" in page) == (theta0 > 1e6)

@@ -85,7 +85,7 @@ def test_a_folder_of_other_files_is_not_replaced_by_the_site(built, tmp_path):
     (papers / "Documents" / "thesis.txt").write_text("precious")
     before = tree_bytes(papers)
     line = one_line_error(run_cli(root, "site", "--site-dir", str(papers), cache=None, env=EPOCH))
-    assert str(papers) in line and "holds files that are not a built site" in line
+    assert str(papers) in line and "a folder that coursegen did not build" in line
     assert tree_bytes(papers) == before
     assert tree_bytes(root / "site") == site
 
@@ -267,3 +267,66 @@ def test_a_full_disk_while_writing_the_cache_costs_one_line_and_no_staging(built
     assert "results.npz" in line and "free some disk space" in line
     assert tree_bytes(root / "site") == site
     assert not list((root / ".cache").rglob(".tmp-*")) and not list(root.glob(".tmp-*"))
+
+
+@pytest.mark.parametrize("kind", ["home page", "web root"])
+def test_a_folder_that_looks_like_a_site_but_was_not_built_here_is_kept(built, tmp_path, kind):
+    """A personal home page, or /var/www/html beside other files: an index.html and an
+    assets/ folder do not make it ours. Only the build's own mark does."""
+    root, site = built
+    www = tmp_path / kind.replace(" ", "-")
+    (www / "assets").mkdir(parents=True)
+    (www / "index.html").write_text("<h1>My home page</h1>")
+    (www / "assets" / "me.jpg").write_bytes(b"\xff\xd8 a photo")
+    (www / "cv.pdf").write_bytes(b"%PDF my cv")
+    before = tree_bytes(www)
+    line = one_line_error(run_cli(root, "site", "--site-dir", str(www), cache=None, env=EPOCH))
+    assert str(www) in line and ".coursegen-site" in line
+    assert tree_bytes(www) == before and tree_bytes(root / "site") == site
+
+
+def test_a_site_dir_that_is_a_file_is_refused_not_replaced(built, tmp_path):
+    root, site = built
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    line = one_line_error(run_cli(root, "site", "--site-dir", str(notes), cache=None, env=EPOCH))
+    assert "refusing to replace a file" in line
+    assert notes.read_text() == "my notes" and sorted(p.name for p in tmp_path.iterdir()) == ["course", "notes.txt"]
+
+
+def test_a_built_site_carries_its_mark_and_is_replaced_again(built, tmp_path):
+    root, _ = built
+    out = tmp_path / "published"
+    for _ in range(2):
+        assert run_cli(root, "site", "--site-dir", str(out), cache=None, env=EPOCH).returncode == 0
+        assert (out / ".coursegen-site").read_text().startswith("A site built by coursegen")
+
+
+def test_a_leftover_old_copy_never_blocks_a_build(built):
+    """Whatever a killed swap or a person left at ``.tmp-site-old``, a file or a folder,
+    beside an intact site/, the next build goes ahead and removes it."""
+    root, _ = built
+    for leftover in ("file", "folder"):
+        old = root / ".tmp-site-old"
+        if leftover == "file":
+            old.write_text("left behind")
+        else:
+            (old / "deep").mkdir(parents=True)
+            (old / "deep" / "x.html").write_text("old")
+        result = run_cli(root, "site", cache=None, env=EPOCH)
+        assert result.returncode == 0, result.stderr
+        assert not old.exists() and (root / "site" / "index.html").is_file()
+
+
+def test_an_unreadable_cache_entry_is_a_miss_and_recomputed(built):
+    root, _ = built
+    cache = root / ".cache" / "coursegen"
+    entries = sorted(p for p in (cache / "figures").iterdir() if not p.name.startswith("."))
+    assert entries
+    for entry in entries:
+        shutil.rmtree(entry)
+        entry.write_text("not an entry")  # a file where the entry's folder was
+    result = run_cli(root, "site", cache=None, env=EPOCH, quiet=False)
+    assert result.returncode == 0, result.stderr
+    assert f"figures: {len(entries)} run" in result.stdout
+    assert all((entry / "index.json").is_file() for entry in entries)

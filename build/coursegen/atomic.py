@@ -47,6 +47,14 @@ def write_text(final: Path, text: str) -> None:
     write_bytes(final, text.encode("utf-8"))
 
 
+def remove(path: Path) -> None:
+    """Whatever is at ``path`` (a folder, a file or a link), gone; nothing there is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def old_copy(final: Path) -> Path:
     """Where ``replace_tree`` keeps the previous tree while it swaps in the new one."""
     return final.with_name(f"{TMP_PREFIX}{final.name}-old")
@@ -60,10 +68,10 @@ def recover_tree(final: Path) -> bool:
     under the build lock, before anything else touches ``final``.
     """
     old = old_copy(final)
-    if not old.exists():
+    if not old.exists() and not old.is_symlink():
         return False
-    if final.exists():
-        shutil.rmtree(old)
+    if final.exists() or not old.is_dir() or old.is_symlink():  # the swap had finished, or it is no tree of ours
+        remove(old)
         return False
     os.replace(old, final)
     return True
@@ -79,7 +87,10 @@ def replace_tree(staged: Path, final: Path) -> None:
     if final.exists():
         os.replace(final, old)
     os.replace(staged, final)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        remove(old)
+    except OSError:  # the new tree is in place; the next build's recover_tree removes the rest
+        pass
 
 
 def publishable(tree: Path) -> None:

@@ -301,16 +301,7 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
     factors = np.array([contraction(a, curvature) for a in alphas])
 
     error0 = abs(p.theta0 - theta_star)
-    if not error0 <= bound:  # the page would say the descent "needs -1 steps"
-        raise ValueError(
-            f"theta0 = {p.theta0:g} starts {error0:.4g} from theta* = {theta_star:.4g}, beyond the "
-            f"divergence_bound = {bound:g}: every run stops at once; start nearer or raise the bound"
-        )
-    if steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound) < 0:
-        raise ValueError(
-            f"the animated step size ({anim_alpha:.4g}) never brings GD within tol = {p.tol:g} of theta* "
-            f"(it diverges, or needs over {_MAX_TOL_STEPS:,} steps); animate a step size that converges"
-        )
+    steps_to_tol = steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound)
     anim_gd, anim_gd_diverged_at = gd_path(grad, x, y, p.theta0, anim_alpha, steps, theta_star, bound)
     samples = sgd_samples(len(x), steps, p.sgd_runs, p.sgd_seed)
     sgd = [sgd_path(grad, x, y, p.theta0, anim_alpha, s, theta_star, bound) for s in samples]
@@ -378,9 +369,8 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
             "vote_grad": np.array(grad(p.vote_theta, x, y), dtype=float),
             "pair": pair,
             "tol": np.array(p.tol, dtype=float),
-            "steps_to_tol": np.array(
-                steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound), dtype=np.int64
-            ),
+            "steps_to_tol": np.array(steps_to_tol, dtype=np.int64),
+            "reaches_tol": np.array(steps_to_tol >= 0),
             "steps_to_tol_theory": np.array(predicted_steps_to_tolerance(error0, anim_rate, p.tol), dtype=np.int64),
             "loss_grid_theta": grid,
             "loss_grid": np.array([loss(t, x, y) for t in grid]),
@@ -482,6 +472,7 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         pair (2,) int             [i, j]: equal residual at vote_theta, |x_i| >= 2 |x_j|
         tol ()                    tolerance for steps_to_tol
         steps_to_tol () int       GD steps at anim_step_size until |theta - theta*| < tol (-1: never)
+        reaches_tol () bool       whether it ever does (a page says "never" rather than "-1 steps")
         steps_to_tol_theory () int  the same from floor(log(tol / e0) / log(rate)) + 1
         loss_grid_theta (G,)      a theta grid around theta*, theta0 and vote_theta
         loss_grid (G,)            L on that grid

@@ -28,6 +28,7 @@ def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
     their front matter's ``number``; ``only``: just that one (``--sheet``)."""
     if not content.is_dir():
         raise BuildError(f"{content}: no content folder")
+    links_stay_inside(root, [content, root / "templates", root / "site_src"])
     folders = [d for d in sorted(content.iterdir()) if (d / "index.md").is_file() and not d.name.startswith(".")]
     if only is not None:
         names = [d.name for d in folders]
@@ -42,6 +43,21 @@ def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
                 f"content/{before.name}/'s; give each worksheet its own"
             )
     return sheets
+
+
+def links_stay_inside(root: Path, folders: list[Path]) -> None:
+    """A link among the sources to a file outside the course would be published (its
+    page, its search entry): refused, with the link's name and where it points."""
+    inside = root.resolve()
+    for folder in folders:
+        for current, dirs, files in os.walk(folder, followlinks=False):
+            for name in sorted(dirs + files):
+                path = Path(current) / name
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    raise BuildError(
+                        f"{os.path.relpath(path, root)}: a link to {path.resolve()}, outside the course; "
+                        f"copy what it holds into the course instead"
+                    )
 
 
 @contextmanager
@@ -191,18 +207,14 @@ def site_dir(paths, requested: str | None) -> Path:
                 f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
                 f"choose a folder outside the checkout, or leave --site-dir out for {default}"
             )
-    if out.is_dir() and any(out.iterdir()) and not _built_site(out):
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildError(f"--site-dir {out}: refusing to replace a file or a link; choose a new or empty folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / engines.SITE_MARK).is_file():
         raise BuildError(
-            f"--site-dir {out}: refusing to replace a folder that holds files that are not a built site; "
-            f"choose a new or empty folder"
+            f"--site-dir {out}: refusing to replace a folder that coursegen did not build (it has no "
+            f"{engines.SITE_MARK}); choose a new or empty folder"
         )
     return out
-
-
-def _built_site(folder: Path) -> bool:
-    """Whether ``folder`` looks like what a build writes (either engine): a home page
-    and the theme's assets."""
-    return (folder / "index.html").is_file() and (folder / "assets").is_dir()
 
 
 def build_site(paths, args, log) -> int:

@@ -91,6 +91,15 @@ def source_date_epoch(root: Path) -> str:
 
 
 ENGINES = ("mkdocs", "zensical")
+# The file that marks a folder as a site coursegen built: only such a folder (or an empty
+# one) is ever replaced by a build (commands.build.site_dir).
+SITE_MARK = ".coursegen-site"
+
+
+def _site_name(config: Path) -> str:
+    """The course's ``site_name`` (mkdocs.yml), read as text: the mark names the course."""
+    found = re.search(r"^site_name:\s*(.+?)\s*$", config.read_text(encoding="utf-8"), re.MULTILINE)
+    return found.group(1).strip("\"'") if found else "a course"
 
 
 def engine_build(
@@ -111,7 +120,7 @@ def engine_build(
 
     prefix = f"{atomic.TMP_PREFIX}{site_dir.name}-build-"
     for leftover in site_dir.parent.glob(prefix + "*"):  # from killed builds
-        shutil.rmtree(leftover)
+        atomic.remove(leftover)
     staging = site_dir.with_name(f"{prefix}{os.getpid()}")
     try:
         if engine == "zensical":
@@ -119,6 +128,7 @@ def engine_build(
         else:
             chatter = _mkdocs(config, docs, staging, nav, compiled)
         plain_search_index(staging)  # search previews without TeX
+        (staging / SITE_MARK).write_text(f"A site built by coursegen from {config.name} of {_site_name(config)}\n")
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)

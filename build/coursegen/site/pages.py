@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 import jinja2
 import numpy as np
+from jinja2.sandbox import SandboxedEnvironment
 
 from coursegen.errors import BuildError
 from coursegen.site import notebooks as notebook
@@ -180,7 +181,7 @@ class _Keys:
 def _environment(
     folder: Path, templates: list[Path], edition: str, compiled: jinja2.BytecodeCache | None
 ) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(  # a page may come from people who may not run code on the build machine
         loader=_Loader([str(folder), *map(str, templates)]),
         bytecode_cache=compiled,
         undefined=jinja2.StrictUndefined,
@@ -303,7 +304,7 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
     """``fig``'s caption or alt text (``field``) as a page shows it, from ``results``, the
     sheet's results by experiment name (also for tests: the same text the page has)."""
     if env is None:
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
         env.filters["num"] = num
     try:
         res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
@@ -312,7 +313,7 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         raise BuildError(
             f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: {e.message}"
         ) from None
-    except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as e:
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, KeyError, TypeError, ValueError) as e:
         raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e}") from None
 
 

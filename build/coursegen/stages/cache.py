@@ -22,7 +22,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from coursegen.atomic import TMP_PREFIX, naming
+from coursegen.atomic import TMP_PREFIX, naming, remove
 from coursegen.stages import outputs
 
 
@@ -106,9 +106,12 @@ class Store:
                 data = {name: (entry / name).read_bytes() for name in sorted(hashes)}
                 if all(sha256(data[n]) == hashes[n] for n in data) and outputs.problem(kind, data) is None:
                     return Entry({n: entry / n for n in data}, dict(sorted(hashes.items())))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
-        shutil.rmtree(entry, ignore_errors=True)
+        try:  # whatever is there (a file, a folder it cannot read) is a miss, recomputed
+            remove(entry)
+        except OSError:
+            pass
         return None
 
     def find(self, kind: str, digest: str) -> Path | None:
@@ -138,7 +141,7 @@ class Store:
                     raise naming(e, final / name) from e
                 hashes[name] = sha256(files[name])
             (staging / "index.json").write_text(json.dumps({"key": k, "files": hashes}, indent=1, sort_keys=True))
-            shutil.rmtree(final, ignore_errors=True)
+            remove(final)
             try:
                 os.replace(staging, final)
             except OSError:  # another build put the same entry first: theirs is as good
