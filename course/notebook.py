@@ -30,9 +30,9 @@ import textwrap
 import numpy as np
 
 from coursegen.figures import style
+from coursegen.stages.editions import Edition
 from coursegen.stages.parameters import Experiment, Sheet
 
-SOLUTIONS = "solutions"
 GD_KINDS = ("gd_constant", "gd_linear")
 RELU_KIND = "relu_sgd"
 # The fields of a GD experiment the notebook's cells use, in the order its cell lists them.
@@ -96,7 +96,7 @@ def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
     experiments = _experiments(sheet)
     gd = [e for e in experiments if e.kind in GD_KINDS]
     relu = [e for e in experiments if e.kind == RELU_KIND]
-    solved = edition == SOLUTIONS
+    solved = edition == Edition.SOLUTIONS
     intro, sections = _split_page(page)
     cells = [_md(_unlinked(f"# {sheet.meta.title}: the notebook\n\n{intro}\n\n{_ABOUT}"))]
     cells.append(_code(_parameters(gd, relu)))

@@ -15,9 +15,9 @@ from coursegen import writable
 from coursegen.commands import init, scaffold
 from coursegen.course import Course, find_root
 from coursegen.errors import BuildError
-from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT  # no matplotlib: safe before MPLCONFIGDIR
+from coursegen.stages.editions import Edition  # neither imports matplotlib: safe before MPLCONFIGDIR
+from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT
 
-EDITIONS = ("scheduled", "solutions", "student")  # as editions.EDITIONS, which cannot be imported this early
 AS_OF_HELP = (
     "the build's clock for scheduled solutions: a time with its zone (2022-09-09T17:00-07:00), "
     "@<unix seconds>, or now (default: SOURCE_DATE_EPOCH, else the last commit's time)"
@@ -146,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--edition",
             default="scheduled",
-            choices=EDITIONS,
+            choices=[e.value for e in Edition],
             help="scheduled (default): each worksheet's solutions once released; solutions or student: all "
             "(handout: student prints the student handouts only)",
         )

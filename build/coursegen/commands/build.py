@@ -158,7 +158,7 @@ def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch:
     """Each worksheet's companion notebooks, solutions and student, as manifest entries
     (``notebooks/<sheet>/<edition>/<sheet>.ipynb``), their bytes written into ``scratch``."""
     found = []
-    for edition in (editions.SOLUTIONS, editions.STUDENT):
+    for edition in editions.RENDERINGS:
         shown = Publication(edition, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # the clock plays no part
         files, _ = render_docs(paths, shown, sheets, built, None)
         for sheet in sheets:

@@ -27,10 +27,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from coursegen.errors import BuildError
 from coursegen.site import notebooks as notebook
+from coursegen.stages.editions import RENDERINGS, Edition
 from coursegen.stages.parameters import ROLES, Sheet, read_utf8
 from coursegen.stages.pipeline import DrawnFigure
-
-EDITIONS = ("solutions", "student")
 
 
 class _FigureError(Exception):
@@ -61,7 +60,7 @@ def render_pages(
     sheets: list[Sheet],
     results: dict[str, dict[str, dict[str, np.ndarray]]],
     drawn: dict[tuple[str, str], DrawnFigure],
-    editions: dict[str, str],
+    editions: dict[str, Edition],
     listing: list,
     compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, str]:
@@ -74,10 +73,11 @@ def render_pages(
     its ``worksheet_list()`` shows. ``compiled``: where compiled templates are kept
     (coursegen.site.compiled_templates).
     """
-    wrong = sorted(set(editions.values()) - set(EDITIONS))
+    wrong = sorted(str(e) for e in editions.values() if e not in RENDERINGS)
     if wrong:
-        raise BuildError(f"unknown edition {wrong[0]!r}; one of: {', '.join(EDITIONS)}")
-    home_edition = "solutions" if editions and set(editions.values()) == {"solutions"} else "student"
+        raise BuildError(f"unknown edition {wrong[0]!r}; one of: {', '.join(RENDERINGS)}")
+    editions = {name: Edition(e) for name, e in editions.items()}
+    home_edition = Edition.SOLUTIONS if editions and set(editions.values()) == {Edition.SOLUTIONS} else Edition.STUDENT
     pages = {}
     root = content.parent
     for sheet in [None, *sheets]:
@@ -189,6 +189,7 @@ def _environment(
         autoescape=False,
     )
     env.globals["edition"] = edition
+    env.globals["solutions_shown"] = edition is Edition.SOLUTIONS  # the partials ask this, never a string
     env.filters["num"] = num
     macros = env.get_template("partials/macros.md").module
     env.globals["in_solution"] = [0]  # how deep in solution material the rendering is
@@ -205,7 +206,7 @@ def _environment(
         """A note with a role: solution notes exist in the solutions edition only."""
         if role not in ROLES:
             raise _Misplaced(f"note {title!r}: role {role!r} is unknown; one of: {', '.join(ROLES)}")
-        if role == "solution" and edition == "student":
+        if role == "solution" and edition is Edition.STUDENT:
             return ""
         if role == "question" and env.globals["in_solution"][0]:
             raise _Misplaced(f"note {title!r} is question material inside solution material")
@@ -256,7 +257,7 @@ def _figure_macro(
                 f"figure {name!r} is question material ({fig.source}) placed inside solution "
                 f"material: students would never see it"
             )
-        if edition == "student" and fig.role == "solution":
+        if edition is Edition.STUDENT and fig.role == "solution":
             if fig.student is None:
                 numbering.place(name, None)  # its number stays taken: both editions number alike
                 return ""  # solution material: not in the student edition, not even its files

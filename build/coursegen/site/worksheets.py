@@ -8,7 +8,7 @@ Every date and time is written here, in English, whatever the machine's locale.
 import datetime as dt
 from dataclasses import dataclass
 
-from coursegen.stages.editions import SCHEDULED, SOLUTIONS, Publication
+from coursegen.stages.editions import Edition, Publication
 from coursegen.stages.parameters import Sheet
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -55,12 +55,12 @@ def entries(sheets: list[Sheet], shown: Publication, handouts: dict[str, list[st
             url=f"{sheet.name}/index.md",
             date=day(sheet.meta.date),
             summary=sheet.meta.summary,
-            solutions_out=shown.of(sheet) == SOLUTIONS,
+            solutions_out=shown.of(sheet) is Edition.SOLUTIONS,
             solutions=_solutions_text(sheet, shown),
             handouts=tuple(
                 Handout(
                     f"handouts/{sheet.name}-{edition}.pdf",
-                    "handout with solutions" if edition == SOLUTIONS else "handout",
+                    "handout with solutions" if edition is Edition.SOLUTIONS else "handout",
                 )
                 for edition in handouts.get(sheet.name, [])
             ),
@@ -70,10 +70,10 @@ def entries(sheets: list[Sheet], shown: Publication, handouts: dict[str, list[st
 
 
 def _solutions_text(sheet: Sheet, shown: Publication) -> str:
-    if shown.of(sheet) == SOLUTIONS:
+    if shown.of(sheet) is Edition.SOLUTIONS:
         return "Solutions included."
     release = sheet.meta.solutions
-    if shown.edition == SCHEDULED and release.at is not None:
+    if shown.edition == Edition.SCHEDULED and release.at is not None:
         return f"Solutions from {moment(release.at)}."
     return "Solutions not released."
 

@@ -10,36 +10,51 @@ Pages workflow builds hourly with ``--as-of now`` so solutions appear within the
 """
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coursegen.errors import BuildError
 from coursegen.site import engines
 from coursegen.stages.frontmatter import aware_time
-from coursegen.stages.parameters import Sheet
 
-SCHEDULED, SOLUTIONS, STUDENT = "scheduled", "solutions", "student"
-EDITIONS = (SCHEDULED, SOLUTIONS, STUDENT)
+if TYPE_CHECKING:  # parameters imports this module (a sheet's figures per edition)
+    from coursegen.stages.parameters import Sheet
+
+
+class Edition(enum.StrEnum):
+    """What a build publishes. A worksheet is rendered in ``SOLUTIONS`` or ``STUDENT``;
+    ``SCHEDULED`` picks one of them per worksheet by its release (``Publication.of``)."""
+
+    SCHEDULED = "scheduled"
+    SOLUTIONS = "solutions"
+    STUDENT = "student"
+
+
+RENDERINGS = (Edition.SOLUTIONS, Edition.STUDENT)  # what one worksheet can be rendered in
 
 
 @dataclass(frozen=True)
 class Publication:
     """An edition at a clock: what each worksheet shows."""
 
-    edition: str
+    edition: Edition
     clock: dt.datetime
 
-    def of(self, sheet: Sheet) -> str:
-        """The edition a worksheet is rendered in: ``solutions`` or ``student``."""
-        if self.edition == SCHEDULED:
-            return SOLUTIONS if sheet.meta.solutions.out_at(self.clock) else STUDENT
+    def of(self, sheet: "Sheet") -> Edition:
+        """The edition a worksheet is rendered in: ``SOLUTIONS`` or ``STUDENT``."""
+        if self.edition is Edition.SCHEDULED:
+            return Edition.SOLUTIONS if sheet.meta.solutions.out_at(self.clock) else Edition.STUDENT
         return self.edition
 
 
 def publication(edition: str, as_of: str | None, root: Path) -> Publication:
-    if edition not in EDITIONS:
-        raise BuildError(f"unknown edition {edition!r}; one of: {', '.join(EDITIONS)}")
-    return Publication(edition, build_clock(as_of, root))
+    try:
+        chosen = Edition(edition)
+    except ValueError:
+        raise BuildError(f"unknown edition {edition!r}; one of: {', '.join(Edition)}") from None
+    return Publication(chosen, build_clock(as_of, root))
 
 
 def build_clock(as_of: str | None, root: Path) -> dt.datetime:

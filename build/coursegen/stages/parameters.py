@@ -42,6 +42,7 @@ from pathlib import Path
 
 from coursegen.errors import BuildError
 from coursegen.stages import limits, registry
+from coursegen.stages.editions import Edition
 from coursegen.stages.frontmatter import SheetMeta, read_sheet_meta
 
 
@@ -91,10 +92,10 @@ class Sheet:
     figures: dict[str, Figure]
     summaries: dict[str, Summary] = dataclasses.field(default_factory=dict)
 
-    def shown_figures(self, edition: str) -> dict[str, Figure]:
+    def shown_figures(self, edition: Edition) -> dict[str, Figure]:
         """The figures an edition shows: all but the student renderings in the solutions
         edition; question material only (student renderings included) in the student one."""
-        if edition == "student":
+        if Edition(edition) is Edition.STUDENT:  # a bare string is checked, never taken for solutions
             return {n: f for n, f in self.figures.items() if f.role == "question"}
         return {n: f for n, f in self.figures.items() if f.rendering_of is None}
 

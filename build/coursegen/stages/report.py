@@ -26,7 +26,8 @@ def explain(diffs: list[Difference], reference: Store, folder: Path) -> list[str
     moved = {p for d in diffs if d.path.startswith("results/") for p in d.producers}
     lines = []
     for d in diffs:
-        head = f"{d.status.upper():8} {d.path}  (made by {', '.join(d.producers)})"
+        made_by = f"experiment{'s' if len(d.producers) > 1 else ''} {', '.join(d.producers)}"
+        head = f"{d.status.upper():8} {d.path}  (made by {made_by})"
         if d.status != "differs":
             lines.append(head)
             continue

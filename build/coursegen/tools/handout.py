@@ -22,14 +22,15 @@ from pathlib import Path
 from coursegen import atomic, errors
 from coursegen.errors import BuildError
 from coursegen.stages import editions, executors
+from coursegen.stages.editions import Edition
 from coursegen.tools import chromium
 
 # The handouts each edition prints: (handout edition, the site edition it is printed
 # from). A scheduled build prints the solutions handout of released worksheets only.
 PRINTED = {
-    "student": (("student", "student"),),
-    "solutions": (("student", "student"), ("solutions", "solutions")),
-    "scheduled": (("student", "student"), ("solutions", "scheduled")),
+    Edition.STUDENT: ((Edition.STUDENT, Edition.STUDENT),),
+    Edition.SOLUTIONS: ((Edition.STUDENT, Edition.STUDENT), (Edition.SOLUTIONS, Edition.SOLUTIONS)),
+    Edition.SCHEDULED: ((Edition.STUDENT, Edition.STUDENT), (Edition.SOLUTIONS, Edition.SCHEDULED)),
 }
 
 # Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
@@ -126,7 +127,7 @@ def make_handouts(paths, args, log) -> int:
             )
             sites[handout_edition] = site_dir
             sheets[handout_edition] = [
-                s.name for s in built if shown.of(s) == "solutions" or handout_edition == "student"
+                s.name for s in built if shown.of(s) is Edition.SOLUTIONS or handout_edition == Edition.STUDENT
             ]
         printed = Path(scratch) / "handouts"
         written = write_handouts(sites, printed, sheets=sheets)
