@@ -2,6 +2,8 @@
 worker or a hung unit fails ``site`` and ``check`` with one line naming the unit and its
 file, a non-zero status and the previous ``site/`` as it was."""
 
+import shutil
+
 import pytest
 
 from conftest import make_mini_checkout, run_cli, tree_bytes
@@ -18,11 +20,20 @@ STOPS = {
 FIGURE_LINE = '''    """GD and one SGD run side by side'''
 
 
-def _course_whose_figure(tmp_path, statement: str):
-    root = make_mini_checkout(tmp_path / "course", link_code=False)
-    for command in ("site", "lock-figures"):  # a previous site/ to keep, a manifest to check
-        built = run_cli(root, command, cache=tmp_path / "first")
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The mini course with its own code, built and locked once (a previous site/ to
+    keep, a manifest to check against)."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course", link_code=False)
+    for command in ("site", "lock-figures"):
+        built = run_cli(root, command, cache=root / ".cache" / "coursegen")
         assert built.returncode == 0, built.stderr
+    return root
+
+
+def _course_whose_figure(built_once, tmp_path, statement: str):
+    root = tmp_path / "course"
+    shutil.copytree(built_once, root, symlinks=True)
     figure = root / "course" / "figures" / "gd.py"
     text = figure.read_text()
     head, sep, rest = text.partition("def gd_animation(")
@@ -32,15 +43,17 @@ def _course_whose_figure(tmp_path, statement: str):
     return root, line
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-@pytest.mark.parametrize("stop", sorted(STOPS))
-def test_a_unit_that_stops_fails_the_build_naming_it(tmp_path, stop, jobs):
-    if stop == "os_exit" and jobs == "1":
-        pytest.skip("os._exit in the build's own process ends it; --jobs 1 runs units in that process")
-    root, line = _course_whose_figure(tmp_path, STOPS[stop])
+@pytest.mark.parametrize(
+    ("stop", "jobs"),
+    [(stop, "2") for stop in sorted(STOPS)] + [(stop, "1") for stop in sorted(STOPS) if stop != "os_exit"],
+)
+def test_a_unit_that_stops_fails_the_build_naming_it(built_once, tmp_path, stop, jobs):
+    """``--jobs 1`` runs the unit in the build's own process (``os._exit`` there ends
+    any program: not a case), ``--jobs 2`` in a pool worker."""
+    root, line = _course_whose_figure(built_once, tmp_path, STOPS[stop])
     before = tree_bytes(root / "site")
     for command in ("site", "check"):
-        result = run_cli(root, command, "--jobs", jobs, cache=tmp_path / "second", own_process=True)
+        result = run_cli(root, command, "--jobs", jobs, cache=root / ".cache" / "coursegen")
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         (message,) = result.stderr.strip().splitlines()
         assert message.startswith("error: content/mini/params.toml: figure 'anim' (gd_animation)"), message
@@ -64,9 +77,9 @@ def test_an_exit_at_import_fails_the_build(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_unit_past_its_time_limit_is_named_and_stopped(tmp_path, jobs):
-    root, _ = _course_whose_figure(tmp_path, "import time\n    while True: time.sleep(0.05)")
-    result = run_cli(root, "site", "--jobs", jobs, "--unit-timeout", "3", cache=tmp_path / "second", own_process=True)
+def test_a_unit_past_its_time_limit_is_named_and_stopped(built_once, tmp_path, jobs):
+    root, _ = _course_whose_figure(built_once, tmp_path, "import time\n    while True: time.sleep(0.05)")
+    result = run_cli(root, "site", "--jobs", jobs, "--unit-timeout", "3", cache=root / ".cache" / "coursegen")
     assert result.returncode == 1
     (message,) = result.stderr.strip().splitlines()
     assert message.startswith("error: content/mini/params.toml: figure 'anim' (gd_animation) ran past its time limit")
