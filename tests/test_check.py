@@ -62,7 +62,7 @@ def test_check_passes_then_explains_the_changed_figure(locked):
     assert "const.npz" not in failed.stderr
     report = root / "check-report" / "figures" / "mini"
     assert (report / "anim.gif").is_file() and (report / "reference-anim.gif").is_file()
-    assert "make lock-figures" in failed.stderr
+    assert "coursegen lock-figures" in failed.stderr
 
 
 def test_check_reports_how_far_results_moved(locked):
@@ -83,7 +83,7 @@ def test_check_reports_how_far_results_moved(locked):
 def test_check_without_manifest_says_how_to_make_one(tmp_path):
     root = make_mini_checkout(tmp_path / "mini")
     result = run_cli(root, "check")
-    assert result.returncode == 1 and "make lock-figures" in result.stderr
+    assert result.returncode == 1 and "coursegen lock-figures" in result.stderr
 
 
 def test_two_builds_in_different_places_give_identical_sites(tmp_path, solutions_site):

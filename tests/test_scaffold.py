@@ -244,3 +244,31 @@ def test_nothing_is_written_through_a_link_out_of_the_course(tmp_path):
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "lies outside the course" in result.stderr and "course/experiments/walk.py" in result.stderr
     assert tree_bytes(REPO / "course") == before and not (root / "tests").exists()
+
+
+def test_nothing_a_course_reads_or_is_told_names_make(tmp_path):
+    """A course made by ``coursegen init`` has no Makefile: neither what init writes nor
+    what the commands print to a course names a ``make`` command."""
+    import re
+
+    from coursegen.commands import init
+
+    root = tmp_path / "course"
+    init.init(root, lambda *a: None)
+    assert not (root / "Makefile").exists()
+    make = re.compile(r"`make [a-z]|\bmake (site|test|check|lock-figures|serve|bench|handout)\b")
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        text = path.read_text(errors="replace")
+        assert not make.search(text), (path, make.search(text))
+    messages = [
+        run_cli(root, "check", cache=tmp_path / "c").stderr,  # no manifest yet
+        run_cli(root, "handout", "--out", str(tmp_path / "pdf"), cache=tmp_path / "c").stderr,
+    ]
+    assert run_cli(root, "lock-figures", cache=tmp_path / "c").returncode == 0
+    figure = root / "course" / "figures"
+    for module in figure.glob("*.py"):
+        module.write_text(module.read_text().replace("color=style.GREY, lw=1", "color=style.GREY, lw=2"))
+    messages.append(run_cli(root, "check", cache=tmp_path / "c").stderr)
+    for message in messages:
+        assert not make.search(message), message
+    assert "coursegen lock-figures" in messages[0] and "coursegen lock-figures" in messages[-1]

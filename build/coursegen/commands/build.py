@@ -272,7 +272,7 @@ def fresh_build(paths, options: executors.Options, log, only: str | None = None)
 
 def check(paths, args, log) -> int:
     if not paths.manifest.is_file():
-        raise BuildError(f"{paths.manifest.name} is missing: run `make lock-figures` to create it")
+        raise BuildError(f"{paths.manifest.name} is missing: run `coursegen lock-figures` to create it")
     expected = manifest.read(paths.manifest)
     if args.sheet:
         expected = manifest.of_sheet(expected, args.sheet)
@@ -290,7 +290,7 @@ def check(paths, args, log) -> int:
     for change in manifest.version_changes(expected):
         print(f"  library version differs: {change}", file=sys.stderr)
     print(
-        f"  report: {folder}/. If the change is intended, run `make lock-figures` and commit {paths.manifest.name}.",
+        f"  report: {folder}/. If the change is intended, run `coursegen lock-figures` and commit {paths.manifest.name}.",
         file=sys.stderr,
     )
     return 1

@@ -204,7 +204,7 @@ def zensical_command() -> str:
     """The ``zensical`` of this environment (beside its Python)."""
     found = Path(sys.executable).with_name("zensical")
     if not found.is_file():
-        raise BuildError("ENGINE=zensical needs zensical (in requirements.lock): run `make .venv/.installed`")
+        raise BuildError("--engine zensical needs zensical: install requirements.lock, which pins it")
     return str(found)
 
 

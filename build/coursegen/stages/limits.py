@@ -4,7 +4,7 @@ The experiment and figure functions check what makes their arithmetic impossible
 are the values that would run but give a wrong or useless site: a step size of zero (GD
 never moves), a frame shown for 0 ms, an SGD run that does not exist (Python's -1 would
 quietly draw the last one), or so many steps that the build runs for hours. The limits
-are documented in the README ("Limits").
+are documented in the manual (docs/limits.md).
 """
 
 # Must be greater than zero wherever they appear (lists: every item).

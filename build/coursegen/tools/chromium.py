@@ -61,7 +61,7 @@ def serve(folder: Path, compress: bool = False):
     """Serve ``folder`` on a free loopback port; yield the base URL. ``compress``:
     send text gzip-compressed, as static hosts do."""
     if not (folder / "index.html").is_file():
-        raise BuildError(f"{folder}: no built site here (run `make site`)")
+        raise BuildError(f"{folder}: no built site here (run `coursegen site`)")
     handler = _GzipHandler if compress else _QuietHandler
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
