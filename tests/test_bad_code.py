@@ -132,3 +132,16 @@ def test_course_code_that_does_not_import_is_named_by_file_and_line(tmp_path, ca
     assert result.returncode == 1 and not (root / "site").exists()
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert re.search(expected, result.stderr), result.stderr
+
+
+def test_a_missing_result_in_a_figure_function_names_the_results_it_has(mini, monkeypatch):
+    sheets, store = mini
+
+    def reads_a_missing_result(res, out, **options):
+        return res["tolerance"]
+
+    monkeypatch.setitem(registry.kinds().figures, "gd_animation", reads_a_missing_result)
+    with pytest.raises(BuildError) as failure:
+        pipeline.build(sheets, store, executors.Inline())
+    message = str(failure.value)
+    assert "KeyError: \"no result 'tolerance'; the results are: " in message and "theta_star" in message

@@ -197,6 +197,30 @@ CASES = {
         '{{ figure("const_anim") }}\n\n{{ figure("const_anim") }}',
         ["content/dis01/index.md, line ", "figure 'const_anim' is placed twice on this page"],
     ),
+    "a caption asks for a result its experiment lacks": (
+        "content/dis01/section1.toml",
+        "{{ res.n_points }} data points and two horizontal lines",
+        "{{ res.n_pointz }} data points and two horizontal lines",
+        ["content/dis01/section1.toml: [figures.const_anim] alt: results.const_gd.n_pointz: no result 'n_pointz'"],
+    ),
+    "a page listed twice": (
+        "content/dis01/index.md",
+        "pages: [optimizers.md]",
+        "pages: [optimizers.md, optimizers.md]",
+        ["content/dis01/index.md: front matter pages: optimizers.md is listed twice"],
+    ),
+    "an experiment named in two parameter files": (
+        "content/dis01/section2.toml",
+        "[experiments.relu_w10_all]",
+        '[experiments.const_gd]\nkind = "gd_constant"\n\n[experiments.relu_w10_all]',
+        ["content/dis01/section2.toml: 'const_gd' is already defined in content/dis01/section1.toml"],
+    ),
+    "a byte order mark": (
+        "content/dis01/section1.toml",
+        "# ",
+        "\ufeff# ",
+        ["content/dis01/section1.toml, line 1: starts with a UTF-8 byte order mark (BOM)"],
+    ),
     "hours of GD steps": (
         "content/dis01/section1.toml",
         "steps = 50",

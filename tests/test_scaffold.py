@@ -148,7 +148,7 @@ def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_pa
     tests = [name for name in written if name.startswith("tests/")]
     result = in_copy(root, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", *tests)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "11 passed" in result.stdout
+    assert "10 passed" in result.stdout
     for command in (("check",), ("format", "--check")):
         result = in_copy(root, "-m", "ruff", *command, *written)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -272,3 +272,60 @@ def test_nothing_a_course_reads_or_is_told_names_make(tmp_path):
     for message in messages:
         assert not make.search(message), message
     assert "coursegen lock-figures" in messages[0] and "coursegen lock-figures" in messages[-1]
+
+
+SHORT_FORMS = '''
+import numpy as np
+
+from coursegen.figures import style
+
+
+def data_fill(res):
+    """A picture in the short form: a Figure returned, with a colormap fill."""
+    fig = style.new_figure(4.0, 3.0)
+    ax = fig.subplots()
+    grid = np.linspace(-1, 1, 20)
+    ax.contourf(grid, grid, np.add.outer(grid, grid) * float(res["theta_star"]))
+    return fig
+
+
+def data_walk(res, *, frame_ms: int = 100):
+    """An animation in the short form: the Figure, then one label per frame."""
+    fig = style.new_figure(4.0, 3.0)
+    ax = fig.subplots()
+    (line,) = ax.plot([], [], color=style.BLUE)
+    ax.set(xlim=(0, 5), ylim=(-2, 2))
+    yield fig
+    for k in range(1, 6):
+        line.set_data(np.arange(k), np.sin(np.arange(k)))
+        yield f"frame {k} of 5"
+
+
+FIGURES = {"data_fill": data_fill, "data_walk": data_walk}
+'''
+
+
+def test_short_form_figures_build_lock_and_check_and_a_colormap_fill_is_warned_of(tmp_path):
+    """A figure function that only returns a matplotlib Figure and an animation that only
+    draws frames: the site builds, locks and checks; the fill's dark rendering is named."""
+    from conftest import make_mini_checkout
+
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    (root / "course" / "figures" / "short.py").write_text(SHORT_FORMS)
+    params = root / "content" / "mini" / "params.toml"
+    common = 'experiment = "const"\nrole = "question"\nwhy = "No answer."\ncaption = "A figure."\nalt = "A figure."\n'
+    params.write_text(
+        params.read_text() + f'\n[figures.fill]\nkind = "data_fill"\n{common}\n[figures.walk]\nkind = "data_walk"\n{common}'
+    )
+    page = root / "content" / "mini" / "index.md"
+    page.write_text(page.read_text() + '\n{{ figure("fill") }}\n\n{{ figure("walk") }}\n')
+    cache_dir = tmp_path / "cache"
+    built = run_cli(root, "site", cache=cache_dir)
+    assert built.returncode == 0, built.stderr
+    warning = "warning: content/mini/params.toml: figure 'fill' (data_fill): QuadContourSet with colormap 'viridis'"
+    assert warning in built.stderr and "walk" not in built.stderr
+    figures = root / "site" / "mini" / "figures"
+    assert {"fill.svg", "fill-dark.svg", "walk.gif", "walk-dark.gif", "walk.png"} <= {p.name for p in figures.iterdir()}
+    for command in ("lock-figures", "check"):
+        result = run_cli(root, command, cache=cache_dir)
+        assert result.returncode == 0, result.stderr

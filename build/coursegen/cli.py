@@ -176,7 +176,18 @@ def _parser() -> argparse.ArgumentParser:
             help="run experiments and figures on a Dask cluster (scheduler address)",
         )
     scaffold.add_parser(sub)  # after the loop above: writing files takes no workers
+    for cmd in _every_command(sub):  # -q and --traceback after the command too (without resetting them there)
+        cmd.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        cmd.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
+
+
+def _every_command(sub):
+    """Each command's parser, ``new``'s own commands included."""
+    for cmd in sub.choices.values():
+        yield cmd
+        for action in cmd._subparsers._group_actions if cmd._subparsers else ():
+            yield from action.choices.values()
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ def run_pipeline(sheets, store: cache.Store, options: executors.Options, log) ->
     if built.summaries.run or built.summaries.cached:
         log(built.summaries.line("summaries"))
     log(built.figures.line("figures"))
+    for warning in built.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return built
 
 

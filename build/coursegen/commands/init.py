@@ -49,5 +49,13 @@ def init(folder: Path, log) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     log(f"init: wrote a course of {len(files)} files into {folder}")
-    log(f"init: next, `cd {folder}` and `coursegen site` (then `coursegen lock-figures` and commit)")
+    log(
+        "init: next, in this environment, the versions its figures' bytes are made with (pytest too): "
+        f"`pip install --require-hashes -r {folder / 'requirements.lock'}`"
+    )
+    log(f"init: then `cd {folder}`, `coursegen site`, `python -m pytest`, `coursegen lock-figures`, and commit")
+    log(
+        "init: until its first commit the build's clock is 1970 (it is the last commit's time), so a "
+        "worksheet's `solutions:` date reads not released: `git init && git commit`, or build with --as-of now"
+    )
     return 0

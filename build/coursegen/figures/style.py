@@ -7,9 +7,11 @@ dropped) and not the per-process SVG id salt.
 """
 
 import functools
+import inspect
 import io
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +19,7 @@ import matplotlib.colors
 import matplotlib.font_manager as font_manager
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 from matplotlib.text import Text
@@ -157,9 +160,38 @@ def dark_path(path: Path) -> Path:
 
 def text_metrics(fig: Figure) -> dict:
     """The smallest text a drawn figure holds and the figure's width, both in pt: the
-    page states them so the phone test can tell how tall the text is on screen."""
+    page states them so the phone test can tell how tall the text is on screen; and
+    what its dark rendering may lose (``dark_warnings``), when anything."""
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-    return {"text_pt": min(sizes), "width_pt": round(fig.get_figwidth() * 72, 2)}
+    warnings = dark_warnings(fig)
+    return {
+        "text_pt": min(sizes),
+        "width_pt": round(fig.get_figwidth() * 72, 2),
+        **({"warnings": warnings} if warnings else {}),
+    }
+
+
+def dark_warnings(fig: Figure) -> list[str]:
+    """What the dark rendering (``schemes``) cannot keep: it re-maps each colour's
+    lightness (light ink on dark paper), so a colormap's fill (contourf, imshow,
+    pcolormesh, a scatter coloured by value) has its lightness order turned round and
+    any text over its light end loses its contrast. The build prints these."""
+    maps = sorted(
+        {
+            f"{type(artist).__name__} with colormap {artist.get_cmap().name!r}"
+            for artist in fig.findobj(lambda a: isinstance(a, ScalarMappable) and a.get_array() is not None)
+            if artist.get_cmap().name not in _GREY_MAPS
+        }
+    )
+    return [
+        f"{m}: in the dark scheme its colours' lightness is turned round (the light end goes dark) and text on "
+        f"it loses contrast; draw the levels as lines (contour, plot) in the toolkit's colours, or a grey map "
+        f"('Greys'), and keep text off the fill"
+        for m in maps
+    ]
+
+
+_GREY_MAPS = {"Greys", "Greys_r", "gray", "gray_r", "binary", "binary_r"}  # lightness only: turned round, still read
 
 
 def css_size(fig: Figure, dpi: float) -> dict:
@@ -374,6 +406,56 @@ def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
             indices[box] = palette.index(frame[box])
         out.append(indices)
     return out
+
+
+SHORT_FORM_FRAME_MS = 200  # a short-form animation without a frame_ms option
+
+
+def draw(function, res, **options) -> dict[str, bytes]:
+    """Every file a figure function makes of ``res``, as the build draws it (also for a
+    course's tests): the full contract (``function(res, out, **options)`` writes its
+    files through the savers) or the short form, a function of the results alone that
+    returns a Figure (saved as the SVG and its dark rendering) or is a generator that
+    yields its Figure, then each frame's label (``record``)."""
+    signature = inspect.signature(function)
+    positional = [p for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
+        out = Path(tmp) / "figure"
+        made = function(res, out, **options) if len(positional) > 1 else function(res, **options)
+        if isinstance(made, Figure):
+            save_svg(made, out.with_suffix(".svg"))
+        elif inspect.isgenerator(made):
+            frame_ms = options.get("frame_ms", _default(signature, "frame_ms", SHORT_FORM_FRAME_MS))
+            record(made, out, frame_ms, options.get("slider", _default(signature, "slider", "frame")))
+        return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+
+def _default(signature: inspect.Signature, name: str, fallback):
+    parameter = signature.parameters.get(name)
+    return fallback if parameter is None or parameter.default is parameter.empty else parameter.default
+
+
+def record(drawing, out: Path, frame_ms: int, slider: str) -> None:
+    """The short form of an animation: ``drawing`` is a generator that makes one Figure
+    and yields it, then updates it in place and yields each frame's label. Each frame is
+    the whole figure drawn again (no ``FrameGrabber`` to set up), its layout fixed after
+    the first draw; then ``save_animation`` checks and writes the player."""
+    fig = next(drawing, None)
+    if not isinstance(fig, Figure):
+        raise ValueError(f"an animation generator yields its Figure first, then one label per frame; got {fig!r}")
+    fig.set_dpi(FRAME_DPI)
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    frames, labels = [], []
+    for label in drawing:
+        if not isinstance(label, str):
+            raise ValueError(
+                f"after its Figure, an animation generator yields one label (a str) per frame; got {label!r}"
+            )
+        fig.canvas.draw()
+        frames.append(np.asarray(fig.canvas.buffer_rgba()).view(np.uint32)[..., 0].copy())
+        labels.append(label)
+    save_animation(fig, frames, out, frame_ms, labels, slider)
 
 
 def save_animation(

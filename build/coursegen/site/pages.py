@@ -314,8 +314,10 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         raise BuildError(
             f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: {e.message}"
         ) from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, KeyError, TypeError, ValueError) as e:
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, UnknownResult, TypeError, ValueError) as e:
         raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e}") from None
+    except KeyError as e:
+        raise BuildError(f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: {e.args[0]}") from None
 
 
 def _render(page, source: str) -> str:

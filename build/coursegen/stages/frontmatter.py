@@ -106,6 +106,9 @@ def read_sheet_meta(index: Path, source: str, text: str) -> SheetMeta:
     pages = data.get("pages", [])
     if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
         raise BuildError(f"{source}: front matter pages: expected a list of file names, like [optimizers.md]")
+    twice = sorted({p for p in pages if pages.count(p) > 1})
+    if twice:
+        raise BuildError(f"{source}: front matter pages: {twice[0]} is listed twice; list each page once")
     return SheetMeta(
         number=int(data["number"]),
         title=data["title"].strip() or _empty(source, "title"),

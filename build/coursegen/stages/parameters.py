@@ -32,6 +32,7 @@ Every mistake (a TOML syntax error, an unknown kind, key or experiment, a value 
 wrong type) stops the build with a ``BuildError`` naming the file and the field.
 """
 
+import codecs
 import dataclasses
 import inspect
 import tomllib
@@ -168,6 +169,10 @@ def _read_toml(path: Path, source: str) -> dict:
 def read_utf8(path: Path, source: str) -> str:
     """A source file's text; a byte that is not UTF-8 is named with its line."""
     data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        raise BuildError(
+            f"{source}, line 1: starts with a UTF-8 byte order mark (BOM); save the file as UTF-8 without one"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

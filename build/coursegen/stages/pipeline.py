@@ -76,6 +76,7 @@ class Built:
     experiments: Stats
     figures: Stats
     summaries: Stats = dataclasses.field(default_factory=Stats)
+    warnings: list[str] = dataclasses.field(default_factory=list)  # what staff should fix, though it builds
 
 
 def experiment_key(exp: Experiment) -> str:
@@ -116,6 +117,8 @@ def build(
     def record(unit: Unit, entry: cache.Entry) -> None:
         producers = tuple(f"{unit.sheet}/{name}" for name in (unit.inputs or (unit.name,)))
         if unit.what is UnitKind.FIGURE:
+            for warning in json.loads(entry.paths["figure.json"].read_bytes()).get("warnings", []):
+                built.warnings.append(f"{unit.describe()}: {warning}")
             for filename, path in entry.paths.items():
                 suffix = filename.removeprefix("figure")
                 built.outputs.append(

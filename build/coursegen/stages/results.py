@@ -79,7 +79,9 @@ class Lazy(Mapping):
 
     def __getitem__(self, key: str) -> np.ndarray:
         if key not in self._arrays:
-            self._arrays[key] = self._file()[key]  # KeyError for a name it does not hold
+            if key not in self._file().files:
+                raise KeyError(f"no result {key!r}; the results are: {', '.join(sorted(self._file().files))}")
+            self._arrays[key] = self._file()[key]
         return self._arrays[key]
 
     def __iter__(self):

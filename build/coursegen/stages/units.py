@@ -17,7 +17,6 @@ import dataclasses
 import enum
 import hashlib
 import inspect
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import coursegen
 from coursegen.errors import BuildError, code_failure, shown
+from coursegen.figures import style
 from coursegen.stages import outputs, registry, results
 from coursegen.stages.cache import key as hash_of
 from coursegen.stages.cache import library_versions
@@ -108,7 +108,7 @@ def key(unit: Unit, input_shas: list[str]) -> str:
         unit.many,
         input_shas,
         code_hash(function.__module__),
-        code_hash(results.__name__),  # results.py writes the results' bytes
+        code_hash(__name__),  # this module runs the unit (results' writer, the short form's savers)
         library_versions(),
     )
 
@@ -243,11 +243,9 @@ def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byte
 
 
 def _draw(function, unit: Unit, npzs: list[bytes]) -> dict[str, bytes]:
-    """A figure drawn into a scratch folder: every file it wrote, checked."""
+    """A figure's files, drawn as ``style.draw`` draws them (either form), checked."""
     loaded = [results.Lazy(npz) for npz in npzs]
-    with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
-        function(loaded if unit.many else loaded[0], Path(tmp) / "figure", **dict(unit.settings))
-        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+    files = style.draw(function, loaded if unit.many else loaded[0], **dict(unit.settings))
     wrong = outputs.problem("figures", files)
     if wrong:
         source = Path(inspect.getsourcefile(function)).resolve()
