@@ -315,7 +315,8 @@ def test_short_form_figures_build_lock_and_check_and_a_colormap_fill_is_warned_o
     params = root / "content" / "mini" / "params.toml"
     common = 'experiment = "const"\nrole = "question"\nwhy = "No answer."\ncaption = "A figure."\nalt = "A figure."\n'
     params.write_text(
-        params.read_text() + f'\n[figures.fill]\nkind = "data_fill"\n{common}\n[figures.walk]\nkind = "data_walk"\n{common}'
+        params.read_text()
+        + f'\n[figures.fill]\nkind = "data_fill"\n{common}\n[figures.walk]\nkind = "data_walk"\n{common}'
     )
     page = root / "content" / "mini" / "index.md"
     page.write_text(page.read_text() + '\n{{ figure("fill") }}\n\n{{ figure("walk") }}\n')
@@ -329,3 +330,12 @@ def test_short_form_figures_build_lock_and_check_and_a_colormap_fill_is_warned_o
     for command in ("lock-figures", "check"):
         result = run_cli(root, command, cache=cache_dir)
         assert result.returncode == 0, result.stderr
+
+
+def test_init_says_to_install_from_the_lock_first_and_what_the_clock_is(tmp_path):
+    result = run_cli(tmp_path, "init", str(tmp_path / "new"), cache=None, quiet=False)
+    assert result.returncode == 0, result.stderr
+    said = result.stdout
+    assert f"pip install --require-hashes -r {tmp_path / 'new' / 'requirements.lock'}" in said
+    assert "until its first commit the build's clock is 1970" in said and "--as-of now" in said
+    assert "pytest" in (tmp_path / "new" / "requirements.lock").read_text()
