@@ -88,16 +88,27 @@ def test_kind_inputs_and_list_form_move_a_figures_key():
     assert units.key(Unit.of(_figure(kind, {}, many=True)), ["a" * 64]) != base
 
 
-def test_the_bytes_of_an_imported_coursegen_module_move_the_key(monkeypatch):
+@pytest.mark.parametrize("module", ["coursegen.figures.style", "coursegen.figures.gif", "coursegen.stages.results"])
+def test_the_bytes_of_a_coursegen_module_the_unit_runs_move_the_key(monkeypatch, module):
+    """The toolkit a figure imports, and the code that runs every unit (units.py and
+    what it imports: the results' writer, the short form's savers)."""
+    assert module in units.closure(units.__name__)
     exp, fig = _experiment("gd_constant"), _figure("gd_animation", {})
     before = units.key(Unit.of(exp), []), units.key(Unit.of(fig), ["0" * 64])
-    sources = dict(units.generator_sources())
-    sources["coursegen.figures.style"] += b"\n# an edit\n"
+    sources = {**units.generator_sources(), module: units.generator_sources()[module] + b"\n# an edit\n"}
     monkeypatch.setattr(units, "generator_sources", lambda: sources)
-    assert units.key(Unit.of(fig), ["0" * 64]) != before[1]  # figures import the toolkit's style
-    assert units.key(Unit.of(exp), []) == before[0]  # an experiment does not
-    sources["coursegen.stages.results"] += b"\n# an edit\n"  # which writes every result's bytes
+    assert units.key(Unit.of(fig), ["0" * 64]) != before[1]
     assert units.key(Unit.of(exp), []) != before[0]
+
+
+def test_a_coursegen_module_no_unit_runs_moves_no_key(monkeypatch):
+    module = "coursegen.tools.bench"
+    assert module not in units.closure(units.__name__) | units.closure("course.figures.gd")
+    fig = _figure("gd_animation", {})
+    before = units.key(Unit.of(fig), ["0" * 64])
+    sources = {**units.generator_sources(), module: units.generator_sources()[module] + b"\n# an edit\n"}
+    monkeypatch.setattr(units, "generator_sources", lambda: sources)
+    assert units.key(Unit.of(fig), ["0" * 64]) == before
 
 
 def test_a_library_version_moves_every_key(monkeypatch):
