@@ -231,15 +231,19 @@ def _figure_bytes(root: Path) -> bytes:
 
 
 @pytest.mark.timeout(300)
-def test_a_dask_worker_started_before_an_edit_runs_the_edited_code(tmp_path):
-    """One scheduler and one long-lived worker (two threads, as the README starts them),
-    the figure's code edited between two builds: the second build draws what the
-    edited code draws, as a local build of it does."""
+def test_a_dask_worker_started_before_an_edit_runs_the_edited_code_and_refuses_other_coursegen(tmp_path):
+    """One scheduler and one long-lived worker (two threads, as the manual starts them),
+    the figure's code edited between two builds: the second build draws what the edited
+    code draws, as a local build of it does. Then the worker's own coursegen is edited:
+    it refuses the next unit, naming the module."""
     distributed = pytest.importorskip("distributed")
     root = make_mini_checkout(tmp_path / "course", link_code=False)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None, local_directory=str(tmp_path)
-    ) as cluster:
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None, local_directory=str(tmp_path)
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         first = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
         assert first.returncode == 0, first.stderr
         before = _figure_bytes(root)
@@ -248,9 +252,15 @@ def test_a_dask_worker_started_before_an_edit_runs_the_edited_code(tmp_path):
         second = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
         assert second.returncode == 0, second.stderr
         remote = _figure_bytes(root)
+        client.run(_edit_coursegen_on_worker)
+        refused = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "fresh")
     local = run_cli(root, "site", cache=tmp_path / "local")
     assert local.returncode == 0, local.stderr
     assert remote != before and remote == _figure_bytes(root)
+    assert refused.returncode == 1
+    (line,) = refused.stderr.strip().splitlines()
+    assert "content/mini/params.toml: experiment 'const' (gd_constant)" in line
+    assert "this worker's coursegen differs from the build's in coursegen.figures.style" in line
 
 
 def _edit_coursegen_on_worker() -> None:
@@ -260,24 +270,6 @@ def _edit_coursegen_on_worker() -> None:
     edited["coursegen.figures.style"] += b"\n# edited on this worker\n"
     units.generator_sources = lambda: edited
     units._generator_digests.cache_clear()
-
-
-@pytest.mark.timeout(300)
-def test_a_dask_worker_with_other_coursegen_code_refuses_the_unit(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    root = make_mini_checkout(tmp_path / "course")
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, local_directory=str(tmp_path)
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        client.run(_edit_coursegen_on_worker)
-        result = run_cli(root, "site", "--dask", cluster.scheduler_address, cache=tmp_path / "c")
-    assert result.returncode == 1
-    (line,) = result.stderr.strip().splitlines()
-    assert "content/mini/params.toml: experiment 'const' (gd_constant)" in line
-    assert "this worker's coursegen differs from the build's in coursegen.figures.style" in line
 
 
 @pytest.mark.timeout(120)

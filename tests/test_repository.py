@@ -247,3 +247,17 @@ def test_building_the_wheel_leaves_nothing_in_the_package_folder(tmp_path):
     )
     assert after.stdout == before.stdout
     assert not (REPO / "build" / "lib").exists() and not list((REPO / "build").glob("*.egg-info"))
+
+
+def test_the_readme_is_a_front_door_and_the_manual_is_in_docs():
+    """At most 10 KB: what it is, a screenshot, the two commands, a course of your own;
+    every page it or the manual links exists."""
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.encode()) <= 10_000
+    for needed in ("make site", "make test", "coursegen init", "--require-hashes -r", "docs/README.md", ".png)"):
+        assert needed in readme, needed
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    assert len(pages) >= 6
+    for page in pages:
+        for target in re.findall(r"\]\(((?!https?:|#)[^)\s]+\.(?:md|png))\)", page.read_text()):
+            assert (page.parent / target).is_file(), (page.name, target)

@@ -339,3 +339,27 @@ def test_init_says_to_install_from_the_lock_first_and_what_the_clock_is(tmp_path
     assert f"pip install --require-hashes -r {tmp_path / 'new' / 'requirements.lock'}" in said
     assert "until its first commit the build's clock is 1970" in said and "--as-of now" in said
     assert "pytest" in (tmp_path / "new" / "requirements.lock").read_text()
+
+
+def test_a_new_experiments_tests_still_pass_once_it_computes_something_else(tmp_path):
+    """Staff replace the placeholder: the tests `new` wrote hold for any experiment."""
+    root = code_checkout(tmp_path / "course")
+    result = in_copy(root, "-m", "coursegen", "--cache", str(tmp_path / "cache"), "new", "experiment", "walk")
+    assert result.returncode == 0, result.stderr
+    module = root / "course" / "experiments" / "walk.py"
+    text = module.read_text()
+    body = text[text.index("    rng = np.random.default_rng(p.seed)") : text.index("\n\nEXPERIMENTS")]
+    module.write_text(text.replace(body, '    return {"loss": np.linspace(1.0, 0.0, p.steps + 1) ** 2}'))
+    result = in_copy(root, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", "tests/test_walk.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("flags", [("-q",), ("--traceback",), ("-q", "--traceback")])
+def test_the_global_flags_work_after_the_command_too(tmp_path, flags):
+    from coursegen import cli
+
+    assert vars(cli._parser().parse_args(["site", *flags]))["quiet"] == ("-q" in flags)
+    assert vars(cli._parser().parse_args(["site", *flags]))["traceback"] == ("--traceback" in flags)
+    assert vars(cli._parser().parse_args([*flags, "new", "worksheet", "x", "X"]))["quiet"] == ("-q" in flags)
+    result = run_cli(tmp_path, "site", *flags, cache=tmp_path / "c")  # no course here: one line
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
