@@ -191,3 +191,21 @@ def test_a_figures_student_rendering_is_its_own_file(solutions_site):
             for name in ours.paths:
                 if name.endswith((".svg", ".gif", ".png")):
                     assert ours.paths[name].read_bytes() != theirs.paths[name].read_bytes(), (fig.name, name)
+
+
+def test_a_data_file_of_the_course_code_moves_every_key(tmp_path):
+    """A module may read a file beside it at run time; no import statement says so."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    registry.load(root)
+    exp = _experiment("gd_constant")
+    before = units.key(Unit.of(exp), [])
+    (root / "course" / "experiments" / "mean.txt").write_text("1.0\n")
+    registry.load(root)
+    with_data = units.key(Unit.of(exp), [])
+    (root / "course" / "experiments" / "mean.txt").write_text("3.0\n")
+    registry.load(root)
+    third = units.key(Unit.of(exp), [])
+    assert len({before, with_data, third}) == 3
+    (root / "course" / "experiments" / ".mean.txt.swp").write_text("an editor's")
+    registry.load(root)
+    assert units.key(Unit.of(exp), []) == third  # an editor's hidden file is no input

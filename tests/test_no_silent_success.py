@@ -45,36 +45,53 @@ def _course_whose_figure(built_once, tmp_path, statement: str):
 
 @pytest.mark.parametrize(
     ("stop", "jobs"),
-    [("exit0", "1"), ("interrupt", "1"), ("exit0", "2"), ("exit_none", "2"), ("interrupt", "2"), ("os_exit", "2")],
+    [
+        ("exit0", "1"),
+        ("interrupt", "1"),
+        ("os_exit", "1"),
+        ("exit0", "2"),
+        ("exit_none", "2"),
+        ("interrupt", "2"),
+        ("os_exit", "2"),
+    ],
 )
 def test_a_unit_that_stops_fails_the_build_naming_it(built_once, tmp_path, stop, jobs):
-    """``--jobs 1`` runs the unit in the build's own process (``os._exit`` there ends
-    any program: not a case), ``--jobs 2`` in a pool worker. ``site`` each time, and
-    ``check`` too for the exit that ended it quietly before."""
+    """``--jobs 1`` runs the unit in the build's own process (where ``os._exit`` would
+    end the build with status 0), ``--jobs 2`` in a pool worker. ``site`` each time, and
+    ``check`` too for the exits that ended it quietly before."""
     root, line = _course_whose_figure(built_once, tmp_path, STOPS[stop])
     before = tree_bytes(root / "site")
-    for command in ("site", "check") if stop == "exit0" else ("site",):
-        result = run_cli(root, command, "--jobs", jobs, cache=root / ".cache" / "coursegen")
+    for command in ("site", "check") if stop in ("exit0", "os_exit") else ("site",):
+        result = run_cli(root, command, "--jobs", jobs, cache=root / ".cache" / "coursegen", own_process=True)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         (message,) = result.stderr.strip().splitlines()
         assert message.startswith("error: content/mini/params.toml: figure 'anim' (gd_animation)"), message
-        if stop != "os_exit":  # a process that is gone names no line
-            assert f"course/figures/gd.py, line {line}" in message, message
-        else:
-            assert "a worker process died" in message, message
+        assert f"course/figures/gd.py, line {line}" in message, message
         assert "match" not in result.stdout and "built" not in result.stdout
     assert tree_bytes(root / "site") == before
 
 
-def test_an_exit_at_import_fails_the_build(tmp_path):
+@pytest.mark.parametrize("stop", ["sys.exit(0)", "os._exit(0)"])
+def test_an_exit_at_import_fails_the_build(tmp_path, stop):
     root = make_mini_checkout(tmp_path / "course", link_code=False)
     figure = root / "course" / "figures" / "gd.py"
-    figure.write_text("import sys\nsys.exit(0)\n" + figure.read_text())
-    for command in ("site", "check"):
-        result = run_cli(root, command, cache=tmp_path / "c")
-        assert result.returncode == 1
+    figure.write_text(f"import os, sys\n{stop}\n" + figure.read_text())
+    for command in ("site", "check", "lock-figures"):
+        result = run_cli(root, command, cache=tmp_path / "c", own_process=True)
+        assert result.returncode == 1, (command, result.stderr)
         (message,) = result.stderr.strip().splitlines()
         assert "course/figures/gd.py, line 2" in message and "stopped the build while it loaded" in message
+    assert not (root / "manifest.json").exists() and not (root / "site").exists()
+
+
+def test_a_hang_while_the_code_loads_passes_the_time_limit(tmp_path):
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    figure = root / "course" / "figures" / "gd.py"
+    figure.write_text("import time\ntime.sleep(600)\n" + figure.read_text())
+    result = run_cli(root, "site", "--unit-timeout", "2", cache=tmp_path / "c", own_process=True)
+    assert result.returncode == 1
+    (message,) = result.stderr.strip().splitlines()
+    assert "importing the course's code took longer than 2 s" in message
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -294,12 +294,43 @@ def test_a_site_dir_that_is_a_file_is_refused_not_replaced(built, tmp_path):
     assert notes.read_text() == "my notes" and sorted(p.name for p in tmp_path.iterdir()) == ["course", "notes.txt"]
 
 
-def test_a_built_site_carries_its_mark_and_is_replaced_again(built, tmp_path):
+def test_a_built_site_is_replaced_only_while_it_holds_nothing_else(built, tmp_path):
+    """The mark lists every file the build wrote: a file added since (a web root's own
+    page, notes dropped into site/) keeps the folder from being replaced."""
+    import json
+
     root, _ = built
     out = tmp_path / "published"
     for _ in range(2):
         assert run_cli(root, "site", "--site-dir", str(out), cache=None, env=EPOCH).returncode == 0
-        assert (out / ".coursegen-site").read_text().startswith("A site built by coursegen")
+        mark = json.loads((out / ".coursegen-site").read_text())
+        assert mark["course"] and set(mark["files"]) == set(tree_bytes(out)) - {".coursegen-site"}
+    for folder, named in ((out, str(out)), (root / "site", "site/")):
+        (folder / "assets" / "mine.css").write_text("my own")
+        before = tree_bytes(folder)
+        args = ("--site-dir", str(folder)) if folder == out else ()
+        line = one_line_error(run_cli(root, "site", *args, cache=None, env=EPOCH))
+        assert named in line and "assets/mine.css" in line
+        assert tree_bytes(folder) == before
+
+
+def test_the_default_site_folder_holding_other_files_is_kept(built):
+    root, _ = built
+    shutil.rmtree(root / "site")
+    (root / "site" / "assets").mkdir(parents=True)
+    (root / "site" / "notes.txt").write_text("precious")
+    before = tree_bytes(root / "site")
+    line = one_line_error(run_cli(root, "site", cache=None, env=EPOCH))
+    assert "site/: refusing to replace a folder that coursegen did not build" in line
+    assert tree_bytes(root / "site") == before
+
+
+def test_a_link_as_site_dir_is_refused(built, tmp_path):
+    root, _ = built
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    line = one_line_error(run_cli(root, "site", "--site-dir", str(tmp_path / "link"), cache=None, env=EPOCH))
+    assert "refusing to replace a link" in line and not any((tmp_path / "target").iterdir())
 
 
 def test_a_leftover_old_copy_never_blocks_a_build(built):

@@ -16,7 +16,7 @@ from coursegen.commands import init, scaffold
 from coursegen.course import Course, find_root
 from coursegen.errors import BuildError
 from coursegen.stages.editions import Edition  # neither imports matplotlib: safe before MPLCONFIGDIR
-from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT
+from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT, UnitTimeout, time_limit
 
 AS_OF_HELP = (
     "the build's clock for scheduled solutions: a time with its zone (2022-09-09T17:00-07:00), "
@@ -36,7 +36,15 @@ def main(argv: list[str] | None = None) -> int:
         paths = Course(root, Path(args.cache).resolve() if args.cache else root / ".cache" / "coursegen")
         writable.require(paths.cache)  # matplotlib's font cache lives there too
         os.environ["MPLCONFIGDIR"] = str(paths.cache / "mplconfig")  # never the user's rc, style or fonts
-        paths.activate()  # the course's code, after MPLCONFIGDIR: it may import matplotlib
+        limit = getattr(args, "unit_timeout", DEFAULT_UNIT_TIMEOUT)
+        try:
+            with time_limit(limit):
+                paths.activate()  # the course's code, after MPLCONFIGDIR: it may import matplotlib
+        except UnitTimeout:
+            raise BuildError(
+                f"{paths.code}: importing the course's code took longer than {limit:g} s and was stopped; "
+                f"move slow work out of import time, or raise the limit with --unit-timeout SECONDS"
+            ) from None
         from coursegen.commands import build as commands  # after MPLCONFIGDIR: they import matplotlib
         from coursegen.tools import bench, handout
 

@@ -7,7 +7,9 @@ message names that code's file and line, and ``trace`` keeps the full traceback 
 ``--traceback``.
 """
 
+import os
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 # Where paths in messages are shown from: the course being built (``Course.activate``).
@@ -46,3 +48,20 @@ def shown(path: Path, root: Path | None = None) -> str:
     built) when it is inside it."""
     path, root = path.resolve(), (root or ROOT).resolve()
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+@contextmanager
+def no_hard_exit():
+    """While the course's code runs, ``os._exit`` raises ``SystemExit`` instead of ending
+    the process: a build that course code ended with status 0 would look like one that
+    succeeded. The caller reports it like ``sys.exit``, naming the unit and the line."""
+    real = os._exit
+
+    def refused(status):
+        raise SystemExit(status)
+
+    os._exit = refused
+    try:
+        yield
+    finally:
+        os._exit = real

@@ -185,10 +185,12 @@ def site_dir(paths, requested: str | None) -> Path:
     """
     default = paths.root / "site"
     if not requested:
-        return default
+        return _replaceable(default, "site/")
+    if Path(requested).is_symlink():
+        raise BuildError(f"--site-dir {requested}: refusing to replace a link; give the folder itself")
     out = Path(requested).resolve()
     if out == default:
-        return out
+        return _replaceable(out, "site/")
     for name, kept in (
         ("the sources", paths.content),
         ("the templates", paths.root / "templates"),
@@ -209,12 +211,27 @@ def site_dir(paths, requested: str | None) -> Path:
                 f"--site-dir {out}: refusing to replace a folder that {relation} {name} ({kept}); "
                 f"choose a folder outside the checkout, or leave --site-dir out for {default}"
             )
+    return _replaceable(out, f"--site-dir {out}")
+
+
+def _replaceable(out: Path, named: str) -> Path:
+    """``out`` if a build may replace it whole: missing, empty, or a site a build wrote
+    that holds nothing else (its mark lists every file: a file added since is kept)."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise BuildError(f"--site-dir {out}: refusing to replace a file or a link; choose a new or empty folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / engines.SITE_MARK).is_file():
+        raise BuildError(f"{named}: refusing to replace a file or a link; choose a new or empty folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return out
+    foreign = engines.foreign_files(out)
+    if foreign is None:
         raise BuildError(
-            f"--site-dir {out}: refusing to replace a folder that coursegen did not build (it has no "
-            f"{engines.SITE_MARK}); choose a new or empty folder"
+            f"{named}: refusing to replace a folder that coursegen did not build (it has no {engines.SITE_MARK}, "
+            f"which a site built by an older coursegen lacks too); move it aside, or choose a new or empty folder"
+        )
+    if foreign:
+        shown_files = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise BuildError(
+            f"{named}: refusing to replace a built site that now holds files no build wrote ({shown_files}); "
+            f"move them elsewhere and build again"
         )
     return out
 

@@ -96,10 +96,25 @@ ENGINES = ("mkdocs", "zensical")
 SITE_MARK = ".coursegen-site"
 
 
-def _site_name(config: Path) -> str:
-    """The course's ``site_name`` (mkdocs.yml), read as text: the mark names the course."""
+def mark_site(site: Path, config: Path) -> None:
+    """Mark ``site`` as coursegen's: the course it came from (``site_name`` of its
+    mkdocs.yml, read as text) and every file the build wrote, so that a later build
+    replaces it only while it holds nothing else (``foreign_files``)."""
     found = re.search(r"^site_name:\s*(.+?)\s*$", config.read_text(encoding="utf-8"), re.MULTILINE)
-    return found.group(1).strip("\"'") if found else "a course"
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != SITE_MARK)
+    mark = {"built by": "coursegen", "course": found.group(1).strip("\"'") if found else "", "files": files}
+    atomic.write_text(site / SITE_MARK, json.dumps(mark, indent=0, sort_keys=True) + "\n")
+
+
+def foreign_files(site: Path) -> list[str] | None:
+    """The files of ``site`` that no build of coursegen wrote there (its mark lists
+    those), sorted; None when it carries no readable mark."""
+    try:
+        listed = set(json.loads((site / SITE_MARK).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    present = (p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
+    return sorted(rel for rel in present if rel != SITE_MARK and rel not in listed)
 
 
 def engine_build(
@@ -128,7 +143,7 @@ def engine_build(
         else:
             chatter = _mkdocs(config, docs, staging, nav, compiled)
         plain_search_index(staging)  # search previews without TeX
-        (staging / SITE_MARK).write_text(f"A site built by coursegen from {config.name} of {_site_name(config)}\n")
+        mark_site(staging, config)
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)

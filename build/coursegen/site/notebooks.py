@@ -7,6 +7,7 @@ worksheet's results and its rendered page in that edition). A worksheet gets the
 kind, in order of kind, that wants it, written next to its ``index.md``.
 """
 
+from coursegen.errors import BuildError, code_failure, no_hard_exit
 from coursegen.script_copy import script_copy
 from coursegen.stages import registry
 from coursegen.stages.parameters import Sheet
@@ -31,6 +32,13 @@ def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: 
         if kind is not None:
             page = rendered[f"{sheet.name}/index.md"]
             path = f"{sheet.name}/{filename(sheet)}"
-            out[path] = kind.build(sheet, results.get(sheet.name, {}), page, editions[sheet.name])
+            try:
+                with no_hard_exit():
+                    out[path] = kind.build(sheet, results.get(sheet.name, {}), page, editions[sheet.name])
+            except SystemExit as e:  # the course's notebook code, in the build's own process
+                failure = code_failure(e, registry.kinds().folder)
+                raise BuildError(
+                    f"{sheet.name}'s notebook: {failure}: the course's code stopped", failure.trace
+                ) from None
             out[f"{path}.js"] = script_copy(out[path], "cgFiles").encode("ascii")  # the link from disk
     return out

@@ -9,6 +9,7 @@ limit, or a failed build, leaves no worker running).
 
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -38,18 +39,11 @@ class Inline(Executor):
 
     def submit(self, fn, /, *args, **kwargs):
         future = Future()
-        alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-        if alarm:
-            previous = signal.signal(signal.SIGALRM, _raise_timeout)
-            signal.setitimer(signal.ITIMER_REAL, self.timeout)
         try:
-            future.set_result(fn(*args, **kwargs))
+            with time_limit(self.timeout):
+                future.set_result(fn(*args, **kwargs))
         except BaseException as e:  # reported through the future, as a pool would
             future.set_exception(e)
-        finally:
-            if alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
         return future
 
     def healthy(self) -> None:
@@ -57,6 +51,22 @@ class Inline(Executor):
 
     def stop(self) -> None:
         pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """``UnitTimeout`` raised into this process's code after ``seconds`` (an alarm: in
+    the main thread; elsewhere no limit, and the pipeline's own clock applies)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _raise_timeout(signum, frame):
@@ -153,6 +163,8 @@ def _dask_client(address: str):
             f"start one (dask scheduler) or build without --dask"
         ) from None
     with client:
+        if not client.nthreads():
+            print(f"dask: waiting up to {DASK_NO_WORKER_SECONDS} s for a worker to join {address}", file=sys.stderr)
         try:
             client.wait_for_workers(1, timeout=DASK_NO_WORKER_SECONDS)
         except (TimeoutError, OSError):

@@ -184,6 +184,11 @@ def _result(future: Future, unit: Unit, running: dict, unit_timeout: float) -> t
             f"(os._exit, a crash or the kernel's out-of-memory killer); the build stopped"
         ) from None
     except BaseException as e:  # the executor's own failure (a Dask worker lost), not the course's code
+        if type(e).__name__ == "KilledWorker":
+            raise BuildError(
+                f"{unit.describe()}: the Dask workers that ran it died (os._exit, a crash or out of memory); "
+                f"the build stopped"
+            ) from None
         raise BuildError(f"{unit.describe()} failed on its worker: {type(e).__name__}: {e}") from None
 
 

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from coursegen.errors import BuildError, code_failure, shown
+from coursegen.errors import BuildError, code_failure, no_hard_exit, shown
 
 PACKAGE = "course"  # the folder's name and its import name
 ATTRIBUTES = ("EXPERIMENTS", "SUMMARIES", "FIGURES", "NOTEBOOKS")
@@ -62,8 +62,21 @@ class Code:
 
     @classmethod
     def read(cls, folder: Path) -> "Code":
-        files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+        """Every file of the folder: its modules and the data they may read (not caches,
+        hidden files or editors' backups)."""
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and _kept(p.relative_to(folder)))
         return cls(str(folder), tuple((p.relative_to(folder).as_posix(), p.read_bytes()) for p in files))
+
+    @cached_property
+    def data_digest(self) -> str:
+        """The files that are not modules (data a module may read at run time): part of
+        every unit's key, since no import statement says which unit reads them."""
+        h = hashlib.sha256()
+        for rel, data in self.files:
+            if not rel.endswith(".py"):
+                h.update(f"{rel}\0{len(data)}\0".encode())
+                h.update(data)
+        return h.hexdigest()
 
     @classmethod
     def of(cls, kinds: "Kinds") -> "Code":
@@ -86,6 +99,8 @@ class Code:
         rels = {rel for rel, _ in self.files}
         found = {}
         for rel, data in self.files:
+            if not rel.endswith(".py"):
+                continue
             parts = rel.removesuffix(".py").split("/")
             if any("/".join([*parts[:i], "__init__.py"]) not in rels for i in range(1, len(parts))):
                 continue
@@ -155,20 +170,8 @@ def _load_code(code: Code) -> Kinds:
     _forget()
     _SnapshotFinder.install(code)
     try:
-        importlib.import_module(PACKAGE)
-        found = {attribute: {} for attribute in ATTRIBUTES}
-        owners: dict[tuple[str, str], Path] = {}
-        for name in sorted(code.modules):
-            module = importlib.import_module(name)
-            source = folder / code.modules[name][0]
-            for attribute in ATTRIBUTES:
-                for kind, function in getattr(module, attribute, {}).items():
-                    if (attribute, kind) in owners:
-                        raise BuildError(
-                            f"{attribute} kind {kind!r} is defined twice: in {shown(owners[attribute, kind])} "
-                            f"and in {shown(source)}; rename one"
-                        )
-                    found[attribute][kind], owners[attribute, kind] = function, source
+        with no_hard_exit():
+            _import_all(code, folder, found := {attribute: {} for attribute in ATTRIBUTES})
     except BaseException as e:
         _forget()
         if isinstance(e, Exception) and not isinstance(e, BuildError):
@@ -178,6 +181,23 @@ def _load_code(code: Code) -> Kinds:
         raise
     _active = Kinds(folder, code, **{a.lower(): dict(sorted(found[a].items())) for a in ATTRIBUTES})
     return _active
+
+
+def _import_all(code: Code, folder: Path, found: dict) -> None:
+    """Import every module of ``code``; each kind into ``found``, defined once."""
+    importlib.import_module(PACKAGE)
+    owners: dict[tuple[str, str], Path] = {}
+    for name in sorted(code.modules):
+        module = importlib.import_module(name)
+        source = folder / code.modules[name][0]
+        for attribute in ATTRIBUTES:
+            for kind, function in getattr(module, attribute, {}).items():
+                if (attribute, kind) in owners:
+                    raise BuildError(
+                        f"{attribute} kind {kind!r} is defined twice: in {shown(owners[attribute, kind])} "
+                        f"and in {shown(source)}; rename one"
+                    )
+                found[attribute][kind], owners[attribute, kind] = function, source
 
 
 class _SnapshotFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -273,6 +293,12 @@ def _ensure(code: Code) -> Kinds:
         except OSError:  # another worker of this machine wrote it first
             pass
     return load_code(Code(str(copy), code.files))
+
+
+def _kept(rel: Path) -> bool:
+    return not any(part == "__pycache__" or part.startswith(".") for part in rel.parts) and not rel.name.endswith(
+        ("~", ".pyc", ".swp")
+    )
 
 
 def _forget() -> None:

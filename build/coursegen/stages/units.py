@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import coursegen
-from coursegen.errors import BuildError, code_failure, shown
+from coursegen.errors import BuildError, code_failure, no_hard_exit, shown
 from coursegen.figures import style
 from coursegen.stages import outputs, registry, results
 from coursegen.stages.cache import key as hash_of
@@ -109,6 +109,7 @@ def key(unit: Unit, input_shas: list[str]) -> str:
         input_shas,
         code_hash(function.__module__),
         code_hash(__name__),  # this module runs the unit (results' writer, the short form's savers)
+        registry.kinds().code.data_digest,  # data files of the course's code folder
         library_versions(),
     )
 
@@ -222,14 +223,8 @@ def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byte
         raise BuildError(f"{unit.describe()}: {e}", e.trace) from None
     function = unit.what.functions(kinds)[unit.kind]
     try:
-        if unit.what is UnitKind.EXPERIMENT:
-            made = function(params_type(function)(**dict(unit.settings)))
-            files = {"results.npz": results.to_bytes(results.check(unit.kind, made))}
-        elif unit.what is UnitKind.SUMMARY:
-            made = function([results.from_bytes(npz) for npz in npzs])
-            files = {"results.npz": results.to_bytes(results.check(unit.kind, made))}
-        else:
-            files = _draw(function, unit, npzs)
+        with no_hard_exit():
+            files = _made(function, unit, npzs)
     except BuildError as e:
         raise BuildError(f"{unit.describe()} failed: {e}", e.trace) from None
     except UnitTimeout:  # the pipeline names the unit and its time limit
@@ -240,6 +235,17 @@ def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byte
             failure.args = (f"{failure}: the course's code stopped instead of returning", failure.trace)
         raise BuildError(f"{unit.describe()} failed: {failure}", failure.trace) from None
     return files, time.perf_counter() - start
+
+
+def _made(function, unit: Unit, npzs: list[bytes]) -> dict[str, bytes]:
+    """The unit's files: an experiment's or a summary's results, or a figure's files."""
+    if unit.what is UnitKind.EXPERIMENT:
+        made = function(params_type(function)(**dict(unit.settings)))
+        return {"results.npz": results.to_bytes(results.check(unit.kind, made))}
+    if unit.what is UnitKind.SUMMARY:
+        made = function([results.from_bytes(npz) for npz in npzs])
+        return {"results.npz": results.to_bytes(results.check(unit.kind, made))}
+    return _draw(function, unit, npzs)
 
 
 def _draw(function, unit: Unit, npzs: list[bytes]) -> dict[str, bytes]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from coursegen import atomic, errors
 from coursegen.errors import BuildError
+from coursegen.site import engines
 from coursegen.stages import editions, executors
 from coursegen.stages.editions import Edition
 from coursegen.tools import chromium
@@ -139,6 +140,8 @@ def make_handouts(paths, args, log) -> int:
             if stale.name not in {p.name for p in written}:
                 stale.unlink()
         written = [path.replace(out / path.name) for path in written]
+        if in_site:  # the site's mark lists its handouts too: the next build may replace them
+            engines.mark_site(out.parent, paths.config)
     for path in written:
         print(f"handout: {errors.shown(path, paths.root)} ({path.stat().st_size // 1024} KiB)")
     return 0
