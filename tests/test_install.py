@@ -111,7 +111,7 @@ def test_init_writes_a_course_that_site_builds_from_inside_it(installed, tmp_pat
     gif = course / "site" / "week01" / "figures" / "descent_anim.gif"
     assert gif.read_bytes()[:6] == b"GIF89a"
     tested = run(installed / "venv" / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=course)
-    assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout + tested.stderr
+    assert tested.returncode == 0 and "4 passed" in tested.stdout, tested.stdout + tested.stderr
     again = run(coursegen(installed), "init", course, cwd=tmp_path)
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "not empty" in again.stderr
 
