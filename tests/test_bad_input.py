@@ -201,7 +201,7 @@ CASES = {
         "content/dis01/section1.toml",
         "{{ res.n_points }} data points and two horizontal lines",
         "{{ res.n_pointz }} data points and two horizontal lines",
-        ["content/dis01/section1.toml: [figures.const_anim] alt: results.const_gd.n_pointz: no result 'n_pointz'"],
+        ["content/dis01/section1.toml: [figures.const_anim] alt: res.n_pointz: no result 'n_pointz'"],
     ),
     "a page listed twice": (
         "content/dis01/index.md",

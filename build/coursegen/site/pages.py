@@ -308,7 +308,9 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
         env.filters["num"] = num
     try:
-        res = [results[n] for n in fig.experiments] if fig.many else results[fig.experiments[0]]
+        named = [results[n] for n in fig.experiments]  # errors name what the author wrote: res.KEY, res[i].KEY
+        arrays = [getattr(r, "_arrays", r) for r in named]
+        res = [_Keys(f"res[{i}]", a) for i, a in enumerate(arrays)] if fig.many else _Keys("res", arrays[0])
         return env.from_string(getattr(fig, field)).render(res=res, results=results)
     except jinja2.TemplateSyntaxError as e:
         raise BuildError(
