@@ -2,6 +2,7 @@
 the page's weight (first load and everything it can load)."""
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -165,6 +166,8 @@ def test_handout_command_student_edition(tmp_path):
     stale = root / "site" / "handouts" / "dis01-solutions.pdf"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"%PDF-1.4 left over")
+    mark = {"built by": "coursegen", "course": "", "files": ["handouts/dis01-solutions.pdf"]}
+    (root / "site" / ".coursegen-site").write_text(json.dumps(mark))  # as an earlier run leaves it
     result = run_cli(root, "handout", "--edition", "student", "--jobs", "2")
     assert result.returncode == 0, result.stderr
     pdfs = sorted(p.name for p in stale.parent.iterdir())
