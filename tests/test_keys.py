@@ -17,7 +17,7 @@ from coursegen.stages import cache, registry, units
 from coursegen.stages.parameters import Experiment, Figure, params_type
 from coursegen.stages.units import Unit
 
-from conftest import REPO, make_mini_checkout, run_cli
+from conftest import CACHE, REPO, make_mini_checkout, run_cli
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -174,7 +174,7 @@ def test_a_figures_student_rendering_is_its_own_file(solutions_site):
     sheets = commands.discover(REPO / "content", REPO)
     pairs = [(s.name, f.name, f.student) for s in sheets for f in s.figures.values() if f.student]
     assert pairs, "no figure has a student rendering"
-    store = cache.Store(cache.Path(REPO / ".cache" / "coursegen"))
+    store = cache.Store(CACHE)
     for sheet in sheets:
         for fig in sheet.figures.values():
             if not fig.student:

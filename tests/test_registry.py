@@ -92,7 +92,7 @@ def test_a_kind_defined_by_two_modules_names_both(tmp_path):
 def test_a_worker_without_the_folder_loads_the_code_from_its_bytes(tmp_path):
     """What a Dask worker on another machine does: the course's files travel with the unit."""
     root = a_course(tmp_path, {"walks.py": "EXPERIMENTS = {'walk': len}\n"})
-    code = registry.Code.of(registry.load(root))
+    code = registry.load(root).code
     moved = registry.Code(str(tmp_path / "elsewhere" / "course"), code.files)  # no such folder here
     registry.load(REPO)
     kinds = registry.ensure(moved)

@@ -2,9 +2,9 @@
 
 Each is a ``concurrent.futures.Executor`` with what the pipeline needs besides:
 how many units it runs at once (``capacity``: the pipeline starts no more, so a unit's
-time limit counts from when it really starts), ``healthy`` (a cluster with no worker
-left says so instead of waiting for ever) and ``stop`` (a unit that passed its time
-limit, or a failed build, leaves no worker running).
+time limit counts from when it really starts) and ``healthy`` (a cluster with no worker
+left says so instead of waiting for ever). A failed build (a unit past its time limit
+included) stops a local pool's workers (``Pool.stop``) instead of waiting for them.
 """
 
 import os
@@ -47,9 +47,6 @@ class Inline(Executor):
         return future
 
     def healthy(self) -> None:
-        pass
-
-    def stop(self) -> None:
         pass
 
 
@@ -116,9 +113,6 @@ class Dask(Executor):
                 f"--dask {self.client.scheduler.address}: the scheduler has had no worker for "
                 f"{DASK_NO_WORKER_SECONDS} s; start one (dask worker ADDRESS --nthreads 1) or build without --dask"
             )
-
-    def stop(self) -> None:
-        pass
 
 
 @contextmanager

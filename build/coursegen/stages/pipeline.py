@@ -112,6 +112,7 @@ def build(
     stats = {UnitKind.EXPERIMENT: built.experiments, UnitKind.SUMMARY: built.summaries, UnitKind.FIGURE: built.figures}
     done: dict[tuple[str, str], cache.Entry] = {}  # (sheet, experiment) -> its results
     waiting = plan(sheets)
+    keys: dict[Unit, str] = {}  # of the units whose inputs are done: computed once
     running: dict[Future, tuple[Unit, str, float]] = {}  # -> unit, key, start
 
     def record(unit: Unit, entry: cache.Entry) -> None:
@@ -134,18 +135,20 @@ def build(
     try:
         while waiting or running:
             for unit in [u for u in waiting if all((u.sheet, n) in done for n in u.inputs)]:
-                if len(running) >= executor.capacity:
-                    break
-                waiting.remove(unit)
                 inputs = [done[(unit.sheet, n)] for n in unit.inputs]
-                k = units.key(unit, [e.sha256["results.npz"] for e in inputs])
-                entry = store.get(unit.what.store, k)
-                if entry is not None:
-                    stats[unit.what].cached += 1
-                    record(unit, entry)
+                if unit not in keys:  # a cached unit is taken at once, whatever is running
+                    keys[unit] = units.key(unit, [e.sha256["results.npz"] for e in inputs])
+                    entry = store.get(unit.what.store, keys[unit])
+                    if entry is not None:
+                        waiting.remove(unit)
+                        stats[unit.what].cached += 1
+                        record(unit, entry)
+                        continue
+                if len(running) >= executor.capacity:
                     continue
+                waiting.remove(unit)
                 npzs = [e.paths["results.npz"].read_bytes() for e in inputs]
-                running[executor.submit(units.run, unit, runtime, npzs)] = (unit, k, time.monotonic())
+                running[executor.submit(units.run, unit, runtime, npzs)] = (unit, keys[unit], time.monotonic())
             if not running:
                 if waiting and not any(all((u.sheet, n) in done for n in u.inputs) for u in waiting):
                     raise BuildError(f"{waiting[0].describe()}: reads results that no experiment of the build makes")

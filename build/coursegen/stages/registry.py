@@ -78,10 +78,6 @@ class Code:
                 h.update(data)
         return h.hexdigest()
 
-    @classmethod
-    def of(cls, kinds: "Kinds") -> "Code":
-        return kinds.code
-
     @cached_property
     def digest(self) -> str:
         """What tells one version of the code from another: every file's path and bytes."""
