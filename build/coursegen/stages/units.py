@@ -156,11 +156,11 @@ def _imports(module: str, data: bytes, sources: dict[str, bytes]) -> tuple[str, 
     """The modules of ``sources`` that ``module`` imports (a package's ``__init__``
     counts as the package)."""
     is_package = any(n.startswith(f"{module}.") for n in sources)
-    return tuple(n for n in _parsed_imports(module, is_package, hashlib.sha256(data).hexdigest(), data) if n in sources)
+    return tuple(n for n in _parsed_imports(module, is_package, data) if n in sources)
 
 
-@cache  # by content: each version of a file is parsed once per process
-def _parsed_imports(module: str, is_package: bool, digest: str, data: bytes) -> tuple[str, ...]:
+@cache  # by content (the bytes are part of the key): each version of a file is parsed once per process
+def _parsed_imports(module: str, is_package: bool, data: bytes) -> tuple[str, ...]:
     package = module if is_package else module.rpartition(".")[0]
     found = []
     for node in ast.walk(ast.parse(data)):
