@@ -32,6 +32,7 @@ import numpy as np
 from coursegen.figures import style
 from coursegen.stages.editions import Edition
 from coursegen.stages.parameters import Experiment, Sheet
+from course.figures.gd import alpha_text
 
 GD_KINDS = ("gd_constant", "gd_linear")
 RELU_KIND = "relu_sgd"
@@ -99,7 +100,7 @@ def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
     solved = edition == Edition.SOLUTIONS
     intro, sections = _split_page(page)
     cells = [_md(_unlinked(f"# {sheet.meta.title}: the notebook\n\n{intro}\n\n{_ABOUT}"))]
-    cells.append(_code(_parameters(gd, relu)))
+    cells.append(_code(_parameters(gd, relu, results, solved)))
     cells.append(_code(_SETUP.format(colors=_COLORS)))
     for heading, text, questions in sections:
         cells.append(_md(_unlinked(f"{heading}\n\n{text}".strip())))
@@ -223,11 +224,22 @@ def _solution(chunk: list[str]) -> str:
 # ------------------------------------------------------------------------ parameters
 
 
-def _parameters(gd: list[Experiment], relu: list[Experiment]) -> str:
+def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: bool) -> str:
+    """The parameters cell. (b)'s step sizes are fractions of 1/mean(x^2) in the
+    solutions; elsewhere their values, to two digits (``gd.alpha_text``): a fraction
+    would hand the student the curvature (b) asks for."""
     out = ["# Every parameter of the page's experiments: change one, then run all cells again."]
     for e in gd:
-        fields = [*GD_FIELDS, *GD_STEPS[e.kind]]
-        out += ["", f"{e.name} = dict("] + [f"    {f}={_literal(getattr(e.params, f))}," for f in fields] + [")"]
+        model = "linear" if e.kind == "gd_linear" else "constant"
+        values = [(f, _literal(getattr(e.params, f))) for f in GD_FIELDS]
+        if e.kind == "gd_linear" and not solved:
+            res = results[e.name]
+            alphas = [float(alpha_text(True, float(a))) for a in res["step_sizes"]]
+            values += [("step_sizes", repr(tuple(alphas))), ("anim_step_size", alpha_text(True, float(res["anim_step_size"])))]
+        else:
+            values += [(f, _literal(getattr(e.params, f))) for f in GD_STEPS[e.kind]]
+        lines = [f"    {f}={v}," for f, v in [("model", repr(model)), *values]]
+        out += ["", f"{e.name} = dict("] + lines + [")"]
     if relu:
         shared = [f for f in RELU_FIELDS if len({getattr(e.params, f) for e in relu}) == 1]
         own = [f for f in RELU_FIELDS if f not in shared]
@@ -326,7 +338,7 @@ def descend(grad, x, y, theta0, alpha, steps, rng=None):
     return np.array(path)
 
 
-models = {name: (globals()[name], "linear" if "step_fractions" in globals()[name] else "constant") for name in GD_RUNS}
+models = {name: (globals()[name], globals()[name]["model"]) for name in GD_RUNS}
 data = {name: page_data(p, model) for name, (p, model) in models.items()}
 ready = {}
 for name, (p, model) in models.items():
@@ -341,21 +353,23 @@ fig, axes = plt.subplots(len(models), 2, figsize=(11, 3.6 * len(models)), squeez
 for (name, (p, model)), (left, right) in zip(models.items(), axes):
     x, y = data[name]
     grad, loss = globals()["grad_" + model], globals()["loss_" + model]
-    scale = 1.0 if model == "constant" else 1 / np.mean(x * x)  # (b)'s step sizes: fractions of 1 / mean(x^2)
+{steps}
     left.set(title=f"{name}: GD per step size", xlabel="step t", ylabel="theta_t")
     right.set(title="the loss along the way", xlabel="step t", ylabel="loss", yscale="log")
     if not ready[name]:
         left.text(0.5, 0.5, f"write grad_{model} above", ha="center", transform=left.transAxes)
         continue
-    for a in p["step_sizes" if model == "constant" else "step_fractions"]:
-        path = descend(grad, x, y, p["theta0"], a * scale, p["steps"])
-        label = f"alpha = {a:g}" + ("" if model == "constant" else " / mean(x^2)")
-        left.plot(path, marker=".", label=label)
+    low, high = min(p["theta0"], y.min()) - 1, max(p["theta0"], y.max()) + 1
+    for a in alphas:
+        path = descend(grad, x, y, p["theta0"], a, p["steps"])
+        # a run that leaves the plot stops there, rather than filling it with lines
+        shown = path[: np.argmax((path < low) | (path > high)) + 1 if ((path < low) | (path > high)).any() else None]
+        label = f"alpha = {a:.2g}"
+        left.plot(shown, marker=".", label=label)
         right.plot([loss(t, x, y) for t in path], marker=".", label=label)
-    anim = p["anim_step_size" if model == "constant" else "anim_step_fraction"] * scale
     sgd = descend(grad, x, y, p["theta0"], anim, p["steps"], np.random.default_rng(0))
-    left.plot(sgd, ls="--", color=COLORS["sgd"], label=f"SGD, alpha = {anim:.3g}")
-    left.set_ylim(min(p["theta0"], y.min()) - 1, max(p["theta0"], y.max()) + 1)
+    left.plot(sgd, ls="--", color=COLORS["sgd"], label=f"SGD, alpha = {anim:.2g}")
+    left.set_ylim(low, high)
     left.legend(fontsize=8)
 plt.tight_layout()
 plt.show()"""
@@ -371,11 +385,61 @@ def _gd_cells(runs: list[Experiment], solved: bool) -> list[dict]:
         _code(f"GD_RUNS = {[e.name for e in runs]!r}\n\n\n{_GD_DATA}"),
         _code(_GD_SOLVED if solved else _GD_STUB),
         _code(_GD_RUN),
-        _code(_GD_FIGURE),
+        _code(_GD_FIGURE.replace("{steps}", _GD_STEP_SIZES_SOLVED if solved else _GD_STEP_SIZES)),
+        _md(_VOTES_QUESTION),
+        _code(_VOTES),
     ]
 
 
+_GD_STEP_SIZES = """\
+    alphas, anim = p["step_sizes"], p["anim_step_size"]"""
+_GD_STEP_SIZES_SOLVED = """\
+    if "step_sizes" in p:
+        alphas, anim = p["step_sizes"], p["anim_step_size"]
+    else:  # (b)'s step sizes: fractions of the limit 1 / mean(x^2)
+        alphas = [f / np.mean(x * x) for f in p["step_fractions"]]
+        anim = p["anim_step_fraction"] / np.mean(x * x)"""
+
+_VOTES_QUESTION = """\
+### Question: who votes?
+
+Each point casts a vote, its share of the full gradient: your gradient on that point
+alone, divided by $N$. The cell below computes every point's vote with your gradients at
+`vote_theta`, checks that the votes add up to the gradient, and draws them against $x$.
+Compare the two models: how does a point's $x$ change its vote?"""
+
+_VOTES = """\
+def votes(grad, theta, x, y):
+    \"\"\"Each point's share of the gradient: the gradient on that point alone, over N.\"\"\"
+    return np.array([grad(theta, x[i : i + 1], y[i : i + 1]) for i in range(len(x))]) / len(x)
+
+
+fig, axes = plt.subplots(1, len(models), figsize=(5.5 * len(models), 3.2), squeeze=False)
+for (name, (p, model)), ax in zip(models.items(), axes[0]):
+    x, y = data[name]
+    grad = globals()["grad_" + model]
+    ax.set(title=f"{name}: each point's vote", xlabel="x", ylabel="vote")
+    if not ready[name]:
+        ax.text(0.5, 0.5, f"write grad_{model} above", ha="center", transform=ax.transAxes)
+        continue
+    v = votes(grad, p["vote_theta"], x, y)
+    print(f"{name}: the votes add up to the gradient:", bool(np.isclose(v.sum(), grad(p["vote_theta"], x, y))))
+    ax.bar(x, v, width=0.08, color=COLORS["gd"])
+    ax.axhline(0, color=COLORS["ink"], lw=0.8)
+plt.tight_layout()
+plt.show()"""
+
+
 # ------------------------------------------------------------------------- Section 2
+
+
+_RELU_QUESTION = """\
+### Question: the rate or the regime?
+
+The output-layer-only configurations listed with `lr=0.02` train at the all-layers rate;
+the others at ten times it, as the course notebook did. In the errors above, compare how
+fast each output-only configuration's median error falls at first with the all-layers
+one of its width, at each rate: how much of the faster start is the larger rate's?"""
 
 
 _RELU_DATA = '''\
@@ -562,6 +626,7 @@ def _relu_cells(runs: list[Experiment]) -> list[dict]:
         _md("The median seed's final network for each configuration, and the median errors over the seeds."),
         _code(_RELU_FIGURES),
         _code(_RELU_LOSSES),
+        _md(_RELU_QUESTION),
         _code(_RELU_SLIDER),
     ]
 

@@ -96,7 +96,8 @@ def answer_numbers() -> list[str]:
                 r = registry.kinds().experiments[e.kind](e.params)
                 x, y = r["x"], r["y"]
                 if e.kind == "gd_linear":
-                    out += [np.sum(x * y) / np.sum(x * x), np.mean(x * x), 1 / np.mean(x * x)]
+                    m = np.mean(x * x)  # the curvature, and the two regime boundaries 1/(2m) and 1/m
+                    out += [np.sum(x * y) / np.sum(x * x), m, 1 / (2 * m), 1 / m]
                 else:
                     out.append(np.mean(y))
     return sorted({format(v, ".4g") for v in out})
@@ -126,7 +127,7 @@ def test_no_answer_in_the_student_notebook_in_any_form(student_site):
 
 def test_no_answers_number_in_the_student_edition(student_site, solutions_site):
     numbers = answer_numbers()
-    assert len(numbers) == 4, numbers
+    assert len(numbers) == 5, numbers
     solutions = (solutions_site / "dis01" / "index.html").read_text(encoding="utf-8")
     assert all(n in solutions for n in numbers), numbers  # the oracle: the solutions state them
     for rel, text in student_files(student_site).items():

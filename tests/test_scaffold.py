@@ -156,7 +156,7 @@ def test_a_new_experiment_and_figures_are_registered_and_their_tests_pass(tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "experiments: gd_constant gd_linear relu_optimizers relu_sgd walk",
-        "figures: gd_animation gd_regimes gd_sgd gd_votes relu_animation relu_elbows relu_final_fits "
+        "figures: gd_animation gd_explorer gd_regimes gd_sgd gd_votes relu_animation relu_elbows relu_explorer relu_final_fits "
         "relu_losses relu_optimizer_losses relu_slopes walk_anim walk_line",
         "built: figures/walks/anim.gif figures/walks/line.svg; walk seed 3, 5 steps",
     ]

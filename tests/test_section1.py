@@ -138,7 +138,7 @@ def _check_figures(site: Path, edition: str) -> None:
     figures = {n: f for n, f in sheet.figures.items() if f.experiments[0] in QUESTION_SPANS}
     placed = {n: f for n, f in figures.items() if not f.rendering_of}
     kinds = {f.kind for f in placed.values()}
-    assert kinds == {"gd_animation", "gd_regimes", "gd_votes", "gd_sgd"}
+    assert kinds == {"gd_animation", "gd_regimes", "gd_votes", "gd_sgd", "gd_explorer"}
     for model in QUESTION_SPANS:  # every kind, for both models
         assert sorted(f.kind for f in placed.values() if f.experiments == (model,)) == sorted(kinds)
     shown = sheet.shown_figures(edition)
@@ -150,15 +150,15 @@ def _check_figures(site: Path, edition: str) -> None:
         assert start < page.index(f'id="fig-{name}"') < end, f"{name} is not under its question"
         block = figure_block(page, name)
         caption_text, alt_text = _figure_texts(site, fig)
-        ext = "gif" if fig.kind == "gd_animation" else "svg"
-        alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
+        ext = {"gd_animation": "gif", "gd_explorer": "print.svg"}.get(fig.kind, "svg")
+        alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{re.escape(ext)}#only-(?:light|dark)" alt="([^"]*)"', block)
         assert alts and all(html.unescape(a) == alt_text for a in alts), name
         caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
         assert caption and words(caption_text) in words(caption.group(1)), name
         before = page[: page.index(f'id="fig-{name}"')].rsplit("<details", 1)[-1]
         closed = before.startswith(' class="solution cg-solution">') and "</details>" not in before
         assert closed == (fig.role == "solution"), (name, before[:80])
-        produced = ["gif", "png"] if ext == "gif" else ["svg"]
+        produced = {"gif": ["gif", "png"], "print.svg": ["print.svg", "explorer.bin"]}.get(ext, ["svg"])
         for suffix in produced:
             assert (site / "dis01" / "figures" / f"{name}.{suffix}").stat().st_size > 5000, (name, suffix)
 

@@ -274,6 +274,10 @@ def _check(p, step_values, anim_value):
         problems.append("tol must be positive and finite")
     if not 0 < p.divergence_bound <= _MAX_DIVERGENCE_BOUND:
         problems.append(f"divergence_bound must be in (0, {_MAX_DIVERGENCE_BOUND:g}]")
+    if not p.explore_fractions or not all(0 < f <= 10 and math.isfinite(f) for f in p.explore_fractions):
+        problems.append("explore_fractions must be in (0, 10]")
+    elif len(set(p.explore_fractions)) != len(p.explore_fractions) or len(p.explore_fractions) > 64:
+        problems.append("explore_fractions must be distinct, at most 64 of them")
     if not all(0 <= q <= 100 for q in p.sgd_percentiles):
         problems.append("sgd_percentiles must lie in [0, 100]")
     if len(step_values) == 0:
@@ -283,6 +287,37 @@ def _check(p, step_values, anim_value):
         problems.append("every float parameter must be finite")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+def explore_step_sizes(p, curvature):
+    """The explorer's step sizes: ``explore_fractions`` of the limit 1 / c, in order."""
+    return [f / curvature for f in sorted(p.explore_fractions)]
+
+
+def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
+    """GD and SGD at every step size of the explorer's grid: paths, losses, SGD spread.
+
+    The SGD runs draw the animation's samples, so at the animation's step size they are
+    its runs. Each path stops at the divergence bound as the regime runs do.
+    """
+    bound = p.divergence_bound
+    gd, gd_div, sgd = [], [], []
+    for a in alphas:
+        path, diverged = gd_path(grad, x, y, p.theta0, a, p.steps, theta_star, bound)
+        gd.append(path)
+        gd_div.append(diverged)
+        sgd.append(np.stack([sgd_path(grad, x, y, p.theta0, a, s, theta_star, bound)[0] for s in samples]))
+    gd, sgd = np.stack(gd), np.stack(sgd)  # (A, T+1), (A, R, T+1)
+    sgd_losses = np.array([[[loss(t, x, y) for t in run] for run in runs] for runs in sgd])
+    return {
+        "explore_step_sizes": np.array(alphas, dtype=float),
+        "explore_fractions": np.array(sorted(p.explore_fractions), dtype=float),
+        "explore_gd": gd,
+        "explore_gd_losses": np.array([[loss(t, x, y) for t in path] for path in gd]),
+        "explore_gd_diverged_at": np.array(gd_div, dtype=np.int64),
+        "explore_sgd_percentiles": np.percentile(sgd, p.sgd_percentiles, axis=1).transpose(1, 0, 2).copy(),
+        "explore_sgd_median_loss": np.median(sgd_losses, axis=1),
+    }
 
 
 def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, curvature, alphas, anim_alpha):
@@ -304,6 +339,7 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
     steps_to_tol = steps_to_tolerance(grad, x, y, p.theta0, anim_alpha, theta_star, p.tol, bound)
     anim_gd, anim_gd_diverged_at = gd_path(grad, x, y, p.theta0, anim_alpha, steps, theta_star, bound)
     samples = sgd_samples(len(x), steps, p.sgd_runs, p.sgd_seed)
+    explored = _explored(p, x, y, loss, grad, theta_star, explore_step_sizes(p, curvature), samples)
     sgd = [sgd_path(grad, x, y, p.theta0, anim_alpha, s, theta_star, bound) for s in samples]
     anim_sgd = np.stack([path for path, _ in sgd])
 
@@ -360,6 +396,7 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
             "anim_sgd_diverged_at": np.array([d for _, d in sgd], dtype=np.int64),
             "anim_sgd_mean": anim_sgd.mean(axis=0),
             "sgd_percentiles": np.array(p.sgd_percentiles, dtype=float),
+            "sgd_runs": np.array(p.sgd_runs, dtype=np.int64),
             "anim_sgd_percentiles": np.percentile(anim_sgd, p.sgd_percentiles, axis=0).reshape(
                 len(p.sgd_percentiles), steps + 1
             ),
@@ -374,6 +411,7 @@ def _descent_results(p, x, y, pair, y_before, model, loss, grad, theta_star, cur
             "steps_to_tol_theory": np.array(predicted_steps_to_tolerance(error0, anim_rate, p.tol), dtype=np.int64),
             "loss_grid_theta": grid,
             "loss_grid": np.array([loss(t, x, y) for t in grid]),
+            **explored,
         }
     )
 
@@ -424,6 +462,9 @@ class Descent:
     tol: float = 1e-6
     divergence_bound: float = 1e6
     grid_points: int = 201
+    # the explorer's step sizes, as fractions of the limit 1 / c: 0.05 to 1.2, holding
+    # both regime boundaries exactly (1/2: the factor 1 - 2 alpha c is 0; 1: it is -1)
+    explore_fractions: tuple[float, ...] = tuple(k / 20 for k in range(1, 25))
 
 
 @dataclass(frozen=True)
@@ -464,6 +505,7 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         anim_sgd_diverged_at (R,) int
         anim_sgd_mean (T+1,)      mean over runs per step
         sgd_percentiles (P,)      the percentile levels
+        sgd_runs () int           R
         anim_sgd_percentiles (P, T+1)  those percentiles over runs, per step
         sgd_samples (R, T) int    the sampled point index of every SGD step
         vote_theta ()             where the votes are taken
@@ -492,6 +534,13 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         observed_log_slopes (S,)  log10 of observed_rates (0 where that is 0)
         one_step_error_1 ()       the first one-step run's error after one step (-1: none)
         one_step_zero_from () int the step from which that run's error is exactly 0
+        explore_fractions (A,)    the explorer's grid as fractions of 1 / c, sorted, and
+        explore_step_sizes (A,)   its step sizes, fraction / c
+        explore_gd (A, T+1)       GD's path at each, explore_gd_losses its losses and
+        explore_gd_diverged_at (A,) int  where it passed the bound (-1 never)
+        explore_sgd_percentiles (A, P, T+1)  the SGD runs' percentiles at each (the
+                                  animation's samples), explore_sgd_median_loss (A, T+1)
+                                  the median of their losses
     """
     _check(p, p.step_sizes, p.anim_step_size)
     x, y = make_data(p.n_points, p.data_seed, p.x_low, p.x_high, p.slope, p.intercept, p.noise)

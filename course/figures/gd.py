@@ -27,6 +27,11 @@ def _model_line(res: dict, theta: float, xs: np.ndarray) -> np.ndarray:
     return theta * xs if _is_linear(res) else np.full_like(xs, theta)
 
 
+def _loss(res: dict, theta: float) -> float:
+    """The model's mean squared error on the data at theta."""
+    return float(np.mean((_model_line(res, theta, res["x"]) - res["y"]) ** 2))
+
+
 def _model_title(res: dict) -> str:
     return r"(b) $\hat y = \theta x$" if _is_linear(res) else r"(a) $\hat y = \theta$"
 
@@ -106,8 +111,11 @@ def sampled_point(samples: np.ndarray, t: int) -> int | None:
 
 
 def _frame_label(res: dict, t: int, gd: np.ndarray, sgd: np.ndarray, samples: np.ndarray) -> str:
-    """The player's text for frame t: the step, both iterates, and the point circled."""
-    head = f"step {t} of {len(gd) - 1}: GD θ = {gd[t]:.4f}, SGD θ = {sgd[t]:.4f}"
+    """The player's text for frame t: the step, both losses, and the point circled.
+
+    Losses, not the iterates: GD's last iterate is the minimiser, which (a) and (b) ask
+    for, and the player is question material."""
+    head = f"step {t} of {len(gd) - 1}: GD loss {_loss(res, gd[t]):.4g}, SGD loss {_loss(res, sgd[t]):.4g}"
     i = sampled_point(samples, t)
     if i is None:
         return f"{head}; the start, no point sampled yet"
@@ -129,18 +137,28 @@ def _regime(factor: float) -> str:
 
 
 def _anim_step_label(res: dict) -> str:
-    """The animation's step size as the worksheet gives it: in (b) a fraction of
-    1/mean(x^2), never its value, which would tell the reader mean(x^2) and the limit."""
-    if _is_linear(res):
-        return rf"$\alpha = {float(res['anim_step_fraction']):g}\,/\,\overline{{x^2}}$"
-    return rf"$\alpha = {float(res['anim_step_size']):g}$"
+    """The animation's step size as a value (``alpha_text``): in (b) a fraction of
+    1/mean(x^2) would hand the reader the curvature the question asks for."""
+    return rf"$\alpha = {_alpha(res, float(res['anim_step_size']))}$"
 
 
-def _step_label(res: dict, s: int) -> str:
-    """alpha as the reader set it: a number in (a), a fraction of 1/mean(x^2) in (b)."""
-    if _is_linear(res):
+def _step_label(res: dict, s: int, answers: bool = True) -> str:
+    """alpha: in (b)'s solution rendering a fraction of 1/mean(x^2) (the curvature is
+    the answer there), a value (``alpha_text``) otherwise."""
+    if _is_linear(res) and answers:
         return rf"$\alpha = {res['step_fractions'][s]:g}\,/\,\overline{{x^2}}$"
-    return rf"$\alpha = {res['step_sizes'][s]:g}$"
+    return rf"$\alpha = {_alpha(res, float(res['step_sizes'][s]))}$"
+
+
+def alpha_text(linear: bool, alpha: float) -> str:
+    """A step size as question material states it: (a)'s as set; (b)'s, fractions of the
+    limit 1/mean(x^2), to two digits, so that neither the limit nor 1/(2 mean(x^2)),
+    which (b) asks for, is printed to the four digits the solutions give."""
+    return format(alpha, ".2g" if linear else "g")
+
+
+def _alpha(res: dict, alpha: float) -> str:
+    return alpha_text(_is_linear(res), alpha)
 
 
 def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = True) -> None:
@@ -168,7 +186,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
         label = (
             f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}"
             if answers
-            else _step_label(res, s)
+            else _step_label(res, s, answers=False)
         )
         if d >= 0:  # said in the key, not beside the X: there it covered the runs' lines
             label += f"{',' if answers else ':'} X at step {d}"

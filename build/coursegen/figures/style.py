@@ -422,8 +422,12 @@ def draw(function, res, **options) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
         out = Path(tmp) / "figure"
         made = function(res, out, **options) if len(positional) > 1 else function(res, **options)
+        from coursegen.figures.explorer import Explorer, save_explorer  # it draws with this module's look
+
         if isinstance(made, Figure):
             save_svg(made, out.with_suffix(".svg"))
+        elif isinstance(made, Explorer):
+            save_explorer(made, out)
         elif inspect.isgenerator(made):
             frame_ms = options.get("frame_ms", _default(signature, "frame_ms", SHORT_FORM_FRAME_MS))
             record(made, out, frame_ms, options.get("slider", _default(signature, "slider", "frame")))

@@ -25,13 +25,26 @@ FIGURE_SHAPES = (
             "figure.json",
         }
     ),
+    frozenset(
+        {  # an explorer (figures/explorer.py): its states' spec and data, their script
+            # copies (file://), and its small multiple for print and readers without scripts
+            "figure.explorer.json",
+            "figure.explorer.bin",
+            "figure.explorer.json.js",
+            "figure.explorer.bin.js",
+            "figure.print.svg",
+            "figure-dark.print.svg",
+            "figure.json",
+        }
+    ),
 )
 _MAGIC = {
     ".npz": (b"PK\x03\x04",),
     ".gif": (b"GIF87a", b"GIF89a"),
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".svg": (b"<?xml", b"<svg"),
-    ".js": (b"(window.cgGifs",),
+    ".js": (b"(window.cgGifs", b"(window.cgFiles"),
+    ".bin": (b"",),
 }
 
 

@@ -1,0 +1,228 @@
+"""Explorers of Discussion 1: the runs the build computed, for the student to drive.
+
+Section 1 (``gd_explorer``): a step size from the experiment's grid (fractions of the
+limit 1/c, which holds both regime boundaries) and a GD step; it shows the iterate on
+the loss curve, theta_t against t, and GD beside the band of the SGD runs at that step
+size. Section 2 (``relu_explorer``): width x seed x step, the two regimes side by side
+from the same initial network, at the notebook's learning rates or at one rate for both.
+
+Both are question material: they show behaviour and state no answer. No regime names,
+no boundary values marked, no theta* (the questions ask for them); the sentence naming
+a state gives the step size, the step and losses, never theta itself, and (b)'s step
+sizes are given to two significant digits (``gd.alpha_text``).
+"""
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from coursegen.figures.explorer import Axis, Control, Explorer
+from course.figures.gd import alpha_text
+
+
+def _ticks(lo, hi, n=5):
+    return tuple(float(t) for t in MaxNLocator(n).tick_values(lo, hi) if lo <= t <= hi)
+
+
+def _g(value, digits=3):
+    return format(float(value), f".{digits}g")
+
+
+def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
+    """Step size x GD step on one Section 1 model (``gd_constant`` or ``gd_linear``).
+
+    Losses are stated to two digits: enough to compare states, and never the four digits
+    at which the solutions state their numbers."""
+    alphas = res["explore_step_sizes"]
+    gd, gd_losses = res["explore_gd"], res["explore_gd_losses"]
+    bands, sgd_losses = res["explore_sgd_percentiles"], res["explore_sgd_median_loss"]
+    diverged_at = res["explore_gd_diverged_at"]
+    grid, curve = res["loss_grid_theta"], res["loss_grid"]
+    n_alpha, n_t = gd.shape
+    steps = np.arange(n_t)
+    labels = [alpha_text("alpha_limit" in res, float(a)) for a in alphas]
+    if len(set(labels)) != len(labels):
+        raise ValueError("two step sizes of the grid print alike; use a coarser explore_fractions")
+    near_start = int(np.argmin(np.abs(res["explore_fractions"] - res["anim_step_size"] * res["curvature"])))
+    ex = Explorer(
+        [Control("Step size α", labels, near_start), Control("GD step t", [str(t) for t in steps], 0)],
+    )
+    lo, hi = float(grid[0]), float(grid[-1])
+    top = float(curve.max()) * 1.05
+    theta = Axis("θ", lo, hi, _ticks(lo, hi))
+    on_curve = ex.panel(f"The loss over θ ({model})", theta, Axis("loss L(θ)", 0.0, top, _ticks(0, top, 4)))
+    over_t = ex.panel("θ against the step t", Axis("step t", 0, n_t - 1, _ticks(0, n_t - 1)), theta)
+
+    ex.line(on_curve, "curve", np.stack([grid, curve], axis=-1))
+    path = np.stack([gd, gd_losses], axis=-1)  # (A, T+1, 2)
+    ex.line(on_curve, "gd_trail", path[:, None], dims=(0,), upto=1)
+    sgd_mid = bands[:, len(res["sgd_percentiles"]) // 2]  # the median run's theta, (A, T+1)
+    ex.dots(on_curve, "sgd", np.stack([sgd_mid, np.interp(sgd_mid, grid, curve)], axis=-1), dims=(0, 1))
+    ex.dots(on_curve, "gd", path, dims=(0, 1))
+
+    t = np.broadcast_to(steps, gd.shape).astype(float)
+    band = np.concatenate(
+        [np.stack([t, bands[:, -1]], axis=-1), np.stack([t, bands[:, 0]], axis=-1)[:, ::-1]], axis=1
+    )
+    ex.area(over_t, "band", band[:, None], dims=(0,))
+    ex.line(over_t, "sgd", np.stack([t, sgd_mid], axis=-1)[:, None], dims=(0,))
+    ex.line(over_t, "gd_trail", np.stack([t, gd], axis=-1)[:, None], dims=(0,), upto=1)
+    ex.line(over_t, "cursor", np.stack([[[s, lo], [s, hi]] for s in steps])[:, None], dims=(1,))
+    ex.dots(over_t, "gd", np.stack([t, gd], axis=-1), dims=(0, 1))
+
+    off = (gd < lo) | (gd > hi)
+    passed = steps[None, :] >= np.where(diverged_at < 0, n_t, diverged_at)[:, None]
+    gd_text = np.array(
+        [
+            [
+                "it passed the divergence bound and was stopped"
+                if passed[a, k]
+                else f"loss {_g(gd_losses[a, k], 2)}" + (", off the plotted range" if off[a, k] else "")
+                for k in range(n_t)
+            ]
+            for a in range(n_alpha)
+        ],
+        dtype=object,
+    )
+    sgd_text = np.vectorize(lambda v: _g(v, 2), otypes=[object])(sgd_losses)
+    low, high = res["sgd_percentiles"][0], res["sgd_percentiles"][-1]
+    ex.describe(
+        "Step size α = {0}, GD step {1} of "
+        + str(n_t - 1)
+        + ": GD's {2}. SGD ("
+        + f"{len(res['anim_sgd'])} runs; the band spans their {_g(low)}th to {_g(high)}th percentiles of θ): "
+        + "median loss {3}.",
+        (0,),
+        np.array(labels, dtype=object),
+        (1,),
+        np.array([str(s) for s in steps], dtype=object),
+        (0, 1),
+        gd_text,
+        (0, 1),
+        sgd_text,
+    )
+    last = n_t - 1
+    ex.print_states = [(near_start, last), (min(n_alpha - 1, 2 * near_start + 1), last), (n_alpha - 1, min(last, 10))]
+    return ex
+
+
+# ------------------------------------------------------------------------ Section 2
+
+
+def _hinges(W1, b1, W2):
+    """Each unit's hinge W2 relu(W1 x + b1) on [0, 1] as three points: x = 0, its elbow
+    (NaN when the elbow is outside (0, 1): the hinge is straight there), x = 1."""
+    elbow = np.divide(-b1, W1, out=np.full(W1.shape, np.nan), where=W1 != 0)
+    inside = (elbow > 0) & (elbow < 1)
+    at0 = W2 * np.maximum(b1, 0.0)
+    at1 = W2 * np.maximum(W1 + b1, 0.0)
+    mid_x = np.where(inside, elbow, np.nan)
+    pts = np.stack(
+        [
+            np.stack([np.zeros_like(at0), at0], axis=-1),
+            np.stack([mid_x, np.where(inside, 0.0, np.nan)], axis=-1),
+            np.stack([np.ones_like(at1), at1], axis=-1),
+        ],
+        axis=-2,
+    )
+    return pts, np.stack([mid_x, np.where(inside, 0.0, np.nan)], axis=-1)
+
+
+def _prediction(W1, b1, W2, b2):
+    """The network's output at x = 0, at every elbow inside (0, 1) and at x = 1: its
+    vertices (it is straight between them), padded with NaN to width + 2 points."""
+    elbow = np.divide(-b1, W1, out=np.full(W1.shape, np.nan), where=W1 != 0)
+    xs = np.where((elbow > 0) & (elbow < 1), elbow, np.nan)
+    xs = np.sort(np.concatenate([np.zeros(W1.shape[:-1] + (1,)), xs, np.ones(W1.shape[:-1] + (1,))], axis=-1), axis=-1)
+    z = W1[..., None, :] * np.nan_to_num(xs)[..., :, None] + b1[..., None, :]
+    y = (W2[..., None, :] * np.maximum(z, 0.0)).sum(axis=-1) + b2[..., None]
+    return np.stack([xs, np.where(np.isnan(xs), np.nan, y)], axis=-1)
+
+
+def relu_explorer(runs, *, every: int = 2, y_limit: float = 2.5) -> Explorer:
+    """Width x seed x step, all layers beside output layer only, from the same network.
+
+    ``runs``: for each width, its all-layers run and its output-only runs (any order);
+    the output-only runs at the all-layers run's rate and at another rate give the
+    "rates" control. Snapshots: every ``every``-th one (and the last).
+    """
+    widths = sorted({int(r["width"]) for r in runs})
+    full = [r for r in runs if not bool(r["output_only"])]
+    lr_all = float(full[0]["lr"])
+    out_rates = sorted({float(r["lr"]) for r in runs if bool(r["output_only"])}, key=lambda v: (v == lr_all, v))
+    if any(float(r["lr"]) != lr_all for r in full) or lr_all not in out_rates or len(out_rates) != 2:
+        raise ValueError("relu_explorer needs, per width, all layers at one rate and output only at it and at one other")
+    by = {(int(r["width"]), bool(r["output_only"]), float(r["lr"])): r for r in runs}
+    first = by[(widths[0], False, lr_all)]
+    snaps = first["snap_steps"]
+    keep = np.unique(np.concatenate([np.arange(0, len(snaps), every), [len(snaps) - 1]]))
+    seeds = first["seeds"]
+    total = int(first["steps"])
+    other = out_rates[0]
+    rate_labels = [f"{_g(lr_all)} and {_g(other)} (notebook)", f"{_g(lr_all)} for both"]
+    shown = int(first["shown"])
+    ex = Explorer(
+        [
+            Control("Learning rates", rate_labels, 0),
+            Control("Width", [str(w) for w in widths], 0),
+            Control("Seed", [str(int(s)) for s in seeds], shown),
+            Control("SGD step", [f"{int(snaps[k]):,}" for k in keep], len(keep) - 1),
+        ]
+    )
+    x_axis = Axis("x", 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0))
+    y_axis = Axis("y", -y_limit, y_limit, _ticks(-y_limit, y_limit))
+    panels = [ex.panel("All layers trained", x_axis, y_axis), ex.panel("Output layer only", x_axis, y_axis)]
+    for panel in panels:
+        ex.line(panel, "truth", np.stack([first["x_grid"], first["truth_grid"]], axis=-1))
+        ex.dots(panel, "data", np.stack([first["x_train"], first["y_train"]], axis=-1)[None])
+    mse = np.vectorize(lambda v: _g(v), otypes=[object])
+    all_text, out_text = [], []
+    for k, w in enumerate(widths):
+        when = {1: k}
+        trained = by[(w, False, lr_all)]
+        params = [trained[n][:, keep] for n in ("W1", "b1", "W2", "b2")]  # (S, K, H)
+        hinges, elbows = _hinges(*params[:3])
+        ex.line(panels[0], "unit", hinges, dims=(2, 3), when=when)
+        ex.line(panels[0], "fit", _prediction(*params)[:, :, None], dims=(2, 3), when=when)
+        ex.dots(panels[0], "elbow", elbows[:, :, None], dims=(2, 3), when=when)
+        outs = [by[(w, True, other)], by[(w, True, lr_all)]]  # in the order of rate_labels
+        stacked = [np.stack([o[n][:, keep] for o in outs]) for n in ("W1", "b1", "W2", "b2")]  # (2, S, K, H)
+        hinges, elbows = _hinges(*stacked[:3])
+        ex.line(panels[1], "unit", hinges, dims=(0, 2, 3), when=when)
+        ex.line(panels[1], "fit", _prediction(*stacked)[..., None, :, :], dims=(0, 2, 3), when=when)
+        ex.dots(panels[1], "elbow", elbows[0, :, 0][:, None], dims=(2,), when=when)  # fixed: the initial elbows
+        all_text.append(
+            np.char.add(np.char.add(mse(trained["train_mse"][:, keep]).astype(str), ", test MSE "), mse(trained["test_mse"][:, keep]).astype(str))
+        )
+        out_text.append(
+            np.stack(
+                [
+                    np.char.add(np.char.add(mse(o["train_mse"][:, keep]).astype(str), ", test MSE "), mse(o["test_mse"][:, keep]).astype(str))
+                    for o in outs
+                ]
+            )
+        )
+    ex.describe(
+        "Width {0}, seed {1}, SGD step {2} of "
+        + f"{total:,}"
+        + ", both networks from the same initial network. All layers trained (learning rate "
+        + _g(lr_all)
+        + "): train MSE {3}. Output layer only (learning rate {4}): train MSE {5}.",
+        (1,),
+        np.array([str(w) for w in widths], dtype=object),
+        (2,),
+        np.array([str(int(s)) for s in seeds], dtype=object),
+        (3,),
+        np.array([f"{int(snaps[k]):,}" for k in keep], dtype=object),
+        (1, 2, 3),
+        np.stack(all_text).astype(object),
+        (0,),
+        np.array([_g(other), _g(lr_all)], dtype=object),
+        (0, 1, 2, 3),
+        np.stack(out_text, axis=1).astype(object),
+    )
+    last = len(keep) - 1
+    ex.print_states = [(0, 0, shown, 0), (0, 0, shown, last), (1, 0, shown, last)]
+    return ex
+
+
+FIGURES = {"gd_explorer": gd_explorer, "relu_explorer": relu_explorer}
