@@ -139,7 +139,7 @@ _SETTLE = """async () => {
   const until = async (ok, ms) => { for (const end = Date.now() + ms; !ok() && Date.now() < end;) await idle(25); return ok(); };
   const problems = [];
   const article = document.querySelector("article") || document.body;
-  for (const el of article.querySelectorAll("img, .cg-player")) {
+  for (const el of article.querySelectorAll("img, .cg-player, .cg-explorer")) {
     if (!el.isConnected || !el.checkVisibility()) continue;  // hidden: print-only frames, closed solutions
     el.scrollIntoView({ block: "center" });
     if (el.matches(".cg-player")) {
@@ -150,7 +150,10 @@ _SETTLE = """async () => {
       let drawn = 0;
       for (let i = 3; i < data.length; i += 4 * 97) drawn += data[i] === 255;
       if (!drawn) problems.push(`player ${el.dataset.gif}: canvas not drawn`);
-    } else if (!el.closest(".cg-player")) {
+    } else if (el.matches(".cg-explorer")) {
+      const ready = await until(() => el.dataset.ready === "true" || el.dataset.ready === "failed", 30000);
+      if (!ready || el.dataset.ready !== "true") problems.push(`explorer ${el.dataset.explorer}: ${el.dataset.ready}`);
+    } else if (!el.closest(".cg-player") && !el.closest(".cg-explorer")) {
       await until(() => el.complete, 15000);
       if (!el.naturalWidth) problems.push(`image ${el.getAttribute("src")}: not loaded`);
     }
