@@ -29,10 +29,10 @@ import textwrap
 
 import numpy as np
 
+from course.figures.gd import alpha_text
 from coursegen.figures import style
 from coursegen.stages.editions import Edition
 from coursegen.stages.parameters import Experiment, Sheet
-from course.figures.gd import alpha_text
 
 GD_KINDS = ("gd_constant", "gd_linear")
 RELU_KIND = "relu_sgd"
@@ -235,7 +235,10 @@ def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: b
         if e.kind == "gd_linear" and not solved:
             res = results[e.name]
             alphas = [float(alpha_text(True, float(a))) for a in res["step_sizes"]]
-            values += [("step_sizes", repr(tuple(alphas))), ("anim_step_size", alpha_text(True, float(res["anim_step_size"])))]
+            values += [
+                ("step_sizes", repr(tuple(alphas))),
+                ("anim_step_size", alpha_text(True, float(res["anim_step_size"]))),
+            ]
         else:
             values += [(f, _literal(getattr(e.params, f))) for f in GD_STEPS[e.kind]]
         lines = [f"    {f}={v}," for f, v in [("model", repr(model)), *values]]

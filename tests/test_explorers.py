@@ -20,7 +20,12 @@ from conftest import REPO
 pytest_plugins = ["browser_fixtures"]
 
 # (edition, transport, scheme): both editions, both schemes and both transports, each once
-SETTINGS = [("solutions", "http", "light"), ("solutions", "file", "dark"), ("student", "http", "dark"), ("student", "file", "light")]
+SETTINGS = [
+    ("solutions", "http", "light"),
+    ("solutions", "file", "dark"),
+    ("student", "http", "dark"),
+    ("student", "file", "light"),
+]
 
 
 def explorer_pages(site):
@@ -197,7 +202,9 @@ def relu_oracle_network(exp, seed, steps):
     b2 = rng.uniform(-bound, bound)
     b1 = -W1 * np.sort(rng.uniform(0, 1, p.width))
     batches = np.random.default_rng([2, seed])
-    idx = np.concatenate([batches.integers(0, p.n_train, (500, p.batch_size), dtype=np.int16) for _ in range(max(1, -(-steps // 500)))])
+    idx = np.concatenate(
+        [batches.integers(0, p.n_train, (500, p.batch_size), dtype=np.int16) for _ in range(max(1, -(-steps // 500)))]
+    )
     for t in range(steps):
         xb, yb = x[idx[t]], y[idx[t]]
         z = np.outer(xb, W1) + b1
@@ -227,7 +234,11 @@ def check_relu_state(drawn, sheet, state, controls):
         problems.append(f"{state}: the two regimes' networks differ at step 0")
     exps = [e for e in sheet.experiments.values() if e.kind == "relu_sgd" and e.params.width == width]
     lr_all = next(e.params.lr for e in exps if e.params.regime == "all_layers")
-    lr_out = lr_all if rates == 1 else next(e.params.lr for e in exps if e.params.regime == "output_only" and e.params.lr != lr_all)
+    lr_out = (
+        lr_all
+        if rates == 1
+        else next(e.params.lr for e in exps if e.params.regime == "output_only" and e.params.lr != lr_all)
+    )
     pick = {
         0: next(e for e in exps if e.params.regime == "all_layers"),
         1: next(e for e in exps if e.params.regime == "output_only" and e.params.lr == lr_out),

@@ -15,8 +15,8 @@ sizes are given to two significant digits (``gd.alpha_text``).
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from coursegen.figures.explorer import Axis, Control, Explorer
 from course.figures.gd import alpha_text
+from coursegen.figures.explorer import Axis, Control, Explorer
 
 
 def _ticks(lo, hi, n=5):
@@ -60,9 +60,7 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     ex.dots(on_curve, "gd", path, dims=(0, 1))
 
     t = np.broadcast_to(steps, gd.shape).astype(float)
-    band = np.concatenate(
-        [np.stack([t, bands[:, -1]], axis=-1), np.stack([t, bands[:, 0]], axis=-1)[:, ::-1]], axis=1
-    )
+    band = np.concatenate([np.stack([t, bands[:, -1]], axis=-1), np.stack([t, bands[:, 0]], axis=-1)[:, ::-1]], axis=1)
     ex.area(over_t, "band", band[:, None], dims=(0,))
     ex.line(over_t, "sgd", np.stack([t, sgd_mid], axis=-1)[:, None], dims=(0,))
     ex.line(over_t, "gd_trail", np.stack([t, gd], axis=-1)[:, None], dims=(0,), upto=1)
@@ -150,7 +148,9 @@ def relu_explorer(runs, *, every: int = 2, y_limit: float = 2.5) -> Explorer:
     lr_all = float(full[0]["lr"])
     out_rates = sorted({float(r["lr"]) for r in runs if bool(r["output_only"])}, key=lambda v: (v == lr_all, v))
     if any(float(r["lr"]) != lr_all for r in full) or lr_all not in out_rates or len(out_rates) != 2:
-        raise ValueError("relu_explorer needs, per width, all layers at one rate and output only at it and at one other")
+        raise ValueError(
+            "relu_explorer needs, per width, all layers at one rate and output only at it and at one other"
+        )
     by = {(int(r["width"]), bool(r["output_only"]), float(r["lr"])): r for r in runs}
     first = by[(widths[0], False, lr_all)]
     snaps = first["snap_steps"]
@@ -191,12 +191,18 @@ def relu_explorer(runs, *, every: int = 2, y_limit: float = 2.5) -> Explorer:
         ex.line(panels[1], "fit", _prediction(*stacked)[..., None, :, :], dims=(0, 2, 3), when=when)
         ex.dots(panels[1], "elbow", elbows[0, :, 0][:, None], dims=(2,), when=when)  # fixed: the initial elbows
         all_text.append(
-            np.char.add(np.char.add(mse(trained["train_mse"][:, keep]).astype(str), ", test MSE "), mse(trained["test_mse"][:, keep]).astype(str))
+            np.char.add(
+                np.char.add(mse(trained["train_mse"][:, keep]).astype(str), ", test MSE "),
+                mse(trained["test_mse"][:, keep]).astype(str),
+            )
         )
         out_text.append(
             np.stack(
                 [
-                    np.char.add(np.char.add(mse(o["train_mse"][:, keep]).astype(str), ", test MSE "), mse(o["test_mse"][:, keep]).astype(str))
+                    np.char.add(
+                        np.char.add(mse(o["train_mse"][:, keep]).astype(str), ", test MSE "),
+                        mse(o["test_mse"][:, keep]).astype(str),
+                    )
                     for o in outs
                 ]
             )

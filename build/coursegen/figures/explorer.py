@@ -179,9 +179,9 @@ class Explorer:
             raise ValueError(f"{kind}: upto={upto} is not a control")
         p = self.panels[panel]
         fractions = np.stack([p.x.fraction(xy[..., 0]), p.y.fraction(xy[..., 1])], axis=-1)
-        coded = np.where(
-            np.isnan(fractions), MISSING, np.round(np.clip(fractions, -EDGE, 1 + EDGE) * SCALE)
-        ).astype("<i2")
+        coded = np.where(np.isnan(fractions), MISSING, np.round(np.clip(fractions, -EDGE, 1 + EDGE) * SCALE)).astype(
+            "<i2"
+        )
         self.layers.append(Layer(panel, kind, style, dims, xy.shape[-3:-1], coded, upto, when))
 
     def _check_dims(self, dims, shape, what, exact=False) -> None:
@@ -222,10 +222,7 @@ class Explorer:
             "size": [PANEL_W, PANEL_H],
             "plot": [LEFT, TOP, PANEL_W - LEFT - RIGHT, PANEL_H - TOP - BOTTOM],
             "controls": [{"label": c.label, "values": list(c.values), "initial": c.initial} for c in self.controls],
-            "panels": [
-                {"title": p.title, "x": _axis(p.x), "y": _axis(p.y)}
-                for p in self.panels
-            ],
+            "panels": [{"title": p.title, "x": _axis(p.x), "y": _axis(p.y)} for p in self.panels],
             "styles": {"light": STYLES, "dark": {k: _dark_style(v) for k, v in STYLES.items()}},
             "layers": layers,
             "text": {
@@ -278,7 +275,11 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
     _write_json(
         out.with_suffix(".json"),
         {
-            "explorer": {"states": states, "data_bytes": len(data), "initial": explorer.describe_state(explorer.initial_state())},
+            "explorer": {
+                "states": states,
+                "data_bytes": len(data),
+                "initial": explorer.describe_state(explorer.initial_state()),
+            },
             "width_px": PANEL_W * len(explorer.panels),
             "height_px": PANEL_H,
             "print_px": size,
@@ -330,7 +331,9 @@ def print_svg(explorer: Explorer, spec: dict, data: bytes) -> tuple[str, list[in
             ox, oy = k * PANEL_W, y0 + caption_h
             out += _panel_frame(panel, ox, oy, left, top, pw, ph)
             clip = f"c{r}-{k}"
-            out.append(f'<clipPath id="{clip}"><rect x="{ox + left - 6}" y="{oy + top - 6}" width="{pw + 12}" height="{ph + 12}"/></clipPath>')
+            out.append(
+                f'<clipPath id="{clip}"><rect x="{ox + left - 6}" y="{oy + top - 6}" width="{pw + 12}" height="{ph + 12}"/></clipPath>'
+            )
             out.append(f'<g clip-path="url(#{clip})">')
             for layer in spec["layers"]:
                 if layer["panel"] != k:
@@ -410,4 +413,3 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

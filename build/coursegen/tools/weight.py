@@ -15,7 +15,10 @@ every player and lets them decode their keyframes, then reports the page's JavaS
 heap after a garbage collection (``js_heap_mb``), the resident memory of Chromium's
 renderer process (``renderer_rss_mb``) and how long a jump to a frame takes (``jump_ms``,
 the median, and ``jump_ms_worst``, over jumps in a fixed order to frames all over
-every animation).
+every animation). Then it brings every explorer into view and moves each of its
+sliders through its values: ``explorer_state_ms`` (median) and
+``explorer_state_ms_worst`` per state change, layout included, and ``explorer_bytes``,
+the explorers' data as sent; the heap is measured after that, all explorers used.
 """
 
 from pathlib import Path
@@ -136,6 +139,10 @@ def player_costs(site_dir: Path, page: str | None = None) -> dict:
             if set(ready) != {"true"}:
                 raise BuildError(f"{page}: players not ready: {ready}")
             times = sorted(tab.evaluate(_JUMPS))
+            explored = tab.evaluate(_EXPLORE_ALL)
+            if set(explored["ready"]) - {"true"}:
+                raise BuildError(f"{page}: explorers not ready: {explored['ready']}")
+            changes = sorted(explored["times"]) or [0.0]
             tab.evaluate("() => { window.gc(); }")
             heap = tab.evaluate("() => performance.memory.usedJSHeapSize")
             rss = _renderer_rss(launched)
@@ -147,7 +154,41 @@ def player_costs(site_dir: Path, page: str | None = None) -> dict:
         "jump_ms": round(times[len(times) // 2], 2),
         "jump_ms_worst": round(times[-1], 2),
         "players": len(ready),
+        "explorers": len(explored["ready"]),
+        "explorer_state_ms": round(changes[len(changes) // 2], 2),
+        "explorer_state_ms_worst": round(changes[-1], 2),
+        "explorer_bytes": explored["bytes"],
     }
+
+
+# Every explorer brought into view (its data fetched then), then every slider of each
+# moved through all its values (at most 60 per slider), each change timed with the
+# layout it causes; and the explorers' data as sent.
+_EXPLORE_ALL = """async () => {
+  const idle = (ms) => new Promise((done) => setTimeout(done, ms));
+  const roots = [...document.querySelectorAll(".cg-explorer[data-explorer]")];
+  const ready = [], times = [];
+  for (const r of roots) {
+    r.scrollIntoView({ block: "center" });
+    for (const end = Date.now() + 30000; !["true", "failed"].includes(r.dataset.ready) && Date.now() < end;) await idle(25);
+    ready.push(r.dataset.ready);
+    if (r.dataset.ready !== "true") continue;
+    for (const s of r.querySelectorAll("input[type=range]")) {
+      const n = Number(s.max) + 1, stride = Math.max(1, Math.floor(n / 60));
+      for (let j = 0; j < n; j += stride) {
+        const t = performance.now();
+        s.value = j;
+        s.dispatchEvent(new Event("input"));
+        r.getBoundingClientRect();
+        document.body.offsetHeight;
+        times.push(performance.now() - t);
+      }
+    }
+  }
+  const bytes = performance.getEntriesByType("resource").filter((e) => e.name.includes(".explorer."))
+    .reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize), 0);
+  return { ready, times, bytes };
+}"""
 
 
 def _renderer_rss(launched) -> int:
