@@ -182,7 +182,7 @@ _ON_LOAD = """() => {
     if (fig.closest('details:not([open])')) continue;  // a solution's figure: shown when it opens
     const caption = fig.querySelector('figcaption');
     if (!caption || !caption.textContent.trim() || !caption.checkVisibility()) out.push(`${fig.id}: no visible caption`);
-    const media = fig.querySelector('canvas, img:not(.cg-print)');
+    const media = fig.querySelector('canvas, img:not(.cg-print), .cg-explorer');
     const name = media && (media.getAttribute('alt') || media.getAttribute('aria-label') || '');
     if (name.trim().length < 20) out.push(`${fig.id}: no alt text that says what it shows`);
   }
@@ -279,7 +279,7 @@ _LAYOUT = """() => {
 # Every figure's visible picture (image or player canvas), with what the page says of
 # its text: its smallest text and its width, in pt; where it is on the page (CSS px).
 _SHOWN = """() => [...document.querySelectorAll("figure.cg-figure")].map((fig) => {
-  const media = [...fig.querySelectorAll("canvas, img:not(.cg-print)")].find((m) => m.checkVisibility());
+  const media = [...fig.querySelectorAll("canvas, img:not(.cg-print), svg.cg-explorer__panel")].find((m) => m.checkVisibility());
   let corner = null;
   if (media && media.tagName === "CANVAS") corner = [...media.getContext("2d").getImageData(1, 1, 1, 1).data.slice(0, 3)];
   return {

@@ -12,6 +12,8 @@ a state gives the step size, the step and losses, never theta itself, and (b)'s 
 sizes are given to two significant digits (``gd.alpha_text``).
 """
 
+import math
+
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
@@ -27,6 +29,13 @@ def _g(value, digits=3):
     return format(float(value), f".{digits}g")
 
 
+def _loss(res, theta) -> float:
+    """The model's mean squared error on the experiment's data at theta."""
+    x, y = res["x"], res["y"]
+    fit = theta * x if "alpha_limit" in res else np.full_like(x, theta)
+    return float(np.mean((fit - y) ** 2))
+
+
 def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     """Step size x GD step on one Section 1 model (``gd_constant`` or ``gd_linear``).
 
@@ -34,7 +43,7 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     at which the solutions state their numbers."""
     alphas = res["explore_step_sizes"]
     gd, gd_losses = res["explore_gd"], res["explore_gd_losses"]
-    bands, sgd_losses = res["explore_sgd_percentiles"], res["explore_sgd_median_loss"]
+    bands = res["explore_sgd_percentiles"]
     diverged_at = res["explore_gd_diverged_at"]
     grid, curve = res["loss_grid_theta"], res["loss_grid"]
     n_alpha, n_t = gd.shape
@@ -46,7 +55,10 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     ex = Explorer(
         [Control("Step size α", labels, near_start), Control("GD step t", [str(t) for t in steps], 0)],
     )
-    lo, hi = float(grid[0]), float(grid[-1])
+    # the loss curve's range, widened to whole numbers: centred on theta*, its ends would state it
+    lo, hi = math.floor(float(grid[0])), math.ceil(float(grid[-1]))
+    grid = np.linspace(lo, hi, len(grid))
+    curve = np.array([_loss(res, t) for t in grid])
     top = float(curve.max()) * 1.05
     theta = Axis("θ", lo, hi, _ticks(lo, hi))
     on_curve = ex.panel(f"The loss over θ ({model})", theta, Axis("loss L(θ)", 0.0, top, _ticks(0, top, 4)))
@@ -56,7 +68,8 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     path = np.stack([gd, gd_losses], axis=-1)  # (A, T+1, 2)
     ex.line(on_curve, "gd_trail", path[:, None], dims=(0,), upto=1)
     sgd_mid = bands[:, len(res["sgd_percentiles"]) // 2]  # the median run's theta, (A, T+1)
-    ex.dots(on_curve, "sgd", np.stack([sgd_mid, np.interp(sgd_mid, grid, curve)], axis=-1), dims=(0, 1))
+    sgd_loss = np.vectorize(lambda t: _loss(res, t))(sgd_mid)  # the loss where the circle is
+    ex.dots(on_curve, "sgd", np.stack([sgd_mid, sgd_loss], axis=-1), dims=(0, 1))
     ex.dots(on_curve, "gd", path, dims=(0, 1))
 
     t = np.broadcast_to(steps, gd.shape).astype(float)
@@ -72,7 +85,7 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     gd_text = np.array(
         [
             [
-                "it passed the divergence bound and was stopped"
+                "run passed the divergence bound and was stopped"
                 if passed[a, k]
                 else f"loss {_g(gd_losses[a, k], 2)}" + (", off the plotted range" if off[a, k] else "")
                 for k in range(n_t)
@@ -81,14 +94,14 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         ],
         dtype=object,
     )
-    sgd_text = np.vectorize(lambda v: _g(v, 2), otypes=[object])(sgd_losses)
+    sgd_text = np.vectorize(lambda v: _g(v, 2), otypes=[object])(sgd_loss)
     low, high = res["sgd_percentiles"][0], res["sgd_percentiles"][-1]
     ex.describe(
         "Step size α = {0}, GD step {1} of "
         + str(n_t - 1)
         + ": GD's {2}. SGD ("
         + f"{len(res['anim_sgd'])} runs; the band spans their {_g(low)}th to {_g(high)}th percentiles of θ): "
-        + "median loss {3}.",
+        + "loss {3} at the median θ (open circle).",
         (0,),
         np.array(labels, dtype=object),
         (1,),
@@ -158,11 +171,11 @@ def relu_explorer(runs, *, every: int = 2, y_limit: float = 2.5) -> Explorer:
     seeds = first["seeds"]
     total = int(first["steps"])
     other = out_rates[0]
-    rate_labels = [f"{_g(lr_all)} and {_g(other)} (notebook)", f"{_g(lr_all)} for both"]
+    rate_labels = [f"{_g(lr_all)} / {_g(other)}", f"{_g(lr_all)} / {_g(lr_all)}"]
     shown = int(first["shown"])
     ex = Explorer(
         [
-            Control("Learning rates", rate_labels, 0),
+            Control("Rates (all layers / output only)", rate_labels, 0),
             Control("Width", [str(w) for w in widths], 0),
             Control("Seed", [str(int(s)) for s in seeds], shown),
             Control("SGD step", [f"{int(snaps[k]):,}" for k in keep], len(keep) - 1),

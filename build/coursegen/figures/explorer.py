@@ -237,7 +237,7 @@ class Explorer:
 
 
 def _axis(axis: Axis) -> dict:
-    ticks = [[round(float(axis.fraction(t)), 6), format(t, axis.tick_format)] for t in axis.ticks]
+    ticks = [[round(float(axis.fraction(t)), 4), format(t, axis.tick_format)] for t in axis.ticks]
     return {"label": axis.label, "ticks": [t for t in ticks if -1e-9 <= t[0] <= 1 + 1e-9]}
 
 
@@ -284,7 +284,7 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
             "height_px": PANEL_H,
             "print_px": size,
             "text_pt": TEXT_PX * 0.75,
-            "width_pt": PANEL_W * len(explorer.panels) * 0.75,
+            "width_pt": PANEL_W * 0.75,  # one panel: the panels stack on a phone
         },
     )
 

@@ -81,7 +81,7 @@
       const name = document.createElement("span");
       name.className = "cg-explorer__name";
       name.textContent = c.label;
-      const value = document.createElement("output");
+      const value = document.createElement("span");  // not an <output>: that is a live region of its own
       value.className = "cg-explorer__value";
       const input = document.createElement("input");
       input.type = "range"; input.min = 0; input.max = c.values.length - 1; input.step = 1;
