@@ -149,7 +149,7 @@ def _prediction(W1, b1, W2, b2):
     return np.stack([xs, np.where(np.isnan(xs), np.nan, y)], axis=-1)
 
 
-def relu_explorer(runs, *, every: int = 2, y_limit: float = 2.5) -> Explorer:
+def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
     """Width x seed x step, all layers beside output layer only, from the same network.
 
     ``runs``: for each width, its all-layers run and its output-only runs (any order);

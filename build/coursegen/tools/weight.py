@@ -8,7 +8,8 @@ at a laptop's window size and counts every response twice: as the network sent i
 - ``first_load_bytes``: the page as it opens, until the network is idle and its math
   is typeset. Images and animations below the fold are lazy, so they are not part of it.
 - ``total_bytes``: everything the page can load: scrolled to the bottom figure by
-  figure, every animation player started, every static frame for printing fetched.
+  figure, every animation player started, every explorer's data fetched, every static
+  frame for printing fetched; ``explorer_bytes``, the explorers' share of it.
 
 ``player_costs(site_dir)`` opens the same page at a phone's width (390 px), sets up
 every player and lets them decode their keyframes, then reports the page's JavaScript
@@ -45,6 +46,8 @@ _LOAD_ALL = """async () => {
   for (const p of players) {
     if (p.dataset.ready === "true" && p.dataset.playing !== "true") p.querySelector("button").click();
   }
+  const explorers = [...document.querySelectorAll(".cg-explorer[data-explorer]")];
+  for (let t = 0; t < 600 && explorers.some((e) => !["true", "failed"].includes(e.dataset.ready)); t++) await idle(50);
   window.dispatchEvent(new Event("beforeprint"));
   window.dispatchEvent(new Event("afterprint"));
   for (const img of document.querySelectorAll("img.cg-print")) img.loading = "eager";
@@ -64,6 +67,8 @@ def page_weight(site_dir: Path, page: str | None = None, browser=None) -> dict:
             cdp.send("Network.enable")
             sent: dict[str, int] = {}
             raw: dict[str, int] = {}
+            urls: dict[str, str] = {}
+            cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
             cdp.on("Network.loadingFinished", lambda e: sent.__setitem__(e["requestId"], e["encodedDataLength"]))
             cdp.on(
                 "Network.dataReceived",
@@ -86,6 +91,7 @@ def page_weight(site_dir: Path, page: str | None = None, browser=None) -> dict:
         "total_bytes": sum(sent.values()),
         "first_load_raw_bytes": first_raw,
         "total_raw_bytes": _raw(sent, raw),
+        "explorer_bytes": sum(n for r, n in sent.items() if ".explorer." in urls.get(r, "")),
     }
 
 
