@@ -538,3 +538,29 @@ def test_2_the_losses_alt_text_names_every_crossing(solutions_site, relu_runs):
 
 def test_2_the_slopes_caption_does_not_forget_b2(solutions_site):
     assert "all that can change" not in _page_text(solutions_site)
+
+
+def test_2_the_kink_claims_of_the_figures_are_recomputed(solutions_site, relu_runs):
+    """The elbows figure's caption and the all-layers players' alt texts say how many
+    elbows sit at a kink (within 0.01 of a knot n/10), recomputed here from the shown
+    seed's elbows (players) and from every seed's (figure), and never that elbows go
+    "towards" or gather "at the kinks"; units active on almost no training point
+    (under 2 % of them, recomputed from W1 x + b1 > 0) are named."""
+    sheet = "dis01"
+    knots = np.linspace(0, 1, 11)
+    caption = _squeeze(re.sub(r"\\[()]", "", _caption(solutions_site, sheet, "relu_elbows")))
+    for name in RELU_RUNS[::2]:
+        r = relu_runs[name]
+        share = [np.mean(np.abs(r["elbows"][:, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
+        assert _squeeze(f"from {num(share[0], 2)} to {num(share[1], 2)} at width {int(r['width'])}") in caption, name
+        alt = _alt(solutions_site, sheet, f"{name}_anim")
+        assert "towards the kinks" not in alt and "groups at the kinks" not in alt, name
+        s = int(r["shown"])
+        mine = [np.mean(np.abs(r["elbows"][s, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
+        if int(r["width"]) > 10:
+            assert f"goes from {num(mine[0], 2)} to {num(mine[1], 2)}" in alt, (name, alt)
+        x = r["x_train"]
+        active = np.mean(r["W1"][s, -1][:, None] * x + r["b1"][s, -1][:, None] > 0, axis=1)
+        idle = int((active < 0.02).sum())
+        assert (f"{idle} of its units" in alt) == (idle > 0), (name, idle, alt)
+    assert "many of them towards the kinks" not in caption

@@ -274,6 +274,22 @@ def quartile_bands(name, values):
     return {f"{name}_p25": p25, f"{name}_p50": p50, f"{name}_p75": p75}
 
 
+KNOTS = np.arange(11) / 10  # where the piecewise target may bend: x = n / 10
+NEAR_KINK = 0.01  # an elbow this close to a knot sits at it
+IDLE_SHARE = 0.02  # a unit active on fewer of the training points than this barely shapes the fit
+
+
+def near_kink_share(elbows: np.ndarray) -> float:
+    """The share of the elbows within NEAR_KINK of a knot of the target."""
+    distance = np.abs(elbows[..., None] - KNOTS).min(axis=-1)
+    return float(np.mean(distance < NEAR_KINK))
+
+
+def active_share(W1, b1, x):
+    """Per unit, the share of the points x on which it is active (W1 x + b1 > 0)."""
+    return np.mean(W1[:, None] * x[None, :] + b1[:, None] > 0, axis=1)
+
+
 def init_networks(seeds, width):
     """Initial networks of all seeds, (n_seeds, 3 width + 1)."""
     return np.stack([init_network(s, width) for s in seeds])
@@ -395,6 +411,12 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         shown_slope_final_min/max ()      its smallest and largest slope at the last step
         shown_slope_half_step ()          the first snapshot step at which its largest
                                           |slope| reaches half its final value
+        shown_near_kink_first/last ()     the share of its elbows within NEAR_KINK of a
+                                          knot of the target, at the first and last snapshot
+        shown_idle_units ()               its units active (W1 x + b1 > 0) on fewer than
+                                          idle_share of the training points at the last
+                                          snapshot, and shown_idle_near_right those of
+                                          them whose elbow is past x = 0.9
         notebook_differs_x (K,)           the test points where the notebook's own target
                                           formula (ceil) differs from ours, with its values
                                           notebook_differs_y and ours target_differs_y,
@@ -454,6 +476,14 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "shown_slope_final_min": np.array(slopes[shown, -1].min()),
         "shown_slope_final_max": np.array(slopes[shown, -1].max()),
         "shown_slope_half_step": np.array(first_step_at_or_below(snaps, -largest, -largest[-1] / 2), dtype=np.int64),
+        "shown_near_kink_first": np.array(near_kink_share(elbows[shown, 0])),
+        "shown_near_kink_last": np.array(near_kink_share(elbows[shown, -1])),
+        "shown_idle_units": np.array(
+            int((idle := active_share(W1[shown, -1], b1[shown, -1], x_train) < IDLE_SHARE).sum()), dtype=np.int64
+        ),
+        "shown_idle_near_right": np.array(int((idle & (elbows[shown, -1] > 0.9)).sum()), dtype=np.int64),
+        "idle_share": np.array(IDLE_SHARE),
+        "near_kink_tol": np.array(NEAR_KINK),
         **_target_differences(p.target, x_test),
         "x_train": x_train,
         "y_train": y_train,

@@ -10,8 +10,7 @@ and templates only format it.
 
 import numpy as np
 
-KNOTS = np.arange(11) / 10  # where the piecewise target may bend: x = n / 10
-NEAR_KINK = 0.01  # an elbow this close to a knot sits at it
+from course.experiments.relu import KNOTS, NEAR_KINK, near_kink_share
 
 
 def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -48,8 +47,8 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     best = int(np.argmin(test_last))
     fixed = [float(r["elbow_travel_max"]) for r in runs if bool(r["output_only"])]
     travel = max(fixed) if fixed else 0.0
-    near_first = np.array([_near_kink(r["elbows"][:, 0]) for r in runs])
-    near_last = np.array([_near_kink(r["elbows"][:, -1]) for r in runs])
+    near_first = np.array([near_kink_share(r["elbows"][:, 0]) for r in runs])
+    near_last = np.array([near_kink_share(r["elbows"][:, -1]) for r in runs])
     x_test = runs[0]["x_test"]
     pairs = _pairs(runs)
     crossed = [_crossing(a, o) for a, o in pairs]
@@ -97,12 +96,6 @@ def _crossing(all_layers, output_only) -> int:
         return -1
     start = len(below) - np.argmin(below[::-1])  # after the last snapshot not below
     return int(all_layers["snap_steps"][start])
-
-
-def _near_kink(elbows: np.ndarray) -> float:
-    """The share of the elbows within NEAR_KINK of a knot of the target."""
-    distance = np.abs(elbows[..., None] - KNOTS).min(axis=-1)
-    return float(np.mean(distance < NEAR_KINK))
 
 
 def same_sgd_runs(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
