@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -24,7 +25,7 @@ KB = 1_000
 QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
 # A handout of one worksheet fits in this many Letter pages (the solutions add theirs).
-MOST_PAGES = {"student": 10, "solutions": 14}
+MOST_PAGES = {"student": 11, "solutions": 15}  # one more than before the three explorers' small multiples
 LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
@@ -134,6 +135,26 @@ def test_handouts(handouts, solutions_site):
             assert "Switch to dark mode" not in text and "Table of contents" not in text  # no site chrome
             assert images >= players  # every animation as its static frame (the SVG figures are vector)
     assert QUESTION in pdf_contents(handouts["student"][0])[1]  # Discussion 1's own words, as a reader sees them
+
+
+def test_handouts_say_what_paper_shows_and_link_in_full(handouts):
+    """Print says what is printed: no slider to drag or key to press beside a static
+    frame; every link is a full address (read from the PDF's own link annotations);
+    the contributors' list stands on one page with its heading."""
+    for pdfs in handouts.values():
+        for pdf in pdfs:
+            _, text, _ = pdf_contents(pdf)
+            for words in ("drag the slider", "arrow keys", "pick a step size", "Play or pause"):
+                assert words.lower() not in text.lower(), (pdf.name, words)
+            uris = [u.decode() for u in re.findall(rb"/URI \((.*?)\)", pdf.read_bytes())]
+            assert uris and [u for u in uris if not u.startswith(("https://", "http://"))] == [], (pdf.name, uris)
+            document = pdfium.PdfDocument(pdf)
+            try:
+                pages = [" ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document))]
+            finally:
+                document.close()
+            holding = [i for i, t in enumerate(pages) if "Contributors" in t or "Yichao Zhou" in t]
+            assert len(holding) == 1, (pdf.name, holding)
 
 
 def test_handouts_are_short_and_have_no_half_empty_pages(handouts):

@@ -112,7 +112,13 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         sgd_text,
     )
     last = n_t - 1
-    ex.print_states = [(near_start, last), (min(n_alpha - 1, 2 * near_start + 1), last), (n_alpha - 1, min(last, 10))]
+    fractions = res["explore_fractions"]
+
+    def nearest(f):
+        return int(np.argmin(np.abs(fractions - f)))
+
+    # on paper: the slow start at its end, then an oscillating and a growing run early on
+    ex.print_states = [(near_start, last), (nearest(0.8), min(last, 6)), (nearest(1.1), min(last, 6))]
     return ex
 
 

@@ -277,6 +277,7 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
         {
             "explorer": {
                 "states": states,
+                "print_states": len(explorer.print_states),
                 "data_bytes": len(data),
                 "initial": explorer.describe_state(explorer.initial_state()),
             },
@@ -312,25 +313,26 @@ def layer_points(spec: dict, data: bytes, layer: dict, state: tuple[int, ...]) -
 
 
 def print_svg(explorer: Explorer, spec: dict, data: bytes) -> tuple[str, list[int]]:
-    """The small multiple: one row per print state (its sentence above it), the panels
-    side by side, drawn from the very data the page's script draws."""
+    """The small multiple: one column per print state, named above it by its controls'
+    values, its panels one under the other, drawn from the very data the page's script
+    draws."""
     left, top, pw, ph = spec["plot"]
-    caption_h = 3 * (TEXT_PX + 2) + 6
-    row_h = PANEL_H + caption_h
-    width, height = PANEL_W * len(spec["panels"]), row_h * len(explorer.print_states)
+    caption_h = 2 * (TEXT_PX + 2) + 6
+    width = PANEL_W * len(explorer.print_states)
+    height = caption_h + PANEL_H * len(spec["panels"])
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'font-family="DejaVu Sans, sans-serif" font-size="{TEXT_PX}">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    for r, state in enumerate(explorer.print_states):
-        y0 = r * row_h
-        for i, line in enumerate(_wrap(explorer.describe_state(state), width // 7)):
-            out.append(f'<text x="4" y="{y0 + TEXT_PX + 2 + i * (TEXT_PX + 2)}" fill="#000000">{_esc(line)}</text>')
+    for c, state in enumerate(explorer.print_states):
+        x0 = c * PANEL_W
+        for i, line in enumerate(_wrap(state_label(explorer, state), PANEL_W // 7, lines=2)):
+            out.append(f'<text x="{x0 + 8}" y="{TEXT_PX + 2 + i * (TEXT_PX + 2)}" fill="#000000">{_esc(line)}</text>')
         for k, panel in enumerate(spec["panels"]):
-            ox, oy = k * PANEL_W, y0 + caption_h
+            ox, oy = x0, caption_h + k * PANEL_H
             out += _panel_frame(panel, ox, oy, left, top, pw, ph)
-            clip = f"c{r}-{k}"
+            clip = f"c{c}-{k}"
             out.append(
                 f'<clipPath id="{clip}"><rect x="{ox + left - 6}" y="{oy + top - 6}" width="{pw + 12}" height="{ph + 12}"/></clipPath>'
             )
@@ -345,6 +347,11 @@ def print_svg(explorer: Explorer, spec: dict, data: bytes) -> tuple[str, list[in
             out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n", [width, height]
+
+
+def state_label(explorer: Explorer, state: tuple[int, ...]) -> str:
+    """A state named by its controls' values: "Step size α 0.1, GD step t 50"."""
+    return ", ".join(f"{c.label} {c.values[i]}" for c, i in zip(explorer.controls, state, strict=True))
 
 
 def _panel_frame(panel, ox, oy, left, top, pw, ph) -> list[str]:
@@ -400,15 +407,15 @@ def _paint(style: dict, kind: str) -> str:
     return attrs
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines, line = [], ""
+def _wrap(text: str, width: int, lines: int = 3) -> list[str]:
+    out, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
+            out.append(line)
             line = word
         else:
             line = f"{line} {word}".strip()
-    return (lines + [line])[:3]
+    return (out + [line])[:lines]
 
 
 def _esc(text: str) -> str:

@@ -35,9 +35,18 @@ PRINTED = {
 }
 
 # Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
-# player fetches the static frames), then every image eager and loaded.
+# player fetches the static frames), links made absolute, then every image eager and loaded.
 _PREPARE = """async () => {
   window.dispatchEvent(new Event("beforeprint"));
+  // Links on paper lead somewhere only as full addresses: each relative link is made
+  // absolute against the page's canonical address (mkdocs.yml's site_url), when it has one.
+  const canonical = document.querySelector('link[rel="canonical"]');
+  if (canonical) {
+    for (const a of document.querySelectorAll("article a[href]")) {
+      const href = a.getAttribute("href");
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(href)) a.setAttribute("href", new URL(href, canonical.href).href);
+    }
+  }
   const printed = [...document.images].filter((img) => img.checkVisibility());  // in print media
   for (const img of printed) img.loading = "eager";
   await Promise.all(printed.map((img) =>
