@@ -141,3 +141,60 @@ def test_no_answer_in_the_student_handout(handouts):
     for pdf in handouts["student"]:
         _, text, _ = pdf_contents(pdf)
         assert found({pdf.name: normal(text)}) == []
+
+
+def _oracle_gd():
+    """theta* of each GD experiment and, for (b), mean(x^2), recomputed here with numpy."""
+    out = {}
+    for sheet in commands.discover(REPO / "content", REPO):
+        for e in sheet.experiments.values():
+            if e.kind in ("gd_constant", "gd_linear"):
+                r = registry.kinds().experiments[e.kind](e.params)
+                x, y = r["x"], r["y"]
+                linear = e.kind == "gd_linear"
+                out[e.name] = (
+                    np.sum(x * y) / np.sum(x * x) if linear else np.mean(y),
+                    np.mean(x * x) if linear else 1.0,
+                )
+    return out
+
+
+def test_no_players_label_states_theta_star_in_the_student_edition(student_site):
+    """The GD players' labels (data-labels) give no number within 5e-4 of theta* (GD's
+    last iterate is the minimiser): they state losses, not iterates."""
+    stars = [star for star, _ in _oracle_gd().values()]
+    assert any("data-labels=" in p.read_text(encoding="utf-8") for p in student_site.rglob("*.html"))
+    for page in sorted(student_site.rglob("*.html")):
+        found = re.findall(r"""data-labels=(?:"([^"]*)"|'([^']*)')""", page.read_text(encoding="utf-8"))
+        for labels in ["".join(pair) for pair in found]:
+            for label in json.loads(html.unescape(labels)):
+                close = [
+                    v for v in map(float, re.findall(r"-?\d+\.\d+", label)) if any(abs(v - s) < 5e-4 for s in stars)
+                ]
+                assert close == [], (page.name, label)
+
+
+def test_the_student_edition_gives_bs_step_sizes_as_values(student_site):
+    """(b)'s step sizes in question material: values, never fractions of 1/mean(x^2)
+    (the curvature (b) asks for), on the page, in the explorer and in the notebook."""
+    page = (student_site / "dis01" / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"\\alpha = [\d.]+\s*/\s*\\overline\{x\^2\}", page)
+    assert "step_fractions" not in (student_site / "dis01" / "dis01.ipynb").read_text(encoding="utf-8")
+    spec = json.loads((student_site / "dis01" / "figures" / "lin_explore.explorer.json").read_text(encoding="utf-8"))
+    _, m = _oracle_gd()["lin_gd"]
+    alphas = [float(v) for v in spec["controls"][0]["values"]]
+    assert (
+        len(alphas) >= 16
+        and min(abs(a * m - 0.5) for a in alphas) < 0.02
+        and min(abs(a * m - 1) for a in alphas) < 0.02
+    )
+
+
+def test_the_notebook_asks_for_the_votes_and_one_question_per_section(student_site):
+    cells = json.loads((student_site / "dis01" / "dis01.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    text = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    assert any("def votes(" in c and "grad(" in c for c in code)
+    sections = "\n".join(text).split("\n## ")
+    asked = [s.split("\n", 1)[0] for s in sections if "### Question" in s]
+    assert len(asked) >= 2, asked
