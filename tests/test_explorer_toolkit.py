@@ -1,0 +1,97 @@
+"""The explorer toolkit (coursegen/figures/explorer.py) on its own: what a course's
+function hands it comes back exactly (to the 16-bit fraction) for every state, missing
+points stay missing, a wrong shape or an unknown style is one clear error, and the
+files are the ones the pipeline accepts."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from coursegen.figures import explorer as ex
+from coursegen.figures import style
+from coursegen.stages import outputs
+
+
+def _small():
+    e = ex.Explorer([ex.Control("a", ["x", "y", "z"]), ex.Control("t", [str(k) for k in range(4)], 2)])
+    p = e.panel("P", ex.Axis("u", -1.0, 3.0, (-1.0, 0.0, 3.0)), ex.Axis("v", 0.0, 10.0, (0.0, 5.0, 10.0)))
+    rng = np.random.default_rng(0)
+    pts = np.stack([rng.uniform(-1, 3, (3, 4, 2, 5)), rng.uniform(0, 10, (3, 4, 2, 5))], axis=-1)
+    pts[1, 2, 0, 3] = np.nan
+    e.line(p, "gd", pts, dims=(0, 1))
+    e.dots(p, "sgd", pts[:, 0, 0, :2], dims=(0,))
+    words = np.array([[f"{a}{t}" for t in range(4)] for a in "xyz"], dtype=object)
+    e.describe("state {0}", (0, 1), words)
+    return e, pts
+
+
+def test_every_state_comes_back_to_the_16_bit_fraction():
+    e, pts = _small()
+    spec, data = e.spec_and_data()
+    line = spec["layers"][0]
+    for a in range(3):
+        for t in range(4):
+            got = ex.layer_points(spec, data, line, (a, t))
+            want = np.stack([(pts[a, t, ..., 0] + 1) / 4, pts[a, t, ..., 1] / 10], axis=-1)
+            assert np.array_equal(np.isnan(got), np.isnan(want))
+            assert np.nanmax(np.abs(got - want)) <= 0.5 / ex.SCALE + 1e-12
+            assert e.describe_state((a, t)) == f"state {'xyz'[a]}{t}"
+
+
+def test_shapes_off_the_axes_are_held_a_tenth_beyond_them():
+    e = ex.Explorer([ex.Control("a", ["1"])])
+    p = e.panel("P", ex.Axis("u", 0, 1, (0, 1)), ex.Axis("v", 0, 1, (0, 1)))
+    e.dots(p, "gd", np.array([[[5.0, -7.0]]]), dims=(0,))
+    e.describe("{0}", (0,), np.array(["1"], dtype=object))
+    spec, data = e.spec_and_data()
+    assert ex.layer_points(spec, data, spec["layers"][0], (0,)).tolist() == [[[1.1, -0.1]]]
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda e, p: e.line(p, "gd", np.zeros((2, 4, 1, 3, 2)), dims=(0, 1)),
+            r"dims \(0, 1\) need leading sizes \(3, 4\)",
+        ),
+        (lambda e, p: e.line(p, "purple", np.zeros((3, 1, 3, 2)), dims=(0,)), r"style 'purple' is unknown"),
+        (lambda e, p: e.dots(7, "gd", np.zeros((3, 2)), dims=(0,)), r"panel 7 does not exist"),
+        (lambda e, p: e.line(p, "gd", np.zeros((3, 1, 3, 2)), dims=(0,), upto=5), r"upto=5 is not a control"),
+        (
+            lambda e, p: e.describe("{0}", (0,), np.array(["a", "b"], dtype=object)),
+            r"dims \(0,\) need leading sizes \(3,\)",
+        ),
+    ],
+)
+def test_a_wrong_layer_is_one_clear_error(make, message):
+    e = ex.Explorer([ex.Control("a", ["x", "y", "z"]), ex.Control("t", ["0", "1", "2", "3"])])
+    p = e.panel("P", ex.Axis("u", 0, 1, (0, 1)), ex.Axis("v", 0, 1, (0, 1)))
+    with pytest.raises(ValueError, match=message):
+        make(e, p)
+
+
+def test_controls_and_sizes_are_checked():
+    with pytest.raises(ValueError, match="distinct labels"):
+        ex.Control("a", ["1", "1"])
+    with pytest.raises(ValueError, match="initial 3"):
+        ex.Control("a", ["1", "2"], 3)
+    with pytest.raises(ValueError, match="states"):
+        ex.Explorer([ex.Control("a", [str(k) for k in range(1001)]), ex.Control("b", [str(k) for k in range(1001)])])
+    e = ex.Explorer([ex.Control("a", ["1"])])
+    e.panel("P", ex.Axis("u", 0, 1, (0, 1)), ex.Axis("v", 0, 1, (0, 1)))
+    with pytest.raises(ValueError, match="describe"):
+        e.spec_and_data()
+
+
+def test_its_files_are_an_explorer_the_pipeline_accepts():
+    e, _ = _small()
+    e.print_states = [(0, 0), (2, 3)]
+    files = style.draw(lambda res: e, {})
+    assert outputs.problem("figures", files) is None
+    meta = json.loads(files["figure.json"])
+    assert meta["explorer"]["states"] == 12 and meta["explorer"]["print_states"] == 2
+    svg = files["figure.print.svg"].decode()
+    assert "a z, t 3" in svg and svg.count("<polyline") >= 2
+    assert re.search(rb"^\(window\.cgFiles", files["figure.explorer.bin.js"])
