@@ -564,3 +564,23 @@ def test_2_the_kink_claims_of_the_figures_are_recomputed(solutions_site, relu_ru
         idle = int((active < 0.02).sum())
         assert (f"{idle} of its units" in alt) == (idle > 0), (name, idle, alt)
     assert "many of them towards the kinks" not in caption
+
+
+def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
+    """The page says which regime starts faster at one learning rate: the medians over
+    seeds at the snapshot nearest a tenth of the run, recomputed here from each run's
+    errors, for all layers, output only at the notebook's rate and at the all-layers rate."""
+    sheet = load_sheet(REPO / "content" / "dis01", REPO)
+    text = _squeeze(_page_text(solutions_site))
+    for w in (10, 20, 40):
+        runs = [_cached(sheet, f"relu_w{w}_{tail}") for tail in ("all", "out", "out_common")]
+        assert float(runs[2]["lr"]) == float(runs[0]["lr"]) != float(runs[1]["lr"])
+        steps = runs[0]["snap_steps"]
+        k = int(np.argmin(np.abs(steps - steps[-1] / 10)))
+        medians = [num(np.median(r["train_mse"][:, k]), 3) for r in runs]
+        said = (
+            f"{medians[0]} for all layers, {medians[1]} for the output layer only at {num(runs[1]['lr'])} "
+            f"and {medians[2]} at {num(runs[0]['lr'])} (width {w})"
+        )
+        assert _squeeze(said) in text, said
+    assert _squeeze(f"at step {int(steps[k]):,} the median") in text
