@@ -285,6 +285,11 @@ def near_kink_share(elbows: np.ndarray) -> float:
     return float(np.mean(distance < NEAR_KINK))
 
 
+def near_kink_chance() -> float:
+    """The share of [0, 1] within NEAR_KINK of a knot: where elbows strewn at random land."""
+    return float(np.minimum(np.diff(KNOTS), 2 * NEAR_KINK).sum())
+
+
 def active_share(W1, b1, x):
     """Per unit, the share of the points x on which it is active (W1 x + b1 > 0)."""
     return np.mean(W1[:, None] * x[None, :] + b1[:, None] > 0, axis=1)
@@ -484,6 +489,7 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "shown_idle_near_right": np.array(int((idle & (elbows[shown, -1] > 0.9)).sum()), dtype=np.int64),
         "idle_share": np.array(IDLE_SHARE),
         "near_kink_tol": np.array(NEAR_KINK),
+        "near_kink_chance": np.array(near_kink_chance()),
         **_target_differences(p.target, x_test),
         "x_train": x_train,
         "y_train": y_train,

@@ -10,7 +10,7 @@ and templates only format it.
 
 import numpy as np
 
-from course.experiments.relu import KNOTS, NEAR_KINK, near_kink_share
+from course.experiments.relu import KNOTS, NEAR_KINK, near_kink_chance, near_kink_share
 
 
 def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -57,7 +57,7 @@ def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         "crossed_steps": np.array([c for c in crossed if c >= 0], dtype=np.int64),
         "near_kink_first": near_first,
         "near_kink_last": near_last,
-        "near_kink_chance": np.array(np.minimum(np.diff(KNOTS), 2 * NEAR_KINK).sum()),
+        "near_kink_chance": np.array(near_kink_chance()),
         "near_kink_tol": np.array(NEAR_KINK),
         "test_knots_x": x_test[np.isin(x_test, KNOTS)],
         "n_configs": np.array(len(runs), dtype=np.int64),

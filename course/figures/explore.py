@@ -80,7 +80,11 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     ex.line(over_t, "cursor", np.stack([[[s, lo], [s, hi]] for s in steps])[:, None], dims=(1,))
     ex.dots(over_t, "gd", np.stack([t, gd], axis=-1), dims=(0, 1))
 
-    off = (gd < lo) | (gd > hi)
+    def off_axes(theta, loss):
+        return (theta < lo) | (theta > hi) | (loss > top)
+
+    off = off_axes(gd, gd_losses)
+    sgd_off = off_axes(sgd_mid, sgd_loss)
     passed = steps[None, :] >= np.where(diverged_at < 0, n_t, diverged_at)[:, None]
     gd_text = np.array(
         [
@@ -94,14 +98,23 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         ],
         dtype=object,
     )
-    sgd_text = np.vectorize(lambda v: _g(v, 2), otypes=[object])(sgd_loss)
+    sgd_text = np.array(
+        [
+            [
+                _g(sgd_loss[a, k], 2) + (" (off the plotted range)" if sgd_off[a, k] else " (open circle)")
+                for k in range(n_t)
+            ]
+            for a in range(n_alpha)
+        ],
+        dtype=object,
+    )
     low, high = res["sgd_percentiles"][0], res["sgd_percentiles"][-1]
     ex.describe(
         "Step size α = {0}, GD step {1} of "
         + str(n_t - 1)
         + ": GD's {2}. SGD ("
         + f"{len(res['anim_sgd'])} runs; the band spans their {_g(low)}th to {_g(high)}th percentiles of θ): "
-        + "loss {3} at the median θ (open circle).",
+        + "loss {3} at the median θ.",
         (0,),
         np.array(labels, dtype=object),
         (1,),

@@ -278,6 +278,7 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
             "explorer": {
                 "states": states,
                 "print_states": len(explorer.print_states),
+                "print_labels": [state_label(explorer, state) for state in explorer.print_states],
                 "data_bytes": len(data),
                 "initial": explorer.describe_state(explorer.initial_state()),
             },

@@ -44,6 +44,7 @@ _PREPARE = """async () => {
   if (canonical) {
     for (const a of document.querySelectorAll("article a[href]")) {
       const href = a.getAttribute("href");
+      if (href.startsWith("#")) continue;  // a place in this page: in the handout too
       if (!/^[a-z][a-z0-9+.-]*:/i.test(href)) a.setAttribute("href", new URL(href, canonical.href).href);
     }
   }
