@@ -222,10 +222,8 @@
       .catch(() => { root.dataset.ready = "failed"; });  // the small multiple stays
   }
 
-  /* The printed small multiple is lazy and hidden on screen: fetch it before printing. */
-  window.addEventListener("beforeprint", () => {
-    document.querySelectorAll(".cg-explorer img.cg-print[loading=lazy]").forEach((i) => { i.loading = "eager"; });
-  });
+  /* Its printed small multiple (img.cg-print) is fetched before printing by player.js,
+     with the players' static frames. */
 
   function init() {
     const roots = document.querySelectorAll(".cg-explorer[data-explorer]:not([data-ready])");
