@@ -295,7 +295,8 @@ def explore_step_sizes(p, curvature):
 
 
 def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
-    """GD and SGD at every step size of the explorer's grid: paths, losses, SGD spread.
+    """GD and SGD at every step size of the explorer's grid: GD's paths and losses, the
+    SGD runs' spread.
 
     The SGD runs draw the animation's samples, so at the animation's step size they are
     its runs. Each path stops at the divergence bound as the regime runs do.
@@ -308,7 +309,6 @@ def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
         gd_div.append(diverged)
         sgd.append(np.stack([sgd_path(grad, x, y, p.theta0, a, s, theta_star, bound)[0] for s in samples]))
     gd, sgd = np.stack(gd), np.stack(sgd)  # (A, T+1), (A, R, T+1)
-    sgd_losses = np.array([[[loss(t, x, y) for t in run] for run in runs] for runs in sgd])
     return {
         "explore_step_sizes": np.array(alphas, dtype=float),
         "explore_fractions": np.array(sorted(p.explore_fractions), dtype=float),
@@ -316,7 +316,6 @@ def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
         "explore_gd_losses": np.array([[loss(t, x, y) for t in path] for path in gd]),
         "explore_gd_diverged_at": np.array(gd_div, dtype=np.int64),
         "explore_sgd_percentiles": np.percentile(sgd, p.sgd_percentiles, axis=1).transpose(1, 0, 2).copy(),
-        "explore_sgd_median_loss": np.median(sgd_losses, axis=1),
     }
 
 
@@ -539,8 +538,7 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         explore_gd (A, T+1)       GD's path at each, explore_gd_losses its losses and
         explore_gd_diverged_at (A,) int  where it passed the bound (-1 never)
         explore_sgd_percentiles (A, P, T+1)  the SGD runs' percentiles at each (the
-                                  animation's samples), explore_sgd_median_loss (A, T+1)
-                                  the median of their losses
+                                  animation's samples)
     """
     _check(p, p.step_sizes, p.anim_step_size)
     x, y = make_data(p.n_points, p.data_seed, p.x_low, p.x_high, p.slope, p.intercept, p.noise)
