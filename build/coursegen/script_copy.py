@@ -3,8 +3,9 @@
 There a page may not fetch() its own files, and Chromium ignores a link's ``download``
 attribute, but a page may still load a ``<script>``. The copy files the bytes (base64)
 under its own address in a global table, which the script that added it knows: the
-animations' ``.gif.js`` (``window.cgGifs``, read by player.js) and the notebooks'
-``.ipynb.js`` (``window.cgFiles``, read by download.js).
+animations' ``.gif.js`` (``window.cgGifs``) and the notebooks' ``.ipynb.js`` and
+explorers' ``.explorer.*.js`` (``window.cgFiles``), all read by player.js's
+``cgLoadBytes`` (also for explorer.js and download.js).
 """
 
 import base64

@@ -3,8 +3,8 @@
    Each `.cg-explorer[data-explorer]` names its spec (JSON: controls, panels, styles,
    layers, the sentence per state) and its data (16-bit fractions of the panels' axes,
    every shape of every state). When the explorer first comes near the screen, both are
-   fetched (over HTTP), or loaded from their script copies (from disk, where fetch() is
-   refused), and the explorer is built: one slider per control (arrow keys, Home/End,
+   loaded (player.js's window.cgLoadBytes: over HTTP, or from their script copies when
+   the page was opened from disk), and the explorer is built: one slider per control (arrow keys, Home/End,
    Page Up/Down), one SVG per panel, and a sentence naming the state, read out politely
    once the reader stops. A state change looks the shapes up and rewrites a few
    attributes: nothing is computed here but the axes' pixels. No libraries, no network. */
@@ -13,30 +13,6 @@
   "use strict";
 
   const SVG = "http://www.w3.org/2000/svg";
-
-  function loadFile(url, binary) {
-    if (location.protocol !== "file:") {
-      return fetch(url, { cache: "force-cache" })
-        .then((r) => { if (!r.ok) throw new Error(r.status); return binary ? r.arrayBuffer() : r.text(); });
-    }
-    return new Promise((done, fail) => {
-      const script = document.createElement("script");
-      script.src = url + ".js";
-      script.onload = () => {
-        const store = window.cgFiles || {};
-        const text = store[script.src];
-        delete store[script.src];
-        script.remove();
-        if (text === undefined) { fail(new Error("nothing in " + script.src)); return; }
-        const raw = atob(text);
-        const bytes = new Uint8Array(raw.length);
-        for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-        done(binary ? bytes.buffer : new TextDecoder().decode(bytes));
-      };
-      script.onerror = () => fail(new Error("cannot load " + script.src));
-      document.head.append(script);
-    });
-  }
 
   function el(name, attrs, parent) {
     const e = document.createElementNS(SVG, name);
@@ -65,7 +41,7 @@
   }
 
   function build(root, spec, data) {
-    const values = new Int16Array(data);
+    const values = new Int16Array(data.buffer, data.byteOffset, data.byteLength >> 1);  // little-endian, as written
     const [left, top, pw, ph] = spec.plot;
     const [width, height] = spec.size;
     const scale = spec.scale, missing = spec.missing;
@@ -217,8 +193,9 @@
   function setUp(root) {
     if (root.dataset.ready) return;
     root.dataset.ready = "loading";
-    Promise.all([loadFile(root.dataset.spec, false), loadFile(root.dataset.data, true)])
-      .then(([spec, data]) => build(root, JSON.parse(spec), data))
+    const load = (url) => window.cgLoadBytes(url, "cgFiles");  // player.js's: HTTP or the script copy
+    Promise.all([load(root.dataset.spec), load(root.dataset.data)])
+      .then(([spec, data]) => build(root, JSON.parse(new TextDecoder().decode(spec)), data))
       .catch(() => { root.dataset.ready = "failed"; });  // the small multiple stays
   }
 

@@ -199,10 +199,12 @@
 
   /* ---- Where the bytes come from --------------------------------------------- */
 
-  /* Over HTTP the <img> has already downloaded the GIF: fetch() takes it from the
-     browser's cache. From disk, fetch() is refused, so the GIF's script copy is
-     loaded instead; it files its bytes under its own address. */
-  function loadBytes(url) {
+  /* Over HTTP fetch() takes a file from the browser's cache (a player's <img> has
+     already downloaded its GIF). From disk fetch() is refused, so the file's script
+     copy (coursegen/script_copy.py) is loaded instead: it files its bytes under its own
+     address in window[table]. Shared as window.cgLoadBytes with explorer.js and
+     download.js, which come after this script. */
+  function loadBytes(url, table = "cgGifs") {
     if (location.protocol !== "file:") {
       return fetch(url, { cache: "force-cache" })
         .then((r) => { if (!r.ok) throw new Error(r.status); return r.arrayBuffer(); })
@@ -212,11 +214,11 @@
       const script = document.createElement("script");
       script.src = url + ".js";
       script.onload = () => {
-        const store = window.cgGifs || {};
+        const store = window[table] || {};
         const text = store[script.src];
         delete store[script.src];
         script.remove();
-        if (!text) { fail(new Error("no GIF in " + script.src)); return; }
+        if (text === undefined) { fail(new Error("nothing in " + script.src)); return; }
         const raw = atob(text), bytes = new Uint8Array(raw.length);
         for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
         done(bytes);
@@ -225,6 +227,7 @@
       document.head.append(script);
     });
   }
+  window.cgLoadBytes = loadBytes;
 
   function darkScheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate";
