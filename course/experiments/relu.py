@@ -295,6 +295,33 @@ def active_share(W1, b1, x):
     return np.mean(W1[:, None] * x[None, :] + b1[:, None] > 0, axis=1)
 
 
+@dataclass(frozen=True)
+class RatePairs:
+    """Runs of several widths, each trained all layers at one rate and output layer only
+    at that rate and at one other: the notebook's pair of rates and one rate for both."""
+
+    widths: list[int]
+    lr_all: float  # all layers' rate, the common one
+    lr_out: float  # the output layer's other rate (the notebook's)
+    runs: dict  # (width, output_only, lr) -> results
+
+    @classmethod
+    def of(cls, runs) -> "RatePairs":
+        by = {(int(r["width"]), bool(r["output_only"]), float(r["lr"])): r for r in runs}
+        widths = sorted({w for w, _, _ in by})
+        lr_all = {lr for _, fixed, lr in by if not fixed}
+        others = {lr for _, fixed, lr in by if fixed} - lr_all
+        if len(lr_all) != 1 or len(others) != 1 or len(by) != 3 * len(widths) or len(by) != len(runs):
+            raise ValueError("give, per width, all layers at one rate and output only at that rate and at one other")
+        return cls(widths, lr_all.pop(), others.pop(), by)
+
+    def all_layers(self, width):
+        return self.runs[(width, False, self.lr_all)]
+
+    def output_only(self, width, common: bool):
+        return self.runs[(width, True, self.lr_all if common else self.lr_out)]
+
+
 def init_networks(seeds, width):
     """Initial networks of all seeds, (n_seeds, 3 width + 1)."""
     return np.stack([init_network(s, width) for s in seeds])

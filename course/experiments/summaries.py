@@ -10,7 +10,7 @@ and templates only format it.
 
 import numpy as np
 
-from course.experiments.relu import KNOTS, NEAR_KINK, near_kink_chance, near_kink_share
+from course.experiments.relu import KNOTS, NEAR_KINK, RatePairs, near_kink_chance, near_kink_share
 
 
 def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -118,24 +118,19 @@ def relu_rates(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     common_early and all_last, out_last, common_last (W,), for widths (W,); lr_all and
     lr_out, the all-layers rate and the other output-only rate.
     """
-    by = {(int(r["width"]), bool(r["output_only"]), float(r["lr"])): r for r in many}
-    widths = sorted({w for w, _, _ in by})
-    lr_all = {lr for _, fixed, lr in by if not fixed}
-    if len(lr_all) != 1:
-        raise ValueError("relu_rates: every width's all-layers run must use one rate")
-    (lr_all,) = lr_all
-    others = {lr for _, fixed, lr in by if fixed and lr != lr_all}
-    if len(others) != 1 or len(by) != 3 * len(widths):
-        raise ValueError("relu_rates: give per width all layers, and output only at its rate and at one other")
-    (lr_out,) = others
+    pairs = RatePairs.of(many)
     steps = many[0]["snap_steps"]
     early = int(np.argmin(np.abs(steps - steps[-1] / 10)))
-    out = {"widths": np.array(widths, dtype=np.int64), "early_step": np.array(int(steps[early]), dtype=np.int64)}
-    for name, key in (("all", (False, lr_all)), ("out", (True, lr_out)), ("common", (True, lr_all))):
-        runs = [by[(w, *key)] for w in widths]
+    out = {"widths": np.array(pairs.widths, dtype=np.int64), "early_step": np.array(int(steps[early]), dtype=np.int64)}
+    for name, pick in (
+        ("all", pairs.all_layers),
+        ("out", lambda w: pairs.output_only(w, common=False)),
+        ("common", lambda w: pairs.output_only(w, common=True)),
+    ):
+        runs = [pick(w) for w in pairs.widths]
         out[f"{name}_early"] = np.array([float(np.median(r["train_mse"][:, early])) for r in runs])
         out[f"{name}_last"] = np.array([float(np.median(r["train_mse"][:, -1])) for r in runs])
-    return {**out, "lr_all": np.array(lr_all), "lr_out": np.array(lr_out)}
+    return {**out, "lr_all": np.array(pairs.lr_all), "lr_out": np.array(pairs.lr_out)}
 
 
 SUMMARIES = {"relu_sweep": relu_sweep, "same_sgd_runs": same_sgd_runs, "relu_rates": relu_rates}

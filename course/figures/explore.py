@@ -17,6 +17,7 @@ import math
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from course.experiments.relu import RatePairs
 from course.figures.gd import alpha_text
 from coursegen.figures.explorer import Axis, Control, Explorer
 
@@ -168,6 +169,18 @@ def _prediction(W1, b1, W2, b2):
     return np.stack([xs, np.where(np.isnan(xs), np.nan, y)], axis=-1)
 
 
+def _mse_text(run, keep):
+    """ "train MSE, test MSE" of every seed at the kept snapshots, as the sentence says them."""
+    train, test = run["train_mse"][:, keep], run["test_mse"][:, keep]
+    return np.array(
+        [
+            [f"{_g(a)}, test MSE {_g(b)}" for a, b in zip(ra, rb, strict=True)]
+            for ra, rb in zip(train, test, strict=True)
+        ],
+        dtype=object,
+    )
+
+
 def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
     """Width x seed x step, all layers beside output layer only, from the same network.
 
@@ -175,21 +188,13 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
     the output-only runs at the all-layers run's rate and at another rate give the
     "rates" control. Snapshots: every ``every``-th one (and the last).
     """
-    widths = sorted({int(r["width"]) for r in runs})
-    full = [r for r in runs if not bool(r["output_only"])]
-    lr_all = float(full[0]["lr"])
-    out_rates = sorted({float(r["lr"]) for r in runs if bool(r["output_only"])}, key=lambda v: (v == lr_all, v))
-    if any(float(r["lr"]) != lr_all for r in full) or lr_all not in out_rates or len(out_rates) != 2:
-        raise ValueError(
-            "relu_explorer needs, per width, all layers at one rate and output only at it and at one other"
-        )
-    by = {(int(r["width"]), bool(r["output_only"]), float(r["lr"])): r for r in runs}
-    first = by[(widths[0], False, lr_all)]
+    pairs = RatePairs.of(runs)
+    widths, lr_all, other = pairs.widths, pairs.lr_all, pairs.lr_out
+    first = pairs.all_layers(widths[0])
     snaps = first["snap_steps"]
     keep = np.unique(np.concatenate([np.arange(0, len(snaps), every), [len(snaps) - 1]]))
     seeds = first["seeds"]
     total = int(first["steps"])
-    other = out_rates[0]
     rate_labels = [f"{_g(lr_all)} / {_g(other)}", f"{_g(lr_all)} / {_g(lr_all)}"]
     shown = int(first["shown"])
     ex = Explorer(
@@ -206,39 +211,23 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
     for panel in panels:
         ex.line(panel, "truth", np.stack([first["x_grid"], first["truth_grid"]], axis=-1))
         ex.dots(panel, "data", np.stack([first["x_train"], first["y_train"]], axis=-1)[None])
-    mse = np.vectorize(lambda v: _g(v), otypes=[object])
     all_text, out_text = [], []
     for k, w in enumerate(widths):
         when = {1: k}
-        trained = by[(w, False, lr_all)]
+        trained = pairs.all_layers(w)
         params = [trained[n][:, keep] for n in ("W1", "b1", "W2", "b2")]  # (S, K, H)
         hinges, elbows = _hinges(*params[:3])
         ex.line(panels[0], "unit", hinges, dims=(2, 3), when=when)
         ex.line(panels[0], "fit", _prediction(*params)[:, :, None], dims=(2, 3), when=when)
         ex.dots(panels[0], "elbow", elbows[:, :, None], dims=(2, 3), when=when)
-        outs = [by[(w, True, other)], by[(w, True, lr_all)]]  # in the order of rate_labels
+        outs = [pairs.output_only(w, common) for common in (False, True)]  # in the order of rate_labels
         stacked = [np.stack([o[n][:, keep] for o in outs]) for n in ("W1", "b1", "W2", "b2")]  # (2, S, K, H)
         hinges, elbows = _hinges(*stacked[:3])
         ex.line(panels[1], "unit", hinges, dims=(0, 2, 3), when=when)
         ex.line(panels[1], "fit", _prediction(*stacked)[..., None, :, :], dims=(0, 2, 3), when=when)
         ex.dots(panels[1], "elbow", elbows[0, :, 0][:, None], dims=(2,), when=when)  # fixed: the initial elbows
-        all_text.append(
-            np.char.add(
-                np.char.add(mse(trained["train_mse"][:, keep]).astype(str), ", test MSE "),
-                mse(trained["test_mse"][:, keep]).astype(str),
-            )
-        )
-        out_text.append(
-            np.stack(
-                [
-                    np.char.add(
-                        np.char.add(mse(o["train_mse"][:, keep]).astype(str), ", test MSE "),
-                        mse(o["test_mse"][:, keep]).astype(str),
-                    )
-                    for o in outs
-                ]
-            )
-        )
+        all_text.append(_mse_text(trained, keep))
+        out_text.append(np.stack([_mse_text(o, keep) for o in outs]))
     ex.describe(
         "Width {0}, seed {1}, SGD step {2} of "
         + f"{total:,}"
@@ -252,11 +241,11 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
         (3,),
         np.array([f"{int(snaps[k]):,}" for k in keep], dtype=object),
         (1, 2, 3),
-        np.stack(all_text).astype(object),
+        np.stack(all_text),
         (0,),
         np.array([_g(other), _g(lr_all)], dtype=object),
         (0, 1, 2, 3),
-        np.stack(out_text, axis=1).astype(object),
+        np.stack(out_text, axis=1),
     )
     last = len(keep) - 1
     ex.print_states = [(0, 0, shown, 0), (0, 0, shown, last), (1, 0, shown, last)]

@@ -128,7 +128,6 @@ class Explorer:
     print_states: list[tuple[int, ...]] = field(default_factory=list)
 
     def __post_init__(self):
-        self.controls = [c if isinstance(c, Control) else Control(*c) for c in self.controls]
         if int(np.prod([len(c.values) for c in self.controls])) > MAX_STATES:
             raise ValueError(f"more than {MAX_STATES:,} states; use fewer or coarser controls")
 
@@ -259,8 +258,7 @@ def _dark(color: str) -> str:
 
 def save_explorer(explorer: Explorer, out: Path) -> None:
     """The explorer's files (module docstring), named after the stem ``out``."""
-    if not explorer.print_states:
-        explorer.print_states = [explorer.initial_state()]
+    printed = explorer.print_states or [explorer.initial_state()]
     spec, data = explorer.spec_and_data()
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     stem = out.with_name(out.name + ".explorer")
@@ -268,7 +266,7 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
     Path(f"{stem}.bin").write_bytes(data)
     for suffix, payload in ((".json", (text + "\n").encode()), (".bin", data)):
         Path(f"{stem}{suffix}.js").write_text(script_copy(payload, "cgFiles"), encoding="ascii")
-    svg, size = print_svg(explorer, spec, data)
+    svg, size = print_svg(explorer, printed, spec, data)
     out.with_name(out.name + ".print.svg").write_text(svg, encoding="utf-8")
     out.with_name(out.name + "-dark.print.svg").write_text(schemes.dark_svg(svg), encoding="utf-8")
     states = int(np.prod([len(c.values) for c in explorer.controls]))
@@ -277,8 +275,8 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
         {
             "explorer": {
                 "states": states,
-                "print_states": len(explorer.print_states),
-                "print_labels": [state_label(explorer, state) for state in explorer.print_states],
+                "print_states": len(printed),
+                "print_labels": [state_label(explorer, state) for state in printed],
                 "data_bytes": len(data),
                 "initial": explorer.describe_state(explorer.initial_state()),
             },
@@ -291,10 +289,6 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
     )
 
 
-def decode(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<i2")
-
-
 def layer_points(spec: dict, data: bytes, layer: dict, state: tuple[int, ...]) -> np.ndarray | None:
     """A layer's shapes in a state, [count, points, 2] fractions (NaN: missing); None if
     the layer is not shown there."""
@@ -305,7 +299,9 @@ def layer_points(spec: dict, data: bytes, layer: dict, state: tuple[int, ...]) -
     for d, size in zip(layer["dims"], sizes, strict=True):
         index = index * size + state[d]
     n = layer["count"] * layer["points"] * 2
-    raw = decode(data)[layer["offset"] + index * n : layer["offset"] + (index + 1) * n].astype(np.float64)
+    raw = np.frombuffer(data, dtype="<i2")[layer["offset"] + index * n : layer["offset"] + (index + 1) * n].astype(
+        np.float64
+    )
     raw[raw == MISSING] = np.nan
     shapes = raw.reshape(layer["count"], layer["points"], 2) / spec["scale"]
     if layer["upto"] is not None:
@@ -313,20 +309,20 @@ def layer_points(spec: dict, data: bytes, layer: dict, state: tuple[int, ...]) -
     return shapes
 
 
-def print_svg(explorer: Explorer, spec: dict, data: bytes) -> tuple[str, list[int]]:
+def print_svg(explorer: Explorer, printed: list[tuple[int, ...]], spec: dict, data: bytes) -> tuple[str, list[int]]:
     """The small multiple: one column per print state, named above it by its controls'
     values, its panels one under the other, drawn from the very data the page's script
     draws."""
     left, top, pw, ph = spec["plot"]
     caption_h = 2 * (TEXT_PX + 2) + 6
-    width = PANEL_W * len(explorer.print_states)
+    width = PANEL_W * len(printed)
     height = caption_h + PANEL_H * len(spec["panels"])
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'font-family="DejaVu Sans, sans-serif" font-size="{TEXT_PX}">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    for c, state in enumerate(explorer.print_states):
+    for c, state in enumerate(printed):
         x0 = c * PANEL_W
         for i, line in enumerate(_wrap(state_label(explorer, state), PANEL_W // 7, lines=2)):
             out.append(f'<text x="{x0 + 8}" y="{TEXT_PX + 2 + i * (TEXT_PX + 2)}" fill="#000000">{_esc(line)}</text>')
