@@ -4,8 +4,8 @@ matplotlib's ``FuncAnimation`` redraws the whole picture for every frame (axes c
 every line, point and text added again) and ``PillowWriter`` writes the GIF, quantising
 each frame on its own. Same picture as ``figures.relu.relu_animation``: seed 0's hinges,
 the data, the target, the prediction, the elbows, the step and errors, a legend; the
-same size (6.4 x 3.6 in, drawn at the build's FRAME_DPI: 1280 x 720 pixels, as many as
-the build's frames) and one frame per snapshot. Only timed, never published.
+same size and pixels as the build's frames (``ANIMATION_INCHES`` at FRAME_DPI: 1160 x
+660) and one frame per snapshot. Only timed, never published.
 """
 
 import tempfile
@@ -17,12 +17,13 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from course.figures.relu import ANIMATION_INCHES
 from coursegen.figures.style import FRAME_DPI
 
 
 def naive_relu_animation(res, out: Path) -> int:
     """Write the GIF to ``out``; return the number of frames."""
-    fig = Figure(figsize=(6.4, 3.6), dpi=FRAME_DPI)  # the build's frames' pixels: like with like
+    fig = Figure(figsize=ANIMATION_INCHES, dpi=FRAME_DPI)  # the build's frames' pixels: like with like
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     steps, xg = res["snap_steps"], res["x_grid"]
@@ -49,7 +50,7 @@ def naive_relu_animation(res, out: Path) -> int:
         ax.legend(loc="lower left", ncols=2, fontsize=8)
 
     animation = FuncAnimation(fig, frame, frames=len(steps))
-    animation.save(out, writer=PillowWriter(fps=9))
+    animation.save(out, writer=PillowWriter(fps=9), dpi=FRAME_DPI)  # save() would draw at savefig.dpi
     return len(steps)
 
 

@@ -81,3 +81,22 @@ def test_this_courses_naive_drawing_picks_exactly_one_figure():
     assert "relu" not in Path(bench.__file__).read_text().replace("``relu_sgd``", "")
     assert naive.compares("relu_animation", {"W1": np.zeros((3, 5, 20))})
     assert not naive.compares("relu_animation", {"W1": np.zeros((3, 5, 10))})
+
+
+def test_the_naive_drawing_has_the_pixels_of_the_frames_it_is_compared_with(solutions_site, tmp_path):
+    """Like with like: the notebook-way GIF (on a short run) is as many pixels as the
+    build's width-20 player frames, both as Pillow reads them."""
+    from PIL import Image
+
+    from course import naive
+    from course.experiments import relu
+
+    res = relu.relu_sgd(relu.ReluSGD(width=naive.WIDTH, steps=10, n_snapshots=2, seeds=(0,)))
+    assert naive.naive_relu_animation(res, tmp_path / "naive.gif") == 2
+    compared = [
+        gif for gif in sorted(solutions_site.rglob("*_anim.gif")) if gif.stem.startswith(f"relu_w{naive.WIDTH}_")
+    ]
+    assert compared
+    for gif in compared:
+        with Image.open(gif) as built, Image.open(tmp_path / "naive.gif") as drawn:
+            assert drawn.size == built.size, gif.name

@@ -194,6 +194,9 @@ def _status(res: dict, snap: int) -> str:
     )
 
 
+ANIMATION_INCHES = (5.8, 3.3)  # the players' page size; frames are drawn at style.FRAME_DPI
+
+
 def relu_animation(res: dict, out: Path, *, frame_ms: int = 200, snapshot_every: int = 2) -> None:
     """The shown seed training, one frame per ``snapshot_every``-th snapshot (the first and the
     last always): hinges, elbows and prediction moving over the data, the step and the
@@ -203,7 +206,7 @@ def relu_animation(res: dict, out: Path, *, frame_ms: int = 200, snapshot_every:
     player's labels ``.json``."""
     steps = res["snap_steps"]
     snaps = sorted({*range(0, len(steps), snapshot_every), len(steps) - 1})
-    with _figure(5.8, 3.3) as fig:
+    with _figure(*ANIMATION_INCHES) as fig:
         ax = fig.subplots()
         moving = draw_fit(ax, res, 0)
         ax.set_xlabel("$x$", labelpad=0)
