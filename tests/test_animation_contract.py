@@ -61,3 +61,34 @@ def test_a_kept_contract_writes_exactly_a_players_files(tmp_path, frame_ms):
     assert outputs.problem("figures", files) is None and frozenset(files) == outputs.FIGURE_SHAPES[1]
     player = json.loads(files["figure.json"])
     assert (player["labels"], player["frame_ms"], player["slider"]) == (LABELS, frame_ms, "step")
+
+
+def _nearest_by_hand(pixel: int, colors: list[tuple[int, int, int]]) -> int:
+    """The palette rule, pixel by pixel in plain Python: a 15-bit cell (5 bits a
+    channel) that holds a palette colour maps to the first such colour; any other cell
+    to the colour nearest its centre (ties: the first)."""
+    rgb = (pixel & 255, pixel >> 8 & 255, pixel >> 16 & 255)
+    cell = tuple(c >> 3 for c in rgb)
+    owners = [i for i, c in enumerate(colors) if tuple(v >> 3 for v in c) == cell]
+    if owners:
+        return owners[0]
+    centre = [c * 8 + 4 for c in cell]
+    distances = [sum((a - b) ** 2 for a, b in zip(centre, c)) for c in colors]
+    return distances.index(min(distances))
+
+
+def test_palette_indices_follow_the_rule_on_every_call():
+    """Frame after frame (the palette remembers colours it has met), each pixel gets the
+    index the rule gives, computed here without numpy."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 1 << 24, 40, dtype=np.uint32) | np.uint32(0xFF000000)
+    palette = style.Palette(np.repeat(base, np.arange(1, 41)), 16)
+    colors = [tuple(int(v) for v in c) for c in palette.colors]
+    for _ in range(3):  # colours met before, again, and new ones
+        frame = np.concatenate([rng.choice(base, 300), rng.integers(0, 1 << 24, 300, dtype=np.uint32) | 0xFF000000])
+        frame = frame.astype(np.uint32).reshape(20, 30)
+        got = palette.index(frame)
+        assert got.shape == frame.shape and got.dtype == np.uint8
+        assert got.ravel().tolist() == [_nearest_by_hand(int(p), colors) for p in frame.ravel()]

@@ -285,29 +285,42 @@ class TextBoard:
         size_px = self.size_pt * fig.dpi / 72
         self.advance = size_px * 0.602  # DejaVu Sans Mono: every glyph 0.602 em wide
         self.line = int(np.ceil(size_px * LINE_SPACING))
-        self._tiles = _glyph_tiles(self.chars, size_px, self.line, fig.dpi)
+        ink = _rgb(INK)
+        self._tiles = {  # per character: what of the picture stays, what the ink adds (+ 127: rounding)
+            char: ((255 - cover)[..., None], ink * cover[..., None] + 127)
+            for char, cover in _glyph_tiles(self.chars, size_px, self.line, fig.dpi).items()
+        }
         box = self.ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
         self.right = int(box.x1)
         self.bottom = frame.shape[0] - int(np.ceil(box.y1)) - int(round(self.PAD_PT * fig.dpi / 72))
         self.top = self.bottom - self.rows * self.line
-        self.ink = _rgb(INK)
 
     def draw(self, frame: np.ndarray, lines: list[str]) -> None:
-        """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``."""
+        """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``: each
+        character's tile blended over the one before it, in integers, on one RGB copy of
+        the block the text covers."""
         if self._tiles is None:
             self._place(frame)
+        placed = []
         for row, text in enumerate(lines):
             y = self.top + row * self.line
             start = self.right - len(text) * self.advance
-            for k, char in enumerate(text):
-                tile = self._tiles.get(char)
-                if tile is None:
-                    continue
-                x = int(round(start + k * self.advance)) - 1
-                h, w = tile.shape
-                region = frame[y : y + h, x : x + w]
-                rgb, cover = _unpack(region), tile[..., None]
-                region[:] = _pack((rgb * (255 - cover) + self.ink * cover + 127) // 255)
+            placed += [
+                (y, int(round(start + k * self.advance)) - 1, self._tiles[char])
+                for k, char in enumerate(text)
+                if char in self._tiles
+            ]
+        if not placed:
+            return
+        top, left = min(p[0] for p in placed), min(p[1] for p in placed)
+        bottom = max(y + keep.shape[0] for y, _, (keep, _) in placed)
+        right = max(x + keep.shape[1] for _, x, (keep, _) in placed)
+        block = frame[top:bottom, left:right]
+        rgb = _unpack(block)
+        for y, x, (keep, add) in placed:
+            cell = rgb[y - top : y - top + keep.shape[0], x - left : x - left + keep.shape[1]]
+            cell[:] = (cell * keep + add) // 255
+        block[:] = (block & np.uint32(0xFF000000)) | (_pack(rgb) & np.uint32(0xFFFFFF))
 
 
 def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
@@ -356,34 +369,48 @@ class Palette:
     Quantising every frame anew is slow and makes colours flicker between frames; a
     palette taken once from representative frames (their most frequent colours), plus
     a table from 15-bit RGB to the nearest palette entry, maps each frame in a few numpy
-    operations and gives the same bytes on every machine.
+    operations and gives the same bytes on every machine. A second table remembers the
+    answer for each full 24-bit colour met so far: a frame is then one look-up per
+    pixel, and only colours never seen before go through the 15-bit cells.
     """
 
+    UNSEEN = 255  # in the 24-bit table: not looked up yet (a palette has fewer colours)
+
     def __init__(self, pixels: np.ndarray, size: int):
+        if size >= self.UNSEEN:
+            raise ValueError(f"a palette of at most {self.UNSEEN - 1} colours, not {size}")
         values, counts = np.unique(pixels.ravel() & 0xFFFFFF, return_counts=True)
         order = np.lexsort((values, -counts))  # most frequent first; ties by colour
         chosen = values[order[:size]].astype(np.int64)
         self.colors = np.stack([chosen & 255, (chosen >> 8) & 255, (chosen >> 16) & 255], axis=1).astype(np.uint8)
         self._lut = np.zeros(1 << 15, dtype=np.uint8)
         self._known = np.zeros(1 << 15, dtype=bool)
+        self._by_color = np.full(1 << 24, self.UNSEEN, dtype=np.uint8)
         # A 15-bit cell holding one of the palette's colours maps to it (the most
         # frequent, if several): the palette's colours, white above all, stay themselves.
-        cells = (chosen >> 3 & 31) << 10 | (chosen >> 11 & 31) << 5 | (chosen >> 19 & 31)
+        cells = _cells(chosen)
         self._owner = np.full(1 << 15, -1)
         for index in range(len(cells) - 1, -1, -1):
             self._owner[cells[index]] = index
 
     def index(self, pixels: np.ndarray) -> np.ndarray:
         """(H, W) uint32 pixels to palette indices (H, W) uint8, by their 15-bit cell."""
-        codes = ((pixels >> 3) & 31) << 10 | ((pixels >> 11) & 31) << 5 | ((pixels >> 19) & 31)
-        self._learn(codes)
-        return self._lut[codes]
+        rgb = pixels & 0xFFFFFF
+        out = self._by_color[rgb]
+        unseen = out == self.UNSEEN
+        if unseen.any():
+            colors = np.unique(rgb[unseen])
+            cells = _cells(colors)
+            self._learn(cells)
+            self._by_color[colors] = self._lut[cells]
+            out[unseen] = self._by_color[rgb[unseen]]
+        return out
 
-    def _learn(self, codes: np.ndarray) -> None:
-        """Fill the table for the 15-bit colours not seen before: nearest palette colour,
+    def _learn(self, cells: np.ndarray) -> None:
+        """Fill the table for the 15-bit cells not seen before: nearest palette colour,
         argmin |c - p|^2 = argmin (|p|^2 - 2 c.p), in exact integers (an integer matmul
         is numpy's own loop, not BLAS: the same on every CPU)."""
-        new = np.flatnonzero(np.bincount(codes.ravel(), minlength=1 << 15).astype(bool) & ~self._known)
+        new = np.unique(cells[~self._known[cells]])
         if new.size == 0:
             return
         rgb15 = np.stack([(new >> 10) & 31, (new >> 5) & 31, new & 31], axis=1) * 8 + 4
@@ -394,16 +421,20 @@ class Palette:
         self._known[new] = True
 
 
+def _cells(rgb: np.ndarray) -> np.ndarray:
+    """The 15-bit cell (5 bits a channel, red highest) of 0xBBGGRR colours."""
+    rgb = rgb.astype(np.int64)
+    return (rgb >> 3 & 31) << 10 | (rgb >> 11 & 31) << 5 | (rgb >> 19 & 31)
+
+
 def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
-    """Every frame's palette indices, each computed only where its pixels changed."""
+    """Every frame's palette indices, looked up only for the pixels that changed (a
+    pixel's index depends on its colour alone)."""
     out = [palette.index(frames[0])]
     for before, frame in zip(frames, frames[1:]):
-        changed = frame != before
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        changed = np.flatnonzero(frame.ravel() != before.ravel())
         indices = out[-1].copy()
-        if rows.size:
-            box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-            indices[box] = palette.index(frame[box])
+        indices.ravel()[changed] = palette.index(frame.ravel()[changed])
         out.append(indices)
     return out
 
