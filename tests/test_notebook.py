@@ -130,7 +130,7 @@ def printed(nb):
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
-CUT_STEPS = 2000  # Section 2 in the executed student notebook: the full 30,000 are bench's
+CUT_STEPS = 300  # Section 2 in the executed student notebook: the full 30,000 are bench's
 
 
 @pytest.fixture(scope="module")
