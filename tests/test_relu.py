@@ -451,6 +451,20 @@ def test_short_run_is_a_prefix_of_a_long_one():
     assert idx.dtype == np.int16 and idx.min() >= 0 and idx.max() < 200
 
 
+def test_minibatch_indices_kept_for_the_next_experiment_are_the_streams_and_read_only():
+    """A process keeps each seed's indices for the experiments after it: the same as a
+    stream drawn here (numpy's generator for the seed, in blocks), and no caller can
+    change them for the next one."""
+    for seed in (0, 3):
+        kept = R.minibatch_indices(seed, 200, 40, 1100)
+        rng = np.random.default_rng([R.STREAM_BATCH, seed])
+        drawn = np.concatenate([rng.integers(0, 200, (R.BATCH_BLOCK, 40), dtype=np.int16) for _ in range(3)])
+        assert np.array_equal(kept, drawn[:1100])
+        assert R.minibatch_indices(seed, 200, 40, 1100) is kept
+        with pytest.raises(ValueError, match="read-only"):
+            kept[0, 0] = 1
+
+
 # ---------------------------------------------------------------- optimisers
 
 
