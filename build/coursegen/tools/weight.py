@@ -19,7 +19,8 @@ the median, and ``jump_ms_worst``, over jumps in a fixed order to frames all ove
 every animation). Then it brings every explorer into view and moves each of its
 sliders through its values: ``explorer_state_ms`` (median) and
 ``explorer_state_ms_worst`` per state change, layout included, and ``explorer_bytes``,
-the explorers' data as sent; the heap is measured after that, all explorers used.
+the explorers' data as sent; the heap is measured after that, all explorers used, and
+the renderer's memory again (``renderer_rss_explored_mb``).
 """
 
 from pathlib import Path
@@ -132,8 +133,10 @@ _JUMPS = """() => {
 
 
 def player_costs(site_dir: Path, page: str | None = None) -> dict:
-    """Memory of a worksheet page with every player loaded at 390 px, and jump times.
-    Needs its own Chromium: precise heap figures, and one renderer to measure."""
+    """Memory of a worksheet page at 390 px with every player loaded and jumped
+    (``renderer_rss_mb``), then with every explorer used too (the JS heap,
+    ``renderer_rss_explored_mb``), and the jump and state-change times. Needs its own
+    Chromium: precise heap figures, and one renderer to measure."""
     site_dir = Path(site_dir)
     page = page or f"{chromium.worksheets(site_dir)[0]}/index.html"
     flags = ["--enable-precise-memory-info", "--js-flags=--expose-gc"]
@@ -145,6 +148,8 @@ def player_costs(site_dir: Path, page: str | None = None) -> dict:
             if set(ready) != {"true"}:
                 raise BuildError(f"{page}: players not ready: {ready}")
             times = sorted(tab.evaluate(_JUMPS))
+            tab.evaluate("() => { window.gc(); }")
+            players_rss = _renderer_rss(launched)  # every player loaded and jumped: the players' bar
             explored = tab.evaluate(_EXPLORE_ALL)
             if set(explored["ready"]) - {"true"}:
                 raise BuildError(f"{page}: explorers not ready: {explored['ready']}")
@@ -156,7 +161,8 @@ def player_costs(site_dir: Path, page: str | None = None) -> dict:
             tab.context.close()
     return {
         "js_heap_mb": round(heap / 2**20, 1),
-        "renderer_rss_mb": round(rss / 2**20, 1),
+        "renderer_rss_mb": round(players_rss / 2**20, 1),
+        "renderer_rss_explored_mb": round(rss / 2**20, 1),
         "jump_ms": round(times[len(times) // 2], 2),
         "jump_ms_worst": round(times[-1], 2),
         "players": len(ready),
