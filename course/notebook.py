@@ -520,9 +520,10 @@ def train(theta0, data, batches, snaps, lr, lr_hidden):
         z = xb * W1 + b1  # (B, width, networks)
         a = np.maximum(z, 0.0)
         g = (2.0 * ((a * W2).sum(axis=1) + b2 - y[batches[t]])) / B  # dLoss / dy_hat, (B, networks)
-        dz = g[:, None, :] * W2 * (z > 0.0)  # back through W2 and the ReLU
-        W1 -= lr_hidden * (dz * xb).sum(axis=0)
-        b1 -= lr_hidden * dz.sum(axis=0)
+        if lr_hidden.any():  # all layers: back through W2 and the ReLU
+            dz = g[:, None, :] * W2 * (z > 0.0)
+            W1 -= lr_hidden * (dz * xb).sum(axis=0)
+            b1 -= lr_hidden * dz.sum(axis=0)
         W2 -= lr * (g[:, None, :] * a).sum(axis=0)
         b2 -= lr * g.sum(axis=0)
     return params, train_mse, test_mse'''
@@ -646,7 +647,7 @@ def _format(value, digits: int) -> str:
 
 
 def _check_cell(experiments: list[Experiment], results, solved: bool) -> str:
-    rows = []
+    rows, labels = {}, {}
     for e in experiments:
         res = results.get(e.name)
         for q in QUOTED:
@@ -654,10 +655,16 @@ def _check_cell(experiments: list[Experiment], results, solved: bool) -> str:
                 continue
             value = res[q.key]
             value = value[int(res["shown"])] if q.index == "shown" else value if q.index is None else value[q.index]
-            rows.append((e.name, q.key, q.index, q.digits, q.label, _format(value, q.digits)))
+            rows.setdefault(e.name, []).append((q.key, q.index, q.digits, _format(value, q.digits)))
+            labels[q.key, q.index] = q.label
     solved_gd = _SOLVED_GD if solved and any(e.kind in GD_KINDS for e in experiments) else ""
-    lines = ["# The page's numbers, as the build computed them: (experiment, key, index, digits, label, page)"]
-    lines += ["PAGE = ["] + [f"    {row!r}," for row in rows] + ["]", solved_gd + _CHECK]
+    lines = ["# What each number is, by (key, index); the page's numbers, as the build computed them,"]
+    lines += ["# by experiment: (key, index, digits, page)", "LABELS = {"]
+    lines += [f"    {key!r}: {label!r}," for key, label in labels.items()]
+    lines += ["}", "PAGE = {"]
+    for name, quoted in rows.items():
+        lines += [f"    {name!r}: ["] + [f"        {row!r}," for row in quoted] + ["    ],"]
+    lines += ["}", solved_gd + _CHECK]
     return "\n".join(lines)
 
 
@@ -678,15 +685,16 @@ for name, (p, model) in models.items():  # Section 1's numbers, from the solutio
 
 _CHECK = """
 
-same = 0
-for name, key, index, digits, label, page in PAGE:
-    value = results[name][key]
-    value = value[results[name]["shown"]] if index == "shown" else value if index is None else value[index]
-    x = np.asarray(value).item()
-    here = str(x) if isinstance(x, int) else format(float(x), f".{digits}g")
-    same += here == page
-    print(f"{name:14} {label:32} here {here:>9}   page {page:>9}   {'same' if here == page else 'DIFFERENT'}")
-print(f"All {len(PAGE)} values agree with the page." if same == len(PAGE) else f"{len(PAGE) - same} differ: changed parameters?")"""
+same, count = 0, sum(map(len, PAGE.values()))
+for name, quoted in PAGE.items():
+    for key, index, digits, page in quoted:
+        value = results[name][key]
+        value = value[results[name]["shown"]] if index == "shown" else value if index is None else value[index]
+        x = np.asarray(value).item()
+        here = str(x) if isinstance(x, int) else format(float(x), f".{digits}g")
+        same += here == page
+        print(f"{name:14} {LABELS[key, index]:32} here {here:>9}   page {page:>9}   {'same' if here == page else 'DIFFERENT'}")
+print(f"All {count} values agree with the page." if same == count else f"{count - same} differ: changed parameters?")"""
 
 
 class Companion:
