@@ -656,7 +656,10 @@ def _check_cell(experiments: list[Experiment], results, solved: bool) -> str:
             value = res[q.key]
             value = value[int(res["shown"])] if q.index == "shown" else value if q.index is None else value[q.index]
             rows.setdefault(e.name, []).append((q.key, q.index, q.digits, _format(value, q.digits)))
-            labels[q.key, q.index] = q.label
+            if labels.setdefault((q.key, q.index), q.label) != q.label:  # the cell names a number by key and index
+                raise ValueError(
+                    f"QUOTED: {q.key!r} at {q.index!r} has two labels, {labels[q.key, q.index]!r} and {q.label!r}"
+                )
     solved_gd = _SOLVED_GD if solved and any(e.kind in GD_KINDS for e in experiments) else ""
     lines = ["# What each number is, by (key, index); the page's numbers, as the build computed them,"]
     lines += ["# by experiment: (key, index, digits, page)", "LABELS = {"]

@@ -463,6 +463,10 @@ def test_minibatch_indices_kept_for_the_next_experiment_are_the_streams_and_read
         assert R.minibatch_indices(seed, 200, 40, 1100) is kept
         with pytest.raises(ValueError, match="read-only"):
             kept[0, 0] = 1
+        with pytest.raises(ValueError):
+            kept.flags.writeable = True
+    with pytest.raises(TypeError):
+        R.minibatch_indices(0, 200, 40.0, 1100)  # not taken for the kept batch size 40
 
 
 # ---------------------------------------------------------------- optimisers

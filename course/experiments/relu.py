@@ -35,6 +35,7 @@ Randomness, per seed ``s`` (documented because the site promises reproducibility
 
 import functools
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,7 +170,6 @@ def init_network(seed, width):
     return np.concatenate([W1, b1, W2, [b2]])
 
 
-@functools.lru_cache(maxsize=32)
 def minibatch_indices(seed, n_train, batch_size, steps):
     """Seed ``seed``'s minibatch indices for ``steps`` steps, (steps, batch_size) int16,
     read-only.
@@ -180,13 +180,17 @@ def minibatch_indices(seed, n_train, batch_size, steps):
     a process draws them once per seed (a tenth of a network's training time) and
     keeps the last 32 seeds' (2.4 MB each at 30,000 steps).
     """
+    return _minibatch_indices(*map(operator.index, (seed, n_train, batch_size, steps)))
+
+
+@functools.lru_cache(maxsize=32)
+def _minibatch_indices(seed: int, n_train: int, batch_size: int, steps: int) -> np.ndarray:
     rng = np.random.default_rng([STREAM_BATCH, seed])
     n_blocks = -(-steps // BATCH_BLOCK)
     shape = (BATCH_BLOCK, batch_size)
-    blocks = [rng.integers(0, n_train, shape, dtype=np.int16) for _ in range(n_blocks)]
-    indices = np.concatenate(blocks)[:steps]
-    indices.flags.writeable = False
-    return indices
+    drawn = np.concatenate([rng.integers(0, n_train, shape, dtype=np.int16) for _ in range(n_blocks)])
+    drawn.flags.writeable = False  # the array itself, so that no view of it can be made writeable
+    return drawn[:steps]
 
 
 def snapshot_steps(steps, n_snapshots):

@@ -15,10 +15,10 @@ drawing, no notebook, no manifest yet) is listed under ``skipped`` with the reas
   ``naive_ms_per_frame``: the figure the course's ``course/naive.py`` picks, drawn as a
   notebook would, in the same run; ``naive_ratio`` = naive / ours.
 - Page weight of the worksheet, as sent and uncompressed (``first_load_bytes``,
-  ``total_bytes``, ``*_raw_bytes``), and with every player loaded at 390 px: JS heap,
-  renderer memory, jump time (``js_heap_mb``, ``renderer_rss_mb``, ``jump_ms``,
-  ``jump_ms_worst``), then with every explorer used (``renderer_rss_explored_mb``,
-  ``explorer_*``); coursegen.tools.weight.
+  ``total_bytes``, ``*_raw_bytes``), and with every player loaded at 390 px: renderer
+  memory and jump time (``renderer_rss_mb``, ``jump_ms``, ``jump_ms_worst``), then with
+  every explorer used too: JS heap, renderer memory, state-change times
+  (``js_heap_mb``, ``renderer_rss_explored_mb``, ``explorer_*``); coursegen.tools.weight.
 - Cold builds: ``coursegen site`` from an empty cache and ``coursegen check``
   (``cold_site_s``, ``cold_check_s``, wall).
 - The companion notebook of each worksheet executed headless as the site ships it
