@@ -12,9 +12,14 @@ from coursegen.atomic import TMP_PREFIX
 from coursegen.errors import BuildError, shown
 
 
-def require(*trees: Path) -> None:
-    """Each folder of ``trees``, everything inside it, and (for one not made yet) the
-    folder it will be made in, writable: the build replaces or prunes what is in them."""
+def require(*trees: Path, alone: tuple[Path, ...] = ()) -> None:
+    """Each folder of ``trees`` and everything inside it writable (the build replaces or
+    prunes what is in them), and each folder of ``alone`` itself (the build makes or
+    swaps folders in it, and leaves the rest alone: a course's root holds its .venv and
+    .git, tens of thousands of folders); for one not made yet, the folder it will be
+    made in."""
+    for folder in alone:
+        _check(_existing(folder))
     for tree in trees:
         if not tree.exists():
             _check(_existing(tree))

@@ -67,7 +67,7 @@ def build_lock(paths):
     entries are written whole and renamed into place, and a sweep removes only the
     staging of builds that are no longer running (cache.Store)."""
     folder = paths.root / ".cache"
-    writable.require(folder)
+    writable.require(alone=(folder,))  # for the lock; what the build writes in it is checked where it does
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / "build.lock")
     try:
@@ -264,7 +264,8 @@ def build_into(
         if atomic.recover_tree(out):
             log(f"site: restored the previous {out.name}/ that an interrupted build had moved aside")
         docs = paths.docs(shown.edition)
-        writable.require(paths.root, out.parent, out, docs)  # the cache: checked by the CLI
+        # the cache: checked by the CLI
+        writable.require(out, docs, paths.compiled_templates, alone=(paths.root, out.parent))
         sheets, _ = prepare_docs(paths, shown, options, log, handouts, only)
         t = time.perf_counter()
         epoch = engines.source_date_epoch(paths.root)
