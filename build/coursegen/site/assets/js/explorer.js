@@ -202,15 +202,5 @@
   /* Its printed small multiple (img.cg-print) is fetched before printing by player.js,
      with the players' static frames. */
 
-  function init() {
-    const roots = document.querySelectorAll(".cg-explorer[data-explorer]:not([data-ready])");
-    if (!("IntersectionObserver" in window)) { roots.forEach(setUp); return; }
-    const seen = new IntersectionObserver((entries) => {
-      for (const e of entries) if (e.isIntersecting) { seen.unobserve(e.target); setUp(e.target); }
-    }, { rootMargin: "200px" });
-    roots.forEach((r) => seen.observe(r));
-  }
-
-  if (window.document$) window.document$.subscribe(init);  // Material's page-load stream
-  else document.addEventListener("DOMContentLoaded", init);
+  window.cgSetUpNear(".cg-explorer[data-explorer]", setUp);  // player.js's: within 200 px of the screen
 })();

@@ -414,15 +414,22 @@
   }
   window.addEventListener("beforeprint", () => loadStaticFrames(document));
 
-  function init() {
-    const players = document.querySelectorAll(".cg-player:not([data-ready])");
-    if (!("IntersectionObserver" in window)) { players.forEach(setUp); return; }
-    const seen = new IntersectionObserver((entries) => {
-      for (const e of entries) if (e.isIntersecting) { seen.unobserve(e.target); setUp(e.target); }
-    }, { rootMargin: "200px" });
-    players.forEach((p) => seen.observe(p));
+  /* On every page Material loads, each element matching `selector` not set up yet is
+     set up (`setUp(element)`) once it comes within 200 px of the screen (at once where
+     there is no IntersectionObserver). Shared as window.cgSetUpNear with explorer.js. */
+  function setUpNear(selector, setUp) {
+    function init() {
+      const roots = document.querySelectorAll(`${selector}:not([data-ready])`);
+      if (!("IntersectionObserver" in window)) { roots.forEach(setUp); return; }
+      const seen = new IntersectionObserver((entries) => {
+        for (const e of entries) if (e.isIntersecting) { seen.unobserve(e.target); setUp(e.target); }
+      }, { rootMargin: "200px" });
+      roots.forEach((r) => seen.observe(r));
+    }
+    if (window.document$) window.document$.subscribe(init);  // Material's page-load stream
+    else document.addEventListener("DOMContentLoaded", init);
   }
+  window.cgSetUpNear = setUpNear;
 
-  if (window.document$) window.document$.subscribe(init);  // Material's page-load stream
-  else document.addEventListener("DOMContentLoaded", init);
+  setUpNear(".cg-player", setUp);
 })();
