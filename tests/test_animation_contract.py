@@ -92,3 +92,62 @@ def test_palette_indices_follow_the_rule_on_every_call():
         got = palette.index(frame)
         assert got.shape == frame.shape and got.dtype == np.uint8
         assert got.ravel().tolist() == [_nearest_by_hand(int(p), colors) for p in frame.ravel()]
+
+
+def test_each_schemes_still_is_its_gifs_last_frame(tmp_path):
+    """The PNGs (print, reduced motion) share one compressed picture and differ in the
+    palette: each, decoded by Pillow, is its own scheme's GIF at its last frame."""
+    import numpy as np
+    from PIL import Image
+
+    fig, grabbed = frames(3)
+    style.save_animation(fig, grabbed, tmp_path / "figure", 100, LABELS, "step")
+    for stem in ("figure", "figure-dark"):
+        gif = Image.open(tmp_path / f"{stem}.gif")
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("RGB"))
+        still = np.asarray(Image.open(tmp_path / f"{stem}.png").convert("RGB"))
+        assert np.array_equal(still, last), stem
+    light, dark = (np.asarray(Image.open(tmp_path / f"{s}.png").convert("RGB")) for s in ("figure", "figure-dark"))
+    assert not np.array_equal(light, dark)
+
+
+def test_a_text_board_blends_over_whatever_the_frame_holds():
+    """The same line drawn again over other pixels is blended over those pixels (the
+    board remembers words it drew, keyed by what was under them): each time equal to
+    the rule, character after character, (under x (255 - cover) + ink x cover + 127) // 255."""
+    import numpy as np
+
+    fig = style.new_figure(3.0, 2.0)
+    ax = fig.subplots()
+    line = ["step 12   MSE 0.0180"]
+    board = style.TextBoard(ax, [line])
+    ax.set_title("t", pad=board.title_pad)
+    style.FrameGrabber(fig, [])
+    height, width = fig.canvas.get_width_height()[::-1]
+    rng = np.random.default_rng(3)
+    plain = np.full((height, width), 0xFFFFFFFF, dtype=np.uint32)
+    noisy = rng.integers(0, 1 << 24, (height, width), dtype=np.uint32) | np.uint32(0xFF000000)
+    for background in (plain, noisy, plain, noisy):
+        frame = background.copy()
+        board.draw(frame, line)
+        assert np.array_equal(frame, _blended_by_hand(board, background, line[0])), "not the rule"
+
+
+def _blended_by_hand(board, background, text: str):
+    import numpy as np
+
+    cover = style._glyph_tiles(
+        tuple(board.chars), board.size_pt * board.ax.figure.dpi / 72, board.line, board.ax.figure.dpi
+    )
+    rgb = np.stack([background & 255, background >> 8 & 255, background >> 16 & 255], axis=-1).astype(np.int64)
+    start = board.right - len(text) * board.advance
+    for k, char in enumerate(text):
+        if char == " ":
+            continue
+        c = cover[char].astype(np.int64)[..., None]
+        x = int(round(start + k * board.advance)) - 1
+        under = rgb[board.top : board.top + c.shape[0], x : x + c.shape[1]]
+        under[:] = (under * (255 - c) + 0 * c + 127) // 255  # ink: black
+    out = (background & np.uint32(0xFF000000)) | rgb[..., 0].astype(np.uint32)
+    return out | rgb[..., 1].astype(np.uint32) << 8 | rgb[..., 2].astype(np.uint32) << 16

@@ -49,28 +49,38 @@ class Frames:
         return b"".join(out)
 
 
-def encode(indices: list[np.ndarray], frame_ms: int, colors: int) -> Frames:
-    """Index frames (H, W) uint8, values below ``colors``, to GIF image blocks."""
+@dataclass(frozen=True)
+class Change:
+    """One frame as what differs from the frame before it: the flat positions, in
+    order, whose palette index changed, and their new indices."""
+
+    at: np.ndarray  # int64, ascending
+    indices: np.ndarray  # uint8, one per position
+
+
+def encode(first: np.ndarray, changes: list[Change], frame_ms: int, colors: int) -> Frames:
+    """Frame 0 as indices (H, W) uint8, values below ``colors``, and every later frame
+    as its ``Change``, to GIF image blocks."""
     bits = max(2, int(colors).bit_length())  # room for the colours and one more
     transparent = colors
-    height, width = indices[0].shape
-    blocks, previous = [], None
-    for frame in indices:
-        if previous is None:
-            left, top, sub = 0, 0, frame
-        else:
-            changed = frame != previous
-            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-            if rows.size == 0:  # the same picture: one transparent pixel keeps the frame
-                left, top, sub = 0, 0, np.full((1, 1), transparent, dtype=np.uint8)
-            else:
-                box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-                left, top = int(cols[0]), int(rows[0])
-                sub = np.where(changed[box], frame[box], np.uint8(transparent))
-        h, w = sub.shape
-        blocks.append(b"\x2c" + struct.pack("<HHHHB", left, top, w, h, 0) + _lzw(sub, bits))
-        previous = frame
+    height, width = first.shape
+    blocks = [_block(0, 0, first, bits)]
+    for change in changes:
+        if change.at.size == 0:  # the same picture: one transparent pixel keeps the frame
+            blocks.append(_block(0, 0, np.full((1, 1), transparent, dtype=np.uint8), bits))
+            continue
+        rows, cols = np.divmod(change.at, width)
+        top, left = int(rows[0]), int(cols.min())
+        sub = np.full((int(rows[-1]) - top + 1, int(cols.max()) - left + 1), transparent, dtype=np.uint8)
+        sub[rows - top, cols - left] = change.indices
+        blocks.append(_block(left, top, sub, bits))
     return Frames(width, height, tuple(blocks), max(1, round(frame_ms / 10)), bits, transparent)
+
+
+def _block(left: int, top: int, sub: np.ndarray, bits: int) -> bytes:
+    """An image block: its descriptor (no local palette) and LZW data."""
+    h, w = sub.shape
+    return b"\x2c" + struct.pack("<HHHHB", left, top, w, h, 0) + _lzw(sub, bits)
 
 
 def _lzw(sub: np.ndarray, bits: int) -> bytes:

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import tempfile
+import zlib
 from pathlib import Path
 
 import matplotlib
@@ -278,6 +279,7 @@ class TextBoard:
         height_pt = self.rows * self.size_pt * LINE_SPACING + self.PAD_PT
         self.title_pad = height_pt + matplotlib.rcParams["axes.titlepad"]
         self._tiles = None
+        self._done: dict[tuple, np.ndarray] = {}  # (row, columns, word, pixels before) -> after
 
     def _place(self, frame: np.ndarray) -> None:
         """Pixel sizes and position, once the figure is drawn at its final dpi and layout."""
@@ -288,44 +290,49 @@ class TextBoard:
         ink = _rgb(INK)
         self._tiles = {  # per character: what of the picture stays, what the ink adds (+ 127: rounding)
             char: ((255 - cover)[..., None], ink * cover[..., None] + 127)
-            for char, cover in _glyph_tiles(self.chars, size_px, self.line, fig.dpi).items()
+            for char, cover in _glyph_tiles(tuple(self.chars), size_px, self.line, fig.dpi).items()
         }
+        self._tile_shape = next(iter(self._tiles.values()))[0].shape[:2]  # every tile's: one cell
         box = self.ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
         self.right = int(box.x1)
         self.bottom = frame.shape[0] - int(np.ceil(box.y1)) - int(round(self.PAD_PT * fig.dpi / 72))
         self.top = self.bottom - self.rows * self.line
 
     def draw(self, frame: np.ndarray, lines: list[str]) -> None:
-        """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``: each
-        character's tile blended over the one before it, in integers, on one RGB copy of
-        the block the text covers."""
+        """Draw ``lines`` (right-aligned, one of the frames given) into ``frame``, word
+        by word (runs of characters between spaces)."""
         if self._tiles is None:
             self._place(frame)
-        placed = []
         for row, text in enumerate(lines):
             y = self.top + row * self.line
             start = self.right - len(text) * self.advance
-            placed += [
-                (y, int(round(start + k * self.advance)) - 1, self._tiles[char])
-                for k, char in enumerate(text)
-                if char in self._tiles
-            ]
-        if not placed:
-            return
-        top, left = min(p[0] for p in placed), min(p[1] for p in placed)
-        bottom = max(y + keep.shape[0] for y, _, (keep, _) in placed)
-        right = max(x + keep.shape[1] for _, x, (keep, _) in placed)
-        block = frame[top:bottom, left:right]
-        rgb = _unpack(block)
-        for y, x, (keep, add) in placed:
-            cell = rgb[y - top : y - top + keep.shape[0], x - left : x - left + keep.shape[1]]
-            cell[:] = (cell * keep + add) // 255
-        block[:] = (block & np.uint32(0xFF000000)) | (_pack(rgb) & np.uint32(0xFFFFFF))
+            for word in re.finditer("[^ ]+", text):
+                xs = tuple(int(round(start + k * self.advance)) - 1 for k in range(word.start(), word.end()))
+                self._draw_word(frame, y, xs, word.group())
+
+    def _draw_word(self, frame: np.ndarray, y: int, xs: tuple[int, ...], word: str) -> None:
+        """Each character's tile blended over the one before it, in integers, on one RGB
+        copy of the block the word covers. A word drawn over the same pixels before is
+        copied from then: most of a board ("step", "train MSE") is the same every frame."""
+        height, width = self._tile_shape
+        block = frame[y : y + height, xs[0] : xs[-1] + width]
+        key = (y, xs, word, block.tobytes())
+        done = self._done.get(key)
+        if done is None:
+            rgb = _unpack(block)
+            for x, char in zip(xs, word):
+                keep, add = self._tiles[char]
+                cell = rgb[:, x - xs[0] : x - xs[0] + width]
+                cell[:] = (cell * keep + add) // 255
+            done = self._done[key] = (block & np.uint32(0xFF000000)) | (_pack(rgb) & np.uint32(0xFFFFFF))
+        block[:] = done
 
 
-def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
+@functools.lru_cache(maxsize=4)
+def _glyph_tiles(chars: tuple[str, ...], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
     """Each character's coverage (0-255) in a cell one line high, its left edge one
-    pixel before the glyph's origin, rasterised by matplotlib once."""
+    pixel before the glyph's origin, rasterised by matplotlib once per process (the
+    animations of a build share their boards' characters). Read only."""
     cell = int(np.ceil(size_px * 0.602)) + 3
     fig = Figure(figsize=(cell * 2 * len(chars) / dpi, line / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
@@ -343,10 +350,13 @@ def _glyph_tiles(chars: list[str], size_px: float, line: int, dpi: float) -> dic
     fig.canvas.draw()
     pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0].astype(np.int32)
     top = max(0, (pixels.shape[0] - line) // 2)
-    return {
+    tiles = {
         char: (255 - pixels[top : top + line, 2 * k * cell : 2 * k * cell + cell]).astype(np.int32)
         for k, char in enumerate(chars)
     }
+    for tile in tiles.values():
+        tile.setflags(write=False)
+    return tiles
 
 
 def _rgb(color: str) -> np.ndarray:
@@ -427,16 +437,21 @@ def _cells(rgb: np.ndarray) -> np.ndarray:
     return (rgb >> 3 & 31) << 10 | (rgb >> 11 & 31) << 5 | (rgb >> 19 & 31)
 
 
-def _indices(frames: list[np.ndarray], palette: Palette) -> list[np.ndarray]:
-    """Every frame's palette indices, looked up only for the pixels that changed (a
-    pixel's index depends on its colour alone)."""
-    out = [palette.index(frames[0])]
+def _changes(frames: list[np.ndarray], palette: Palette) -> tuple[np.ndarray, list[gif.Change], np.ndarray]:
+    """Frame 0's palette indices, each later frame's change of indices, and the last
+    frame's indices. Only the pixels whose colour changed are looked up (a pixel's
+    index depends on its colour alone), and no frame's indices are kept whole."""
+    first = palette.index(frames[0])
+    current = first.copy()
+    changes = []
     for before, frame in zip(frames, frames[1:]):
-        changed = np.flatnonzero(frame.ravel() != before.ravel())
-        indices = out[-1].copy()
-        indices.ravel()[changed] = palette.index(frame.ravel()[changed])
-        out.append(indices)
-    return out
+        at = np.flatnonzero(frame.ravel() != before.ravel())
+        indices = palette.index(frame.ravel()[at])
+        moved = indices != current.ravel()[at]  # two colours may share an index
+        at, indices = at[moved], indices[moved]
+        current.ravel()[at] = indices
+        changes.append(gif.Change(at, indices))
+    return first, changes, current
 
 
 SHORT_FORM_FRAME_MS = 200  # a short-form animation without a frame_ms option
@@ -506,13 +521,14 @@ def save_animation(
     if wrong:
         raise ValueError(f"save_animation: {wrong} (the player's contract: coursegen/figures/__init__.py)")
     palette = Palette(np.concatenate([frames[0], frames[-1]]), ANIMATION_COLORS)
-    indices = _indices(frames, palette)
-    encoded = gif.encode(indices, frame_ms, len(palette.colors))
+    first, changes, last = _changes(frames, palette)
+    encoded = gif.encode(first, changes, frame_ms, len(palette.colors))
+    still = _png(last, palette.colors)
     for colors, stem in ((palette.colors, out), (schemes.dark_colors(palette.colors), dark_path(out))):
         data = encoded.to_bytes(colors)
         stem.with_suffix(".gif").write_bytes(data)
         stem.with_suffix(".gif.js").write_text(script_copy(data, "cgGifs"), encoding="ascii")
-        _save_png(indices[-1], colors, stem.with_suffix(".png"))
+        stem.with_suffix(".png").write_bytes(_with_palette(still, colors))
     player = {
         "slider": slider,
         "labels": labels,
@@ -550,9 +566,28 @@ def _player_problem(n_frames: int, frame_ms, labels, slider) -> str | None:
     return None
 
 
-def _save_png(indices: np.ndarray, colors: np.ndarray, path: Path) -> None:
+def _png(indices: np.ndarray, colors: np.ndarray) -> bytes:
     image = Image.fromarray(indices, mode="P")
+    image.putpalette(_table(colors))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _table(colors: np.ndarray) -> bytes:
+    """A 256-colour palette: ``colors`` ((n, 3) uint8), then black."""
     table = np.zeros((256, 3), dtype=np.uint8)
     table[: len(colors)] = colors
-    image.putpalette(table.tobytes())
-    image.save(path, format="PNG")
+    return table.tobytes()
+
+
+def _with_palette(png: bytes, colors: np.ndarray) -> bytes:
+    """The indexed PNG ``png`` with another palette: its PLTE chunk rewritten (length,
+    type, data, CRC), the compressed pixels kept. Compressing them once for both
+    schemes halves the cost of the stills."""
+    at = 8  # past the signature, chunk by chunk
+    while png[at + 4 : at + 8] != b"PLTE":
+        at += 12 + int.from_bytes(png[at : at + 4], "big")
+    length = int.from_bytes(png[at : at + 4], "big")
+    chunk = b"PLTE" + _table(colors)[:length]
+    return png[: at + 4] + chunk + zlib.crc32(chunk).to_bytes(4, "big") + png[at + 12 + length :]
