@@ -363,3 +363,32 @@ def test_the_global_flags_work_after_the_command_too(tmp_path, flags):
     assert vars(cli._parser().parse_args([*flags, "new", "worksheet", "x", "X"]))["quiet"] == ("-q" in flags)
     result = run_cli(tmp_path, "site", *flags, cache=tmp_path / "c")  # no course here: one line
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_new_courses_readme_names_only_commands_and_options_that_exist(tmp_path):
+    """Every ``coursegen ...`` line of the README ``coursegen init`` writes parses with the
+    command line as it is (a renamed option or command fails here), and the README names
+    every command a course is worked with."""
+    import re
+    import shlex
+
+    from coursegen import cli
+    from coursegen.commands import init
+
+    root = tmp_path / "course"
+    init.init(root, lambda *a: None)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# course\n")
+    used = re.findall(r"(?m)(?:`|^)(coursegen [^`#\n]*?)\s*(?:`|#|$)", readme)
+    assert len(used) >= 10
+    parser = cli._parser()
+    for line in used:
+        argv = shlex.split(line)[1:]
+        if argv in (["COMMAND", "--help"], ["--help"]):
+            continue
+        try:
+            parser.parse_args(argv)
+        except SystemExit:
+            raise AssertionError(f"README.md: `{line}` is not a command coursegen takes") from None
+    named = {shlex.split(line)[1] for line in used}
+    assert {"serve", "site", "lock-figures", "check", "handout", "figure", "new"} <= named

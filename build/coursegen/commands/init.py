@@ -1,7 +1,7 @@
 """``coursegen init``: a new course in an empty folder, which ``coursegen site`` builds at once.
 
-The course is the one coursegen would find there (``course.find_root``): ``mkdocs.yml``,
-a home page, one worksheet (``coursegen new worksheet``'s: one experiment, one
+The course is the one coursegen would find there (``course.find_root``): a README with
+the commands a course is worked with, ``mkdocs.yml``, a home page, one worksheet (``coursegen new worksheet``'s: one experiment, one
 animation, one solution), the code behind them in ``course/`` with its test, a
 ``requirements.txt`` that installs coursegen and a ``requirements.lock`` that pins its
 dependencies hash for hash (the versions this coursegen was tested with), and a GitHub workflow that tests the
@@ -48,7 +48,7 @@ def init(folder: Path, log) -> int:
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    log(f"init: wrote a course of {len(files)} files into {folder}")
+    log(f"init: wrote a course of {len(files)} files into {folder} (its README.md says how to work in it)")
     log(
         "init: next, in this environment, the versions its figures' bytes are made with (pytest too): "
         f"`pip install --require-hashes -r {folder / 'requirements.lock'}`"
