@@ -100,3 +100,38 @@ def _darker_than(shot: np.ndarray, box: list[float], background: tuple[int, ...]
     luminance = figure.astype(np.int32) @ np.array([299, 587, 114], dtype=np.int32) // 1000
     paper = int(np.dot(background, [299, 587, 114]) // 1000)
     return int((luminance < paper - 12).sum())
+
+
+_BUNDLE = "**/assets/javascripts/bundle.*.min.js"  # Material's script, at the end of the body
+
+
+@pytest.mark.parametrize(("build", "scheme"), [("solutions", "light"), ("solutions", "dark"), ("zensical", "dark")])
+def test_a_first_visit_has_its_systems_palette_before_materials_script_runs(request, chromium, build, scheme):
+    """A first visit (a new browser, nothing saved) is in the palette the reader's system
+    asks for as the page is parsed, not once Material's script at the end of the body
+    has run: held back here, to make that moment last. Until then a reader whose system
+    is dark saw a light page, and the figures first in view fetched the light pictures
+    (1 visit in 3 at 1280 px, measured). So the page fetches its own scheme's pictures
+    only, even then."""
+    url = (
+        request.getfixturevalue("served")["solutions"]
+        if build == "solutions"
+        else request.getfixturevalue("served_zensical")
+    )
+    context = chromium.browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    try:
+        context.route(_BUNDLE, lambda route: route.abort())
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+        page = context.new_page()
+        page.goto(f"{url}/dis01/index.html", wait_until="load")
+        page.wait_for_timeout(300)  # lazy pictures near the screen start loading
+        palette = page.evaluate("document.body.dataset.mdColorScheme")
+        fetched = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
+    finally:
+        context.close()
+    assert palette == {"light": "default", "dark": "slate"}[scheme]
+    pictures = [
+        u.rsplit("/", 1)[-1] for u in fetched if "/figures/" in u and u.split("#")[0].endswith((".gif", ".svg"))
+    ]
+    assert pictures, "no picture fetched: the test saw nothing"
+    assert [p for p in pictures if ("-dark." in p) != (scheme == "dark")] == []

@@ -117,6 +117,8 @@ def test_serve_shows_an_edited_figure_and_never_goes_back(tmp_path):
         (root / "content" / "mini" / "index.md").write_text(MINI_PAGE + "\nOne more sentence.\n")
         assert _until(lambda: b"One more sentence" in (_get(f"{home}mini/") or b""), 60)
         assert _get(url) == new  # the rebuild after the prose edit kept the new figure
+        # the generator's theme overrides, as in a build: the palette chosen as the body begins
+        assert b"matchMedia(choice[0])" in _get(f"{home}mini/")
     finally:
         server.terminate()
         server.wait(timeout=30)

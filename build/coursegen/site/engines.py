@@ -25,6 +25,9 @@ from coursegen import atomic
 from coursegen.errors import BuildError
 
 GENERATOR = Path(__file__).resolve().parent  # the generator's own assets/ and vendor/
+# Material's templates the generator overrides (as a course's theme.custom_dir does), below
+# the course's own: a course's override of the same file wins.
+THEME = GENERATOR / "theme"
 VENDOR = GENERATOR / "vendor"  # KaTeX and the iframe-worker shim, from npm (`make vendor`)
 KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")
 # Material's offline plugin runs search in an iframe from file://; mkdocs.yml names
@@ -183,12 +186,32 @@ def _mkdocs(config: Path, docs: Path, staging: Path, nav: list, compiled) -> str
     try:
         with redirect_stdout(chatter):
             cfg = load_config(config_file=str(config), docs_dir=str(docs), site_dir=str(staging), strict=True, nav=nav)
+            with_generator_theme(cfg.theme)
             if compiled is not None:
                 cfg.plugins["coursegen/compiled-theme"] = CompiledTheme()
             build(cfg)
     finally:
         logger.removeHandler(handler)
     return chatter.getvalue()
+
+
+def with_generator_theme(theme) -> None:
+    """MkDocs' ``theme`` looking up templates in the generator's ``THEME`` after the
+    course's ``custom_dir`` (if any) and before Material's own."""
+    if str(THEME) not in theme.dirs:
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME))
+
+
+def _theme_folder(course_theme: Path | None, folder: Path) -> Path:
+    """Zensical takes one ``custom_dir``: ``folder`` (in the cache) made to hold the
+    generator's ``THEME``, then the course's own ``custom_dir`` files over it."""
+    files = {}
+    for source in (THEME, course_theme):
+        for p in sorted(source.rglob("*")) if source and source.is_dir() else ():
+            if p.is_file():
+                files[p.relative_to(source).as_posix()] = p.read_bytes()
+    sync_docs(folder, files)
+    return folder
 
 
 def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
@@ -208,8 +231,8 @@ def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
     )
     theme = settings.setdefault("theme", {})
     theme["variant"] = "classic"
-    if "custom_dir" in theme:
-        theme["custom_dir"] = str((config.parent / theme["custom_dir"]).resolve())
+    course_theme = config.parent / theme["custom_dir"] if theme.get("custom_dir") else None
+    theme["custom_dir"] = str(_theme_folder(course_theme, project / "theme" / docs.name).resolve())
     path = project / f"zensical-{docs.name}.yml"
     atomic.write_text(path, yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
     return path

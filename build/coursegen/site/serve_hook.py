@@ -13,10 +13,16 @@ from pathlib import Path
 from coursegen.commands.build import build_lock, prepare_docs
 from coursegen.course import Course
 from coursegen.errors import BuildError
-from coursegen.site import worksheets
+from coursegen.site import engines, worksheets
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages.editions import publication
 from coursegen.stages.executors import Options
+
+
+def on_config(config, **kwargs):
+    """The generator's theme overrides, as a build has them (engines.with_generator_theme)."""
+    engines.with_generator_theme(config.theme)
+    return config
 
 
 def on_pre_build(config, **kwargs):
