@@ -31,8 +31,9 @@ def naive_relu_animation(res, out: Path) -> int:
     def frame(k: int) -> None:
         ax.clear()
         w1, b1, w2 = (res[name][0, k] for name in ("W1", "b1", "W2"))
-        for unit in range(len(w1)):
-            ax.plot(xg, w2[unit] * np.maximum(0, w1[unit] * xg + b1[unit]), ":", color="grey", lw=0.8)
+        for unit in range(len(w1)):  # each hinge where its unit is active, as the build draws them
+            active = w1[unit] * xg + b1[unit] > 0
+            ax.plot(xg[active], w2[unit] * (w1[unit] * xg[active] + b1[unit]), ":", color="grey", lw=0.8)
         ax.scatter(res["x_train"], res["y_train"], s=6, color="orange", label="training data")
         ax.plot(xg, res["truth_grid"], "--", color="tab:blue", label="ground truth")
         ax.plot(xg, res["pred_grid"][k], color="tab:green", lw=2.2, label="prediction")

@@ -260,3 +260,34 @@ def test_optimizer_page_shows_its_figure_and_is_linked(solutions_site, sheet, re
         rf'<a href="optimizers.html" class="md-nav__link">\s*<span class="md-ellipsis">\s*{re.escape(title)}\s*</span>'
     )
     assert re.search(nav, worksheet)
+
+
+def test_hinges_are_drawn_where_their_unit_is_active_and_nowhere_else():
+    """A hinge is W2 relu(W1 x + b1): 0 on the x-axis where its unit is inactive, which the
+    player, the fit figure and the explorer leave out. For networks with every kind of
+    unit (elbow inside, before or past [0, 1], W1 = 0), what each draws spans exactly the
+    points of a fine grid where W1 x + b1 > 0, at the heights W2 (W1 x + b1) there."""
+    from course.figures import explore, relu
+
+    rng = np.random.default_rng(11)
+    w1 = np.concatenate([rng.normal(0, 3, 60), [0.0, 0.0, 2.0, -2.0]])
+    b1 = np.concatenate([rng.normal(0, 1.5, 60), [0.4, -0.4, -2.0, 2.0]])  # W1 = 0, both ways; elbow at 1
+    w2 = rng.normal(0, 1, w1.size)
+    grid = np.linspace(0, 1, 100_001)
+    active = np.outer(w1, grid) + b1[:, None] > 0  # (units, grid)
+    res = {"W1": w1[None, None], "b1": b1[None, None], "W2": w2[None, None], "shown": np.array(0)}
+    drawn = relu._hinge_segments(res, 0)
+    assert len(drawn) == int(active.any(axis=1).sum())
+    spans = iter(drawn)
+    pts, _ = explore._hinges(w1, b1, w2)
+    for unit in range(w1.size):
+        xs = grid[active[unit]]
+        shown = pts[unit][~np.isnan(pts[unit, :, 0])]
+        if xs.size == 0:
+            assert shown.size == 0 or np.ptp(shown[:, 0]) == 0, f"unit {unit}: drawn where it is inactive"
+            continue
+        segment = next(spans)
+        for got in (segment, shown):
+            assert abs(got[:, 0].min() - xs[0]) < 2e-5 and abs(got[:, 0].max() - xs[-1]) < 2e-5, unit
+            want = w2[unit] * np.maximum(0, w1[unit] * got[:, 0] + b1[unit])
+            assert np.allclose(got[:, 1], want, atol=1e-12), unit

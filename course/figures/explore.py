@@ -140,22 +140,25 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
 
 
 def _hinges(W1, b1, W2):
-    """Each unit's hinge W2 relu(W1 x + b1) on [0, 1] as three points: x = 0, its elbow
-    (NaN when the elbow is outside (0, 1): the hinge is straight there), x = 1."""
+    """Each unit's hinge W2 relu(W1 x + b1) on [0, 1] where the unit is active, as three
+    points: x = 0, its elbow, x = 1; NaN for a point not drawn: an end where the unit is
+    inactive (the hinge is 0 there, on the x-axis; the players leave it out too), the
+    elbow when it is outside [0, 1] (the hinge is straight), all three for a unit active
+    nowhere on [0, 1]."""
     elbow = np.divide(-b1, W1, out=np.full(W1.shape, np.nan), where=W1 != 0)
-    inside = (elbow > 0) & (elbow < 1)
-    at0 = W2 * np.maximum(b1, 0.0)
-    at1 = W2 * np.maximum(W1 + b1, 0.0)
-    mid_x = np.where(inside, elbow, np.nan)
+    inside = (elbow >= 0) & (elbow <= 1)
+    at0 = np.where(b1 > 0, W2 * b1, np.nan)  # the pre-activation at x = 0 is b1
+    at1 = np.where(W1 + b1 > 0, W2 * (W1 + b1), np.nan)
     pts = np.stack(
         [
-            np.stack([np.zeros_like(at0), at0], axis=-1),
-            np.stack([mid_x, np.where(inside, 0.0, np.nan)], axis=-1),
-            np.stack([np.ones_like(at1), at1], axis=-1),
+            np.stack([np.where(np.isnan(at0), np.nan, 0.0), at0], axis=-1),
+            np.stack([np.where(inside, elbow, np.nan), np.where(inside, 0.0, np.nan)], axis=-1),
+            np.stack([np.where(np.isnan(at1), np.nan, 1.0), at1], axis=-1),
         ],
         axis=-2,
     )
-    return pts, np.stack([mid_x, np.where(inside, 0.0, np.nan)], axis=-1)
+    mid_x = np.where((elbow > 0) & (elbow < 1), elbow, np.nan)
+    return pts, np.stack([mid_x, np.where(np.isnan(mid_x), np.nan, 0.0)], axis=-1)
 
 
 def _prediction(W1, b1, W2, b2):

@@ -125,22 +125,28 @@ def _median_and_band(ax, steps, res: dict, key: str, look: tuple) -> None:
 # --------------------------------------------------------------- the fit picture
 
 
-def _hinge_segments(res: dict, snap: int) -> np.ndarray:
-    """Every unit's hinge W2 relu(W1 x + b1) on [0, 1] as three points, (width, 3, 2):
-    x = 0, its elbow (clipped to [0, 1]) and x = 1. A hinge is straight on either side
-    of its elbow, so these are exact."""
-    w1, b1, w2 = (res[k][_shown(res), snap][:, None] for k in ("W1", "b1", "W2"))
+def _hinge_segments(res: dict, snap: int) -> list[np.ndarray]:
+    """Where each unit's hinge W2 relu(W1 x + b1) is active on [0, 1]: one straight
+    segment (2, 2), from its elbow (clipped to [0, 1]) to the end it rises or falls
+    towards; none for a unit active nowhere on [0, 1]. Where a unit is inactive its hinge
+    is 0: drawn, those parts lay over the x-axis as a grey band that hid it and the
+    hinges leaving it, and were half the dots of every frame."""
+    w1, b1, w2 = (res[k][_shown(res), snap] for k in ("W1", "b1", "W2"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        elbow = np.where(w1 != 0, np.clip(-b1 / w1, 0, 1), 0.5)
-    xs = np.concatenate([np.zeros_like(elbow), elbow, np.ones_like(elbow)], axis=1)
-    return np.stack([xs, w2 * np.maximum(0, w1 * xs + b1)], axis=-1)
+        elbow = np.clip(-b1 / w1, 0, 1)
+    start = np.where(w1 > 0, elbow, 0.0)  # W1 > 0: active right of the elbow; W1 < 0: left of it
+    end = np.where(w1 > 0, 1.0, np.where(w1 < 0, elbow, (b1 > 0) * 1.0))  # W1 = 0: everywhere or nowhere
+    xs = np.stack([start, end], axis=1)
+    ys = w2[:, None] * np.maximum(0, w1[:, None] * xs + b1[:, None])
+    return [np.column_stack([x, y]) for x, y in zip(xs, ys) if x[1] > x[0]]
 
 
 def draw_fit(ax, res: dict, snap: int, *, point_size: float = 6) -> dict:
     """The notebook's picture of the shown seed at one snapshot; returns the artists that move.
 
     Each unit's hinge W2 relu(W1 x + b1) is a thin dotted line that leaves the x-axis at
-    its elbow (a dot on y = 0); the prediction (solid) is their sum plus b2. The hinges
+    its elbow (a dot on y = 0), drawn where the unit is active; the prediction (solid) is
+    their sum plus b2. The hinges
     are one collection: a single artist to update and draw per frame, not one per unit.
     """
     xg = res["x_grid"]
