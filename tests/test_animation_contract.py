@@ -137,9 +137,9 @@ def test_a_text_board_blends_over_whatever_the_frame_holds():
 def _blended_by_hand(board, background, text: str):
     import numpy as np
 
-    cover = style._glyph_tiles(
-        tuple(board.chars), board.size_pt * board.ax.figure.dpi / 72, board.line, board.ax.figure.dpi
-    )
+    figure = board.ax.figure
+    size = board.size_pt * figure.dpi / 72
+    cover = style._glyph_tiles(tuple(board.chars), size, board.line, figure.dpi, style._text_settings())
     rgb = np.stack([background & 255, background >> 8 & 255, background >> 16 & 255], axis=-1).astype(np.int64)
     start = board.right - len(text) * board.advance
     for k, char in enumerate(text):
@@ -151,3 +151,51 @@ def _blended_by_hand(board, background, text: str):
         under[:] = (under * (255 - c) + 0 * c + 127) // 255  # ink: black
     out = (background & np.uint32(0xFF000000)) | rgb[..., 0].astype(np.uint32)
     return out | rgb[..., 1].astype(np.uint32) << 8 | rgb[..., 2].astype(np.uint32) << 16
+
+
+def _board_frame(settings: dict):
+    """One frame of a text board drawn under these matplotlib settings."""
+    import matplotlib
+    import numpy as np
+
+    with matplotlib.rc_context(settings):
+        fig = style.new_figure(3.0, 2.0)
+        matplotlib.rcParams.update(settings)  # new_figure starts from the style
+        ax = fig.subplots()
+        board = style.TextBoard(ax, [["step 12   MSE 0.0180"]])
+        ax.set_title("t", pad=board.title_pad)
+        style.FrameGrabber(fig, [])
+        height, width = fig.canvas.get_width_height()[::-1]
+        frame = np.full((height, width), 0xFFFFFFFF, dtype=np.uint32)
+        board.draw(frame, ["step 12   MSE 0.0180"])
+        return frame
+
+
+def test_a_board_drawn_after_one_in_another_text_style_keeps_its_own():
+    """Glyphs are rasterised once per process and text style: a board drawn after a bold
+    one (a figure that set its own style) is the board drawn first thing."""
+    import numpy as np
+
+    style._glyph_tiles.cache_clear()
+    plain = _board_frame({})
+    style._glyph_tiles.cache_clear()
+    bold = _board_frame({"font.weight": "bold"})
+    again = _board_frame({})
+    assert not np.array_equal(bold, plain)
+    assert np.array_equal(again, plain)
+
+
+def test_a_character_the_board_was_not_made_for_is_left_out():
+    """As before the word cache: what the board has no glyph for is skipped, the rest drawn."""
+    import numpy as np
+
+    fig = style.new_figure(3.0, 2.0)
+    ax = fig.subplots()
+    board = style.TextBoard(ax, [["ab 1"]])
+    ax.set_title("t", pad=board.title_pad)
+    style.FrameGrabber(fig, [])
+    height, width = fig.canvas.get_width_height()[::-1]
+    known, unknown = (np.full((height, width), 0xFFFFFFFF, dtype=np.uint32) for _ in range(2))
+    board.draw(known, ["ab 1"])
+    board.draw(unknown, ["ab 1x"])  # "x": no glyph; "ab" and "1" shift left by one place
+    assert (known != 0xFFFFFFFF).any() and (unknown != 0xFFFFFFFF).any()

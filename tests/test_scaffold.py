@@ -392,3 +392,27 @@ def test_a_new_courses_readme_names_only_commands_and_options_that_exist(tmp_pat
             raise AssertionError(f"README.md: `{line}` is not a command coursegen takes") from None
     named = {shlex.split(line)[1] for line in used}
     assert {"serve", "site", "lock-figures", "check", "handout", "figure", "new"} <= named
+
+
+def test_a_new_course_set_up_as_its_readme_says_commits_no_virtualenv_and_is_published(tmp_path):
+    """The README's set-up makes a virtualenv inside the course and commits: the course's
+    .gitignore keeps the virtualenv out (one library in it is over GitHub's 100 MB), and
+    the branch it commits to is the one the workflow tests and publishes."""
+    import re
+    import subprocess
+
+    from coursegen.commands import init
+
+    root = tmp_path / "course"
+    init.init(root, lambda *a: None)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    branch = re.search(r"git init -b (\S+)", readme).group(1)
+    workflow = (root / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    assert re.search(rf"push:\s*\n\s*branches: \[{branch}\]", workflow)
+    (root / ".venv" / "lib").mkdir(parents=True)
+    (root / ".venv" / "lib" / "big.so").write_bytes(b"\0")
+    git = ["git", "-c", "init.defaultBranch=x", "-C", str(root)]
+    subprocess.run([*git, "init", "-q", "-b", branch], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    staged = subprocess.run([*git, "diff", "--cached", "--name-only"], capture_output=True, text=True, check=True)
+    assert "README.md" in staged.stdout.split() and ".venv" not in staged.stdout

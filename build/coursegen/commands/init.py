@@ -56,6 +56,6 @@ def init(folder: Path, log) -> int:
     log(f"init: then `cd {folder}`, `coursegen site`, `python -m pytest`, `coursegen lock-figures`, and commit")
     log(
         "init: until its first commit the build's clock is 1970 (it is the last commit's time), so a "
-        "worksheet's `solutions:` date reads not released: `git init && git commit`, or build with --as-of now"
+        "worksheet's `solutions:` date reads not released: `git init -b main && git commit`, or build with --as-of now"
     )
     return 0

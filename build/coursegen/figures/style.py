@@ -11,6 +11,7 @@ import inspect
 import io
 import json
 import re
+import sys
 import tempfile
 import zlib
 from pathlib import Path
@@ -288,11 +289,9 @@ class TextBoard:
         self.advance = size_px * 0.602  # DejaVu Sans Mono: every glyph 0.602 em wide
         self.line = int(np.ceil(size_px * LINE_SPACING))
         ink = _rgb(INK)
-        self._tiles = {  # per character: what of the picture stays, what the ink adds (+ 127: rounding)
-            char: ((255 - cover)[..., None], ink * cover[..., None] + 127)
-            for char, cover in _glyph_tiles(tuple(self.chars), size_px, self.line, fig.dpi).items()
-        }
-        self._tile_shape = next(iter(self._tiles.values()))[0].shape[:2]  # every tile's: one cell
+        covers = _glyph_tiles(tuple(self.chars), size_px, self.line, fig.dpi, _text_settings())
+        self._tiles = {char: _blend_tile(cover, ink) for char, cover in covers.items()}
+        self._tile_shape = next(iter(covers.values())).shape  # every tile's: one cell
         box = self.ax.get_window_extent()  # pixels from the bottom left; frames count rows from the top
         self.right = int(box.x1)
         self.bottom = frame.shape[0] - int(np.ceil(box.y1)) - int(round(self.PAD_PT * fig.dpi / 72))
@@ -311,28 +310,41 @@ class TextBoard:
                 self._draw_word(frame, y, xs, word.group())
 
     def _draw_word(self, frame: np.ndarray, y: int, xs: tuple[int, ...], word: str) -> None:
-        """Each character's tile blended over the one before it, in integers, on one RGB
-        copy of the block the word covers. A word drawn over the same pixels before is
-        copied from then: most of a board ("step", "train MSE") is the same every frame."""
+        """Each character's tile blended over the one before it, in 16-bit integers, on
+        the frame's own red, green and blue bytes. A word drawn over the same pixels
+        before is copied from then: most of a board ("step", "train MSE") is the same
+        every frame."""
         height, width = self._tile_shape
         block = frame[y : y + height, xs[0] : xs[-1] + width]
         key = (y, xs, word, block.tobytes())
         done = self._done.get(key)
-        if done is None:
-            rgb = _unpack(block)
-            for x, char in zip(xs, word):
-                keep, add = self._tiles[char]
-                cell = rgb[:, x - xs[0] : x - xs[0] + width]
-                cell[:] = (cell * keep + add) // 255
-            done = self._done[key] = (block & np.uint32(0xFF000000)) | (_pack(rgb) & np.uint32(0xFFFFFF))
-        block[:] = done
+        if done is not None:
+            block[:] = done
+            return
+        pixel_bytes = block.view(np.uint8)  # (height, 4 x width): each row's bytes in order
+        for x, char in zip(xs, word):
+            if char not in self._tiles:  # not in the lines the board was made for: left out
+                continue
+            keep, add = self._tiles[char]
+            cell = pixel_bytes[:, 4 * (x - xs[0]) : 4 * (x - xs[0] + width)]
+            mixed = cell * keep + add  # at most 255 * 255 + 127: 16 bits
+            cell[:] = (mixed + 1 + (mixed >> 8)) >> 8  # mixed // 255, exactly below 65,535
+        self._done[key] = block.copy()
+
+
+def _text_settings() -> tuple[tuple[str, str], ...]:
+    """The matplotlib settings a glyph's pixels depend on besides its font, size and dpi
+    (weight, style, hinting, antialiasing, ...: every ``font.*`` and ``text.*``), as a key."""
+    return tuple((k, repr(v)) for k, v in sorted(matplotlib.rcParams.items()) if k.startswith(("font.", "text.")))
 
 
 @functools.lru_cache(maxsize=4)
-def _glyph_tiles(chars: tuple[str, ...], size_px: float, line: int, dpi: float) -> dict[str, np.ndarray]:
+def _glyph_tiles(chars: tuple[str, ...], size_px: float, line: int, dpi: float, settings: tuple) -> dict:
     """Each character's coverage (0-255) in a cell one line high, its left edge one
-    pixel before the glyph's origin, rasterised by matplotlib once per process (the
-    animations of a build share their boards' characters). Read only."""
+    pixel before the glyph's origin, rasterised by matplotlib once per process for the
+    same ``settings`` (``_text_settings()``, in force now): the animations of a build
+    share their boards' characters, and a figure that sets its own text style gets its
+    own. Read only."""
     cell = int(np.ceil(size_px * 0.602)) + 3
     fig = Figure(figsize=(cell * 2 * len(chars) / dpi, line / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
@@ -359,18 +371,21 @@ def _glyph_tiles(chars: tuple[str, ...], size_px: float, line: int, dpi: float) 
     return tiles
 
 
+def _blend_tile(cover: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A glyph's coverage (height, width) as what of each byte of a 0xAABBGGRR pixel row
+    stays and what the ink adds (+ 127: rounding), (height, 4 x width) 16-bit: red,
+    green and blue mix with the ink, alpha stays itself (x 255 + 127, then // 255)."""
+    keep = np.repeat((255 - cover)[..., None], 4, axis=-1)
+    add = np.concatenate([ink * cover[..., None], np.zeros((*cover.shape, 1), dtype=cover.dtype)], axis=-1) + 127
+    alpha = 3 if sys.byteorder == "little" else 0  # the byte order of a pixel's channels: R, G, B, A
+    keep[..., alpha] = 255
+    if alpha == 0:
+        add = add[..., ::-1]
+    return keep.reshape(cover.shape[0], -1).astype(np.uint16), add.reshape(cover.shape[0], -1).astype(np.uint16)
+
+
 def _rgb(color: str) -> np.ndarray:
     return np.array([round(c * 255) for c in matplotlib.colors.to_rgb(color)], dtype=np.int32)
-
-
-def _unpack(pixels: np.ndarray) -> np.ndarray:
-    """uint32 0xAABBGGRR pixels to (..., 3) int32 RGB."""
-    return np.stack([pixels & 255, (pixels >> 8) & 255, (pixels >> 16) & 255], axis=-1).astype(np.int32)
-
-
-def _pack(rgb: np.ndarray) -> np.ndarray:
-    r, g, b = (rgb[..., i].astype(np.uint32) for i in range(3))
-    return np.uint32(0xFF000000) | (b << 16) | (g << 8) | r
 
 
 class Palette:

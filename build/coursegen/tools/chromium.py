@@ -85,7 +85,10 @@ def browser(existing=None, extra_args: tuple = ()):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise BuildError("Playwright is missing: run `make` to install requirements.lock") from None
+        raise BuildError(
+            "Playwright is missing (handouts print through it): `pip install playwright`; "
+            "in coursegen's own checkout `make` installs it"
+        ) from None
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args])
         try:
