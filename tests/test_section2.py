@@ -279,7 +279,7 @@ def test_hinges_are_drawn_where_their_unit_is_active_and_nowhere_else():
     drawn = relu._hinge_segments(res, 0)
     assert len(drawn) == int(active.any(axis=1).sum())
     spans = iter(drawn)
-    pts, _ = explore._hinges(w1, b1, w2)
+    pts, _ = explore._hinges(w1, b1, w2, edge=1e9)
     for unit in range(w1.size):
         xs = grid[active[unit]]
         shown = pts[unit][~np.isnan(pts[unit, :, 0])]
@@ -291,3 +291,22 @@ def test_hinges_are_drawn_where_their_unit_is_active_and_nowhere_else():
             assert abs(got[:, 0].min() - xs[0]) < 2e-5 and abs(got[:, 0].max() - xs[-1]) < 2e-5, unit
             want = w2[unit] * np.maximum(0, w1[unit] * got[:, 0] + b1[unit])
             assert np.allclose(got[:, 1], want, atol=1e-12), unit
+
+
+def test_the_explorers_steep_hinges_leave_the_panel_where_they_cross_its_edge():
+    """A hinge whose end lies beyond where the panel draws (|y| > edge) ends where it
+    crosses the edge, on its own line: not held at the edge, which bent it."""
+    from course.figures import explore
+
+    rng = np.random.default_rng(5)
+    w1, b1, w2 = rng.normal(0, 4, 400), rng.normal(0, 2, 400), rng.normal(0, 2, 400)
+    edge = 3.0
+    pts, _ = explore._hinges(w1, b1, w2, edge)
+    shown = ~np.isnan(pts[..., 0])
+    x, y = pts[..., 0], pts[..., 1]
+    truth = w2[:, None] * np.maximum(0, w1[:, None] * x + b1[:, None])
+    assert np.allclose(y[shown], truth[shown], atol=1e-9)  # every point on its hinge
+    steep = np.abs(w2 * w1) > 0  # where a unit's end was moved, it sits on the edge, inside [0, 1]
+    moved = shown & np.isclose(np.abs(y), edge) & steep[:, None]
+    assert moved.sum() > 20 and np.all((x[moved] >= 0) & (x[moved] <= 1))
+    assert np.all(np.abs(y[shown]) <= edge + 1e-9)

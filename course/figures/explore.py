@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from course.experiments.relu import RatePairs
 from course.figures.gd import alpha_text
-from coursegen.figures.explorer import Axis, Control, Explorer
+from coursegen.figures.explorer import EDGE, Axis, Control, Explorer
 
 
 def _ticks(lo, hi, n=5):
@@ -139,24 +139,27 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
 # ------------------------------------------------------------------------ Section 2
 
 
-def _hinges(W1, b1, W2):
+def _hinges(W1, b1, W2, edge: float):
     """Each unit's hinge W2 relu(W1 x + b1) on [0, 1] where the unit is active, as three
     points: x = 0, its elbow, x = 1; NaN for a point not drawn: an end where the unit is
     inactive (the hinge is 0 there, on the x-axis; the players leave it out too), the
     elbow when it is outside [0, 1] (the hinge is straight), all three for a unit active
-    nowhere on [0, 1]."""
+    nowhere on [0, 1]. An end beyond ``edge`` (|y|, where the panel stops drawing) is
+    moved along the hinge to where it crosses it (held at the edge, a steep hinge was
+    drawn at the wrong slope, leaving the plot at the wrong x), and a hinge beyond it
+    all along is not drawn."""
     elbow = np.divide(-b1, W1, out=np.full(W1.shape, np.nan), where=W1 != 0)
     inside = (elbow >= 0) & (elbow <= 1)
-    at0 = np.where(b1 > 0, W2 * b1, np.nan)  # the pre-activation at x = 0 is b1
-    at1 = np.where(W1 + b1 > 0, W2 * (W1 + b1), np.nan)
-    pts = np.stack(
-        [
-            np.stack([np.where(np.isnan(at0), np.nan, 0.0), at0], axis=-1),
-            np.stack([np.where(inside, elbow, np.nan), np.where(inside, 0.0, np.nan)], axis=-1),
-            np.stack([np.where(np.isnan(at1), np.nan, 1.0), at1], axis=-1),
-        ],
-        axis=-2,
-    )
+    ends, hidden = [], np.zeros(W1.shape, dtype=bool)
+    for x, on in ((0.0, b1 > 0), (1.0, W1 + b1 > 0)):  # the pre-activation there: W1 x + b1
+        y = W2 * (W1 * x + b1)
+        beyond = on & (np.abs(y) > edge) & (W1 != 0)
+        to = np.sign(y) * edge  # where the hinge crosses the edge: W2 (W1 x + b1) = to
+        crossing = np.divide(to / np.where(W2 == 0, 1, W2) - b1, W1, out=np.full(W1.shape, x), where=beyond)
+        hidden |= beyond & ((crossing < 0) | (crossing > 1))  # beyond the edge all along: not seen
+        ends.append(np.stack([np.where(on, crossing, np.nan), np.where(on, np.where(beyond, to, y), np.nan)], axis=-1))
+    middle = np.stack([np.where(inside, elbow, np.nan), np.where(inside, 0.0, np.nan)], axis=-1)
+    pts = np.where(hidden[..., None, None], np.nan, np.stack([ends[0], middle, ends[1]], axis=-2))
     mid_x = np.where((elbow > 0) & (elbow < 1), elbow, np.nan)
     return pts, np.stack([mid_x, np.where(np.isnan(mid_x), np.nan, 0.0)], axis=-1)
 
@@ -210,6 +213,7 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
     )
     x_axis = Axis("x", 0.0, 1.0, (0.0, 0.25, 0.5, 0.75, 1.0))
     y_axis = Axis("y", -y_limit, y_limit, _ticks(-y_limit, y_limit))
+    edge = y_limit + EDGE * 2 * y_limit  # how far beyond the y axis a panel still draws
     panels = [ex.panel("All layers trained", x_axis, y_axis), ex.panel("Output layer only", x_axis, y_axis)]
     for panel in panels:
         ex.line(panel, "truth", np.stack([first["x_grid"], first["truth_grid"]], axis=-1))
@@ -219,13 +223,13 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
         when = {1: k}
         trained = pairs.all_layers(w)
         params = [trained[n][:, keep] for n in ("W1", "b1", "W2", "b2")]  # (S, K, H)
-        hinges, elbows = _hinges(*params[:3])
+        hinges, elbows = _hinges(*params[:3], edge)
         ex.line(panels[0], "unit", hinges, dims=(2, 3), when=when)
         ex.line(panels[0], "fit", _prediction(*params)[:, :, None], dims=(2, 3), when=when)
         ex.dots(panels[0], "elbow", elbows[:, :, None], dims=(2, 3), when=when)
         outs = [pairs.output_only(w, common) for common in (False, True)]  # in the order of rate_labels
         stacked = [np.stack([o[n][:, keep] for o in outs]) for n in ("W1", "b1", "W2", "b2")]  # (2, S, K, H)
-        hinges, elbows = _hinges(*stacked[:3])
+        hinges, elbows = _hinges(*stacked[:3], edge)
         ex.line(panels[1], "unit", hinges, dims=(0, 2, 3), when=when)
         ex.line(panels[1], "fit", _prediction(*stacked)[..., None, :, :], dims=(0, 2, 3), when=when)
         ex.dots(panels[1], "elbow", elbows[0, :, 0][:, None], dims=(2,), when=when)  # fixed: the initial elbows
