@@ -43,3 +43,21 @@ def test_zensical_players_draw_exactly_their_gifs_frames(chromium, served_zensic
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]
     assert seen > 0 and problems == []
+
+
+def test_a_custom_dir_that_is_not_there_stops_the_zensical_build_as_it_stops_mkdocs(tmp_path):
+    """Zensical gets the generator's theme merged with the course's custom_dir: a
+    misspelled custom_dir is named, not left out without a word."""
+    import pytest
+
+    from coursegen.errors import BuildError
+    from coursegen.site import engines
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\ntheme:\n  name: material\n  custom_dir: overridez\n", encoding="utf-8")
+    docs = tmp_path / ".cache" / "docs" / "solutions"
+    docs.mkdir(parents=True)
+    with pytest.raises(BuildError, match=r"mkdocs.yml: theme.custom_dir: .*overridez is not a folder"):
+        engines.zensical_config(config, docs, tmp_path / ".cache" / "out", [])
+    (tmp_path / "overridez").mkdir()
+    assert engines.zensical_config(config, docs, tmp_path / ".cache" / "out", []).is_file()

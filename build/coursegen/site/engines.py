@@ -232,6 +232,8 @@ def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
     theme = settings.setdefault("theme", {})
     theme["variant"] = "classic"
     course_theme = config.parent / theme["custom_dir"] if theme.get("custom_dir") else None
+    if course_theme and not course_theme.is_dir():  # as MkDocs says it
+        raise BuildError(f"{config.name}: theme.custom_dir: {course_theme} is not a folder")
     theme["custom_dir"] = str(_theme_folder(course_theme, project / "theme" / docs.name).resolve())
     path = project / f"zensical-{docs.name}.yml"
     atomic.write_text(path, yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
