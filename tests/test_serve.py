@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,45 @@ def test_serve_shows_an_edited_figure_and_never_goes_back(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.timeout(120)
+def test_a_zensical_preview_stopped_by_sigterm_stops_zensical_too(tmp_path):
+    """``coursegen serve --engine zensical`` runs ``zensical serve`` as a child: stopped
+    by SIGTERM (a process manager, an editor's stop button), it takes the child with it,
+    so the port is free for the next preview."""
+    import signal
+
+    root = make_mini_checkout(tmp_path / "course")
+    port, children = _free_port(), []
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", "zensical"]
+    server = subprocess.Popen(
+        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        assert _until(lambda: _home(port), 90), "the Zensical preview never served"
+        children = _children(server.pid)
+        assert children, "no zensical serve child"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert _until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10), "zensical left running"
+    finally:
+        for pid in [*_children(server.pid), *children]:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        server.kill()
+
+
+def _children(pid: int) -> list[str]:
+    """The processes whose parent is ``pid`` (from /proc: no procps needed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(stat.parent.name)
+    return found

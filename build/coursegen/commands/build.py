@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -358,6 +359,7 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
     source changes; Zensical then reloads what changed."""
     out = docs.parent.parent / "zensical" / f"{docs.name}-serve"
     config = engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that the finally below stops zensical too
     server = subprocess.Popen([engines.zensical_command(), "serve", "-f", str(config), "-a", args.dev_addr])
     watched = paths.watched
     seen = _stamps(watched)
@@ -377,6 +379,12 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
         server.terminate()
         server.wait()
     return server.returncode or 0
+
+
+def _exit_on_sigterm(signum, _frame) -> None:
+    """A stop by SIGTERM (a process manager, an editor's stop button) as an exit: Python
+    would otherwise end at once and leave ``zensical serve`` running, holding the port."""
+    raise SystemExit(128 + signum)
 
 
 def _stamps(folders) -> list[tuple[str, int, int]]:
