@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_mini_checkout, run_cli, tree_bytes
+from conftest import alive, child_pids, make_mini_checkout, run_cli, tree_bytes
 
 pytestmark = pytest.mark.faults
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
@@ -194,25 +194,6 @@ def test_a_full_disk_while_writing_the_site_costs_one_line_and_no_staging(built)
     assert not list(root.glob(".tmp-*")) and not list((root / ".cache").rglob(".tmp-*"))
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
 def test_killing_the_build_kills_its_pool_workers(tmp_path):
     root = make_mini_checkout(tmp_path / "course")
@@ -223,19 +204,19 @@ def test_killing_the_build_kills_its_pool_workers(tmp_path):
     build = subprocess.Popen(cmd, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while len(workers := _children(build.pid)) < 2 and time.monotonic() < deadline:
+        while len(workers := child_pids(build.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(workers) == 2, "the pool never started"
         time.sleep(2)  # training
         os.kill(build.pid, signal.SIGKILL)
         build.wait()
         deadline = time.monotonic() + 10
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not [w for w in workers if _alive(w)], "pool workers outlived the build"
+        assert not [w for w in workers if alive(w)], "pool workers outlived the build"
     finally:
         for pid in [build.pid, *workers]:
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 

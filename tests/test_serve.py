@@ -9,11 +9,10 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import MINI_PAGE, make_mini_checkout, run_cli
+from conftest import MINI_PAGE, alive, child_pids, make_mini_checkout, run_cli
 
 SOLUTION = "The mean of the data."  # the mini course's only solution sentence
 
@@ -140,28 +139,13 @@ def test_a_zensical_preview_stopped_by_sigterm_stops_zensical_too(tmp_path):
     )
     try:
         assert _until(lambda: _home(port), 90), "the Zensical preview never served"
-        children = _children(server.pid)
+        children = child_pids(server.pid)
         assert children, "no zensical serve child"
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        assert _until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10), "zensical left running"
+        assert _until(lambda: not any(map(alive, children)), 10), "zensical left running"
     finally:
-        for pid in [*_children(server.pid), *children]:
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
+        for pid in [*child_pids(server.pid), *children]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
         server.kill()
-
-
-def _children(pid: int) -> list[str]:
-    """The processes whose parent is ``pid`` (from /proc: no procps needed)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(stat.parent.name)
-    return found
