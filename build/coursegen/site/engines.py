@@ -51,11 +51,17 @@ def hand_written(course_assets: Path) -> dict[str, bytes]:
     """The CSS and JavaScript every edition's docs folder carries: the generator's
     (``coursegen/site/assets``), then the course's own ``site_src/assets``, whose file at
     the same path replaces the generator's (as Material's ``overrides/`` does)."""
+    return {f"assets/{rel}": data for rel, data in _layered(GENERATOR / "assets", course_assets).items()}
+
+
+def _layered(*folders: Path | None) -> dict[str, bytes]:
+    """The files of ``folders`` by relative path, sorted; a later folder's file replaces
+    an earlier one's at the same path. A folder that is None or absent adds nothing."""
     files = {}
-    for folder in (GENERATOR / "assets", course_assets):
-        for p in sorted(folder.rglob("*")) if folder.is_dir() else ():
+    for folder in folders:
+        for p in sorted(folder.rglob("*")) if folder and folder.is_dir() else ():
             if p.is_file():
-                files[f"assets/{p.relative_to(folder).as_posix()}"] = p.read_bytes()
+                files[p.relative_to(folder).as_posix()] = p.read_bytes()
     return dict(sorted(files.items()))
 
 
@@ -205,12 +211,7 @@ def with_generator_theme(theme) -> None:
 def _theme_folder(course_theme: Path | None, folder: Path) -> Path:
     """Zensical takes one ``custom_dir``: ``folder`` (in the cache) made to hold the
     generator's ``THEME``, then the course's own ``custom_dir`` files over it."""
-    files = {}
-    for source in (THEME, course_theme):
-        for p in sorted(source.rglob("*")) if source and source.is_dir() else ():
-            if p.is_file():
-                files[p.relative_to(source).as_posix()] = p.read_bytes()
-    sync_docs(folder, files)
+    sync_docs(folder, _layered(THEME, course_theme))
     return folder
 
 
