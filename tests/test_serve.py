@@ -149,3 +149,38 @@ def test_a_zensical_preview_stopped_by_sigterm_stops_zensical_too(tmp_path):
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         server.kill()
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_path, engine):
+    """A course whose ``theme.custom_dir`` is ``overrides/`` at its root (as Material's
+    guide sets it up), outside the folders serve watches otherwise: an edit to an
+    override reaches the served page, with either engine."""
+    root = make_mini_checkout(tmp_path / "course")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("custom_dir: site_src/overrides", "custom_dir: overrides"))
+    override = root / "overrides" / "main.html"
+    override.parent.mkdir()
+    block = '{% extends "base.html" %}{% block announce %}Office hours: {} {% endblock %}'
+    override.write_text(block.replace("{}", "Monday"))
+    port = _free_port()
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
+    server = subprocess.Popen(
+        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        home = _until(lambda: _home(port), 90)
+        assert home, "the preview never served"
+        assert b"Office hours: Monday" in _get(f"{home}mini/")
+        override.write_text(block.replace("{}", "Tuesday"))
+        start = time.monotonic()
+        assert _until(lambda: b"Office hours: Tuesday" in (_get(f"{home}mini/") or b""), 30), (
+            "the edited override never reached the served page"
+        )
+        print(f"edited override served after {time.monotonic() - start:.1f} s")
+    finally:
+        for pid in child_pids(server.pid):
+            os.kill(pid, 15)
+        server.terminate()
+        server.wait(timeout=30)

@@ -144,7 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("bench", help="speed figures as one JSON line")
     figure = sub.add_parser("figure", help="draw one figure again into .cache/preview/ (SHEET/NAME)")
     figure.add_argument("figure", metavar="SHEET/NAME", help="e.g. dis01/const_anim")
-    serve = sub.add_parser("serve", help="live preview; re-renders when content/, templates/ or course/ change")
+    serve = sub.add_parser(
+        "serve", help="live preview; re-renders when content/, templates/, course/ or the theme overrides change"
+    )
     serve.add_argument("--dev-addr", default="127.0.0.1:8000")
     handout = sub.add_parser(
         "handout", help="PDF handouts of every worksheet (Chromium print to PDF) into site/handouts/"

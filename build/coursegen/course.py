@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coursegen import errors
 from coursegen.errors import BuildError
+from coursegen.site import engines
 from coursegen.stages import registry
 
 MARKERS = ("mkdocs.yml", "content")  # what makes a folder a course
@@ -56,8 +57,14 @@ class Course:
 
     @property
     def watched(self) -> list[Path]:
-        """What ``serve`` re-renders on: the course's sources that exist."""
-        return [p for p in (self.content, self.root / "templates", self.root / "site_src", self.code) if p.exists()]
+        """What ``serve`` re-renders on: the course's sources that exist, and its
+        ``theme.custom_dir`` wherever it is (Material's guide puts it in ``overrides/``,
+        which neither MkDocs nor Zensical watches on its own)."""
+        folders = [p for p in (self.content, self.root / "templates", self.root / "site_src", self.code) if p.exists()]
+        theme = engines.custom_dir(self.config)
+        if theme and not any(theme.resolve().is_relative_to(f.resolve()) for f in folders):
+            folders.append(theme)
+        return folders
 
     def docs(self, edition: str) -> Path:
         """The MkDocs docs folder of one edition: never shared, so a build of one edition

@@ -361,7 +361,7 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
     config = engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that the finally below stops zensical too
     server = subprocess.Popen([engines.zensical_command(), "serve", "-f", str(config), "-a", args.dev_addr])
-    watched = paths.watched
+    watched = [*paths.watched, paths.config]  # Zensical reads the config written from mkdocs.yml
     seen = _stamps(watched)
     try:
         while server.poll() is None:
@@ -387,10 +387,10 @@ def _exit_on_sigterm(signum, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stamps(folders) -> list[tuple[str, int, int]]:
-    return sorted(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for f in folders for p in f.rglob("*") if p.is_file()
-    )
+def _stamps(watched) -> list[tuple[str, int, int]]:
+    """Each watched file's (and each file's in a watched folder) path, time and size."""
+    files = (p for w in watched for p in ([w] if w.is_file() else w.rglob("*")) if p.is_file())
+    return sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
 def serve(paths, args, log) -> int:

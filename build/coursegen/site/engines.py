@@ -220,10 +220,8 @@ def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
     site folders inside the config's own folder (Zensical's rule), the course's nav,
     and Material's classic look."""
     import yaml
-    from mkdocs.utils.yaml import get_yaml_loader
 
-    with config.open(encoding="utf-8") as f:
-        settings = yaml.load(f, Loader=get_yaml_loader())  # resolves mkdocs.yml's !ENV
+    settings = read_config(config)
     project = docs.parent.parent  # .cache/: holds docs/<edition> and the output
     settings.update(
         docs_dir=docs.relative_to(project).as_posix(),
@@ -232,13 +230,31 @@ def zensical_config(config: Path, docs: Path, out: Path, nav: list) -> Path:
     )
     theme = settings.setdefault("theme", {})
     theme["variant"] = "classic"
-    course_theme = config.parent / theme["custom_dir"] if theme.get("custom_dir") else None
-    if course_theme and not course_theme.is_dir():  # as MkDocs says it
-        raise BuildError(f"{config.name}: theme.custom_dir: {course_theme} is not a folder")
-    theme["custom_dir"] = str(_theme_folder(course_theme, project / "theme" / docs.name).resolve())
+    theme["custom_dir"] = str(_theme_folder(custom_dir(config, settings), project / "theme" / docs.name).resolve())
     path = project / f"zensical-{docs.name}.yml"
     atomic.write_text(path, yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
     return path
+
+
+def read_config(config: Path) -> dict:
+    """``mkdocs.yml`` as a plain dict, its ``!ENV`` tags resolved."""
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    with config.open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=get_yaml_loader()) or {}
+
+
+def custom_dir(config: Path, settings: dict | None = None) -> Path | None:
+    """The course's ``theme.custom_dir`` (``settings``: ``config`` read), if it names one."""
+    settings = read_config(config) if settings is None else settings
+    name = (settings.get("theme") or {}).get("custom_dir")
+    if not name:
+        return None
+    folder = config.parent / name
+    if not folder.is_dir():  # as MkDocs says it
+        raise BuildError(f"{config.name}: theme.custom_dir: {folder} is not a folder")
+    return folder
 
 
 def zensical_command() -> str:
