@@ -100,3 +100,36 @@ def test_the_naive_drawing_has_the_pixels_of_the_frames_it_is_compared_with(solu
     for gif in compared:
         with Image.open(gif) as built, Image.open(tmp_path / "naive.gif") as drawn:
             assert drawn.size == built.size, gif.name
+
+
+@pytest.mark.timeout(120)
+def test_the_sweep_times_every_network_experiment_and_names_each_ones_cost(monkeypatch):
+    """``sweep`` trains each experiment with seeds and steps (here shrunk to two seeds of
+    40 steps) and reports each one's CPU seconds under its worksheet and name."""
+    import dataclasses
+
+    discover = bench.commands.discover
+
+    def shrunk(*args):
+        sheets = discover(*args)
+        for sheet in sheets:
+            for name, exp in sheet.experiments.items():
+                if bench._networks(exp.params):
+                    params = dataclasses.replace(exp.params, seeds=exp.params.seeds[:2], steps=40)
+                    sheet.experiments[name] = dataclasses.replace(exp, params=params)
+        return sheets
+
+    monkeypatch.setattr(bench.commands, "discover", shrunk)
+    paths = Course(REPO, REPO / ".cache" / "coursegen")
+    paths.activate()
+    swept = bench.sweep(paths)
+    trained = {
+        f"{s['sheet']}/{name}"
+        for path in sorted((REPO / "content").glob("*/*.toml"))
+        for s in [{"sheet": path.parent.name, **tomllib.loads(path.read_text())}]
+        for name, exp in s.get("experiments", {}).items()
+        if exp["kind"] in ("relu_sgd", "relu_optimizers")
+    }
+    assert set(swept["sweep_cpu_s"]) == trained
+    assert all(seconds >= 0 for seconds in swept["sweep_cpu_s"].values())
+    assert swept["sweep_network_steps"] == 2 * 40 * len(trained)

@@ -4,8 +4,9 @@ drawing, no notebook, no manifest yet) is listed under ``skipped`` with the reas
 
 - Training: every experiment that trains networks (parameters with ``seeds`` and
   ``steps``: Discussion 1's ``relu_sgd`` sweep) on a 2-process pool whose workers ran
-  each such kind once first (numba compiles then): ``sweep_seconds`` (wall) and
-  ``us_per_network_step`` (worker CPU time per network per SGD step).
+  each such kind once first (numba compiles then): ``sweep_seconds`` (wall),
+  ``us_per_network_step`` (worker CPU time per network per SGD step) and each
+  experiment's CPU seconds (``sweep_cpu_s``: which runs cost what).
 - Rebuilds, measured as staff meet them, as whole ``coursegen site`` runs in a scratch
   copy of the course sharing this checkout's cache: nothing changed, a sentence added
   to the first worksheet, one of its experiment parameters changed (``*_rebuild_s``,
@@ -251,6 +252,7 @@ def sweep(paths, jobs: int = 2) -> dict:
         "sweep_seconds": round(wall, 2),
         "us_per_network_step": round(sum(work) / network_steps * 1e6, 3),
         "sweep_network_steps": network_steps,
+        "sweep_cpu_s": {f"{e.sheet}/{e.name}": round(t, 2) for e, t in zip(sweep_exps, work, strict=True)},
     }
 
 
