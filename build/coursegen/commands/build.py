@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 
 from coursegen import atomic, errors, writable
 from coursegen.errors import BuildError
-from coursegen.site import engines, pages, worksheets
+from coursegen.site import attachments, engines, pages, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
@@ -30,7 +30,7 @@ def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
     if not content.is_dir():
         raise BuildError(f"{content}: no content folder")
     links_stay_inside(root, [content, root / "templates", root / "site_src"])
-    folders = [d for d in sorted(content.iterdir()) if (d / "index.md").is_file() and not d.name.startswith(".")]
+    folders = worksheet_folders(content)
     if only is not None:
         names = [d.name for d in folders]
         if only not in names:
@@ -44,6 +44,33 @@ def discover(content: Path, root: Path, only: str | None = None) -> list[Sheet]:
                 f"content/{before.name}/'s; give each worksheet its own"
             )
     return sheets
+
+
+def worksheet_folders(content: Path) -> list[Path]:
+    """The worksheet folders of ``content/``, each with its ``index.md``. Anything else
+    there but the home page (and hidden or empty folders) would be left out of the site
+    in silence: refused, named."""
+    folders = []
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith(".") or entry.name == "index.md":
+            continue
+        where = f"content/{entry.name}"
+        if entry.is_dir() and (entry / "index.md").is_file():
+            folders.append(entry)
+        elif entry.is_dir():
+            held = sorted(p.relative_to(entry).as_posix() for p in entry.rglob("*") if p.is_file())
+            if held:
+                raise BuildError(
+                    f"{where}/: a worksheet folder without its index.md (the page and its front matter), "
+                    f"so it would be left out; it holds {', '.join(held[:3])}{', ...' if len(held) > 3 else ''}"
+                )
+        else:
+            raise BuildError(
+                f"{where}: content/ holds the home page (index.md) and worksheet folders only; "
+                f"a page goes into a worksheet folder (listed in its front matter's pages), "
+                f"a picture beside the page that links to it"
+            )
+    return folders
 
 
 def links_stay_inside(root: Path, folders: list[Path]) -> None:
@@ -153,6 +180,7 @@ def render_docs(
         paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
     )
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
+    docs_files.update(attachments.linked(paths.content, sheets, rendered))
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     return docs_files, rendered
 

@@ -182,11 +182,11 @@ def _mkdocs(config: Path, docs: Path, staging: Path, nav: list, compiled) -> str
             env.bytecode_cache = compiled
             return env
 
+    from mkdocs import exceptions
+
     logger = logging.getLogger("mkdocs")
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("mkdocs %(levelname)s: %(message)s"))
-    handler.setLevel(logging.WARNING)
-    logger.addHandler(handler)
+    warnings = _Warnings()
+    logger.addHandler(warnings)
     logger.setLevel(logging.INFO)
     chatter = io.StringIO()
     try:
@@ -196,9 +196,33 @@ def _mkdocs(config: Path, docs: Path, staging: Path, nav: list, compiled) -> str
             if compiled is not None:
                 cfg.plugins["coursegen/compiled-theme"] = CompiledTheme()
             build(cfg)
+    except exceptions.Abort:
+        if not warnings.said:
+            raise
+        raise BuildError(warnings.first(config.name)) from None
     finally:
-        logger.removeHandler(handler)
-    return chatter.getvalue()
+        logger.removeHandler(warnings)
+    return chatter.getvalue() + "".join(f"mkdocs WARNING: {line}\n" for line in warnings.said)
+
+
+class _Warnings(logging.Handler):
+    """MkDocs' warnings, which its strict mode turns into a failed build: kept, so that
+    the failure is one line naming what the first one names."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.said: list[str] = []
+
+    def emit(self, record) -> None:
+        self.said.append(record.getMessage())
+
+    def first(self, config: str) -> str:
+        """The first warning as a build error: on the page's source (the docs folder's
+        pages are ``content/``'s, rendered) when it names a page."""
+        page = re.match(r"Doc file '([^']+)' (.*?)\.?$", self.said[0], re.DOTALL)
+        line = f"content/{page[1]}: {page[2]}" if page else f"{config}: MkDocs build failed: {self.said[0]}"
+        more = len(self.said) - 1
+        return line + (f" (and {more} more warning{'s' if more > 1 else ''} of MkDocs')" if more else "")
 
 
 def with_generator_theme(theme) -> None:

@@ -1,0 +1,88 @@
+"""What ``content/`` may hold, as staff fill it: every worksheet folder has its
+``index.md`` (a folder without one is refused, never left out of the site in silence),
+only the home page and worksheet folders sit at its top, and a picture beside a page is
+published when a page of that edition links to it (a picture linked only from a solution
+stays out of the student edition). A link to a file that is not there is one line naming
+the page."""
+
+import shutil
+
+import pytest
+
+from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4e60000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    root = make_mini_checkout(tmp_path_factory.mktemp("content") / "course")
+    result = run_cli(root, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(built_once, root, symlinks=True)
+    return root
+
+
+def one_line_error(result) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr, result.stderr
+    return lines[0].removeprefix("error: ")
+
+
+def test_a_worksheet_folder_without_its_page_is_refused_not_left_out(built):
+    second = built / "content" / "week02"
+    second.mkdir()
+    (second / "params.toml").write_text((built / "content" / "mini" / "params.toml").read_text())
+    site = tree_bytes(built / "site")
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/week02/: ") and "index.md" in said and "params.toml" in said, said
+    assert tree_bytes(built / "site") == site
+    (second / "params.toml").unlink()  # an empty folder holds nothing to lose
+    assert run_cli(built, "site", cache=None, env=EPOCH).returncode == 0
+
+
+def test_a_stray_file_at_the_top_of_content_is_refused(built):
+    (built / "content" / "notes.md").write_text("# Notes\n\nFor the staff.\n")
+    site = tree_bytes(built / "site")
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/notes.md: "), said
+    assert tree_bytes(built / "site") == site
+
+
+@pytest.mark.parametrize("edition", ["solutions", "student"])
+def test_a_picture_beside_a_page_is_published_where_a_page_links_to_it(built, edition):
+    folder = built / "content" / "mini"
+    (folder / "img").mkdir()
+    (folder / "img" / "setup.png").write_bytes(PNG)
+    (folder / "answer.png").write_bytes(PNG[:-1] + b"\x83")
+    (folder / "unused.png").write_bytes(PNG)
+    page = MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n![The set-up](img/setup.png)\n")
+    page = page.replace("The mean of the data.\n", "The mean of the data.\n\n![The answer](answer.png)\n")
+    (folder / "index.md").write_text(page)
+    result = run_cli(built, "site", "--edition", edition, cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    site = built / "site" / "mini"
+    assert (site / "img" / "setup.png").read_bytes() == PNG
+    assert 'src="img/setup.png"' in (site / "index.html").read_text()
+    assert (site / "answer.png").exists() == (edition == "solutions")
+    assert not (site / "unused.png").exists()
+
+
+def test_a_link_to_a_missing_file_names_the_page(built):
+    page = MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n![A diagram](diagram.png)\n")
+    (built / "content" / "mini" / "index.md").write_text(page)
+    site = tree_bytes(built / "site")
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/mini/index.md: ") and "diagram.png" in said, said
+    assert tree_bytes(built / "site") == site
