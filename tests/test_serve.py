@@ -184,3 +184,42 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
             os.kill(pid, 15)
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_failed_rerender_says_so_on_the_served_page_until_it_is_fixed(tmp_path, engine):
+    """Course code broken while the preview runs: the page it keeps serving says, at its
+    top, that it is out of date and why; the fix takes the notice away again."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    port = _free_port()
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
+    server = subprocess.Popen(
+        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    code = root / "course" / "experiments" / "gd.py"
+    good = code.read_text()
+    try:
+        home = _until(lambda: _home(port), 90)
+        assert home, "the preview never served"
+        page = f"{home}mini/"
+        assert b"out of date" not in _get(page)
+        code.write_text(
+            good.replace(
+                "def constant_theta_star(x, y):\n",
+                "def constant_theta_star(x, y):\n    raise RuntimeError('boom at the board')\n",
+                1,
+            )
+        )
+        shown = _until(lambda: (html := _get(page) or b"") and b"out of date" in html and html, 60)
+        assert shown, "the page never said the preview is out of date"
+        assert b"boom at the board" in shown and b'role="alert"' in shown
+        code.write_text(good)
+        assert _until(lambda: b"out of date" not in (_get(page) or b"out of date"), 60), (
+            "the notice stayed after the fix"
+        )
+    finally:
+        for pid in child_pids(server.pid):
+            os.kill(pid, 15)
+        server.terminate()
+        server.wait(timeout=30)

@@ -398,11 +398,13 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
             if now != seen:
                 seen = now
                 try:
+                    paths.activate()  # the course's code as it is now (the units' keys hold its bytes)
                     with build_lock(paths):
                         sheets, _ = prepare_docs(paths, shown, executors.Options.of(args), log)
                     engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
                 except BuildError as e:
-                    print(f"error: {e}", file=sys.stderr)  # the previous preview stays up
+                    print(f"error: {e}", file=sys.stderr)  # the previous preview stays up, saying so
+                    engines.mark_stale(docs, str(e))
     finally:
         server.terminate()
         server.wait()

@@ -4,7 +4,8 @@ MkDocs watches the course's ``content/``, ``course/``, ``templates/`` and ``site
 re-runs the pipeline, which reuses cached results and figures, so editing prose
 re-renders pages only. It takes the build lock like any build, and writes only its own
 edition's docs folder, so a ``make site`` of another edition meanwhile is never mixed
-with it. A mistake is printed and the previous preview stays up.
+with it. A mistake is printed, and the previous preview stays up with a notice at
+the top of every page naming it.
 """
 
 import os
@@ -25,9 +26,13 @@ def on_config(config, **kwargs):
     return config
 
 
+_FAILED: list[str] = []  # the last re-render's error, while it is the last word
+
+
 def on_pre_build(config, **kwargs):
     """Refresh the docs folder, and the nav (a worksheet added meanwhile joins it)."""
     paths = Course(Path(os.environ["COURSEGEN_ROOT"]), Path(os.environ["COURSEGEN_CACHE"]))
+    _FAILED.clear()
     try:
         paths.activate()  # the course's code, reloaded where it was edited
         shown = publication(os.environ["COURSEGEN_EDITION"], os.environ.get("COURSEGEN_AS_OF"), paths.root)
@@ -36,6 +41,14 @@ def on_pre_build(config, **kwargs):
         config["nav"] = worksheets.nav(sheets)
     except BuildError as e:
         print(f"error: {e}")
+        _FAILED.append(str(e))
+
+
+def on_page_markdown(markdown, **kwargs):
+    """While the last re-render failed, every page says so at its top, with the error:
+    the page under it is the last one that built, which staff would otherwise take for
+    their edit."""
+    return engines.stale_notice(_FAILED[0]) + markdown if _FAILED else markdown
 
 
 def on_env(env, config, **kwargs):
