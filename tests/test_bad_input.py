@@ -43,6 +43,18 @@ def line_of(rel: str, text: str) -> int:
 
 
 CASES = {
+    "misspelt role": (
+        "content/dis01/section1.toml",
+        'role = "question"',
+        'rol = "question"',
+        ["content/dis01/section1.toml: [figures.const_anim] is missing 'role' ('rol' is no field: a typo of it?)"],
+    ),
+    "misspelt caption": (
+        "content/dis01/section1.toml",
+        'caption = "Gradient descent (solid)',
+        'captoin = "Gradient descent (solid)',
+        ["[figures.const_anim] is missing 'caption' ('captoin' is no field: a typo of it?)"],
+    ),
     "unknown figure": (
         "content/dis01/index.md",
         '{{ figure("const_anim") }}',

@@ -86,3 +86,10 @@ def test_a_link_to_a_missing_file_names_the_page(built):
     said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
     assert said.startswith("content/mini/index.md: ") and "diagram.png" in said, said
     assert tree_bytes(built / "site") == site
+
+
+def test_a_worksheet_without_parameter_files_says_where_its_experiments_go(built):
+    (built / "content" / "mini" / "params.toml").unlink()
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/mini/index.md, line "), said
+    assert "mini has no experiment or summary at all" in said and "content/mini/params.toml" in said, said

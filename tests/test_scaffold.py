@@ -260,6 +260,7 @@ def test_nothing_a_course_reads_or_is_told_names_make(tmp_path):
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         text = path.read_text(errors="replace")
         assert not make.search(text), (path, make.search(text))
+        assert "written by `coursegen new" not in text.lower(), path  # init wrote it
     messages = [
         run_cli(root, "check", cache=tmp_path / "c").stderr,  # no manifest yet
         run_cli(root, "handout", "--out", str(tmp_path / "pdf"), cache=tmp_path / "c").stderr,

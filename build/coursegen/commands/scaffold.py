@@ -90,6 +90,7 @@ def worksheet_files(root: Path, name: str, title: str, content: Path | None = No
     (``init``), whose folder may not exist yet."""
     if not _FOLDER.fullmatch(name):
         raise BuildError(f"{name!r} is not a plain folder name: letters, digits, - and _ (e.g. dis02)")
+    course_being_written = content is not None
     if content is None:
         content = root / "content"
         if not content.is_dir():
@@ -105,7 +106,8 @@ def worksheet_files(root: Path, name: str, title: str, content: Path | None = No
     number, date = next_place(content)
     if not title.startswith(f"Discussion {number}"):  # the nav and the home page say which one it is
         title = f"Discussion {number}: {title}"
-    fill = {"NAME": name, "TITLE": title, "FRONT_MATTER": front_matter(number, title, date)}
+    by = "`coursegen init`" if course_being_written else f"`coursegen new worksheet {name}`"
+    fill = {"NAME": name, "TITLE": title, "FRONT_MATTER": front_matter(number, title, date), "WRITTEN_BY": by}
     files = {content / name / file: _filled(f"worksheet/{file}", fill) for file in ("index.md", "params.toml")}
     kinds = registry.kinds()
     if "descent" not in kinds.experiments or "descent_animation" not in kinds.figures:

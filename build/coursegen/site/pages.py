@@ -154,8 +154,13 @@ class SheetResults:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        if not self._by_name:
+            raise UnknownResult(
+                f"results.{name}: {self._sheet} has no experiment or summary at all "
+                f"(they are defined in a .toml file beside its index.md: content/{self._sheet}/params.toml)"
+            )
         if name not in self._by_name:
-            known = ", ".join(sorted(self._by_name)) or "none"
+            known = ", ".join(sorted(self._by_name))
             raise UnknownResult(f"results.{name}: {self._sheet} has no experiment or summary {name!r}; it has: {known}")
         return _Keys(f"results.{name}", self._by_name[name])
 

@@ -34,6 +34,7 @@ wrong type) stops the build with a ``BuildError`` naming the file and the field.
 
 import codecs
 import dataclasses
+import difflib
 import inspect
 import tomllib
 import types
@@ -230,11 +231,11 @@ def _figures(sheet: str, name: str, table: dict, source: str) -> list[Figure]:
     role = table.pop("role", None)
     why = table.pop("why", None)
     if role is None:
-        raise BuildError(f"{where} is missing 'role'; one of: {_known(ROLES)}")
+        raise _missing(where, "role", table, f"; one of: {_known(ROLES)}")
     if role not in ROLES:
         raise BuildError(f"{where} role = {role!r} is unknown; one of: {_known(ROLES)}")
     if not isinstance(why, str) or not why.strip():
-        raise BuildError(f"{where} is missing 'why': say what makes it {role} material")
+        raise _missing(where, "why", table, f": say what makes it {role} material")
     fig = _figure(sheet, name, table, source)
     if student is None:
         return [dataclasses.replace(fig, role=role, why=why)]
@@ -245,7 +246,7 @@ def _figures(sheet: str, name: str, table: dict, source: str) -> list[Figure]:
     student = dict(student)
     student_why = student.pop("why", None)
     if not isinstance(student_why, str) or not student_why.strip():
-        raise BuildError(f"{where}.student is missing 'why': say why it holds no answer")
+        raise _missing(f"{where}.student", "why", student, ": say why it holds no answer")
     for key in ("kind", "experiment", "experiments"):
         if key in student:
             raise BuildError(f"{where}.student: {key!r} is the figure's own; give captions and options only")
@@ -266,7 +267,7 @@ def _figure(sheet: str, name: str, table: dict, source: str, section: str | None
     required = {"caption": str, "alt": str}
     for key, typ in required.items():
         if key not in table:
-            raise BuildError(f"{where} is missing {key!r}")
+            raise _missing(where, key, table)
         _coerce(table[key], typ, f"{where} {key}")
     if ("experiment" in table) == ("experiments" in table):
         raise BuildError(f'{where} needs either experiment = "name" or experiments = ["name", ...]')
@@ -292,12 +293,20 @@ def _figure(sheet: str, name: str, table: dict, source: str, section: str | None
 def _kind(table: dict, known: dict, where: str) -> str:
     kind = table.get("kind")
     if kind is None:
-        raise BuildError(f"{where} is missing 'kind'; one of: {_known(known)}")
+        raise _missing(where, "kind", table, f"; one of: {_known(known)}")
     if not isinstance(kind, str):
         raise BuildError(f"{where} kind: expected a string, got {_tname(kind)} {kind!r}; one of: {_known(known)}")
     if kind not in known:
         raise BuildError(f"{where} kind = {kind!r} is unknown; one of: {_known(known)}")
     return kind
+
+
+def _missing(where: str, key: str, table: dict, hint: str = "") -> BuildError:
+    """A required key that is not there; a key of the table spelt close to it is named
+    as its likely typo (a misspelt required key is otherwise only "missing")."""
+    typo = difflib.get_close_matches(key, [k for k in table if isinstance(k, str)], n=1, cutoff=0.6)
+    told = f" ({typo[0]!r} is no field: a typo of it?)" if typo else ""
+    return BuildError(f"{where} is missing {key!r}{told}{hint}")
 
 
 def _only_keys(table: dict, allowed, source: str, section: str) -> None:
