@@ -404,7 +404,8 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
                     engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
                 except BuildError as e:
                     print(f"error: {e}", file=sys.stderr)  # the previous preview stays up, saying so
-                    engines.mark_stale(docs, str(e))
+                    with build_lock(paths):  # never while a build of this edition reads the docs folder
+                        engines.mark_stale(docs, str(e))
     finally:
         server.terminate()
         server.wait()
