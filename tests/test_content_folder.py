@@ -93,3 +93,49 @@ def test_a_worksheet_without_parameter_files_says_where_its_experiments_go(built
     said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
     assert said.startswith("content/mini/index.md, line "), said
     assert "mini has no experiment or summary at all" in said and "content/mini/params.toml" in said, said
+
+
+LINK_FORMS = {
+    "html img": '<img src="img/{name}" alt="A picture">',
+    "html link, ./ and anchor": '<a href="./img/{name}#top">the picture</a>',
+    "reference in a solution": "![A picture][pic]\n\n[pic]: img/{name}",
+    "spaces, angle brackets": "![A picture](<img/{name}>)",
+    "spaces, escaped": "![A picture](img/{escaped})",
+}
+
+
+@pytest.mark.parametrize("form", sorted(LINK_FORMS))
+def test_every_link_form_publishes_the_file_or_names_the_page_when_it_is_missing(built, form):
+    """Markdown inline and reference links, HTML src and href (which MkDocs does not
+    check), a name with a space; inside a solution block (indented by the block) too."""
+    folder = built / "content" / "mini"
+    name = "set up.png" if "spaces" in form else "setup.png"
+    link = LINK_FORMS[form].format(name=name, escaped=name.replace(" ", "%20"))
+    where = "The mean of the data.\n" if "solution" in form else "# Mini worksheet\n"
+    (folder / "index.md").write_text(MINI_PAGE.replace(where, f"{where}\n{link}\n", 1))
+    site = tree_bytes(built / "site")
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/mini/index.md: ") and "img/" in said, said
+    assert tree_bytes(built / "site") == site
+    (folder / "img").mkdir()
+    (folder / "img" / name).write_bytes(PNG)
+    result = run_cli(built, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert (built / "site" / "mini" / "img" / name).read_bytes() == PNG
+
+
+def test_a_path_in_code_is_no_link_and_a_parameter_file_is_never_published(built):
+    """A solution-only picture named in a code block of question text is not published
+    with the student edition; a link to the worksheet's TOML is refused, naming it."""
+    folder = built / "content" / "mini"
+    (folder / "answer.png").write_bytes(PNG)
+    code = "```markdown\n![The answer](answer.png)\n```\n\nOr `![The answer](answer.png)`.\n"
+    page = MINI_PAGE.replace("# Mini worksheet\n", f"# Mini worksheet\n\n{code}")
+    (folder / "index.md").write_text(page.replace("The mean of the data.\n", "The mean.\n\n![It](answer.png)\n"))
+    assert run_cli(built, "site", "--edition", "student", cache=None, env=EPOCH).returncode == 0
+    assert not (built / "site" / "mini" / "answer.png").exists()
+    (folder / "index.md").write_text(
+        MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n[The parameters](params.toml)\n")
+    )
+    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
+    assert said.startswith("content/mini/index.md: links to mini/params.toml, a parameter file"), said
