@@ -179,6 +179,16 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
             "the edited override never reached the served page"
         )
         print(f"edited override served after {time.monotonic() - start:.1f} s")
+        # mkdocs.yml names another folder while the preview runs: that one is watched from then
+        moved = root / "overrides2" / "main.html"
+        moved.parent.mkdir()
+        moved.write_text(block.replace("{}", "Wednesday"))
+        config.write_text(config.read_text().replace("custom_dir: overrides", "custom_dir: overrides2"))
+        assert _until(lambda: b"Office hours: Wednesday" in (_get(f"{home}mini/") or b""), 30)
+        moved.write_text(block.replace("{}", "Thursday"))
+        assert _until(lambda: b"Office hours: Thursday" in (_get(f"{home}mini/") or b""), 30), (
+            "an edit to the newly named custom_dir never reached the served page"
+        )
     finally:
         for pid in child_pids(server.pid):
             os.kill(pid, 15)
@@ -214,6 +224,10 @@ def test_a_failed_rerender_says_so_on_the_served_page_until_it_is_fixed(tmp_path
         shown = _until(lambda: (html := _get(page) or b"") and b"out of date" in html and html, 60)
         assert shown, "the page never said the preview is out of date"
         assert b"boom at the board" in shown and b'role="alert"' in shown
+        code.write_text(code.read_text().replace("boom at the board", "boom once more"))
+        again = _until(lambda: (html := _get(page) or b"") and b"boom once more" in html and html, 60)
+        assert again, "the notice never named the second error"
+        assert again.count(b"This preview is out of date") == 1 and b"boom at the board" not in again
         code.write_text(good)
         assert _until(lambda: b"out of date" not in (_get(page) or b"out of date"), 60), (
             "the notice stayed after the fix"

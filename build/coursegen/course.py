@@ -61,7 +61,10 @@ class Course:
         ``theme.custom_dir`` wherever it is (Material's guide puts it in ``overrides/``,
         which neither MkDocs nor Zensical watches on its own)."""
         folders = [p for p in (self.content, self.root / "templates", self.root / "site_src", self.code) if p.exists()]
-        theme = engines.custom_dir(self.config)
+        try:
+            theme = engines.custom_dir(self.config)
+        except BuildError:  # the render says so; meanwhile the other sources are watched
+            theme = None
         if theme and not any(theme.resolve().is_relative_to(f.resolve()) for f in folders):
             folders.append(theme)
         return folders

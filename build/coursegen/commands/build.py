@@ -182,6 +182,7 @@ def render_docs(
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs_files.update(attachments.linked(paths.content, sheets, rendered))
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
+    attachments.missing_html_targets(sheets, rendered, docs_files)
     return docs_files, rendered
 
 
@@ -389,12 +390,12 @@ def _zensical_serve(paths, shown: Publication, docs: Path, args, log, sheets) ->
     config = engines.zensical_config(paths.config, docs, out, worksheets.nav(sheets))
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that the finally below stops zensical too
     server = subprocess.Popen([engines.zensical_command(), "serve", "-f", str(config), "-a", args.dev_addr])
-    watched = [*paths.watched, paths.config]  # Zensical reads the config written from mkdocs.yml
-    seen = _stamps(watched)
+    seen = _stamps([*paths.watched, paths.config])
     try:
         while server.poll() is None:
             time.sleep(1)
-            now = _stamps(watched)
+            # read again each time: mkdocs.yml may name another custom_dir meanwhile
+            now = _stamps([*paths.watched, paths.config])
             if now != seen:
                 seen = now
                 try:

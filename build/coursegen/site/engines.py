@@ -281,13 +281,16 @@ def custom_dir(config: Path, settings: dict | None = None) -> Path | None:
     return folder
 
 
+_STALE_HEAD = '<div class="admonition failure" role="alert"><p class="admonition-title">This preview is out of date</p>'
+_STALE = re.compile(re.escape(_STALE_HEAD) + r".*?</div>\n\n", re.DOTALL)  # the error inside is escaped
+
+
 def stale_notice(error: str) -> str:
     """What a preview's pages say at their top while the last re-render failed: the page
     under it is the last one that built (Material's ``failure`` admonition, as HTML so
     that it needs no Markdown extension)."""
     return (
-        '<div class="admonition failure" role="alert"><p class="admonition-title">This preview is out of date</p>'
-        "<p>The last re-render stopped, so this page is the last one that built. Fix this and save:</p>"
+        f"{_STALE_HEAD}<p>The last re-render stopped, so this page is the last one that built. Fix this and save:</p>"
         f"<p><code>{html.escape(error)}</code></p></div>\n\n"
     )
 
@@ -296,7 +299,7 @@ def mark_stale(docs: Path, error: str) -> None:
     """Every page of ``docs`` with ``stale_notice(error)`` at its top, for a preview that
     runs no MkDocs hooks (Zensical); the next render of the docs folder rewrites them."""
     for page in sorted(docs.rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
+        text = _STALE.sub("", page.read_text(encoding="utf-8"))  # the notice of an earlier failure
         head = text.split("\n---", 1) if text.startswith("---\n") else None  # front matter stays first
         marked = (
             f"{head[0]}\n---\n\n{stale_notice(error)}{head[1].lstrip()}"

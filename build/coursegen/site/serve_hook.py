@@ -1,6 +1,7 @@
 """MkDocs hook used only by ``coursegen serve``: refresh the docs folder before each build.
 
-MkDocs watches the course's ``content/``, ``course/``, ``templates/`` and ``site_src/`` for us; on every change this
+MkDocs watches the course's ``content/``, ``course/``, ``templates/``, ``site_src/`` and theme
+``custom_dir`` for us; on every change this
 re-runs the pipeline, which reuses cached results and figures, so editing prose
 re-renders pages only. It takes the build lock like any build, and writes only its own
 edition's docs folder, so a ``make site`` of another edition meanwhile is never mixed
@@ -19,14 +20,22 @@ from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages.editions import publication
 from coursegen.stages.executors import Options
 
+_SERVER: list = []  # the preview's server, once it serves (on_serve)
+_FAILED: list[str] = []  # the last re-render's error, while it is the last word
+
 
 def on_config(config, **kwargs):
-    """The generator's theme overrides, as a build has them (engines.with_generator_theme)."""
+    """The generator's theme overrides, as a build has them (engines.with_generator_theme);
+    a ``custom_dir`` that ``mkdocs.yml`` names while the preview runs is watched from then."""
     engines.with_generator_theme(config.theme)
+    if _SERVER and config.theme.custom_dir:
+        _SERVER[0].watch(config.theme.custom_dir)  # once per path: MkDocs counts a repeat
     return config
 
 
-_FAILED: list[str] = []  # the last re-render's error, while it is the last word
+def on_serve(server, **kwargs):
+    _SERVER.append(server)
+    return server
 
 
 def on_pre_build(config, **kwargs):
