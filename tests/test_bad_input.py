@@ -49,6 +49,12 @@ CASES = {
         'rol = "question"',
         ["content/dis01/section1.toml: [figures.const_anim] is missing 'role' ('rol' is no field: a typo of it?)"],
     ),
+    "misspelt experiment": (
+        "content/dis01/section1.toml",
+        'experiment = "const_gd"\nrole = "question"',
+        'experiement = "const_gd"\nrole = "question"',
+        ["[figures.const_anim] needs either experiment = ", "('experiement' is no field: a typo of it?)"],
+    ),
     "misspelt caption": (
         "content/dis01/section1.toml",
         'caption = "Gradient descent (solid)',

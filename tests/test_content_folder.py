@@ -48,7 +48,12 @@ def test_a_worksheet_folder_without_its_page_is_refused_not_left_out(built):
     said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
     assert said.startswith("content/week02/: ") and "index.md" in said and "params.toml" in said, said
     assert tree_bytes(built / "site") == site
-    (second / "params.toml").unlink()  # an empty folder holds nothing to lose
+    (second / "params.toml").unlink()  # an empty folder holds nothing to lose, nor one of clutter
+    (second / "img").mkdir()
+    for clutter in (".DS_Store", "img/.DS_Store", "Thumbs.db", "index.md~"):
+        (second / clutter).write_bytes(b"\0")
+    for clutter in (".DS_Store", "Thumbs.db", "index.md~", "desktop.ini"):
+        (built / "content" / clutter).write_bytes(b"\0")
     assert run_cli(built, "site", cache=None, env=EPOCH).returncode == 0
 
 

@@ -35,3 +35,13 @@ def test_text_is_diffed_and_other_bytes_are_named(tmp_path):
     assert report._compare(old, new, tmp_path / "out" / "fig.svg") == [
         "binary: 3 -> 4 bytes, first difference at byte 2"
     ]
+
+
+def test_a_script_copy_of_a_file_points_to_that_files_report(tmp_path):
+    old, new = tmp_path / "old.js", tmp_path / "new.js"
+    old.write_text("window.x = 'QUJD';\n")
+    new.write_text("window.x = 'QUJE';\n")
+    assert report._compare(old, new, tmp_path / "relu_explore.explorer.bin.js") == [
+        "the script copy of relu_explore.explorer.bin, for pages opened from a folder: "
+        "relu_explore.explorer.bin's lines say what changed"
+    ]

@@ -52,13 +52,17 @@ def worksheet_folders(content: Path) -> list[Path]:
     in silence: refused, named."""
     folders = []
     for entry in sorted(content.iterdir()):
-        if entry.name.startswith(".") or entry.name == "index.md":
+        if _clutter(entry.name) or entry.name == "index.md":
             continue
         where = f"content/{entry.name}"
         if entry.is_dir() and (entry / "index.md").is_file():
             folders.append(entry)
         elif entry.is_dir():
-            held = sorted(p.relative_to(entry).as_posix() for p in entry.rglob("*") if p.is_file())
+            held = sorted(
+                p.relative_to(entry).as_posix()
+                for p in entry.rglob("*")
+                if p.is_file() and not any(map(_clutter, p.relative_to(entry).parts))
+            )
             if held:
                 raise BuildError(
                     f"{where}/: a worksheet folder without its index.md (the page and its front matter), "
@@ -71,6 +75,11 @@ def worksheet_folders(content: Path) -> list[Path]:
                 f"a picture beside the page that links to it"
             )
     return folders
+
+
+def _clutter(name: str) -> bool:
+    """What systems and editors leave beside what staff write: hidden files, backups."""
+    return name.startswith(".") or name.endswith("~") or name in ("Thumbs.db", "desktop.ini")
 
 
 def links_stay_inside(root: Path, folders: list[Path]) -> None:

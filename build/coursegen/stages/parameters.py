@@ -270,7 +270,9 @@ def _figure(sheet: str, name: str, table: dict, source: str, section: str | None
             raise _missing(where, key, table)
         _coerce(table[key], typ, f"{where} {key}")
     if ("experiment" in table) == ("experiments" in table):
-        raise BuildError(f'{where} needs either experiment = "name" or experiments = ["name", ...]')
+        typo = difflib.get_close_matches("experiment", [k for k in table if k not in ("experiment", "experiments")], 1)
+        told = f" ({typo[0]!r} is no field: a typo of it?)" if typo else ""
+        raise BuildError(f'{where} needs either experiment = "name" or experiments = ["name", ...]{told}')
     many = "experiments" in table
     names = (
         _coerce(table["experiments"], tuple[str, ...], f"{where} experiments")
