@@ -233,3 +233,32 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}  # a fixed build clock, for tests that build in their own folders
+
+
+@pytest.fixture(scope="module")
+def mini_built_once(tmp_path_factory):
+    """A mini course with its site built as `coursegen site` builds it (in a process of
+    its own; private cache, so nothing shared is touched), once per test module."""
+    root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course")
+    result = run_cli(root, "site", cache=None, env=EPOCH, own_process=True)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def mini_built(mini_built_once, tmp_path):
+    """A test's own copy of the built mini course."""
+    root = tmp_path / "course"
+    shutil.copytree(mini_built_once, root, symlinks=True)
+    return root
+
+
+def one_line_error(result) -> str:
+    """A failed command's one line of output (``error: ...``), no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr, result.stderr
+    return lines[0]

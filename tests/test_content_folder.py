@@ -5,69 +5,44 @@ published when a page of that edition links to it (a picture linked only from a 
 stays out of the student edition). A link to a file that is not there is one line naming
 the page."""
 
-import shutil
-
 import pytest
 
-from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
+from conftest import EPOCH, MINI_PAGE, one_line_error, run_cli, tree_bytes
 
-EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4e60000000049454e44ae426082"
 )
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory):
-    root = make_mini_checkout(tmp_path_factory.mktemp("content") / "course")
-    result = run_cli(root, "site", cache=None, env=EPOCH)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
-@pytest.fixture
-def built(built_once, tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(built_once, root, symlinks=True)
-    return root
-
-
-def one_line_error(result) -> str:
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr, result.stderr
-    return lines[0].removeprefix("error: ")
-
-
-def test_a_worksheet_folder_without_its_page_is_refused_not_left_out(built):
-    second = built / "content" / "week02"
+def test_a_worksheet_folder_without_its_page_is_refused_not_left_out(mini_built):
+    second = mini_built / "content" / "week02"
     second.mkdir()
-    (second / "params.toml").write_text((built / "content" / "mini" / "params.toml").read_text())
-    site = tree_bytes(built / "site")
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/week02/: ") and "index.md" in said and "params.toml" in said, said
-    assert tree_bytes(built / "site") == site
+    (second / "params.toml").write_text((mini_built / "content" / "mini" / "params.toml").read_text())
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/week02/: ") and "index.md" in said and "params.toml" in said, said
+    assert tree_bytes(mini_built / "site") == site
     (second / "params.toml").unlink()  # an empty folder holds nothing to lose, nor one of clutter
     (second / "img").mkdir()
     for clutter in (".DS_Store", "img/.DS_Store", "Thumbs.db", "index.md~"):
         (second / clutter).write_bytes(b"\0")
     for clutter in (".DS_Store", "Thumbs.db", "index.md~", "desktop.ini"):
-        (built / "content" / clutter).write_bytes(b"\0")
-    assert run_cli(built, "site", cache=None, env=EPOCH).returncode == 0
+        (mini_built / "content" / clutter).write_bytes(b"\0")
+    assert run_cli(mini_built, "site", cache=None, env=EPOCH).returncode == 0
 
 
-def test_a_stray_file_at_the_top_of_content_is_refused(built):
-    (built / "content" / "notes.md").write_text("# Notes\n\nFor the staff.\n")
-    site = tree_bytes(built / "site")
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/notes.md: "), said
-    assert tree_bytes(built / "site") == site
+def test_a_stray_file_at_the_top_of_content_is_refused(mini_built):
+    (mini_built / "content" / "notes.md").write_text("# Notes\n\nFor the staff.\n")
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/notes.md: "), said
+    assert tree_bytes(mini_built / "site") == site
 
 
 @pytest.mark.parametrize("edition", ["solutions", "student"])
-def test_a_picture_beside_a_page_is_published_where_a_page_links_to_it(built, edition):
-    folder = built / "content" / "mini"
+def test_a_picture_beside_a_page_is_published_where_a_page_links_to_it(mini_built, edition):
+    folder = mini_built / "content" / "mini"
     (folder / "img").mkdir()
     (folder / "img" / "setup.png").write_bytes(PNG)
     (folder / "answer.png").write_bytes(PNG[:-1] + b"\x83")
@@ -75,28 +50,28 @@ def test_a_picture_beside_a_page_is_published_where_a_page_links_to_it(built, ed
     page = MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n![The set-up](img/setup.png)\n")
     page = page.replace("The mean of the data.\n", "The mean of the data.\n\n![The answer](answer.png)\n")
     (folder / "index.md").write_text(page)
-    result = run_cli(built, "site", "--edition", edition, cache=None, env=EPOCH)
+    result = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
-    site = built / "site" / "mini"
+    site = mini_built / "site" / "mini"
     assert (site / "img" / "setup.png").read_bytes() == PNG
     assert 'src="img/setup.png"' in (site / "index.html").read_text()
     assert (site / "answer.png").exists() == (edition == "solutions")
     assert not (site / "unused.png").exists()
 
 
-def test_a_link_to_a_missing_file_names_the_page(built):
+def test_a_link_to_a_missing_file_names_the_page(mini_built):
     page = MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n![A diagram](diagram.png)\n")
-    (built / "content" / "mini" / "index.md").write_text(page)
-    site = tree_bytes(built / "site")
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/mini/index.md: ") and "diagram.png" in said, said
-    assert tree_bytes(built / "site") == site
+    (mini_built / "content" / "mini" / "index.md").write_text(page)
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: ") and "diagram.png" in said, said
+    assert tree_bytes(mini_built / "site") == site
 
 
-def test_a_worksheet_without_parameter_files_says_where_its_experiments_go(built):
-    (built / "content" / "mini" / "params.toml").unlink()
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/mini/index.md, line "), said
+def test_a_worksheet_without_parameter_files_says_where_its_experiments_go(mini_built):
+    (mini_built / "content" / "mini" / "params.toml").unlink()
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md, line "), said
     assert "mini has no experiment or summary at all" in said and "content/mini/params.toml" in said, said
 
 
@@ -110,37 +85,37 @@ LINK_FORMS = {
 
 
 @pytest.mark.parametrize("form", sorted(LINK_FORMS))
-def test_every_link_form_publishes_the_file_or_names_the_page_when_it_is_missing(built, form):
+def test_every_link_form_publishes_the_file_or_names_the_page_when_it_is_missing(mini_built, form):
     """Markdown inline and reference links, HTML src and href (which MkDocs does not
     check), a name with a space; inside a solution block (indented by the block) too."""
-    folder = built / "content" / "mini"
+    folder = mini_built / "content" / "mini"
     name = "set up.png" if "spaces" in form else "setup.png"
     link = LINK_FORMS[form].format(name=name, escaped=name.replace(" ", "%20"))
     where = "The mean of the data.\n" if "solution" in form else "# Mini worksheet\n"
     (folder / "index.md").write_text(MINI_PAGE.replace(where, f"{where}\n{link}\n", 1))
-    site = tree_bytes(built / "site")
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/mini/index.md: ") and "img/" in said, said
-    assert tree_bytes(built / "site") == site
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: ") and "img/" in said, said
+    assert tree_bytes(mini_built / "site") == site
     (folder / "img").mkdir()
     (folder / "img" / name).write_bytes(PNG)
-    result = run_cli(built, "site", cache=None, env=EPOCH)
+    result = run_cli(mini_built, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
-    assert (built / "site" / "mini" / "img" / name).read_bytes() == PNG
+    assert (mini_built / "site" / "mini" / "img" / name).read_bytes() == PNG
 
 
-def test_a_path_in_code_is_no_link_and_a_parameter_file_is_never_published(built):
+def test_a_path_in_code_is_no_link_and_a_parameter_file_is_never_published(mini_built):
     """A solution-only picture named in a code block of question text is not published
     with the student edition; a link to the worksheet's TOML is refused, naming it."""
-    folder = built / "content" / "mini"
+    folder = mini_built / "content" / "mini"
     (folder / "answer.png").write_bytes(PNG)
     code = "```markdown\n![The answer](answer.png)\n```\n\nOr `![The answer](answer.png)`.\n"
     page = MINI_PAGE.replace("# Mini worksheet\n", f"# Mini worksheet\n\n{code}")
     (folder / "index.md").write_text(page.replace("The mean of the data.\n", "The mean.\n\n![It](answer.png)\n"))
-    assert run_cli(built, "site", "--edition", "student", cache=None, env=EPOCH).returncode == 0
-    assert not (built / "site" / "mini" / "answer.png").exists()
+    assert run_cli(mini_built, "site", "--edition", "student", cache=None, env=EPOCH).returncode == 0
+    assert not (mini_built / "site" / "mini" / "answer.png").exists()
     (folder / "index.md").write_text(
         MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n[The parameters](params.toml)\n")
     )
-    said = one_line_error(run_cli(built, "site", cache=None, env=EPOCH))
-    assert said.startswith("content/mini/index.md: links to mini/params.toml, a parameter file"), said
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: links to mini/params.toml, a parameter file"), said

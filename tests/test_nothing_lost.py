@@ -14,36 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import alive, child_pids, make_mini_checkout, run_cli, tree_bytes
+from conftest import EPOCH, alive, child_pids, make_mini_checkout, one_line_error, run_cli, tree_bytes
 
 pytestmark = pytest.mark.faults
-EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 NOBODY = 65534
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory):
-    """A mini course with its site built as `make site` builds it (in a process of its
-    own; private cache, so nothing shared is touched)."""
-    root = make_mini_checkout(tmp_path_factory.mktemp("built") / "course")
-    result = run_cli(root, "site", cache=None, env=EPOCH, own_process=True)
-    assert result.returncode == 0, result.stderr
-    return root
-
-
 @pytest.fixture
-def built(built_once, tmp_path):
+def built(mini_built):
     """A test's own copy of the built mini course, and its site's bytes."""
-    root = tmp_path / "course"
-    shutil.copytree(built_once, root, symlinks=True)
-    return root, tree_bytes(root / "site")
-
-
-def one_line_error(result) -> str:
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.stderr, result.stderr
-    return lines[0]
+    return mini_built, tree_bytes(mini_built / "site")
 
 
 @pytest.mark.parametrize(

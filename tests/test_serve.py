@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -91,6 +92,26 @@ def _until(what, seconds: float):
     return None
 
 
+@contextmanager
+def preview(root, engine: str):
+    """``coursegen serve --engine ENGINE`` of ``root`` on a free port: the home page's
+    address once it serves; stopped afterwards, with Zensical's child."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
+    server = subprocess.Popen(
+        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        home = _until(lambda: _home(port), 90)
+        assert home, "the preview never served"
+        yield home
+    finally:
+        for pid in child_pids(server.pid):
+            os.kill(pid, 15)
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.timeout(300)
 @pytest.mark.slow
 def test_serve_shows_an_edited_figure_and_never_goes_back(tmp_path):
@@ -164,14 +185,7 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
     override.parent.mkdir()
     block = '{% extends "base.html" %}{% block announce %}Office hours: {} {% endblock %}'
     override.write_text(block.replace("{}", "Monday"))
-    port = _free_port()
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
-    server = subprocess.Popen(
-        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        home = _until(lambda: _home(port), 90)
-        assert home, "the preview never served"
+    with preview(root, engine) as home:
         assert b"Office hours: Monday" in _get(f"{home}mini/")
         override.write_text(block.replace("{}", "Tuesday"))
         start = time.monotonic()
@@ -189,11 +203,6 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
         assert _until(lambda: b"Office hours: Thursday" in (_get(f"{home}mini/") or b""), 30), (
             "an edit to the newly named custom_dir never reached the served page"
         )
-    finally:
-        for pid in child_pids(server.pid):
-            os.kill(pid, 15)
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.timeout(180)
@@ -202,16 +211,9 @@ def test_a_failed_rerender_says_so_on_the_served_page_until_it_is_fixed(tmp_path
     """Course code broken while the preview runs: the page it keeps serving says, at its
     top, that it is out of date and why; the fix takes the notice away again."""
     root = make_mini_checkout(tmp_path / "course", link_code=False)
-    port = _free_port()
-    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
-    server = subprocess.Popen(
-        [*cmd, "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
     code = root / "course" / "experiments" / "gd.py"
     good = code.read_text()
-    try:
-        home = _until(lambda: _home(port), 90)
-        assert home, "the preview never served"
+    with preview(root, engine) as home:
         page = f"{home}mini/"
         assert b"out of date" not in _get(page)
         code.write_text(
@@ -232,8 +234,3 @@ def test_a_failed_rerender_says_so_on_the_served_page_until_it_is_fixed(tmp_path
         assert _until(lambda: b"out of date" not in (_get(page) or b"out of date"), 60), (
             "the notice stayed after the fix"
         )
-    finally:
-        for pid in child_pids(server.pid):
-            os.kill(pid, 15)
-        server.terminate()
-        server.wait(timeout=30)
