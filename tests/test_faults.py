@@ -306,3 +306,33 @@ def test_a_scheduler_without_workers_stops_the_build_with_one_line(tmp_path, mon
         with pytest.raises(BuildError, match="the scheduler has no worker after 2 s; start one"):
             with executors.executor(executors.Options(dask=cluster.scheduler_address)) as ex:
                 pipeline.build(sheets, cache.Store(tmp_path / "c"), ex)
+
+
+def test_units_in_threads_of_one_worker_run_one_at_a_time(monkeypatch):
+    """A Dask worker runs units in threads (the manual's worker has one per core), while
+    matplotlib's settings are one per process: two figures drawn at once set each
+    other's text size (a reviewer saw 7 files of another size published). So a process
+    runs one unit at a time, whatever its threads."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coursegen.stages import units
+
+    running, most, guard = [0], [0], threading.Lock()
+
+    def watched(function, unit, npzs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with guard:
+            running[0] -= 1
+        return {}
+
+    monkeypatch.setattr(units, "_made", watched)
+    unit = units.Unit(units.UnitKind.EXPERIMENT, "", "any", "gd_constant", (), (), "")
+    runtime = units.Runtime.here()
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: units.run(unit, runtime, []), range(6)))
+    assert most[0] == 1

@@ -111,7 +111,7 @@ class Dask(Executor):
         if time.monotonic() - self.alone_since > DASK_NO_WORKER_SECONDS:
             raise BuildError(
                 f"--dask {self.client.scheduler.address}: the scheduler has had no worker for "
-                f"{DASK_NO_WORKER_SECONDS} s; start one (dask worker ADDRESS --nthreads 1) or build without --dask"
+                f"{DASK_NO_WORKER_SECONDS} s; start one (dask worker ADDRESS) or build without --dask"
             )
 
 
@@ -164,7 +164,7 @@ def _dask_client(address: str):
         except (TimeoutError, OSError):
             raise BuildError(
                 f"--dask {address}: the scheduler has no worker after {DASK_NO_WORKER_SECONDS} s; "
-                f"start one (dask worker {address} --nthreads 1) or build without --dask"
+                f"start one (dask worker {address}) or build without --dask"
             ) from None
         yield client
 

@@ -17,6 +17,7 @@ import dataclasses
 import enum
 import hashlib
 import inspect
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -211,11 +212,23 @@ def _generator_digests() -> tuple[tuple[str, str], ...]:
     return tuple((n, hashlib.sha256(d).hexdigest()) for n, d in sorted(generator_sources().items()))
 
 
+# One unit at a time in a process: a Dask worker runs units in threads (one per core, as
+# `dask worker` starts), and matplotlib's settings (style.new_figure sets the text size
+# from the width) are one per process, so two figures drawn at once would change each
+# other's bytes.
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, bytes], float]:
     """Worker: run one unit with the code ``runtime`` names on its inputs' bytes; its
     files' bytes (checked) and the time taken. Whatever the course's code does (an
     exception, ``sys.exit``, ``KeyboardInterrupt``) comes back as one ``BuildError``
     naming the unit and the line: nothing ends a build quietly."""
+    with _ONE_AT_A_TIME:
+        return _run(unit, runtime, npzs)
+
+
+def _run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, bytes], float]:
     start = time.perf_counter()
     try:
         kinds = runtime.load()
