@@ -336,3 +336,28 @@ def test_units_in_threads_of_one_worker_run_one_at_a_time(monkeypatch):
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(lambda _: units.run(unit, runtime, []), range(6)))
     assert most[0] == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_dask_address_that_accepts_but_is_no_scheduler_is_one_line_soon(monkeypatch):
+    """The scheduler's dashboard port (a web server) accepts the connection and waits for
+    a request: Dask's handshake would wait with it forever."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    from coursegen.errors import BuildError
+    from coursegen.stages import executors
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+    threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.setattr(executors, "DASK_CONNECT_SECONDS", 2)
+    try:
+        with pytest.raises(BuildError) as failure:
+            with executors.executor(executors.Options(dask=address)):
+                pass
+    finally:
+        server.close()
+    assert str(failure.value).startswith(f"--dask {address}: something accepted the connection but did not answer")

@@ -146,7 +146,7 @@ def _dask_client(address: str):
     except ImportError:
         raise BuildError("--dask needs dask.distributed: pip install 'dask[distributed]'") from None
     try:
-        client = Client(address, timeout=f"{DASK_CONNECT_SECONDS}s")
+        client = _connect(Client, address)
     except ValueError as e:
         raise BuildError(
             f"--dask {address}: not a scheduler address ({e}); give one like tcp://127.0.0.1:8786"
@@ -167,6 +167,31 @@ def _dask_client(address: str):
                 f"start one (dask worker {address}) or build without --dask"
             ) from None
         yield client
+
+
+def _connect(Client, address: str):
+    """``Client(address)``, given up on after ``DASK_CONNECT_SECONDS`` whatever answers:
+    Dask's own time limit covers the connection, not its handshake, which waits forever
+    on a server that accepts and says nothing back (the dashboard's web port)."""
+    made: dict = {}
+
+    def attempt() -> None:
+        try:
+            made["client"] = Client(address, timeout=f"{DASK_CONNECT_SECONDS}s")
+        except BaseException as e:  # raised here, in the build's thread
+            made["error"] = e
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(DASK_CONNECT_SECONDS + 2)
+    if thread.is_alive():
+        raise BuildError(
+            f"--dask {address}: something accepted the connection but did not answer as a Dask scheduler "
+            f"within {DASK_CONNECT_SECONDS} s (the dashboard's web port? a scheduler listens on 8786 by default)"
+        )
+    if "error" in made:
+        raise made["error"]
+    return made["client"]
 
 
 @dataclass(frozen=True)
