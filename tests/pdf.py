@@ -20,12 +20,16 @@ def pdf_contents(pdf: Path) -> tuple[int, str, int]:
         document.close()
 
 
+INKED_PIXELS = 6  # per row: more than a box's side rules at 72 dpi
+
+
 def page_fill(pdf: Path, top_mm: float, bottom_mm: float, dpi: int = 72) -> list[float]:
     """How full each page is, as the paper shows it: the page rendered to pixels (PDFium,
     grey levels), cut to its body (without the ``top_mm`` and ``bottom_mm`` margins, where
-    the running footer is), and the share of its pixel rows that hold any ink (a grey
-    darker than 245 of 255). A page of running text scores about 0.6 (the leading between
-    lines is blank), an empty page 0."""
+    the running footer is), and the share of its pixel rows that hold ink (more than
+    INKED_PIXELS pixels of a grey darker than 245 of 255: the side rules of a box that
+    runs on empty do not fill a page). A page of running text scores about 0.6 (the
+    leading between lines is blank), an empty page 0."""
     document = pdfium.PdfDocument(pdf)
     try:
         out = []
@@ -34,7 +38,7 @@ def page_fill(pdf: Path, top_mm: float, bottom_mm: float, dpi: int = 72) -> list
             pixels = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
             per_point = pixels.shape[0] / page.get_height()
             body = pixels[round(top_mm * MM * per_point) : pixels.shape[0] - round(bottom_mm * MM * per_point)]
-            out.append(float((body < 245).any(axis=1).mean()))
+            out.append(float(((body < 245).sum(axis=1) > INKED_PIXELS).mean()))
         return out
     finally:
         document.close()

@@ -25,7 +25,7 @@ KB = 1_000
 QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
 # A handout of one worksheet fits in this many Letter pages (the solutions add theirs).
-MOST_PAGES = {"student": 11, "solutions": 16}  # the three explorers' small multiples take about a page
+MOST_PAGES = {"student": 11, "solutions": 15}  # the three explorers' small multiples take about a page
 LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
