@@ -361,3 +361,50 @@ def test_a_dask_address_that_accepts_but_is_no_scheduler_is_one_line_soon(monkey
     finally:
         server.close()
     assert str(failure.value).startswith(f"--dask {address}: something accepted the connection but did not answer")
+
+
+@pytest.mark.timeout(60)
+def test_a_dask_build_runs_as_many_units_at_once_as_there_are_workers():
+    """A worker runs one unit at a time whatever its threads, so the build submits one
+    per worker: a unit queued behind another on a worker's threads would be timed from
+    its submission, and blamed for the other's time past --unit-timeout."""
+    distributed = pytest.importorskip("distributed")
+    from coursegen.stages import executors
+
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=3, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        dask = executors.Dask(client)
+        assert dask.capacity == 2
+        dask.healthy()
+        assert dask.capacity == 2
+
+
+@pytest.mark.timeout(60)
+def test_a_dask_address_that_answers_in_another_protocol_is_one_line(monkeypatch):
+    """A server that speaks first (an SSH banner): Dask reads its bytes as a message length."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    from coursegen.errors import BuildError
+    from coursegen.stages import executors
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def banner():
+        connection, _ = server.accept()
+        connection.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n" * 64)
+
+    threading.Thread(target=banner, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    monkeypatch.setattr(executors, "DASK_CONNECT_SECONDS", 2)
+    try:
+        with pytest.raises(BuildError) as failure:
+            with executors.executor(executors.Options(dask=address)):
+                pass
+    finally:
+        server.close()
+    assert str(failure.value).startswith(f"--dask {address}: "), failure.value
+    assert "\n" not in str(failure.value)

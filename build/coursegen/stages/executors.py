@@ -97,15 +97,18 @@ class Dask(Executor):
         self.client = client
         self.executor = client.get_executor()
         self.alone_since: float | None = None
-        self.capacity = max(1, sum(client.nthreads().values()))
+        self.capacity = max(1, len(client.nthreads()))
 
     def submit(self, fn, /, *args, **kwargs):
         return self.executor.submit(fn, *args, **kwargs)
 
     def healthy(self) -> None:
-        threads = sum(self.client.nthreads().values())
-        if threads:
-            self.capacity, self.alone_since = threads, None
+        """As many units at once as there are workers: a worker runs one at a time, whatever
+        its threads (units.run), and a unit queued behind another would be timed from
+        its submission and could be blamed for the other's time."""
+        workers = len(self.client.nthreads())
+        if workers:
+            self.capacity, self.alone_since = workers, None
             return
         self.alone_since = self.alone_since or time.monotonic()
         if time.monotonic() - self.alone_since > DASK_NO_WORKER_SECONDS:
@@ -155,6 +158,13 @@ def _dask_client(address: str):
         raise BuildError(
             f"--dask {address}: no scheduler answered within {DASK_CONNECT_SECONDS} s ({type(e).__name__}); "
             f"start one (dask scheduler) or build without --dask"
+        ) from None
+    except BuildError:
+        raise
+    except Exception as e:  # something else answered: its bytes are no Dask message
+        raise BuildError(
+            f"--dask {address}: what answers there is not a Dask scheduler ({type(e).__name__}); "
+            f"a scheduler listens on 8786 by default"
         ) from None
     with client:
         if not client.nthreads():
