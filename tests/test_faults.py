@@ -367,9 +367,10 @@ def test_a_dask_address_that_is_no_scheduler_is_one_line_soon(monkeypatch, answe
     server = socket.create_server(("127.0.0.1", 0))
     held = []
 
-    def accept():
-        held.append(server.accept()[0])
-        answer(held[0])
+    def accept():  # every connection: the look first, then Dask's own
+        while True:
+            held.append(server.accept()[0])
+            answer(held[-1])
 
     threading.Thread(target=accept, daemon=True).start()
     address = f"tcp://127.0.0.1:{server.getsockname()[1]}"

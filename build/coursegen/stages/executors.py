@@ -9,6 +9,7 @@ included) stops a local pool's workers (``Pool.stop``) instead of waiting for th
 
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -180,28 +181,23 @@ def _dask_client(address: str):
 
 
 def _connect(Client, address: str):
-    """``Client(address)``, given up on after ``DASK_CONNECT_SECONDS`` whatever answers:
-    Dask's own time limit covers the connection, not its handshake, which waits forever
-    on a server that accepts and says nothing back (the dashboard's web port)."""
-    made: dict = {}
+    """``Client(address)``, once what answers there has spoken first, as a scheduler
+    does (its handshake): Dask's own time limit covers the connection, not the
+    handshake, which waits forever on a server that accepts and says nothing back (the
+    dashboard's web port). Only a TCP address is looked at first."""
+    from distributed.comm.addressing import parse_address, parse_host_port
 
-    def attempt() -> None:
-        try:
-            made["client"] = Client(address, timeout=f"{DASK_CONNECT_SECONDS}s")
-        except BaseException as e:  # raised here, in the build's thread
-            made["error"] = e
-
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(DASK_CONNECT_SECONDS + 2)
-    if thread.is_alive():
-        raise BuildError(
-            f"--dask {address}: something accepted the connection but did not answer as a Dask scheduler "
-            f"within {DASK_CONNECT_SECONDS} s (the dashboard's web port? a scheduler listens on 8786 by default)"
-        )
-    if "error" in made:
-        raise made["error"]
-    return made["client"]
+    scheme, location = parse_address(address)
+    if scheme == "tcp":
+        with socket.create_connection(parse_host_port(location), timeout=DASK_CONNECT_SECONDS) as probe:
+            try:
+                probe.recv(1)
+            except TimeoutError:
+                raise BuildError(
+                    f"--dask {address}: something accepted the connection but did not answer as a Dask scheduler "
+                    f"within {DASK_CONNECT_SECONDS} s (the dashboard's web port? a scheduler listens on 8786 by default)"
+                ) from None
+    return Client(address, timeout=f"{DASK_CONNECT_SECONDS}s")
 
 
 @dataclass(frozen=True)
