@@ -103,9 +103,10 @@ def test_the_naive_drawing_has_the_pixels_of_the_frames_it_is_compared_with(solu
 
 
 @pytest.mark.timeout(120)
-def test_the_sweep_times_every_network_experiment_and_names_each_ones_cost(monkeypatch):
+def test_the_sweep_times_every_network_experiment_and_each_summarys_runs(monkeypatch):
     """``sweep`` trains each experiment with seeds and steps (here shrunk to two seeds of
-    40 steps) and reports each one's CPU seconds under its worksheet and name."""
+    40 steps) and reports each one's CPU seconds under its worksheet and name, then the
+    wall time of the runs each summary compares (the notebook's sweep is one)."""
     import dataclasses
 
     discover = bench.commands.discover
@@ -133,3 +134,13 @@ def test_the_sweep_times_every_network_experiment_and_names_each_ones_cost(monke
     assert set(swept["sweep_cpu_s"]) == trained
     assert all(seconds >= 0 for seconds in swept["sweep_cpu_s"].values())
     assert swept["sweep_network_steps"] == 2 * 40 * len(trained)
+    compared = {  # the summaries whose runs all train networks, each timed alone
+        f"{s['sheet']}/{name}"
+        for path in sorted((REPO / "content").glob("*/*.toml"))
+        for s in [{"sheet": path.parent.name, **tomllib.loads(path.read_text())}]
+        for name, summary in s.get("summaries", {}).items()
+        if {f"{s['sheet']}/{e}" for e in summary["experiments"]} <= trained
+    }
+    assert "dis01/relu_sweep" in compared  # the notebook's 180 networks
+    assert set(swept["sweep_seconds_by_summary"]) == compared
+    assert all(seconds > 0 for seconds in swept["sweep_seconds_by_summary"].values())

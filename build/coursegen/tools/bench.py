@@ -6,7 +6,9 @@ drawing, no notebook, no manifest yet) is listed under ``skipped`` with the reas
   ``steps``: Discussion 1's ``relu_sgd`` sweep) on a 2-process pool whose workers ran
   each such kind once first (numba compiles then): ``sweep_seconds`` (wall),
   ``us_per_network_step`` (worker CPU time per network per SGD step) and each
-  experiment's CPU seconds (``sweep_cpu_s``: which runs cost what).
+  experiment's CPU seconds (``sweep_cpu_s``: which runs cost what); then, timed alone,
+  the runs each summary compares (``sweep_seconds_by_summary``: Discussion 1's
+  ``relu_sweep`` is the notebook's 180 networks, 3 widths x 2 regimes x 30 seeds).
 - Rebuilds, measured as staff meet them, as whole ``coursegen site`` runs in a scratch
   copy of the course sharing this checkout's cache: nothing changed, a sentence added
   to the first worksheet, one of its experiment parameters changed (``*_rebuild_s``,
@@ -241,19 +243,32 @@ def sweep(paths, jobs: int = 2) -> dict:
     sweep_exps = [e for s in sheets for e in s.experiments.values() if _networks(e.params)]
     if not sweep_exps:
         return {"skipped": {"sweep_seconds": "no experiment trains networks (parameters with seeds and steps)"}}
+    compared = {  # the summaries that compare network runs only: a sweep a page states
+        f"{s.name}/{name}": [s.experiments[e] for e in summary.experiments]
+        for s in sheets
+        for name, summary in s.summaries.items()
+        if all(_networks(s.experiments[e].params) for e in summary.experiments)
+    }
     warm = {e.kind: _tiny(e.params) for e in sweep_exps}  # the first of each kind, shrunk
     with ProcessPoolExecutor(jobs) as pool:
         list(pool.map(_warm, [warm] * jobs))  # every worker has compiled before the clock starts
-        start = time.perf_counter()
-        work = list(pool.map(_train, sweep_exps))
-        wall = time.perf_counter() - start
+        wall, work = _timed(pool, sweep_exps)
+        by_summary = {name: round(_timed(pool, exps)[0], 2) for name, exps in compared.items()}
     network_steps = sum(len(e.params.seeds) * e.params.steps for e in sweep_exps)
     return {
         "sweep_seconds": round(wall, 2),
+        "sweep_seconds_by_summary": by_summary,
         "us_per_network_step": round(sum(work) / network_steps * 1e6, 3),
         "sweep_network_steps": network_steps,
         "sweep_cpu_s": {f"{e.sheet}/{e.name}": round(t, 2) for e, t in zip(sweep_exps, work, strict=True)},
     }
+
+
+def _timed(pool, exps) -> tuple[float, list[float]]:
+    """Wall seconds to train ``exps`` on ``pool``, and each one's CPU seconds."""
+    start = time.perf_counter()
+    work = list(pool.map(_train, exps))
+    return time.perf_counter() - start, work
 
 
 def _tiny(params) -> dict:
