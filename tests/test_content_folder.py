@@ -119,3 +119,59 @@ def test_a_path_in_code_is_no_link_and_a_parameter_file_is_never_published(mini_
     )
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
     assert said.startswith("error: content/mini/index.md: links to mini/params.toml, a parameter file"), said
+
+
+@pytest.mark.parametrize("edition", ["solutions", "student"])
+def test_a_reference_used_only_in_a_solution_publishes_its_file_with_the_solutions_only(mini_built, edition):
+    """A reference definition sits outside the solution (where the page's definitions
+    go), its one use inside: the student edition has no link to the file, so no file."""
+    folder = mini_built / "content" / "mini"
+    (folder / "img").mkdir()
+    (folder / "img" / "answers.csv").write_text("q1,CHINCHILLA\n")
+    (folder / "img" / "unused.csv").write_text("q1,PLATYPUS\n")
+    page = MINI_PAGE.replace("The mean of the data.\n", "The mean of the data: the [answer table][table].\n")
+    (folder / "index.md").write_text(page + "\n[table]: img/answers.csv\n[spare]: img/unused.csv\n")
+    result = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    site = mini_built / "site"
+    assert (site / "mini" / "img" / "answers.csv").exists() == (edition == "solutions")
+    assert not (site / "mini" / "img" / "unused.csv").exists()
+    leaked = [p for p in site.rglob("*") if p.is_file() and b"CHINCHILLA" in p.read_bytes()]
+    assert leaked == ([site / "mini" / "img" / "answers.csv"] if edition == "solutions" else [])
+
+
+UNPUBLISHED_MISTAKES = {
+    "a result that is not there": ("{{ results.const.theta_sta }}", "line 20: results.const.theta_sta"),
+    "a link to a missing file": ("![The answer](img/answr.svg)", "links to img/answr.svg"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(UNPUBLISHED_MISTAKES))
+@pytest.mark.parametrize("how", ["student edition", "not released yet"])
+def test_a_mistake_in_solutions_not_published_yet_stops_the_build_now(mini_built, mistake, how):
+    """Not at the release time, when nobody is watching the build that publishes them."""
+    text, named = UNPUBLISHED_MISTAKES[mistake]
+    page = MINI_PAGE.replace("The mean of the data.\n", f"The mean of the data.\n\n{text}\n")
+    if how == "not released yet":
+        page = page.replace("solutions: now", "solutions: 2099-01-01T00:00Z")
+    (mini_built / "content" / "mini" / "index.md").write_text(page)
+    site = tree_bytes(mini_built / "site")
+    edition = ["--edition", "student"] if how == "student edition" else []
+    said = one_line_error(run_cli(mini_built, "site", *edition, cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md") and named in said, said
+    assert "solutions this build does not publish yet" in said, said
+    assert tree_bytes(mini_built / "site") == site
+
+
+def test_an_html_comment_is_in_no_edition_but_code_showing_one_is_kept(mini_built):
+    page = MINI_PAGE.replace(
+        "# Mini worksheet\n",
+        "# Mini worksheet\n\n<!-- TA note: the answer is CHINCHILLA -->\n\n"
+        "Write `<!-- a comment -->` to hide text.\n\n```html\n<!-- shown -->\n```\n",
+    )
+    (mini_built / "content" / "mini" / "index.md").write_text(page)
+    assert run_cli(mini_built, "site", "--edition", "student", cache=None, env=EPOCH).returncode == 0
+    site = mini_built / "site"
+    assert [p for p in site.rglob("*") if p.is_file() and b"CHINCHILLA" in p.read_bytes()] == []
+    html = (site / "mini" / "index.html").read_text()
+    assert "&lt;!-- a comment --&gt;" in html and "&lt;!-- shown --&gt;" in html

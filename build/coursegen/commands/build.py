@@ -20,7 +20,7 @@ from coursegen.site import attachments, engines, pages, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
-from coursegen.stages.editions import Publication
+from coursegen.stages.editions import Edition, Publication
 from coursegen.stages.parameters import Sheet, load_sheet
 
 
@@ -158,6 +158,7 @@ def prepare_docs(
     built = run_pipeline(sheets, cache.Store(paths.cache), options, log)
     t = time.perf_counter()
     docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
+    check_unpublished_solutions(paths, shown, sheets, built)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
     docs = paths.docs(shown.edition)
     changed = engines.sync_docs(docs, docs_files)
@@ -189,10 +190,26 @@ def render_docs(
         paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
     )
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
-    docs_files.update(attachments.linked(paths.content, sheets, rendered))
+    links = attachments.targets(paths.config, rendered)
+    docs_files.update(attachments.linked(paths.content, sheets, links))
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
-    attachments.missing_html_targets(sheets, rendered, docs_files)
+    attachments.missing_targets(sheets, links, docs_files)
     return docs_files, rendered
+
+
+def check_unpublished_solutions(paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built) -> None:
+    """The solutions this build does not publish (not released yet, or a student
+    edition), rendered and checked, then dropped: a mistake in one (a result that is
+    not there, a link to a missing file) stops this build, as it would stop the build
+    that publishes them, at the release time, unattended."""
+    if all(shown.of(s) is Edition.SOLUTIONS for s in sheets):
+        return
+    try:
+        render_docs(paths, Publication(Edition.SOLUTIONS, shown.clock), sheets, built, None)
+    except BuildError as e:
+        raise BuildError(
+            f"{e} (in solutions this build does not publish yet; the build that does would stop)"
+        ) from None
 
 
 def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch: Path) -> list[pipeline.Output]:

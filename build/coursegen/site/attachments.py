@@ -4,38 +4,74 @@ published where a page of the edition links to them.
 Only linked files go out: a picture linked from a solution is linked nowhere in the
 student edition (its solutions are never rendered), so it is not in that site at all,
 and a file nobody links to stays a source. A worksheet's parameter files are never
-published (their comments may say what the solutions say). MkDocs' strict build names
-a Markdown link to a file that is not there; an HTML ``src`` or ``href`` it does not
-check, so ``missing_html_targets`` does."""
+published (their comments may say what the solutions say).
+
+A page's links are read as the site reads them: Python-Markdown with the extensions
+``mkdocs.yml`` names turns the page into HTML and every ``href``, ``src``, ``poster``
+and ``data`` of it is a link. So a reference definition links only where a reference
+uses it, a path in code links nowhere, and a solution's indented body is a solution,
+not a code block. ``missing_targets`` names a link to a file that is not there, in
+either engine and in solutions a build renders only to check them."""
 
 import posixpath
-import re
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import markdown
+
 from coursegen.errors import BuildError
+from coursegen.site import engines
 from coursegen.stages.parameters import Sheet
 
 PAGES, PARAMETERS = ".md", ".toml"
-# Link targets in Markdown: inline ``](target ...)`` or ``](<target with spaces>)``,
-# reference definitions ``[name]: target`` (indented too: a solution's body is), and
-# HTML ``src="..."`` / ``href="..."``.
-_MARKDOWN = (
-    re.compile(r"\]\(\s*(?:<([^>\n]+)>|([^)\s]+))"),
-    re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*(?:<([^>\n]+)>|(\S+))", re.MULTILINE),
-)
-_HTML = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""")
-# Code shows a path; it does not link to it.
-_CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+_LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 
 
-def linked(content: Path, sheets: list[Sheet], rendered: dict[str, str]) -> dict[str, bytes]:
+def targets(config: Path, rendered: dict[str, str]) -> dict[str, set[str]]:
+    """Each page's relative link targets, as docs paths (``dis01/img/a.svg``), decoded,
+    without ``#anchor`` or ``?query``; a target outside the docs folder is left out."""
+    settings = engines.read_config(config).get("markdown_extensions") or []
+    names = [next(iter(e)) if isinstance(e, dict) else e for e in settings]
+    options = {n: (e[n] or {}) for e in settings if isinstance(e, dict) for n in e}
+    try:
+        reader = markdown.Markdown(extensions=names, extension_configs=options)
+    except Exception as e:  # an extension that is not installed, or a wrong option of one
+        raise BuildError(f"{config.name}: markdown_extensions: {type(e).__name__}: {e}") from None
+    found = {}
+    for page, text in sorted(rendered.items()):
+        collector = _Links()
+        collector.feed(reader.reset().convert(text))
+        found[page] = {t for t in (_docs_path(page, link) for link in collector.links) if t}
+    return found
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.links += [value for name, value in attrs if name in _LINKING and value]
+
+
+def _docs_path(page: str, link: str) -> str | None:
+    """``link`` of ``page`` as a docs path; None for another site, an anchor of the page
+    itself, an absolute path or one that leaves the docs folder."""
+    target = unquote(link.strip().split("#", 1)[0].split("?", 1)[0])
+    if not target or target.startswith("/") or ":" in target.split("/")[0]:
+        return None
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+    return None if path.startswith("../") or path == ".." else path + ("/" if target.endswith("/") else "")
+
+
+def linked(content: Path, sheets: list[Sheet], links: dict[str, set[str]]) -> dict[str, bytes]:
     """``{docs path: bytes}`` of each worksheet folder's files (not its pages or
     parameter files) that a rendered page of the worksheet links to."""
     found = {}
     for sheet in sheets:
         folder = content / sheet.name
-        for page, target in _sheet_targets(sheet.name, rendered):
+        for page, target in _sheet_targets(sheet.name, links):
             path = content / target
             if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
                 continue
@@ -51,41 +87,26 @@ def linked(content: Path, sheets: list[Sheet], rendered: dict[str, str]) -> dict
     return found
 
 
-def missing_html_targets(sheets: list[Sheet], rendered: dict[str, str], docs_files: dict[str, bytes]) -> None:
-    """An HTML ``src`` or ``href`` of a worksheet's page to a file of its folder that the
-    docs folder does not hold (MkDocs checks Markdown links only): one line naming it."""
+def missing_targets(sheets: list[Sheet], links: dict[str, set[str]], docs_files: dict[str, bytes]) -> None:
+    """A link of a worksheet's page to a file of its folder, or to a page, that the docs
+    folder does not hold: one line naming it."""
     for sheet in sheets:
-        for page, target in _sheet_targets(sheet.name, rendered, html_only=True):
+        for page, target in _sheet_targets(sheet.name, links, pages_anywhere=True):
             if target in docs_files or target.endswith("/"):
                 continue
             if target.endswith(".html") and target.removesuffix(".html") + PAGES in docs_files:
                 continue  # a link to another page, as the site names it
             raise BuildError(
                 f"content/{page}: links to {posixpath.relpath(target, posixpath.dirname(page))}, "
-                f"which is neither in content/{sheet.name}/ nor made by the build"
+                f"which is neither in content/{posixpath.dirname(target) or '.'}/ nor made by the build"
             )
 
 
-def _sheet_targets(sheet: str, rendered: dict[str, str], html_only: bool = False):
-    """(page, docs path) of every relative link of the worksheet's pages that stays
-    inside its folder."""
-    for page, text in sorted(rendered.items()):
-        if not page.startswith(f"{sheet}/"):
-            continue
-        for target in sorted(_targets(_CODE.sub("", text), html_only)):
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
-            if path.startswith(f"{sheet}/"):
-                yield page, path
-
-
-def _targets(text: str, html_only: bool) -> set[str]:
-    """The relative link targets of a page, decoded, without their ``#anchor`` or ``?query``."""
-    found = list(_HTML.findall(text))
-    if not html_only:
-        found += [a or b for pattern in _MARKDOWN for a, b in pattern.findall(text)]
-    out = set()
-    for target in found:
-        target = unquote(re.split(r"[#?]", target.strip(), maxsplit=1)[0])
-        if target and ":" not in target.split("/")[0] and not target.startswith("/"):
-            out.add(target)
-    return out
+def _sheet_targets(sheet: str, links: dict[str, set[str]], pages_anywhere: bool = False):
+    """(page, docs path) of every link of the worksheet's pages that stays inside its
+    folder (``pages_anywhere``: and every link to a page)."""
+    for page, found in sorted(links.items()):
+        if page.startswith(f"{sheet}/"):
+            for target in sorted(found):
+                if target.startswith(f"{sheet}/") or (pages_anywhere and target.endswith(PAGES)):
+                    yield page, target

@@ -17,6 +17,7 @@ Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
 """
 
 import functools
+import re
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
@@ -92,11 +93,24 @@ def render_pages(
                 page = functools.partial(
                     _page, path, templates, edition, sheet, results, drawn, listing, numbering, compiled
                 )
-                text = _render(page, path.relative_to(root).as_posix())
+                text = without_html_comments(_render(page, path.relative_to(root).as_posix()))
                 if final:
                     pages[path.relative_to(content).as_posix()] = text
             numbering.final = True
     return pages
+
+
+# An HTML comment, or code (a fence, a span), which shows one and is kept as it is.
+_COMMENT_OR_CODE = re.compile(
+    r"(?P<code>^[ \t]*(?P<fence>```|~~~).*?^[ \t]*(?P=fence)[ \t]*$|`[^`\n]+`)|<!--.*?-->", re.MULTILINE | re.DOTALL
+)
+
+
+def without_html_comments(text: str) -> str:
+    """A page without its HTML comments: Markdown would copy ``<!-- TA note: ... -->``
+    into the page's HTML, where every student can read it (Jinja's ``{# ... #}`` never
+    leaves the source either)."""
+    return _COMMENT_OR_CODE.sub(lambda m: m["code"] or "", text)
 
 
 class Numbering:
