@@ -185,6 +185,23 @@ def test_the_private_sources_layout_publishes_to_another_repository(path):
     assert links and all("vars.PAGES_REPOSITORY || github.repository" in link for link in links), links
 
 
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["this repository", "coursegen init"])
+def test_the_published_edition_can_be_overridden_and_the_handouts_are_published(path):
+    """As docs/deploying.md says of both: a manual run's edition, else the repository
+    variable EDITION, else each worksheet's release time, for the site and its handouts,
+    printed by the Chromium the job installs."""
+    workflow = yaml.safe_load(path.read_text())
+    dispatch = workflow[True]["workflow_dispatch"]["inputs"]["edition"]  # YAML 1.1 reads `on` as true
+    assert dispatch["options"] == ["scheduled", "student", "solutions"] and dispatch["default"] == "scheduled"
+    (build,) = [job for job in workflow["jobs"].values() if any("site" in s.get("run", "") for s in job["steps"])]
+    assert build["env"]["EDITION"] == "${{ inputs.edition || vars.EDITION || 'scheduled' }}"
+    runs = "\n".join(s.get("run", "") for s in build["steps"])
+    assert "chromium" in runs
+    assert re.search(r"(coursegen handout|make handout) [^\n]*EDITION[^\n]*", runs), runs
+    assert "--as-of now" in runs or build["env"].get("AS_OF") == "now", runs
+    assert "site/handouts" in runs
+
+
 def test_actionlint_passes_on_every_workflow():
     found = Path(sys.executable).with_name("actionlint")
     if not found.is_file():
@@ -202,12 +219,14 @@ def pins(lock: str) -> dict[str, str]:
 def test_make_site_installs_the_sites_dependencies_only():
     """The site's lock is the build's part of the full one, at the same versions; `make
     site` on a fresh machine installs it and nothing of the tests' but pytest, which a
-    course made by `coursegen init` runs its own tests with (no npm either)."""
+    course made by `coursegen init` runs its own tests with, and what `coursegen handout`
+    prints and joins pages with (no npm either)."""
     site, everything = pins("requirements.lock"), pins("requirements-dev.lock")
     assert site and all(everything.get(name) == version for name, version in site.items())
-    for tool in ("playwright", "distributed", "ipykernel", "ruff", "pypdfium2", "pytest-xdist"):
+    for tool in ("distributed", "ipykernel", "ruff", "pytest-xdist", "nbclient"):
         assert tool in everything and tool not in site, tool
-    for needed in ("numpy", "matplotlib", "mkdocs", "mkdocs-material", "jinja2", "imageio", "hatchling", "pytest"):
+    needs = ("numpy", "matplotlib", "mkdocs", "mkdocs-material", "jinja2", "imageio", "hatchling", "pytest")
+    for needed in (*needs, "playwright", "pypdfium2"):
         assert needed in site, needed
     plan = subprocess.run(["make", "-n", "-B", "site"], cwd=REPO, capture_output=True, text=True).stdout
     assert "requirements.lock" in plan and "requirements-dev.lock" not in plan and "npm" not in plan
