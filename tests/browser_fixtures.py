@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from coursegen.commands.build import discover
 from coursegen.tools import chromium as launcher
 from coursegen.tools import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
-from conftest import shared_folder, shared_site
+from conftest import REPO, shared_folder, shared_site
 from visits import visit
 
 
@@ -40,7 +41,9 @@ def handouts(chromium, solutions_site, student_site, tmp_path_factory) -> dict[s
     ``{"solutions": [pdf, ...], "student": [...]}``; copied to test-artifacts/handouts."""
 
     def print_both(out: Path) -> None:
-        handout.write_handouts({"solutions": solutions_site, "student": student_site}, out, chromium.browser)
+        sheets = discover(REPO / "content", REPO)
+        pages = {s.name: [name for name, _ in s.meta.pages] for s in sheets}
+        handout.write_handouts({"solutions": solutions_site, "student": student_site}, out, pages, chromium.browser)
         shutil.copytree(out, ARTIFACTS / "handouts", dirs_exist_ok=True)
 
     out = shared_folder(tmp_path_factory, "handouts", print_both)

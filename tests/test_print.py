@@ -24,8 +24,10 @@ MB = 1_000_000
 KB = 1_000
 QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
-# A handout of one worksheet fits in this many Letter pages (the solutions add theirs).
-MOST_PAGES = {"student": 11, "solutions": 15}  # the three explorers' small multiples take about a page
+# A handout of one worksheet, its other pages included, fits in this many Letter pages
+# (the solutions add theirs; the three explorers' small multiples take about a page, the
+# optimizer comparison a little more).
+MOST_PAGES = {"student": 12, "solutions": 16}
 LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
@@ -114,8 +116,8 @@ def _solution_sentence(page: str) -> str | None:
 
 
 def test_handouts(handouts, solutions_site):
-    """Every worksheet, both editions: its questions printed, its solutions in the
-    solutions handout only, every animation as its static frame, no site chrome."""
+    """Every worksheet, both editions: its questions printed, and the headings of its
+    other pages (front matter ``pages``), its solutions in the solutions handout only, every animation as its static frame, no site chrome."""
     written = handouts["solutions"] + handouts["student"]
     sheets = worksheets(solutions_site)
     assert sorted(p.name for p in written) == sorted(f"{s}-{e}.pdf" for s in sheets for e in ("solutions", "student"))
@@ -123,6 +125,11 @@ def test_handouts(handouts, solutions_site):
         page = (solutions_site / sheet / "index.html").read_text(encoding="utf-8")
         players = page.count('class="cg-player"')
         headings = [_plain(h) for h in re.findall(r'<h3 id="[^"]+">(.*?)<a class="headerlink"', page, re.S)]
+        for other in sorted((solutions_site / sheet).glob("*.html")):  # its other pages, printed after it
+            if other.name != "index.html":
+                text = other.read_text(encoding="utf-8")
+                headings += [_plain(h) for h in re.findall(r'<h[12] id="[^"]+">(.*?)<a class="headerlink"', text, re.S)]
+                players += text.count('class="cg-player"')
         solution = _solution_sentence(page)
         assert headings, sheet
         for pdf in (p for p in written if p.name.startswith(f"{sheet}-")):

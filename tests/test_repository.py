@@ -220,13 +220,13 @@ def test_make_site_installs_the_sites_dependencies_only():
     """The site's lock is the build's part of the full one, at the same versions; `make
     site` on a fresh machine installs it and nothing of the tests' but pytest, which a
     course made by `coursegen init` runs its own tests with, and what `coursegen handout`
-    prints and joins pages with (no npm either)."""
+    prints with (no npm either)."""
     site, everything = pins("requirements.lock"), pins("requirements-dev.lock")
     assert site and all(everything.get(name) == version for name, version in site.items())
-    for tool in ("distributed", "ipykernel", "ruff", "pytest-xdist", "nbclient"):
+    for tool in ("distributed", "ipykernel", "ruff", "pytest-xdist", "nbclient", "pypdfium2"):
         assert tool in everything and tool not in site, tool
     needs = ("numpy", "matplotlib", "mkdocs", "mkdocs-material", "jinja2", "imageio", "hatchling", "pytest")
-    for needed in (*needs, "playwright", "pypdfium2"):
+    for needed in (*needs, "playwright"):
         assert needed in site, needed
     plan = subprocess.run(["make", "-n", "-B", "site"], cwd=REPO, capture_output=True, text=True).stdout
     assert "requirements.lock" in plan and "requirements-dev.lock" not in plan and "npm" not in plan

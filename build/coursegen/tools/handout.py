@@ -2,7 +2,8 @@
 
 ``make handout`` (``python -m coursegen handout``) builds the student edition (and the
 solutions, or for a scheduled build the scheduled edition) into scratch folders, serves each on
-127.0.0.1 and prints every worksheet page to ``site/handouts/<sheet>-<edition>.pdf``,
+127.0.0.1 and prints every worksheet (its pages one after another, in nav order) to
+``site/handouts/<sheet>-<edition>.pdf``,
 through the site's print stylesheet (assets/css/print.css): no navigation, animations
 replaced by their static frames, solutions open. It then rebuilds ``site/`` with the
 home page linking to these files (a plain ``make site`` writes no PDF and links none),
@@ -33,6 +34,23 @@ PRINTED = {
     Edition.SOLUTIONS: ((Edition.STUDENT, Edition.STUDENT), (Edition.SOLUTIONS, Edition.SOLUTIONS)),
     Edition.SCHEDULED: ((Edition.STUDENT, Edition.STUDENT), (Edition.SOLUTIONS, Edition.SCHEDULED)),
 }
+
+# A worksheet's other pages (front matter ``pages:``), appended to its first in nav order
+# (each under its own title), their math typeset as the site typesets it: one PDF with
+# one run of page numbers.
+_APPEND = """async (others) => {
+  const article = document.querySelector("article");
+  for (const href of others) {
+    const response = await fetch(href);
+    if (!response.ok) throw new Error(`${href}: HTTP ${response.status}`);
+    const part = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("article");
+    const section = document.createElement("section");
+    section.className = "cg-handout-page";
+    section.append(...[...part.childNodes].map((node) => document.adoptNode(node)));
+    article.append(section);
+    if (section.querySelector(".arithmatex")) await window.cgTypesetMath(section);
+  }
+}"""
 
 # Before printing: what a reader's Ctrl+P does (Material opens every <details>, the
 # player fetches the static frames), links made absolute, then every image eager and loaded.
@@ -67,12 +85,17 @@ _FOOTER = (
 
 
 def write_handouts(
-    sites: dict[str, Path], out_dir: Path, browser=None, sheets: dict[str, list[str]] | None = None
+    sites: dict[str, Path],
+    out_dir: Path,
+    pages: dict[str, list[str]],
+    browser=None,
+    sheets: dict[str, list[str]] | None = None,
 ) -> list[Path]:
     """Print every worksheet of each edition's built site into ``out_dir``.
 
-    ``sites`` maps a handout edition to its built site folder; ``sheets``, optionally, an
-    edition to the worksheets to print from it (default: all). ``out_dir`` ends up
+    ``sites`` maps a handout edition to its built site folder; ``pages`` a worksheet to
+    its other pages (``optimizers.md``), printed after its first; ``sheets``, optionally,
+    an edition to the worksheets to print from it (default: all). ``out_dir`` ends up
     holding exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +109,8 @@ def write_handouts(
             with chromium.serve(site_dir) as url:
                 for sheet in [s for s in found if s in wanted]:
                     path = out_dir / f"{sheet}-{edition}.pdf"
-                    _print(launched, f"{url}/{sheet}/index.html", path, edition)
+                    others = [str(Path(name).with_suffix(".html")) for name in pages.get(sheet, [])]
+                    _print(launched, f"{url}/{sheet}/index.html", others, path, edition)
                     written.append(path)
     for stale in out_dir.glob("*.pdf"):
         if stale not in written:
@@ -94,12 +118,13 @@ def write_handouts(
     return written
 
 
-def _print(launched, url: str, path: Path, edition: str) -> None:
+def _print(launched, url: str, others: list[str], path: Path, edition: str) -> None:
     page = chromium.new_page(launched)
     try:
         page.goto(url, wait_until="load")
         page.emulate_media(media="print")
         page.wait_for_function(chromium.MATH_TYPESET, timeout=30_000)
+        page.evaluate(_APPEND, others)
         missing = page.evaluate(_PREPARE)
         if missing:
             raise BuildError(f"{url}: images that did not load for printing: {', '.join(missing)}")
@@ -141,7 +166,8 @@ def make_handouts(paths, args, log) -> int:
                 s.name for s in built if shown.of(s) is Edition.SOLUTIONS or handout_edition == Edition.STUDENT
             ]
         printed = Path(scratch) / "handouts"
-        written = write_handouts(sites, printed, sheets=sheets)
+        others = {s.name: [name for name, _ in s.meta.pages] for s in built}
+        written = write_handouts(sites, printed, others, sheets=sheets)
         if in_site:  # the site itself, now with the home page linking the handouts
             links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
             commands.build_into(paths, shown, commands.site_dir(paths, None), executors.Options.of(args), log, links)

@@ -24,14 +24,16 @@
     return loading;
   }
 
+  /* The math inside one element; the handouts call it for the pages they append. */
+  window.cgTypesetMath = (root) => load().then(() => renderMathInElement(root, {
+    delimiters: [
+      { left: "\\[", right: "\\]", display: true },
+      { left: "\\(", right: "\\)", display: false },
+    ],
+    throwOnError: false,
+  }));
+
   document$.subscribe(({ body }) => {
-    if (!body.querySelector(".arithmatex")) return;
-    load().then(() => renderMathInElement(body, {
-      delimiters: [
-        { left: "\\[", right: "\\]", display: true },
-        { left: "\\(", right: "\\)", display: false },
-      ],
-      throwOnError: false,
-    }));
+    if (body.querySelector(".arithmatex")) window.cgTypesetMath(body);
   });
 })();
