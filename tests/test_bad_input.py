@@ -127,6 +127,12 @@ CASES = {
         "steps = 50  # caf\udce9",
         ["content/dis01/section1.toml, line 19: byte 0xe9 is not UTF-8"],
     ),
+    "non-UTF-8 byte in another page of a worksheet": (
+        "content/dis01/optimizers.md",
+        "# Explore further",
+        "# Explore further \udce9",
+        ["content/dis01/optimizers.md, line ", "byte 0xe9 is not UTF-8"],
+    ),
     "non-UTF-8 byte in a partial": (
         "templates/partials/figure.md",
         "{{ fig.caption }}",

@@ -29,7 +29,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from coursegen.errors import BuildError
 from coursegen.site import notebooks as notebook
 from coursegen.stages.editions import RENDERINGS, Edition
-from coursegen.stages.parameters import ROLES, Sheet, read_utf8
+from coursegen.stages.frontmatter import read_utf8
+from coursegen.stages.parameters import ROLES, Sheet
 from coursegen.stages.pipeline import DrawnFigure
 
 

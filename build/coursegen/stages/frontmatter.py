@@ -18,6 +18,7 @@ edits no other file. Values are read as plain text (YAML's base schema) and chec
 here, so ``2022-09-09`` means the same on every machine and a mistake names the field.
 """
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -145,7 +146,8 @@ def _extra_page(folder: Path, name: str, source: str) -> tuple[str, str]:
         raise BuildError(f"{source}: front matter pages: {name!r} is not another .md file of this folder")
     if not path.is_file():
         raise BuildError(f"{source}: front matter pages: {name} does not exist in {folder.name}/")
-    title = front_matter(path.read_text(encoding="utf-8"), f"{source.rsplit('/', 1)[0]}/{name}").get("title")
+    where = f"{source.rsplit('/', 1)[0]}/{name}"
+    title = front_matter(read_utf8(path, where), where).get("title")
     return name, title if isinstance(title, str) and title.strip() else Path(name).stem.replace("_", " ").capitalize()
 
 
@@ -160,3 +162,19 @@ _HELP = {
     "summary": "one line for the home page",
     "solutions": "when students see the solutions: now, never, or a time like 2022-09-16T17:00-07:00",
 }
+
+
+def read_utf8(path: Path, source: str) -> str:
+    """A source file's text; a byte that is not UTF-8 is named with its line."""
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        raise BuildError(
+            f"{source}, line 1: starts with a UTF-8 byte order mark (BOM); save the file as UTF-8 without one"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BuildError(
+            f"{source}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8 text; save the file as UTF-8"
+        ) from None

@@ -32,7 +32,6 @@ Every mistake (a TOML syntax error, an unknown kind, key or experiment, a value 
 wrong type) stops the build with a ``BuildError`` naming the file and the field.
 """
 
-import codecs
 import dataclasses
 import difflib
 import inspect
@@ -45,7 +44,7 @@ from pathlib import Path
 from coursegen.errors import BuildError
 from coursegen.stages import limits, registry
 from coursegen.stages.editions import Edition
-from coursegen.stages.frontmatter import SheetMeta, read_sheet_meta
+from coursegen.stages.frontmatter import SheetMeta, read_sheet_meta, read_utf8
 
 
 @dataclass(frozen=True)
@@ -165,22 +164,6 @@ def _read_toml(path: Path, source: str) -> dict:
         return tomllib.loads(read_utf8(path, source))
     except tomllib.TOMLDecodeError as e:
         raise BuildError(f"{source}: TOML syntax error: {e}") from None
-
-
-def read_utf8(path: Path, source: str) -> str:
-    """A source file's text; a byte that is not UTF-8 is named with its line."""
-    data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8):
-        raise BuildError(
-            f"{source}, line 1: starts with a UTF-8 byte order mark (BOM); save the file as UTF-8 without one"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise BuildError(
-            f"{source}, line {line}: byte 0x{data[e.start]:02x} is not UTF-8 text; save the file as UTF-8"
-        ) from None
 
 
 def _tables(data: dict, section: str, source: str):
