@@ -199,3 +199,22 @@ def test_a_character_the_board_was_not_made_for_is_left_out():
     board.draw(known, ["ab 1"])
     board.draw(unknown, ["ab 1x"])  # "x": no glyph; "ab" and "1" shift left by one place
     assert (known != 0xFFFFFFFF).any() and (unknown != 0xFFFFFFFF).any()
+
+
+def test_an_animation_stops_at_a_frame_past_the_limit_before_its_memory_is_spent(tmp_path):
+    """In any course: the grabber refuses frame MAX_FRAMES + 1 as it is asked for it, and
+    save_animation a list that long, naming the limit and the manual."""
+    fig, grabbed = frames(limits.MAX_FRAMES)
+    with pytest.raises(ValueError, match=f"grab: {limits.MAX_FRAMES + 1} frames, more than the limit of"):
+        _grab_past(fig)
+    labels = [f"step {k}" for k in range(limits.MAX_FRAMES + 1)]
+    with pytest.raises(ValueError, match=f"save_animation: {limits.MAX_FRAMES + 1} frames, more than the limit"):
+        style.save_animation(fig, [*grabbed, grabbed[-1]], tmp_path / "figure", 100, labels, "step")
+    assert not list(tmp_path.iterdir())
+    style.save_animation(fig, grabbed, tmp_path / "figure", 100, labels[:-1], "step")  # the limit itself is kept
+
+
+def _grab_past(fig):
+    grabber = style.FrameGrabber(fig, [])
+    for _ in range(limits.MAX_FRAMES + 1):
+        grabber.grab()

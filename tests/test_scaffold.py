@@ -417,3 +417,29 @@ def test_a_new_course_set_up_as_its_readme_says_commits_no_virtualenv_and_is_pub
     subprocess.run([*git, "add", "-A"], check=True)
     staged = subprocess.run([*git, "diff", "--cached", "--name-only"], capture_output=True, text=True, check=True)
     assert "README.md" in staged.stdout.split() and ".venv" not in staged.stdout
+
+
+def test_limits_are_the_courses_own_beyond_the_generators_few(tmp_path):
+    """A course's experiment with more steps than Discussion 1's animations allow, and no
+    animation, builds; a step size below 0 is refused by name in any course; and the
+    course's own dataclass says what it refuses (``limits()``), in one line."""
+    root = code_checkout(tmp_path / "course")
+    cache = str(tmp_path / "cache")
+    assert in_copy(root, "-m", "coursegen", "--cache", cache, "new", "experiment", "walk").returncode == 0
+    params = root / "content" / "mini" / "params.toml"
+    params.write_text(params.read_text() + '\n[experiments.walk]\nkind = "walk"\nsteps = 500\n')
+    built = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
+    assert built.returncode == 0, built.stderr
+    walk = root / "course" / "experiments" / "walk.py"
+    limit = "        if self.steps > 1_000_000:\n"
+    walk.write_text(walk.read_text().replace(limit, limit.replace("1_000_000", "1000")))
+    for table, said in (
+        ("steps = 500\nstep_size = -0.03\n", "[experiments.walk] step_size must be greater than 0, got -0.03"),
+        ("steps = 5000\n", "[experiments.walk] steps = 5,000 is above"),
+    ):
+        params.write_text(
+            params.read_text().split("[experiments.walk]")[0] + f'[experiments.walk]\nkind = "walk"\n{table}'
+        )
+        refused = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
+        assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+        assert refused.stderr.startswith("error: content/mini/params.toml: ") and said in refused.stderr, refused.stderr

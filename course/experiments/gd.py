@@ -441,6 +441,9 @@ def _all_finite(results):
     return results
 
 
+MAX_STEPS = 200  # a frame per step: ~5 KB of page each
+
+
 @dataclass(frozen=True)
 class Descent:
     """What both parts share: the data set, the start, the runs and the measurements."""
@@ -464,6 +467,16 @@ class Descent:
     # the explorer's step sizes, as fractions of the limit 1 / c: 0.05 to 1.2, holding
     # both regime boundaries exactly (1/2: the factor 1 - 2 alpha c is 0; 1: it is -1)
     explore_fractions: tuple[float, ...] = tuple(k / 20 for k in range(1, 25))
+
+    def limits(self) -> list[str]:
+        """Values that would run but give a useless page (coursegen asks before running):
+        the animation draws a frame per step, so at most MAX_STEPS steps."""
+        if self.steps > MAX_STEPS:
+            return [
+                f"steps = {self.steps:,} is above the limit of {MAX_STEPS:,} (an animation frame per step: "
+                f"the animation would weigh too much for the page; see Limits in the manual)"
+            ]
+        return []
 
 
 @dataclass(frozen=True)

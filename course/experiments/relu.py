@@ -365,6 +365,9 @@ class ReluSGD:
     n_train: int = 200
     data_seed: int = 1
 
+    def limits(self) -> list[str]:
+        return _cost_limits(self)
+
 
 @dataclass(frozen=True)
 class ReluOptimizers:
@@ -384,6 +387,25 @@ class ReluOptimizers:
     noise_std: float = 0.01
     n_train: int = 200
     data_seed: int = 1
+
+    def limits(self) -> list[str]:
+        return _cost_limits(self)
+
+
+# Networks (seeds) times SGD steps times hidden units (a step's cost grows with the width):
+# ~0.055 us each on one core, so about a minute of training at the limit.
+MAX_UNIT_STEPS = 1_000_000_000
+
+
+def _cost_limits(p) -> list[str]:
+    """What coursegen asks before running (``limits()``): no run of hours."""
+    cost = p.steps * len(p.seeds) * max(p.width, 1)
+    if cost > MAX_UNIT_STEPS:
+        return [
+            f"steps x seeds x width = {cost:,} is above the limit of {MAX_UNIT_STEPS:,} "
+            f"(about a minute of training on one core; see Limits in the manual)"
+        ]
+    return []
 
 
 def _check(p):

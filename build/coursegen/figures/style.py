@@ -240,7 +240,7 @@ class FrameGrabber:
     """
 
     def __init__(self, fig: Figure, moving: list):
-        self.fig, self.moving = fig, moving
+        self.fig, self.moving, self.grabbed = fig, moving, 0
         for artist in moving:
             artist.set_animated(True)
         fig.set_dpi(FRAME_DPI)
@@ -249,7 +249,11 @@ class FrameGrabber:
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
 
     def grab(self) -> np.ndarray:
-        """The current picture as (H, W) uint32 pixels, 0xAABBGGRR."""
+        """The current picture as (H, W) uint32 pixels, 0xAABBGGRR; stops at a frame
+        past ``limits.MAX_FRAMES``, before its memory is spent."""
+        self.grabbed += 1
+        if self.grabbed > limits.MAX_FRAMES:
+            raise ValueError(f"FrameGrabber.grab: {_too_many_frames(self.grabbed)}")
         canvas = self.fig.canvas
         canvas.restore_region(self.background)
         for artist in self.moving:
@@ -559,6 +563,8 @@ def _player_problem(n_frames: int, frame_ms, labels, slider) -> str | None:
     figures/__init__.py, checked before anything is written."""
     if n_frames == 0:
         return "no frames; an animation needs at least one"
+    if n_frames > limits.MAX_FRAMES:
+        return _too_many_frames(n_frames)
     if not isinstance(labels, (list, tuple)):
         return f"labels is a {type(labels).__name__}; give a list of one label per frame"
     if len(labels) != n_frames:
@@ -579,6 +585,13 @@ def _player_problem(n_frames: int, frame_ms, labels, slider) -> str | None:
     if not isinstance(slider, str) or not slider.strip():
         return f'slider = {slider!r}; name what the slider moves through, e.g. "GD step"'
     return None
+
+
+def _too_many_frames(n_frames: int) -> str:
+    return (
+        f"{n_frames} frames, more than the limit of {limits.MAX_FRAMES} (each weighs on the page and in "
+        f"memory): draw every k-th step, or fewer steps; see Limits in the manual"
+    )
 
 
 def _png(indices: np.ndarray, colors: np.ndarray) -> bytes:

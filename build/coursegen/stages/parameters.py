@@ -189,9 +189,21 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
     _only_keys(values, fields, source, f"experiments.{name}")
     checked = {k: _coerce(v, fields[k].type, f"{where} {k}") for k, v in values.items()}
     params = cls(**checked)
-    if problems := limits.problems(dataclasses.asdict(params)):
+    if problems := limits.problems(dataclasses.asdict(params)) + _own_limits(params, where):
         raise BuildError(f"{where} {'; '.join(problems)}")
     return Experiment(sheet, name, kind, params, source)
+
+
+def _own_limits(params, where: str) -> list[str]:
+    """What the course's parameter dataclass says is wrong with its values: its
+    ``limits()`` (a list of phrases), when it defines one."""
+    own = getattr(params, "limits", None)
+    if own is None:
+        return []
+    found = own()
+    if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+        raise BuildError(f"{where}: {type(params).__name__}.limits() must return a list of phrases, got {found!r}")
+    return found
 
 
 def _summary(sheet: str, name: str, table: dict, source: str) -> Summary:
