@@ -175,3 +175,21 @@ def test_an_html_comment_is_in_no_edition_but_code_showing_one_is_kept(mini_buil
     assert [p for p in site.rglob("*") if p.is_file() and b"CHINCHILLA" in p.read_bytes()] == []
     html = (site / "mini" / "index.html").read_text()
     assert "&lt;!-- a comment --&gt;" in html and "&lt;!-- shown --&gt;" in html
+
+
+def test_a_question_id_given_twice_is_refused_naming_it(mini_built):
+    """A link to ``#q1`` would open the first; Markdown's own heading ids never repeat."""
+    page = MINI_PAGE.replace("{% call solution() %}", '{{ question("q1", "(b) Again") }}\n\n{% call solution() %}')
+    (mini_built / "content" / "mini" / "index.md").write_text(page)
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: the id 'q1' is given twice"), said
+    assert tree_bytes(mini_built / "site") == site
+    (mini_built / "content" / "mini" / "index.md").write_text(
+        page.replace("# Mini worksheet\n", "# Mini\n\n## Same\n\n## Same\n")
+    )
+    assert run_cli(mini_built, "site", cache=None, env=EPOCH).returncode == 1  # still q1 twice
+    (mini_built / "content" / "mini" / "index.md").write_text(
+        MINI_PAGE.replace("# Mini worksheet\n", "# Mini\n\n## Same\n\n## Same\n")
+    )
+    assert run_cli(mini_built, "site", cache=None, env=EPOCH).returncode == 0  # headings: same title, own ids

@@ -11,7 +11,8 @@ A page's links are read as the site reads them: Python-Markdown with the extensi
 and ``data`` of it is a link. So a reference definition links only where a reference
 uses it, a path in code links nowhere, and a solution's indented body is a solution,
 not a code block. ``missing_targets`` names a link to a file that is not there, in
-either engine and in solutions a build renders only to check them."""
+either engine and in solutions a build renders only to check them; the same reading
+refuses a page that gives one id twice."""
 
 import posixpath
 from html.parser import HTMLParser
@@ -42,6 +43,12 @@ def targets(config: Path, rendered: dict[str, str]) -> dict[str, set[str]]:
     for page, text in sorted(rendered.items()):
         collector = _Links()
         collector.feed(reader.reset().convert(text))
+        twice = sorted({i for i in collector.ids if collector.ids.count(i) > 1})
+        if twice:  # a link to it would open the first; Markdown's own heading ids never repeat
+            raise BuildError(
+                f"content/{page}: the id {twice[0]!r} is given twice (two questions, or two {{ #id }} "
+                f"headings, with one id); give each its own"
+            )
         found[page] = {t for t in (_docs_path(page, link) for link in collector.links) if t}
     return found
 
@@ -50,9 +57,11 @@ class _Links(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         self.links += [value for name, value in attrs if name in _LINKING and value]
+        self.ids += [value for name, value in attrs if name == "id" and value]
 
 
 def _docs_path(page: str, link: str) -> str | None:
