@@ -63,6 +63,11 @@ def test_check_passes_then_explains_the_changed_figure(locked):
     report = root / "check-report" / "figures" / "mini"
     assert (report / "anim.gif").is_file() and (report / "reference-anim.gif").is_file()
     assert "coursegen lock-figures" in failed.stderr
+    params = root / "content/mini/params.toml"
+    params.write_text(params.read_text().replace("\nframe_ms = 100", ""))
+    passed = run_cli(root, "check", cache=None)
+    assert passed.returncode == 0 and "removed check-report/" in passed.stdout, passed.stdout + passed.stderr
+    assert not (root / "check-report").exists()  # a report that no longer holds is not left to mislead
 
 
 def test_check_reports_how_far_results_moved(locked):

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -354,11 +355,14 @@ def check(paths, args, log) -> int:
         expected = manifest.of_sheet(expected, args.sheet)
     with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
         diffs = manifest.compare(expected, built.outputs)
+        folder = paths.root / "check-report"
         if not diffs:
             which = f" of {args.sheet}" if args.sheet else ""
             print(f"check: all {len(built.outputs)} generated files{which} match {paths.manifest.name}")
+            if folder.is_dir() and not args.sheet:  # an earlier failure's report, which no longer holds
+                shutil.rmtree(folder)
+                print(f"check: removed {folder.name}/, the report of an earlier check that failed")
             return 0
-        folder = paths.root / "check-report"
         lines = report.explain(diffs, cache.Store(paths.cache), folder)
     print(f"check: {len(diffs)} file(s) differ from {paths.manifest.name}:", file=sys.stderr)
     for line in lines:
