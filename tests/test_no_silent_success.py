@@ -110,3 +110,37 @@ def test_nonsense_counts_are_refused(tmp_path, option, value):
     result = run_cli(root, "site", option, value, cache=tmp_path / "c")
     assert result.returncode == 2
     assert f"{option}: '{value}' is not" in result.stderr and not (root / "site").exists()
+
+
+def test_ctrl_c_stops_the_build_as_interrupted_not_as_a_failed_unit(built_once, tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, pool workers too: the build
+    says it was interrupted (status 130), blames no unit, kills its workers and keeps
+    the previous site/."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    started = tmp_path / "started"
+    root, _ = _course_whose_figure(
+        built_once, tmp_path, f"import time; open({str(started)!r}, 'w').close()\n    while True: time.sleep(0.05)"
+    )
+    site = tree_bytes(root / "site")
+    cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "-q", "--cache", str(root / ".cache" / "coursegen")]
+    build = subprocess.Popen(
+        [*cmd, "site", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while not started.exists() and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started.exists(), build.communicate()
+    os.killpg(build.pid, signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 130 and err == "interrupted\n", err
+    assert tree_bytes(root / "site") == site
+    try:
+        os.killpg(build.pid, 0)  # a worker left in the group?
+    except ProcessLookupError:
+        return
+    pytest.fail("a worker outlived the interrupted build")

@@ -17,7 +17,12 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def exit_with(parent: int) -> None:
-    """Pool initializer: die with the process ``parent``."""
+    """Pool initializer: die with the process ``parent``, and leave Ctrl-C to it.
+
+    A terminal's Ctrl-C interrupts its whole process group: a worker that took it would
+    report its unit as failed (or print a traceback while idle), where the build, which
+    takes it too, stops its workers and says it was interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     else:
