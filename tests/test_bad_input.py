@@ -127,6 +127,12 @@ CASES = {
         "steps = 50  # caf\udce9",
         ["content/dis01/section1.toml, line 19: byte 0xe9 is not UTF-8"],
     ),
+    "YAML syntax error in mkdocs.yml": (
+        "mkdocs.yml",
+        "  - admonition\n",
+        "  - admonition\n  - [attr_list\n",
+        ["mkdocs.yml, line ", ": YAML syntax error: "],
+    ),
     "non-UTF-8 byte in another page of a worksheet": (
         "content/dis01/optimizers.md",
         "# Explore further",

@@ -266,7 +266,13 @@ def read_config(config: Path) -> dict:
     from mkdocs.utils.yaml import get_yaml_loader
 
     with config.open(encoding="utf-8") as f:
-        return yaml.load(f, Loader=get_yaml_loader()) or {}
+        try:
+            return yaml.load(f, Loader=get_yaml_loader()) or {}
+        except yaml.MarkedYAMLError as e:  # one line: where, and what
+            mark = e.problem_mark or e.context_mark
+            where = f", line {mark.line + 1}" if mark else ""
+            began = f" ({e.context} on line {e.context_mark.line + 1})" if e.context and e.context_mark else ""
+            raise BuildError(f"{config.name}{where}: YAML syntax error: {e.problem}{began}") from None
 
 
 def custom_dir(config: Path, settings: dict | None = None) -> Path | None:
