@@ -193,3 +193,13 @@ def test_a_question_id_given_twice_is_refused_naming_it(mini_built):
         MINI_PAGE.replace("# Mini worksheet\n", "# Mini\n\n## Same\n\n## Same\n")
     )
     assert run_cli(mini_built, "site", cache=None, env=EPOCH).returncode == 0  # headings: same title, own ids
+
+
+def test_a_worksheet_folder_whose_name_cannot_be_an_address_is_refused(mini_built):
+    """`coursegen new worksheet "week 5"` is refused; so is a folder made by hand."""
+    (mini_built / "content" / "mini").rename(mini_built / "content" / "mini week")
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini week/: a worksheet folder's name is part of"), said
+    assert "(e.g. miniweek)" in said, said
+    assert tree_bytes(mini_built / "site") == site

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from coursegen import atomic, errors, writable
+from coursegen.commands import scaffold
 from coursegen.errors import BuildError
 from coursegen.site import attachments, engines, pages, worksheets
 from coursegen.site import notebooks as notebook
@@ -56,6 +58,11 @@ def worksheet_folders(content: Path) -> list[Path]:
         if _clutter(entry.name) or entry.name == "index.md":
             continue
         where = f"content/{entry.name}"
+        if entry.is_dir() and not scaffold.FOLDER.fullmatch(entry.name):
+            raise BuildError(
+                f"{where}/: a worksheet folder's name is part of its pages' addresses: "
+                f"letters, digits, - and _ only (e.g. {re.sub(r'[^A-Za-z0-9_-]+', '', entry.name) or 'dis02'})"
+            )
         if entry.is_dir() and (entry / "index.md").is_file():
             folders.append(entry)
         elif entry.is_dir():

@@ -27,7 +27,7 @@ from coursegen.stages import registry
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "scaffolds"
 FIRST_DATE = dt.date(2000, 1, 1)  # the placeholder date when no worksheet states one
-_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _MODULE = re.compile(r"[a-z][a-z0-9_]*")
 _FRONT = re.compile(r"\A---\n(.*?\n)---\n", re.S)
 # The example a new worksheet runs (the experiment `descent`, the figure `descent_animation`)
@@ -88,7 +88,7 @@ def worksheet_files(root: Path, name: str, title: str, content: Path | None = No
     the example experiment and animation they run (``course/``, from ``coursegen init``)
     where the course registers no such kinds. ``content``: a course still being written
     (``init``), whose folder may not exist yet."""
-    if not _FOLDER.fullmatch(name):
+    if not FOLDER.fullmatch(name):
         raise BuildError(f"{name!r} is not a plain folder name: letters, digits, - and _ (e.g. dis02)")
     course_being_written = content is not None
     if content is None:
