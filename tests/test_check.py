@@ -98,3 +98,20 @@ def test_two_builds_in_different_places_give_identical_sites(tmp_path, solutions
     a, b = tree_bytes(solutions_site), tree_bytes(other / "site")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_lock_figures_of_a_worksheet_taken_out_drops_its_entries_only(locked):
+    """check lists a removed worksheet's files as missing; `lock-figures --sheet` with its
+    name drops them (the others stay as they were); a name never locked is still refused."""
+    path = locked / "manifest.json"
+    doc = json.loads(path.read_text())
+    kept = dict(doc["files"])
+    doc["files"].update({p.replace("/mini/", "/week04/"): e for p, e in kept.items()})
+    path.write_text(json.dumps(doc))
+    failed = run_cli(locked, "check", cache=None)
+    assert failed.returncode == 1 and "figures/week04/anim.gif" in failed.stderr
+    dropped = run_cli(locked, "lock-figures", "--sheet", "week04", cache=None)
+    assert dropped.returncode == 0, dropped.stderr
+    assert f"content/week04/ is gone; removed its {len(kept)} entries" in dropped.stdout
+    assert json.loads(path.read_text())["files"] == kept
+    assert run_cli(locked, "lock-figures", "--sheet", "week05", cache=None).returncode == 1

@@ -384,6 +384,14 @@ def check(paths, args, log) -> int:
 
 
 def lock_figures(paths, args, log) -> int:
+    if args.sheet and paths.manifest.is_file() and not (paths.content / args.sheet / "index.md").is_file():
+        gone = manifest.of_sheet(manifest.read(paths.manifest), args.sheet)["files"]
+        if gone:  # a worksheet taken out of content/: its entries go too
+            manifest.write(paths.manifest, [], args.sheet)
+            print(
+                f"lock-figures: content/{args.sheet}/ is gone; removed its {len(gone)} entries from {paths.manifest.name}"
+            )
+            return 0
     with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
         manifest.write(paths.manifest, built.outputs, args.sheet)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
