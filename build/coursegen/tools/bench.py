@@ -7,8 +7,8 @@ drawing, no notebook, no manifest yet) is listed under ``skipped`` with the reas
   each such kind once first (numba compiles then): ``sweep_seconds`` (wall),
   ``us_per_network_step`` (worker CPU time per network per SGD step) and each
   experiment's CPU seconds (``sweep_cpu_s``: which runs cost what); then, timed alone,
-  the runs each summary compares (``sweep_seconds_by_summary``: Discussion 1's
-  ``relu_sweep`` is the notebook's 180 networks, 3 widths x 2 regimes x 30 seeds).
+  the runs each summary compares (``sweep_seconds_by_summary``: one of Discussion 1's
+  is the notebook's 180 networks, 3 widths x 2 regimes x 30 seeds).
 - Rebuilds, measured as staff meet them, as whole ``coursegen site`` runs in a scratch
   copy of the course sharing this checkout's cache: nothing changed, a sentence added
   to the first worksheet, one of its experiment parameters changed (``*_rebuild_s``,
