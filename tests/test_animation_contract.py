@@ -218,3 +218,21 @@ def _grab_past(fig):
     grabber = style.FrameGrabber(fig, [])
     for _ in range(limits.MAX_FRAMES + 1):
         grabber.grab()
+
+
+def test_the_short_form_stops_at_a_frame_past_the_limit_before_drawing_it(tmp_path):
+    """``style.record`` (what coursegen init and the scaffolds write): the generator is
+    not asked past frame MAX_FRAMES + 1, so no more frames are drawn or kept."""
+    asked = []
+
+    def drawing():
+        fig = style.new_figure(2.0, 1.5)
+        fig.subplots()
+        yield fig
+        for k in range(10 * limits.MAX_FRAMES):
+            asked.append(k)
+            yield f"step {k}"
+
+    with pytest.raises(ValueError, match=f"record: {limits.MAX_FRAMES + 1} frames, more than the limit of"):
+        style.record(drawing(), tmp_path / "figure", 100, "step")
+    assert len(asked) == limits.MAX_FRAMES + 1 and not list(tmp_path.iterdir())

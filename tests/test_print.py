@@ -16,7 +16,7 @@ from coursegen.tools.chromium import worksheets
 from pdf import page_fill, pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium
-from conftest import make_checkout, run_cli
+from conftest import EPOCH, MINI_PAGE, make_checkout, run_cli
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -245,3 +245,26 @@ def test_a_plain_site_links_no_handout(solutions_site, student_site):
     for site in (solutions_site, student_site):
         assert not (site / "handouts").exists()
         assert ".pdf" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_a_worksheets_other_pages_print_after_it_with_their_solutions_open(mini_built):
+    """Front matter ``pages``: each other page follows the first in the same PDF, its
+    math typeset, its solution blocks open in the solutions handout and absent from the
+    student one."""
+    require_chromium()
+    folder = mini_built / "content" / "mini"
+    (folder / "index.md").write_text(MINI_PAGE.replace("solutions: now\n", "solutions: now\npages: [extra.md]\n"))
+    (folder / "extra.md").write_text(
+        '---\ntitle: "More"\n---\n\n# More to think about\n\nWhere is $\\frac{a}{b}$ largest?\n\n'
+        "{% call solution() %}\nAt WOMBAT_ANSWER, where $\\frac{a}{b} = 2$.\n{% endcall %}\n\n"
+        '??? note "A closed note"\n    NUMBAT_NOTE inside it.\n'
+    )
+    result = run_cli(mini_built, "handout", "--edition", "solutions", "--jobs", "2", env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    texts = {e: pdf_contents(mini_built / "site" / "handouts" / f"mini-{e}.pdf")[1] for e in ("solutions", "student")}
+    for edition, text in texts.items():
+        assert "Mini worksheet" in text and "More to think about" in text, edition  # one PDF, both pages
+        assert "NUMBAT_NOTE" in text, edition  # a closed block prints open
+        assert ("WOMBAT_ANSWER" in text) == (edition == "solutions"), edition
+        assert "\\frac" not in text and "\\(" not in text, edition  # typeset, not TeX

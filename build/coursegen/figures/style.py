@@ -521,6 +521,8 @@ def record(drawing, out: Path, frame_ms: int, slider: str) -> None:
             raise ValueError(
                 f"after its Figure, an animation generator yields one label (a str) per frame; got {label!r}"
             )
+        if len(frames) == limits.MAX_FRAMES:  # before the next frame's memory is spent
+            raise ValueError(f"record: {_too_many_frames(len(frames) + 1)}")
         fig.canvas.draw()
         frames.append(np.asarray(fig.canvas.buffer_rgba()).view(np.uint32)[..., 0].copy())
         labels.append(label)

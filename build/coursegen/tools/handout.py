@@ -48,6 +48,7 @@ _APPEND = """async (others) => {
     section.className = "cg-handout-page";
     section.append(...[...part.childNodes].map((node) => document.adoptNode(node)));
     article.append(section);
+    for (const details of section.querySelectorAll("details")) details.open = true;  // as print opens the first page's
     if (section.querySelector(".arithmatex")) await window.cgTypesetMath(section);
   }
 }"""
