@@ -163,18 +163,39 @@ def test_a_mistake_in_solutions_not_published_yet_stops_the_build_now(mini_built
     assert tree_bytes(mini_built / "site") == site
 
 
+COMMENTED = (  # each comment holds CHINCHILLA; what shows one in code keeps it
+    "<!-- TA note: the answer is CHINCHILLA -->\n\n"
+    "Write `<!-- a comment -->` to hide text.\n\n```html\n<!-- shown -->\n```\n\n"
+    "````markdown\n```python\nx = 1\n```\n````\n\nText <!-- CHINCHILLA four --> after.\n\n"
+    "~~~~\n~~~\ny = 2\n~~~\n~~~~\n\nEscaped \\` then <!-- CHINCHILLA tick --> then `x`.\n\n"
+    "<!--\nCHINCHILLA over\nlines\n-->\n"
+)
+
+
 def test_an_html_comment_is_in_no_edition_but_code_showing_one_is_kept(mini_built):
-    page = MINI_PAGE.replace(
-        "# Mini worksheet\n",
-        "# Mini worksheet\n\n<!-- TA note: the answer is CHINCHILLA -->\n\n"
-        "Write `<!-- a comment -->` to hide text.\n\n```html\n<!-- shown -->\n```\n",
-    )
+    """Page text (a fence inside a longer one, an escaped backtick, several lines), a
+    solution, a figure's caption and alt text; a comment never closed is refused."""
+    page = MINI_PAGE.replace("# Mini worksheet\n", f"# Mini worksheet\n\n{COMMENTED}")
+    page = page.replace("The mean of the data.\n", "The mean <!-- CHINCHILLA solved --> of the data.\n")
     (mini_built / "content" / "mini" / "index.md").write_text(page)
-    assert run_cli(mini_built, "site", "--edition", "student", cache=None, env=EPOCH).returncode == 0
-    site = mini_built / "site"
-    assert [p for p in site.rglob("*") if p.is_file() and b"CHINCHILLA" in p.read_bytes()] == []
-    html = (site / "mini" / "index.html").read_text()
-    assert "&lt;!-- a comment --&gt;" in html and "&lt;!-- shown --&gt;" in html
+    params = mini_built / "content" / "mini" / "params.toml"
+    text = params.read_text()
+    params.write_text(
+        text.replace('alt = "', 'alt = "<!-- CHINCHILLA alt --> ').replace(
+            'caption = "', 'caption = "<!-- CHINCHILLA cap --> '
+        )
+    )
+    for edition in ("student", "solutions"):
+        result = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
+        assert result.returncode == 0, result.stderr
+        site = mini_built / "site"
+        assert [p for p in site.rglob("*") if p.is_file() and b"CHINCHILLA" in p.read_bytes()] == [], edition
+        html = (site / "mini" / "index.html").read_text()
+        assert "&lt;!-- a comment --&gt;" in html and "&lt;!-- shown --&gt;" in html
+        assert "The mean  of the data." in html or edition == "student"
+    (mini_built / "content" / "mini" / "index.md").write_text(page + "\nA last line <!-- never closed\n")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: an HTML comment is never closed"), said
 
 
 def test_a_question_id_given_twice_is_refused_naming_it(mini_built):

@@ -94,24 +94,46 @@ def render_pages(
                 page = functools.partial(
                     _page, path, templates, edition, sheet, results, drawn, listing, numbering, compiled
                 )
-                text = without_html_comments(_render(page, path.relative_to(root).as_posix()))
+                where = path.relative_to(root).as_posix()
+                text = without_html_comments(_render(page, where), where)
                 if final:
                     pages[path.relative_to(content).as_posix()] = text
             numbering.final = True
     return pages
 
 
-# An HTML comment, or code (a fence, a span), which shows one and is kept as it is.
+# An HTML comment, or code, which may show one and is kept as it is: a fenced block (3 or
+# more backticks or tildes, closed by as many or more of the same, or by the page's end),
+# a code span (as many backticks closing as opening, within one paragraph); an escaped
+# backtick opens no span. A comment never closed is refused.
 _COMMENT_OR_CODE = re.compile(
-    r"(?P<code>^[ \t]*(?P<fence>```|~~~).*?^[ \t]*(?P=fence)[ \t]*$|`[^`\n]+`)|<!--.*?-->", re.MULTILINE | re.DOTALL
+    r"""
+    (?P<code>
+        ^[ \t]*(?P<fence>(?P<mark>[`~])(?P=mark){2,})[^\n]*\n
+        (?:[^\n]*\n)*?
+        (?:[ \t]*(?P=fence)(?P=mark)*[ \t]*$|\Z)
+      | \\`
+      | (?P<ticks>`+)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`)
+    )
+    | <!--.*?-->
+    | (?P<unclosed><!--)
+    """,
+    re.MULTILINE | re.DOTALL | re.VERBOSE,
 )
 
 
-def without_html_comments(text: str) -> str:
-    """A page without its HTML comments: Markdown would copy ``<!-- TA note: ... -->``
-    into the page's HTML, where every student can read it (Jinja's ``{# ... #}`` never
-    leaves the source either)."""
-    return _COMMENT_OR_CODE.sub(lambda m: m["code"] or "", text)
+def without_html_comments(text: str, where: str) -> str:
+    """``text`` (a page, a caption) without its HTML comments: Markdown would copy
+    ``<!-- TA note: ... -->`` into the page's HTML, where every student can read it
+    (Jinja's ``{# ... #}`` never leaves the source either)."""
+
+    def kept(m: re.Match) -> str:
+        if m["unclosed"]:
+            shown = " ".join(text[m.start() : m.start() + 40].split())
+            raise BuildError(f"{where}: an HTML comment is never closed ({shown!r}...: add -->)")
+        return m["code"] or ""
+
+    return _COMMENT_OR_CODE.sub(kept, text)
 
 
 class Numbering:
@@ -331,7 +353,8 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         named = [results[n] for n in fig.experiments]  # errors name what the author wrote: res.KEY, res[i].KEY
         arrays = [getattr(r, "_arrays", r) for r in named]
         res = [_Keys(f"res[{i}]", a) for i, a in enumerate(arrays)] if fig.many else _Keys("res", arrays[0])
-        return env.from_string(getattr(fig, field)).render(res=res, results=results)
+        text = env.from_string(getattr(fig, field)).render(res=res, results=results)
+        return without_html_comments(text, f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}")
     except jinja2.TemplateSyntaxError as e:
         raise BuildError(
             f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}: template syntax error: {e.message}"
