@@ -81,6 +81,7 @@ LINK_FORMS = {
     "reference in a solution": "![A picture][pic]\n\n[pic]: img/{name}",
     "spaces, angle brackets": "![A picture](<img/{name}>)",
     "spaces, escaped": "![A picture](img/{escaped})",
+    "srcset": '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="img/{name} 1x, img/{name} 2x" alt="A">',
 }
 
 

@@ -7,8 +7,8 @@ and a file nobody links to stays a source. A worksheet's parameter files are nev
 published (their comments may say what the solutions say).
 
 A page's links are read as the site reads them: Python-Markdown with the extensions
-``mkdocs.yml`` names turns the page into HTML and every ``href``, ``src``, ``poster``
-and ``data`` of it is a link. So a reference definition links only where a reference
+``mkdocs.yml`` names turns the page into HTML and every ``href``, ``src``, ``srcset``,
+``poster`` and ``data`` of it is a link. So a reference definition links only where a reference
 uses it, a path in code links nowhere, and a solution's indented body is a solution,
 not a code block. ``missing_targets`` names a link to a file that is not there, in
 either engine and in solutions a build renders only to check them; the same reading
@@ -46,8 +46,8 @@ def targets(config: Path, rendered: dict[str, str]) -> dict[str, set[str]]:
         twice = sorted({i for i in collector.ids if collector.ids.count(i) > 1})
         if twice:  # a link to it would open the first; Markdown's own heading ids never repeat
             raise BuildError(
-                f"content/{page}: the id {twice[0]!r} is given twice (two questions, or two {{ #id }} "
-                f"headings, with one id); give each its own"
+                f"content/{page}: the id {twice[0]!r} is given twice (two questions or {{ #id }} headings "
+                f"with one id, or an HTML id that a heading's repeats); give each its own"
             )
         found[page] = {t for t in (_docs_path(page, link) for link in collector.links) if t}
     return found
@@ -61,6 +61,9 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.links += [value for name, value in attrs if name in _LINKING and value]
+        for name, value in attrs:  # "a.png 1x, a@2x.png 2x": each candidate's address
+            if name == "srcset" and value:
+                self.links += [c.split()[0] for c in value.split(",") if c.strip()]
         self.ids += [value for name, value in attrs if name == "id" and value]
 
 
