@@ -90,9 +90,11 @@ def test_the_default_clock_is_the_builds_source_date_epoch(course, monkeypatch):
     assert editions.publication("scheduled", None, course).of(sheet) == "student"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2022, 9, 10, tzinfo=dt.UTC).timestamp())))
     assert editions.publication("scheduled", None, course).of(sheet) == "solutions"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")  # named as what it is: no --as-of was given
-    with pytest.raises(BuildError, match=r"^SOURCE_DATE_EPOCH=abc: expected whole seconds since 1970"):
-        editions.publication("scheduled", None, course)
+    for wrong in ("abc", "99999999999999"):  # named as what it is, --as-of given or not (MkDocs reads it too)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", wrong)
+        for as_of in (None, "now"):
+            with pytest.raises(BuildError, match=rf"^SOURCE_DATE_EPOCH={wrong}: expected whole seconds since 1970"):
+                editions.publication("scheduled", as_of, course)
 
 
 def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):

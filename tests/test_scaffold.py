@@ -432,10 +432,13 @@ def test_limits_are_the_courses_own_beyond_the_generators_few(tmp_path):
     assert built.returncode == 0, built.stderr
     walk = root / "course" / "experiments" / "walk.py"
     limit = "        if self.steps > 1_000_000:\n"
-    walk.write_text(walk.read_text().replace(limit, limit.replace("1_000_000", "1000")))
+    walk.write_text(
+        walk.read_text().replace(limit, "        1 / (self.steps - 7)\n" + limit.replace("1_000_000", "1000"))
+    )
     for table, said in (
         ("steps = 500\nstep_size = -0.03\n", "[experiments.walk] step_size must be greater than 0, got -0.03"),
         ("steps = 5000\n", "[experiments.walk] steps = 5,000 is above"),
+        ("steps = 7\n", "[experiments.walk]: Walk.limits() failed: ZeroDivisionError: division by zero"),
     ):
         params.write_text(
             params.read_text().split("[experiments.walk]")[0] + f'[experiments.walk]\nkind = "walk"\n{table}'

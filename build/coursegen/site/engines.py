@@ -87,9 +87,16 @@ def sync_docs(docs: Path, files: dict[str, bytes]) -> int:
 
 
 def source_date_epoch(root: Path) -> str:
-    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time, else 0."""
+    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time, else 0. A value that is
+    no time is named (MkDocs reads it too, for the sitemap's dates)."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
+        epoch = os.environ["SOURCE_DATE_EPOCH"]
+        if not (epoch.isascii() and epoch.isdigit() and int(epoch) < YEAR_10000):
+            raise BuildError(
+                f"SOURCE_DATE_EPOCH={epoch}: expected whole seconds since 1970, like 1662163200 "
+                f"(or unset it: the build's clock is then the last commit's time)"
+            )
+        return epoch
     try:
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, check=True
@@ -98,6 +105,8 @@ def source_date_epoch(root: Path) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "0"
 
+
+YEAR_10000 = 253402300800  # seconds since 1970: the first a datetime cannot hold
 
 ENGINES = ("mkdocs", "zensical")
 # The file that marks a folder as a site coursegen built: only such a folder (or an empty

@@ -200,10 +200,14 @@ def _own_limits(params, where: str) -> list[str]:
     own = getattr(params, "limits", None)
     if own is None:
         return []
-    found = own()
+    asked = f"{type(params).__name__}.limits()"
+    try:
+        found = own()
+    except Exception as e:
+        raise BuildError(f"{where}: {asked} failed: {type(e).__name__}: {e}") from None
     if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
-        raise BuildError(f"{where}: {type(params).__name__}.limits() must return a list of phrases, got {found!r}")
-    return found
+        raise BuildError(f"{where}: {asked} must return a list of phrases, got {found!r}")
+    return [" ".join(p.split()) for p in found]  # one line, whatever the phrase held
 
 
 def _summary(sheet: str, name: str, table: dict, source: str) -> Summary:
