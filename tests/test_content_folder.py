@@ -160,7 +160,7 @@ def test_a_mistake_in_solutions_not_published_yet_stops_the_build_now(mini_built
     edition = ["--edition", "student"] if how == "student edition" else []
     said = one_line_error(run_cli(mini_built, "site", *edition, cache=None, env=EPOCH))
     assert said.startswith("error: content/mini/index.md") and named in said, said
-    assert "solutions this build does not publish yet" in said, said
+    assert "solutions this build does not publish; a build that publishes them would stop" in said, said
     assert tree_bytes(mini_built / "site") == site
 
 

@@ -446,3 +446,12 @@ def test_limits_are_the_courses_own_beyond_the_generators_few(tmp_path):
         refused = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
         assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
         assert refused.stderr.startswith("error: content/mini/params.toml: ") and said in refused.stderr, refused.stderr
+    text = walk.read_text().replace("from dataclasses import dataclass\n", "from dataclasses import dataclass, field\n")
+    walk.write_text(
+        text.replace(
+            "    seed: int = 0", "    step_sizes: list[float] = field(default_factory=list)\n    seed: int = 0"
+        )
+    )
+    refused = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "Walk.step_sizes is a list[float]; parameters hold" in refused.stderr, refused.stderr

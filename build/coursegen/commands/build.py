@@ -216,7 +216,7 @@ def check_unpublished_solutions(paths, shown: Publication, sheets: list[Sheet], 
         render_docs(paths, Publication(Edition.SOLUTIONS, shown.clock), sheets, built, None)
     except BuildError as e:
         raise BuildError(
-            f"{e} (in solutions this build does not publish yet; the build that does would stop)"
+            f"{e} (in solutions this build does not publish; a build that publishes them would stop)"
         ) from None
 
 
@@ -376,8 +376,9 @@ def check(paths, args, log) -> int:
         print("  " + line, file=sys.stderr)
     for change in manifest.version_changes(expected):
         print(f"  library version differs: {change}", file=sys.stderr)
+    shown_in = f"report: {folder}/. " if folder.is_dir() else ""  # none when files are only missing
     print(
-        f"  report: {folder}/. If the change is intended, run `coursegen lock-figures` and commit {paths.manifest.name}.",
+        f"  {shown_in}If the change is intended, run `coursegen lock-figures` and commit {paths.manifest.name}.",
         file=sys.stderr,
     )
     return 1

@@ -185,6 +185,13 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
     kind = _kind(table, experiments, where)
     cls = params_type(experiments[kind])
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    for field in fields.values():  # a list would be mutable in a frozen, hashed dataclass
+        hint = typing.get_type_hints(cls)[field.name]
+        if typing.get_origin(hint) not in (None, tuple, typing.Union, types.UnionType):
+            raise BuildError(
+                f"{where}: {cls.__name__}.{field.name} is a {hint}; parameters hold numbers, strings, booleans "
+                f"and tuples: write tuple[float, ...] for a list of numbers"
+            )
     values = {k: v for k, v in table.items() if k != "kind"}
     _only_keys(values, fields, source, f"experiments.{name}")
     checked = {k: _coerce(v, fields[k].type, f"{where} {k}") for k, v in values.items()}
