@@ -178,11 +178,17 @@ def prepare_docs(
 
 
 def render_docs(
-    paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built, handouts: dict[str, list[str]] | None
+    paths,
+    shown: Publication,
+    sheets: list[Sheet],
+    built: pipeline.Built,
+    handouts: dict[str, list[str]] | None,
+    links_read: bool = True,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The generated files of an edition's docs folder (pages, figures, notebooks; not the
     CSS, JS and KaTeX assets) and the pages' Markdown, from a build's results and
-    figures, writing nothing."""
+    figures, writing nothing. ``links_read`` (the pages read for their links, the files
+    they link to added and every link checked): off where only the notebooks are wanted."""
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
@@ -198,10 +204,11 @@ def render_docs(
         paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
     )
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
-    links = attachments.targets(paths.config, rendered)
-    docs_files.update(attachments.linked(paths.content, sheets, links))
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
-    attachments.missing_targets(sheets, links, docs_files)
+    if links_read:
+        links = attachments.targets(paths.config, rendered)
+        docs_files.update(attachments.linked(paths.content, sheets, links))
+        attachments.missing_targets(sheets, links, docs_files)
     return docs_files, rendered
 
 
@@ -226,7 +233,7 @@ def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch:
     found = []
     for edition in editions.RENDERINGS:
         shown = Publication(edition, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # the clock plays no part
-        files, _ = render_docs(paths, shown, sheets, built, None)
+        files, _ = render_docs(paths, shown, sheets, built, None, links_read=False)
         for sheet in sheets:
             name = notebook.filename(sheet)
             if name is None:
