@@ -169,13 +169,17 @@ COMMENTED = (  # each comment holds CHINCHILLA; what shows one in code keeps it
     "Write `<!-- a comment -->` to hide text.\n\n```html\n<!-- shown -->\n```\n\n"
     "````markdown\n```python\nx = 1\n```\n````\n\nText <!-- CHINCHILLA four --> after.\n\n"
     "~~~~\n~~~\ny = 2\n~~~\n~~~~\n\nEscaped \\` then <!-- CHINCHILLA tick --> then `x`.\n\n"
-    "<!--\nCHINCHILLA over\nlines\n-->\n"
+    "<!--\nCHINCHILLA over\nlines\n-->\n\n"
+    "```np.mean``` averages the data. <!-- CHINCHILLA inline triple -->\n\n"
+    "- Press ` to open\n- then <!-- CHINCHILLA list --> `code`\n\n"
+    "An escaped backslash \\\\`b` <!-- CHINCHILLA backslashes --> `c`.\n"
 )
 
 
 def test_an_html_comment_is_in_no_edition_but_code_showing_one_is_kept(mini_built):
-    """Page text (a fence inside a longer one, an escaped backtick, several lines), a
-    solution, a figure's caption and alt text; a comment never closed is refused."""
+    """Page text (a fence inside a longer one, an escaped backtick, several lines, after
+    a line opening with three backticks, after a lone backtick in a list), a solution,
+    a figure's caption and alt text; a comment never closed is refused."""
     page = MINI_PAGE.replace("# Mini worksheet\n", f"# Mini worksheet\n\n{COMMENTED}")
     page = page.replace("The mean of the data.\n", "The mean <!-- CHINCHILLA solved --> of the data.\n")
     (mini_built / "content" / "mini" / "index.md").write_text(page)

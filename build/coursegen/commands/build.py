@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 from coursegen import atomic, errors, writable
 from coursegen.commands import scaffold
 from coursegen.errors import BuildError
-from coursegen.site import attachments, engines, pages, worksheets
+from coursegen.site import attachments, engines, pages, reading, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
@@ -187,8 +187,8 @@ def render_docs(
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The generated files of an edition's docs folder (pages, figures, notebooks; not the
     CSS, JS and KaTeX assets) and the pages' Markdown, from a build's results and
-    figures, writing nothing. ``links_read`` (the pages read for their links, the files
-    they link to added and every link checked): off where only the notebooks are wanted."""
+    figures, writing nothing. ``links_read`` (the files the pages link to added, every
+    link checked): off where only the notebooks are wanted."""
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
         loaded.setdefault(sheet, {})[name] = results.Lazy(npz)
@@ -203,10 +203,13 @@ def render_docs(
     rendered = pages.render_pages(
         paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
     )
+    reader = reading.Reader(paths.config)
+    reads = {rel: reader.read(text) for rel, text in rendered.items()}
+    rendered = {rel: reading.without_comments(text, reads[rel], f"content/{rel}") for rel, text in rendered.items()}
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     if links_read:
-        links = attachments.targets(paths.config, rendered)
+        links = attachments.targets(reads)
         docs_files.update(attachments.linked(paths.content, sheets, links))
         attachments.missing_targets(sheets, links, docs_files)
     return docs_files, rendered

@@ -6,65 +6,37 @@ student edition (its solutions are never rendered), so it is not in that site at
 and a file nobody links to stays a source. A worksheet's parameter files are never
 published (their comments may say what the solutions say).
 
-A page's links are read as the site reads them: Python-Markdown with the extensions
-``mkdocs.yml`` names turns the page into HTML and every ``href``, ``src``, ``srcset``,
-``poster`` and ``data`` of it is a link. So a reference definition links only where a reference
-uses it, a path in code links nowhere, and a solution's indented body is a solution,
-not a code block. ``missing_targets`` names a link to a file that is not there, in
-either engine and in solutions a build renders only to check them; the same reading
-refuses a page that gives one id twice."""
+A page's links are what its HTML links to, as the site's Markdown makes it
+(``reading``): a reference definition links only where a reference uses it, a path in
+code links nowhere, and a solution's indented body is a solution, not a code block.
+``missing_targets`` names a link to a file that is not there, in either engine and in
+solutions a build renders only to check them."""
 
 import posixpath
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-import markdown
-
 from coursegen.errors import BuildError
-from coursegen.site import engines
+from coursegen.site.reading import Read
 from coursegen.stages.parameters import Sheet
 
 PAGES, PARAMETERS = ".md", ".toml"
-_LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 
 
-def targets(config: Path, rendered: dict[str, str]) -> dict[str, set[str]]:
+def targets(reads: dict[str, Read]) -> dict[str, set[str]]:
     """Each page's relative link targets, as docs paths (``dis01/img/a.svg``), decoded,
-    without ``#anchor`` or ``?query``; a target outside the docs folder is left out."""
-    settings = engines.read_config(config).get("markdown_extensions") or []
-    names = [next(iter(e)) if isinstance(e, dict) else e for e in settings]
-    options = {n: (e[n] or {}) for e in settings if isinstance(e, dict) for n in e}
-    try:
-        reader = markdown.Markdown(extensions=names, extension_configs=options)
-    except Exception as e:  # an extension that is not installed, or a wrong option of one
-        raise BuildError(f"{config.name}: markdown_extensions: {type(e).__name__}: {e}") from None
+    without ``#anchor`` or ``?query``; a target outside the docs folder is left out. A
+    page that gives one id twice is refused (a link to it would open the first)."""
     found = {}
-    for page, text in sorted(rendered.items()):
-        collector = _Links()
-        collector.feed(reader.reset().convert(text))
-        twice = sorted({i for i in collector.ids if collector.ids.count(i) > 1})
-        if twice:  # a link to it would open the first; Markdown's own heading ids never repeat
+    for page, read in sorted(reads.items()):
+        twice = sorted({i for i in read.ids if read.ids.count(i) > 1})
+        if twice:  # Markdown's own heading ids never repeat
             raise BuildError(
                 f"content/{page}: the id {twice[0]!r} is given twice (two questions or {{ #id }} headings "
                 f"with one id, or an HTML id that a heading's repeats); give each its own"
             )
-        found[page] = {t for t in (_docs_path(page, link) for link in collector.links) if t}
+        found[page] = {t for t in (_docs_path(page, link) for link in read.links) if t}
     return found
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.ids: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.links += [value for name, value in attrs if name in _LINKING and value]
-        for name, value in attrs:  # "a.png 1x, a@2x.png 2x": each candidate's address
-            if name == "srcset" and value:
-                self.links += [c.split()[0] for c in value.split(",") if c.strip()]
-        self.ids += [value for name, value in attrs if name == "id" and value]
 
 
 def _docs_path(page: str, link: str) -> str | None:

@@ -1,0 +1,103 @@
+"""Pages read as the site's Markdown reads them: Python-Markdown with the extensions
+``mkdocs.yml`` names turns a page into HTML, and what it links to, the ids it gives
+and its HTML comments are found in that HTML, never guessed from the source (where a
+path or a comment inside code is only shown, and Markdown's rules for code are many).
+
+HTML comments are taken out of the page's Markdown: Markdown would copy
+``<!-- TA note: ... -->`` into the page's HTML, where every student can read it. Each
+comment the HTML holds is removed from the source (its lines' indentation may differ,
+as a solution block indents them); one shown inside code is escaped in the HTML, so it
+stays. A comment never closed is refused."""
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+
+from coursegen.errors import BuildError
+from coursegen.site import engines
+
+_LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
+_CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
+
+
+@dataclass
+class Read:
+    """What one page's HTML holds."""
+
+    links: list[str] = field(default_factory=list)  # every href, src, srcset candidate, poster, data
+    ids: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)  # each comment's text between <!-- and -->
+    unclosed: str | None = None  # the text after a "<!--" that nothing closes
+
+
+class Reader:
+    """The site's Markdown, made once per build."""
+
+    def __init__(self, config: Path):
+        settings = engines.read_config(config).get("markdown_extensions") or []
+        names = [next(iter(e)) if isinstance(e, dict) else e for e in settings]
+        options = {n: (e[n] or {}) for e in settings if isinstance(e, dict) for n in e}
+        try:
+            self.markdown = markdown.Markdown(extensions=names, extension_configs=options)
+        except Exception as e:  # an extension that is not installed, or a wrong option of one
+            raise BuildError(f"{config.name}: markdown_extensions: {type(e).__name__}: {e}") from None
+
+    def read(self, text: str) -> Read:
+        parser = _Parser()
+        parser.feed(self.markdown.reset().convert(text))
+        parser.close()
+        return parser.found
+
+
+def without_comments(text: str, read: Read, where: str) -> str:
+    """``text`` without the HTML comments its HTML (``read``) holds."""
+    if read.unclosed is not None:
+        shown = " ".join(read.unclosed.split())[:40]
+        raise BuildError(f"{where}: an HTML comment is never closed ('<!--{shown}'...: add -->)")
+    for comment in sorted(set(read.comments), key=len, reverse=True):
+        words = comment.split()
+        text = re.sub(r"<!--\s*" + r"\s+".join(map(re.escape, words)) + r"\s*-->", "", text)
+    return text
+
+
+class _Parser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = Read()
+        self.in_code = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.in_code += tag in _CODE
+        self.found.links += [value for name, value in attrs if name in _LINKING and value]
+        self.found.links += [url for name, value in attrs if name == "srcset" and value for url in _srcset(value)]
+        self.found.ids += [value for name, value in attrs if name == "id" and value]
+
+    def handle_endtag(self, tag):
+        self.in_code -= tag in _CODE and self.in_code > 0
+
+    def handle_comment(self, data):
+        self.found.comments.append(data)
+
+    def handle_data(self, data):
+        if not self.in_code and "<!--" in data and self.found.unclosed is None:
+            self.found.unclosed = data.split("<!--", 1)[1]
+
+    def unknown_decl(self, data):  # "<!--" left open at the end of the HTML
+        self.handle_data("<!" + data)
+
+
+def _srcset(value: str) -> list[str]:
+    """The addresses of a ``srcset``: each candidate is an address (which may hold
+    commas: a data: URL), then an optional descriptor, candidates parted by commas."""
+    urls, rest = [], value
+    while rest := rest.lstrip(" \t\n\r,"):
+        url, _, rest = rest.partition(" ")
+        if url.endswith(","):  # no descriptor: the comma ends the candidate
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        _, _, rest = rest.partition(",")  # skip the descriptor
+    return urls
