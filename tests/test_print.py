@@ -254,8 +254,9 @@ def test_a_worksheets_other_pages_print_after_it_with_their_solutions_open(mini_
     student one."""
     require_chromium()
     folder = mini_built / "content" / "mini"
-    (folder / "index.md").write_text(MINI_PAGE.replace("solutions: now\n", "solutions: now\npages: [extra.md]\n"))
-    (folder / "extra.md").write_text(
+    page = MINI_PAGE.replace("solutions: now\n", 'solutions: now\npages: ["more #1.md"]\n')  # fetched by its name
+    (folder / "index.md").write_text(page)
+    (folder / "more #1.md").write_text(
         '---\ntitle: "More"\n---\n\n# More to think about\n\nWhere is $\\frac{a}{b}$ largest?\n\n'
         "{% call solution() %}\nAt WOMBAT_ANSWER, where $\\frac{a}{b} = 2$.\n{% endcall %}\n\n"
         '??? note "A closed note"\n    NUMBAT_NOTE inside it.\n'

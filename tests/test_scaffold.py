@@ -455,3 +455,12 @@ def test_limits_are_the_courses_own_beyond_the_generators_few(tmp_path):
     refused = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
     assert "Walk.step_sizes is a list[float]; parameters hold" in refused.stderr, refused.stderr
+    walk.write_text(text.replace("    seed: int = 0", "    xs: list = field(default_factory=list)\n    seed: int = 0"))
+    refused = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
+    assert refused.returncode == 1 and "Walk.xs is a list; parameters hold" in refused.stderr, refused.stderr
+    walk.write_text("from __future__ import annotations\n\n" + text)  # field types as strings: read all the same
+    params.write_text(
+        params.read_text().split("[experiments.walk]")[0] + '[experiments.walk]\nkind = "walk"\nsteps = 9\n'
+    )
+    built = in_copy(root, "-m", "coursegen", "-q", "--cache", cache, "site", "--edition", "solutions")
+    assert built.returncode == 0, built.stderr

@@ -91,7 +91,7 @@ def source_date_epoch(root: Path) -> str:
     no time is named (MkDocs reads it too, for the sitemap's dates)."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         epoch = os.environ["SOURCE_DATE_EPOCH"]
-        if not (epoch.isascii() and epoch.isdigit() and int(epoch) < YEAR_10000):
+        if not (epoch.isascii() and epoch.isdigit() and int(epoch) < EPOCH_LIMIT):
             raise BuildError(
                 f"SOURCE_DATE_EPOCH={epoch}: expected whole seconds since 1970, like 1662163200 "
                 f"(or unset it: the build's clock is then the last commit's time)"
@@ -106,7 +106,7 @@ def source_date_epoch(root: Path) -> str:
         return "0"
 
 
-YEAR_10000 = 253402300800  # seconds since 1970: the first a datetime cannot hold
+EPOCH_LIMIT = 2**32  # seconds since 1970: the first that gzip's header (the sitemap's) cannot hold
 
 ENGINES = ("mkdocs", "zensical")
 # The file that marks a folder as a site coursegen built: only such a folder (or an empty

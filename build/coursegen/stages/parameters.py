@@ -185,16 +185,22 @@ def _experiment(sheet: str, name: str, table: dict, source: str) -> Experiment:
     kind = _kind(table, experiments, where)
     cls = params_type(experiments[kind])
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    for field in fields.values():  # a list would be mutable in a frozen, hashed dataclass
-        hint = typing.get_type_hints(cls)[field.name]
-        if typing.get_origin(hint) not in (None, tuple, typing.Union, types.UnionType):
+    try:  # the types themselves, also from a module with `from __future__ import annotations`
+        hints = typing.get_type_hints(cls)
+    except Exception as e:
+        raise BuildError(
+            f"{where}: the field types of {cls.__name__} cannot be read: {type(e).__name__}: {e}"
+        ) from None
+    for field_name in fields:  # a list would be mutable in a frozen, hashed dataclass
+        hint = hints[field_name]
+        if hint in (list, dict, set) or typing.get_origin(hint) not in (None, tuple, typing.Union, types.UnionType):
             raise BuildError(
-                f"{where}: {cls.__name__}.{field.name} is a {hint}; parameters hold numbers, strings, booleans "
-                f"and tuples: write tuple[float, ...] for a list of numbers"
+                f"{where}: {cls.__name__}.{field_name} is a {hint.__name__ if isinstance(hint, type) else hint}; parameters hold numbers, "
+                f"strings, booleans and tuples: write tuple[float, ...] for a list of numbers"
             )
     values = {k: v for k, v in table.items() if k != "kind"}
     _only_keys(values, fields, source, f"experiments.{name}")
-    checked = {k: _coerce(v, fields[k].type, f"{where} {k}") for k, v in values.items()}
+    checked = {k: _coerce(v, hints[k], f"{where} {k}") for k, v in values.items()}
     params = cls(**checked)
     if problems := limits.problems(dataclasses.asdict(params)) + _own_limits(params, where):
         raise BuildError(f"{where} {'; '.join(problems)}")
@@ -211,7 +217,7 @@ def _own_limits(params, where: str) -> list[str]:
     try:
         found = own()
     except Exception as e:
-        raise BuildError(f"{where}: {asked} failed: {type(e).__name__}: {e}") from None
+        raise BuildError(f"{where}: {asked} failed: {type(e).__name__}: {' '.join(str(e).split())}") from None
     if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
         raise BuildError(f"{where}: {asked} must return a list of phrases, got {found!r}")
     return [" ".join(p.split()) for p in found]  # one line, whatever the phrase held

@@ -41,7 +41,7 @@ PRINTED = {
 _APPEND = """async (others) => {
   const article = document.querySelector("article");
   for (const href of others) {
-    const response = await fetch(href);
+    const response = await fetch(href.split("/").map(encodeURIComponent).join("/"));
     if (!response.ok) throw new Error(`${href}: HTTP ${response.status}`);
     const part = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("article");
     const section = document.createElement("section");
