@@ -203,7 +203,7 @@ def render_docs(
     rendered = pages.render_pages(
         paths.content, paths.templates, sheets, loaded, drawn, sheet_editions, listing, compiled
     )
-    reader = reading.Reader(paths.config)
+    reader = reading.Reader.of(paths.config)
     reads = {rel: reader.read(text) for rel, text in rendered.items()}
     rendered = {rel: reading.without_comments(text, reads[rel], f"content/{rel}") for rel, text in rendered.items()}
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})

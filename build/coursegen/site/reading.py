@@ -9,6 +9,7 @@ comment the HTML holds is removed from the source (its lines' indentation may di
 as a solution block indents them); one shown inside code is escaped in the HTML, so it
 stays. A comment never closed is refused."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -34,7 +35,12 @@ class Read:
 
 
 class Reader:
-    """The site's Markdown, made once per build."""
+    """The site's Markdown, made once per process for each text of ``mkdocs.yml``
+    (``Reader.of``: a check renders every page three times)."""
+
+    @classmethod
+    def of(cls, config: Path) -> "Reader":
+        return _made(config, config.read_bytes())
 
     def __init__(self, config: Path):
         settings = engines.read_config(config).get("markdown_extensions") or []
@@ -50,6 +56,11 @@ class Reader:
         parser.feed(self.markdown.reset().convert(text))
         parser.close()
         return parser.found
+
+
+@functools.lru_cache(maxsize=4)
+def _made(config: Path, text: bytes) -> Reader:  # keyed by the file's bytes: an edit makes a new one
+    return Reader(config)
 
 
 def without_comments(text: str, read: Read, where: str) -> str:
