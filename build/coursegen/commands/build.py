@@ -205,7 +205,7 @@ def render_docs(
     )
     reader = reading.Reader.of(paths.config)
     reads = {rel: reader.read(text) for rel, text in rendered.items()}
-    rendered = {rel: reading.without_comments(text, reads[rel], f"content/{rel}") for rel, text in rendered.items()}
+    rendered = {rel: reading.published(text, reads[rel], f"content/{rel}") for rel, text in rendered.items()}
     docs_files.update({rel: text.encode("utf-8") for rel, text in rendered.items()})
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     if links_read:

@@ -25,18 +25,10 @@ PAGES, PARAMETERS = ".md", ".toml"
 
 def targets(reads: dict[str, Read]) -> dict[str, set[str]]:
     """Each page's relative link targets, as docs paths (``dis01/img/a.svg``), decoded,
-    without ``#anchor`` or ``?query``; a target outside the docs folder is left out. A
-    page that gives one id twice is refused (a link to it would open the first)."""
-    found = {}
-    for page, read in sorted(reads.items()):
-        twice = sorted({i for i in read.ids if read.ids.count(i) > 1})
-        if twice:  # Markdown's own heading ids never repeat
-            raise BuildError(
-                f"content/{page}: the id {twice[0]!r} is given twice (two questions or {{ #id }} headings "
-                f"with one id, or an HTML id that a heading's repeats); give each its own"
-            )
-        found[page] = {t for t in (_docs_path(page, link) for link in read.links) if t}
-    return found
+    without ``#anchor`` or ``?query``; a target outside the docs folder is left out."""
+    return {
+        page: {t for t in (_docs_path(page, link) for link in read.links) if t} for page, read in sorted(reads.items())
+    }
 
 
 def _docs_path(page: str, link: str) -> str | None:

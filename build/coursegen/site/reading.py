@@ -7,7 +7,7 @@ HTML comments are taken out of the page's Markdown: Markdown would copy
 ``<!-- TA note: ... -->`` into the page's HTML, where every student can read it. Each
 comment the HTML holds is removed from the source (its lines' indentation may differ,
 as a solution block indents them); one shown inside code is escaped in the HTML, so it
-stays. A comment never closed is refused."""
+stays. A comment never closed, or an id given twice, is refused."""
 
 import functools
 import re
@@ -63,8 +63,16 @@ def _made(config: Path, text: bytes) -> Reader:  # keyed by the file's bytes: an
     return Reader(config)
 
 
-def without_comments(text: str, read: Read, where: str) -> str:
-    """``text`` without the HTML comments its HTML (``read``) holds."""
+def published(text: str, read: Read, where: str) -> str:
+    """``text`` as the page is published: without the HTML comments its HTML (``read``)
+    holds; refused if a comment is never closed, or if it gives one id twice (a link to
+    it would open the first; Markdown's own heading ids never repeat)."""
+    twice = sorted({i for i in read.ids if read.ids.count(i) > 1})
+    if twice:
+        raise BuildError(
+            f"{where}: the id {twice[0]!r} is given twice (two questions or {{ #id }} headings "
+            f"with one id, or an HTML id that a heading's repeats); give each its own"
+        )
     if read.unclosed is not None:
         shown = " ".join(read.unclosed.split())[:40]
         raise BuildError(f"{where}: an HTML comment is never closed ('<!--{shown}'...: add -->)")
