@@ -147,7 +147,12 @@ def student_site(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _this_course_loaded():
     """Each test starts with this course's code loaded (a test that built another course,
-    in this process, leaves that one's), and shows paths from this course's root."""
+    in this process, leaves that one's), and shows paths from this course's root; and
+    ends with it loaded again, since a module's fixtures are made before a test's own
+    (numba, reading its cache, imports the kernel's module by name)."""
+    registry.load(REPO)
+    errors.ROOT = REPO
+    yield
     registry.load(REPO)
     errors.ROOT = REPO
 
