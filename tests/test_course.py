@@ -23,6 +23,7 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 def _sheet(root, folder: str, number: int, title: str, solutions: str, answer: str) -> None:
     page = MINI_PAGE.replace('number: 1\ntitle: "Mini"', f'number: {number}\ntitle: "{title}"')
     page = page.replace("solutions: now", f"solutions: {solutions}").replace("The mean of the data.", answer)
+    page = page.replace("# Mini worksheet\n", "# Mini worksheet\n\n{{ solutions_status() }}\n")
     if folder != "mini":
         shutil.copytree(root / "content" / "mini", root / "content" / folder)
     (root / "content" / folder / "index.md").write_text(page, encoding="utf-8")
@@ -51,6 +52,10 @@ def test_each_worksheet_publishes_its_solutions_once_its_release_has_passed(cour
     home = (course / "site" / "index.html").read_text(encoding="utf-8")
     assert "Solutions from Fri 9 Sep 2022, 17:00 (UTC-07:00)." in home
     assert "Solutions included." in home
+    # each worksheet's page says the same of itself, where its staff put solutions_status()
+    first, second = ((course / "site" / f / "index.html").read_text(encoding="utf-8") for f in ("mini", "a_second"))
+    assert "Solutions included." in first and "Solutions from" not in first
+    assert "Solutions from Fri 9 Sep 2022, 17:00 (UTC-07:00)." in second and "Solutions included." not in second
 
     after = run_cli(course, "site", "--as-of", "2022-09-10T00:00Z", env=EPOCH)  # the second's release, in UTC
     assert after.returncode == 0, after.stderr
@@ -62,6 +67,7 @@ def test_the_edition_overrides_every_release(course):
     assert run_cli(course, "site", "--edition", "student", "--as-of", "2030-01-01T00:00Z", env=EPOCH).returncode == 0
     text = _site_text(course)
     assert "Answer one" not in text and "Answer two" not in text
+    assert "Solutions not released." in (course / "site" / "mini" / "index.html").read_text(encoding="utf-8")
     assert run_cli(course, "site", "--edition", "solutions", "--as-of", "2000-01-01T00:00Z", env=EPOCH).returncode == 0
     text = _site_text(course)
     assert "Answer one" in text and "Answer two" in text

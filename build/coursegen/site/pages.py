@@ -148,6 +148,8 @@ def _page(
         env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
         env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
         env.globals["ref"] = _ref_macro(sheet, edition, numbering)
+        status = next(e.solutions for e in listing if e.url == f"{sheet.name}/index.md")
+        env.globals["solutions_status"] = lambda: f'!!! info "{status}"\n'  # a title-only admonition
         env.globals["notebook"] = notebook.filename(sheet)  # None: the worksheet has no notebook
         run_it = env.get_template("partials/notebook.md")
         env.globals["run_it_yourself"] = lambda: run_it.render(notebook=env.globals["notebook"])
