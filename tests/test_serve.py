@@ -140,9 +140,13 @@ def test_serve_shows_an_edited_figure_and_never_goes_back(tmp_path):
         assert _get(url) == new  # the rebuild after the prose edit kept the new figure
         # the generator's theme overrides, as in a build: the palette chosen as the body begins
         assert b"matchMedia(choice[0])" in _get(f"{home}mini/")
+        time.sleep(2)  # time for a rebuild the first one set off
     finally:
         server.terminate()
         server.wait(timeout=30)
+    log = server.stderr.read().decode("utf-8", "replace")
+    # one rebuild per saved edit: the docs folder the hook writes sets none off
+    assert log.count("Detected file changes") == 2, log
 
 
 @pytest.mark.timeout(120)

@@ -33,8 +33,11 @@ def on_config(config, **kwargs):
     return config
 
 
-def on_serve(server, **kwargs):
+def on_serve(server, config, **kwargs):
+    """The docs folder is the hook's own output, not a source: watched (as MkDocs does),
+    each re-render it writes would set off a second rebuild of every saved edit."""
     _SERVER.append(server)
+    server.unwatch(config.docs_dir)
     return server
 
 
