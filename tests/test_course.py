@@ -138,6 +138,10 @@ def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
         (("summary:", "sumary:"), "front matter field 'sumary' is unknown"),
         (("---\nnumber", "---\npages: [extra.md]\nnumber"), "front matter pages: extra.md does not exist in mini/"),
         (
+            ('title: "Mini"', 'title: "Mini <!-- draft -->"'),
+            "content/mini/index.md: front matter title: an HTML comment would be published (in the nav",
+        ),
+        (
             ("summary:", "summary: once\nsummary:"),
             "content/mini/index.md, line 6: front matter is not valid YAML: 'summary' is given twice",
         ),

@@ -98,6 +98,7 @@ def read_sheet_meta(index: Path, source: str, text: str) -> SheetMeta:
     for field, value in text_fields.items():
         if not isinstance(value, str):
             raise BuildError(f"{source}: front matter {field}: expected one value, got {value!r} ({_HELP[field]})")
+        _no_html_comment(value, source, field)
     if not re.fullmatch(r"[1-9][0-9]{0,3}", data["number"]):
         raise BuildError(f"{source}: front matter number: {data['number']!r} is not a whole number from 1")
     try:
@@ -148,7 +149,20 @@ def _extra_page(folder: Path, name: str, source: str) -> tuple[str, str]:
         raise BuildError(f"{source}: front matter pages: {name} does not exist in {folder.name}/")
     where = f"{source.rsplit('/', 1)[0]}/{name}"
     title = front_matter(read_utf8(path, where), where).get("title")
-    return name, title if isinstance(title, str) and title.strip() else Path(name).stem.replace("_", " ").capitalize()
+    if not (isinstance(title, str) and title.strip()):
+        return name, Path(name).stem.replace("_", " ").capitalize()
+    _no_html_comment(title, where, "title")
+    return name, title
+
+
+def _no_html_comment(value: str, where: str, field: str) -> None:
+    """The front matter's words go out as they are (nav, home page, page titles), where
+    a page's HTML comments are taken out: a note in one would be published."""
+    if "<!--" in value:
+        raise BuildError(
+            f"{where}: front matter {field}: an HTML comment would be published (in the nav and the "
+            "page's title); a note for the staff goes in a YAML comment, after #"
+        )
 
 
 def _empty(source: str, field: str) -> str:
