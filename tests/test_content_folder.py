@@ -229,3 +229,28 @@ def test_a_worksheet_folder_whose_name_cannot_be_an_address_is_refused(mini_buil
     assert said.startswith("error: content/mini week/: a worksheet folder's name is part of"), said
     assert "(e.g. miniweek)" in said, said
     assert tree_bytes(mini_built / "site") == site
+
+
+def test_a_file_of_another_worksheet_is_published_where_a_page_links_to_it(mini_built):
+    """Week 2 links week 1's data file (and the home page a file of week 1): published
+    once, where a page links it; one not there is named with the page that links it."""
+    content = mini_built / "content"
+    (content / "mini" / "data.csv").write_text("x,y\n1,2\n")
+    second = content / "week02"
+    second.mkdir()
+    (second / "params.toml").write_text((content / "mini" / "params.toml").read_text())
+    page = MINI_PAGE.replace("number: 1", "number: 2").replace('title: "Mini"', 'title: "Week 2"')
+    (second / "index.md").write_text(
+        page.replace("# Mini worksheet\n", "# Week 2\n\n[Week 1's data](../mini/data.csv)\n")
+    )
+    result = run_cli(mini_built, "site", cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert (mini_built / "site" / "mini" / "data.csv").read_text() == "x,y\n1,2\n"
+    (second / "index.md").write_text(page.replace("# Mini worksheet\n", "# Week 2\n\n[Old data](../mini/old.csv)\n"))
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert (
+        said
+        == "error: content/week02/index.md: links to ../mini/old.csv, which is neither in content/mini/ nor made by the build"
+    ), said
+    assert tree_bytes(mini_built / "site") == site

@@ -43,7 +43,7 @@ def _docs_path(page: str, link: str) -> str | None:
 
 def linked(content: Path, sheets: list[Sheet], links: dict[str, set[str]]) -> dict[str, bytes]:
     """``{docs path: bytes}`` of each worksheet folder's files (not its pages or
-    parameter files) that a rendered page of the worksheet links to."""
+    parameter files) that a rendered page links to."""
     found = {}
     for sheet in sheets:
         folder = content / sheet.name
@@ -64,8 +64,8 @@ def linked(content: Path, sheets: list[Sheet], links: dict[str, set[str]]) -> di
 
 
 def missing_targets(sheets: list[Sheet], links: dict[str, set[str]], docs_files: dict[str, bytes]) -> None:
-    """A link of a worksheet's page to a file of its folder, or to a page, that the docs
-    folder does not hold: one line naming it."""
+    """A link to a file of a worksheet's folder, or of a worksheet's page to a page,
+    that the docs folder does not hold: one line naming it."""
     for sheet in sheets:
         for page, target in _sheet_targets(sheet.name, links, pages_anywhere=True):
             if target in docs_files or target.endswith("/"):
@@ -79,10 +79,11 @@ def missing_targets(sheets: list[Sheet], links: dict[str, set[str]], docs_files:
 
 
 def _sheet_targets(sheet: str, links: dict[str, set[str]], pages_anywhere: bool = False):
-    """(page, docs path) of every link of the worksheet's pages that stays inside its
-    folder (``pages_anywhere``: and every link to a page)."""
+    """(page, docs path) of every link into the worksheet's folder, from any page (a
+    later worksheet may link an earlier one's data), and with ``pages_anywhere`` every
+    link of the worksheet's own pages to a page."""
     for page, found in sorted(links.items()):
-        if page.startswith(f"{sheet}/"):
-            for target in sorted(found):
-                if target.startswith(f"{sheet}/") or (pages_anywhere and target.endswith(PAGES)):
-                    yield page, target
+        own = page.startswith(f"{sheet}/")
+        for target in sorted(found):
+            if target.startswith(f"{sheet}/") or (pages_anywhere and own and target.endswith(PAGES)):
+                yield page, target
