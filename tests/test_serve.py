@@ -93,9 +93,10 @@ def _until(what, seconds: float):
 
 
 @contextmanager
-def preview(root, engine: str):
+def preview(root, engine: str, log: list | None = None):
     """``coursegen serve --engine ENGINE`` of ``root`` on a free port: the home page's
-    address once it serves; stopped afterwards, with Zensical's child."""
+    address once it serves; stopped afterwards, with Zensical's child (``log``: its
+    standard error is added to it then)."""
     port = _free_port()
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), "serve", "--engine", engine]
     server = subprocess.Popen(
@@ -110,6 +111,8 @@ def preview(root, engine: str):
             os.kill(pid, 15)
         server.terminate()
         server.wait(timeout=30)
+        if log is not None:
+            log.append(server.stderr.read().decode("utf-8", "replace"))
 
 
 @pytest.mark.timeout(300)
@@ -189,7 +192,8 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
     override.parent.mkdir()
     block = '{% extends "base.html" %}{% block announce %}Office hours: {} {% endblock %}'
     override.write_text(block.replace("{}", "Monday"))
-    with preview(root, engine) as home:
+    log = []
+    with preview(root, engine, log) as home:
         assert b"Office hours: Monday" in _get(f"{home}mini/")
         override.write_text(block.replace("{}", "Tuesday"))
         start = time.monotonic()
@@ -207,6 +211,15 @@ def test_serve_shows_an_edited_theme_override_outside_the_course_folders(tmp_pat
         assert _until(lambda: b"Office hours: Thursday" in (_get(f"{home}mini/") or b""), 30), (
             "an edit to the newly named custom_dir never reached the served page"
         )
+        if engine == "mkdocs":  # a slip in mkdocs.yml while the preview runs: one line, then the fix serves
+            good = config.read_text()
+            config.write_text(good.replace("site_name:", "site_name: [", 1))
+            time.sleep(2)
+            config.write_text(good)
+            moved.write_text(block.replace("{}", "Friday"))
+            assert _until(lambda: b"Office hours: Friday" in (_get(f"{home}mini/") or b""), 30)
+    if engine == "mkdocs":
+        assert "error: mkdocs.yml, line 2: YAML syntax error" in log[0] and "Traceback" not in log[0], log[0]
 
 
 @pytest.mark.timeout(180)

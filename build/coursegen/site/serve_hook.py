@@ -10,7 +10,10 @@ the top of every page naming it.
 """
 
 import os
+import sys
 from pathlib import Path
+
+from mkdocs.exceptions import ConfigurationError
 
 from coursegen.commands.build import build_lock, prepare_docs
 from coursegen.course import Course
@@ -35,9 +38,23 @@ def on_config(config, **kwargs):
 
 def on_serve(server, config, **kwargs):
     """The docs folder is the hook's own output, not a source: watched (as MkDocs does),
-    each re-render it writes would set off a second rebuild of every saved edit."""
+    each re-render it writes would set off a second rebuild of every saved edit. A slip
+    in ``mkdocs.yml`` saved meanwhile is one line, as in a build, not MkDocs' traceback;
+    the preview keeps the last site until the file reads again."""
     _SERVER.append(server)
     server.unwatch(config.docs_dir)
+    rebuild, path = server.builder, Path(config.config_file_path)
+
+    def builder():
+        try:
+            engines.read_config(path)
+            rebuild()
+        except BuildError as e:
+            print(f"error: {e}", file=sys.stderr)
+        except ConfigurationError as e:
+            print(f"error: {path.name}: {e}", file=sys.stderr)
+
+    server.builder = builder
     return server
 
 
@@ -52,7 +69,7 @@ def on_pre_build(config, **kwargs):
             sheets, _ = prepare_docs(paths, shown, Options(int(os.environ["COURSEGEN_JOBS"])), print)
         config["nav"] = worksheets.nav(sheets)
     except BuildError as e:
-        print(f"error: {e}")
+        print(f"error: {e}", file=sys.stderr)
         _FAILED.append(str(e))
 
 
