@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from browser import open_page
+from site_html import site_file
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -38,7 +39,7 @@ def test_zensical_players_draw_exactly_their_gifs_frames(chromium, served_zensic
         with open_page(chromium, f"{served_zensical}/{rel}") as page:
             for player in ready_players(page):
                 problems += check_every_move(
-                    player, zensical_site / Path(rel).parent / player.get_attribute("data-gif"), FEWER_MOVES
+                    player, site_file(zensical_site / Path(rel).parent, player.get_attribute("data-gif")), FEWER_MOVES
                 )
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from browser import EDITIONS, open_page, site_pages
+from site_html import site_file
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -201,8 +202,8 @@ def test_every_player_draws_exactly_its_gifs_frames(chromium, served, solutions_
             moves = MOVES if (edition, scheme) == ("solutions", "light") else FEWER_MOVES
             for player in ready_players(page):
                 gif = player.get_attribute("data-gif-dark" if scheme == "dark" else "data-gif")
-                problems += check_every_move(player, site / Path(rel).parent / gif, moves)
-                problems += sharpness(player, site / Path(rel).parent / gif)
+                problems += check_every_move(player, site_file(site / Path(rel).parent, gif), moves)
+                problems += sharpness(player, site_file(site / Path(rel).parent, gif))
                 seen += 1
             problems += [f"{rel}: {e}" for e in page.errors]
     assert seen == sum((site / rel).read_text(encoding="utf-8").count('class="cg-player"') for rel in pages)
@@ -220,7 +221,9 @@ def test_switching_the_scheme_redraws_the_same_frame_in_the_other_rendering(chro
         page.locator("label[for='__palette_1']").first.click()  # Material's toggle: to dark
         assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
         for player in players:
-            expected = pillow_frames(solutions_site / Path(rel).parent / player.get_attribute("data-gif-dark"))
+            expected = pillow_frames(
+                site_file(solutions_site / Path(rel).parent, player.get_attribute("data-gif-dark"))
+            )
             k = frame_of(player)
             page.wait_for_timeout(50)
             for _ in range(100):
@@ -273,7 +276,7 @@ def test_players_and_search_work_from_a_folder(file_chromium, solutions_site):
         with file_chromium.page() as page:
             page.goto((solutions_site / rel).as_uri(), wait_until="load")
             for player in ready_players(page):
-                gif = solutions_site / Path(rel).parent / player.get_attribute("data-gif")
+                gif = site_file(solutions_site / Path(rel).parent, player.get_attribute("data-gif"))
                 problems += check_every_move(player, gif, MOVES[:4])
             problems += [f"{rel}: {e}" for e in page.errors]
     assert problems == []

@@ -17,6 +17,7 @@ from pdf import page_fill, pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium
 from conftest import EPOCH, MINI_PAGE, make_checkout, run_cli
+from site_html import site_file
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -57,7 +58,7 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
             for (const el of p.querySelectorAll('picture, img:not(.cg-print), canvas, .cg-player__controls, button, input'))
               if (shown(el)) out.push(`${p.dataset.gif}: ${el.tagName.toLowerCase()} printed`);
             const still = p.querySelector('img.cg-print');
-            if (!still || !shown(still) || !still.currentSrc.endsWith('.png')) { out.push(`${p.dataset.gif}: no static frame`); continue; }
+            if (!still || !shown(still) || !new URL(still.currentSrc).pathname.endsWith('.png')) { out.push(`${p.dataset.gif}: no static frame`); continue; }
             const canvas = p.querySelector('canvas');
             const name = canvas ? canvas.getAttribute('aria-label') : p.querySelector('img:not(.cg-print)').alt;
             if (!still.alt || still.alt !== name) out.push(`${p.dataset.gif}: the static frame's alt text differs`);
@@ -91,10 +92,10 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
         )
         assert pairs
         for gif, still in pairs:
-            animation = Image.open(folder / gif)
+            animation = Image.open(site_file(folder, gif))
             animation.seek(animation.n_frames - 1)
             last = np.asarray(animation.convert("RGB"))
-            if not np.array_equal(np.asarray(Image.open(folder / still).convert("RGB")), last):
+            if not np.array_equal(np.asarray(Image.open(site_file(folder, still)).convert("RGB")), last):
                 found.append(f"{still}: not the last frame of {gif}")
         assert found == []
         assert page.errors == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from browser import ARTIFACTS, EDITIONS, open_page, site_pages, worksheet
+from site_html import site_file
 from visits import SCREENS
 
 pytest_plugins = ["browser_fixtures"]
@@ -152,7 +153,7 @@ def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
 
     sheet = worksheet(solutions_site)
     with _player(chromium, f"{served['solutions']}/{sheet}") as (page, player):
-        gif = Image.open(solutions_site / Path(sheet).parent / player.get_attribute("data-gif"))
+        gif = Image.open(site_file(solutions_site / Path(sheet).parent, player.get_attribute("data-gif")))
         slider = player.locator("input[type=range]")
         assert int(slider.get_attribute("max")) + 1 == gif.n_frames
         for k in sorted({0, 1, gif.n_frames // 2, gif.n_frames - 1}):

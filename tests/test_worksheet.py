@@ -88,8 +88,8 @@ def test_figures_sit_by_their_questions_with_alt_text_and_caption(solutions_site
     page = worksheet(solutions_site)
     for name, ext in (("const_anim", "gif"), ("relu_fit", "svg")):
         block = figure_block(page, name)
-        assert re.search(rf'src="figures/{name}\.{ext}#only-light" alt="[^"]{{40,}}"', block)
-        assert re.search(rf'src="figures/{name}-dark\.{ext}#only-dark" alt="[^"]{{40,}}"', block)
+        assert re.search(rf'src="figures/{name}\.{ext}\?v=[0-9a-f]+#only-light" alt="[^"]{{40,}}"', block)
+        assert re.search(rf'src="figures/{name}-dark\.{ext}\?v=[0-9a-f]+#only-dark" alt="[^"]{{40,}}"', block)
         assert "<figcaption>" in block
         assert (solutions_site / "dis01" / "figures" / f"{name}.{ext}").stat().st_size > 1000
     assert page.index('id="1a"') < page.index('id="fig-const_anim"') < page.index('id="1b"')
@@ -107,3 +107,23 @@ def test_no_page_loads_anything_from_another_host(solutions_site):
         ]
         assert not external, (page, external)
     assert (solutions_site / "assets" / "katex" / "katex.min.js").is_file()
+
+
+FIGURE_URL = re.compile(r'(?:src|srcset|data-[a-z-]+)="(figures/[^"#?\s]+)(\?v=([0-9a-f]+))?[^"]*"')
+
+
+def test_every_figure_file_is_addressed_by_its_bytes(solutions_site, student_site):
+    """A figure's address names its bytes (``?v=`` and the start of their SHA-256): a
+    rebuild that changes a figure changes its address, so a browser that has the old
+    file (players and explorers fetch from its cache) never shows it as the new one."""
+    import hashlib
+
+    seen = 0
+    for site in (solutions_site, student_site):
+        for page in sorted(site.rglob("*.html")):
+            for path, query, digest in FIGURE_URL.findall(page.read_text(encoding="utf-8")):
+                data = (page.parent / path).read_bytes()
+                assert query and hashlib.sha256(data).hexdigest().startswith(digest), (page, path, query)
+                assert len(digest) >= 12
+                seen += 1
+    assert seen > 50

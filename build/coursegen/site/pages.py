@@ -17,6 +17,7 @@ Captions and alt texts are Jinja too, with ``res`` (the figure's results) and
 """
 
 import functools
+import hashlib
 import re
 import traceback
 from pathlib import Path
@@ -293,9 +294,21 @@ def _figure_macro(
             alt=figure_text(env, shown, "alt"),
         )
         # blank lines around: raw HTML must start its own block, even right after a line of text
-        return "\n\n" + partial.render(fig=view, files=sorted(placed_fig.files), meta=placed_fig.meta) + "\n\n"
+        url = _addresses(placed_fig)
+        return "\n\n" + partial.render(fig=view, url=url, meta=placed_fig.meta) + "\n\n"
 
     return figure
+
+
+def _addresses(fig: DrawnFigure) -> dict[str, str]:
+    """Each file's address from its page, by what follows the figure's name (".gif",
+    "-dark.svg"): with ``?v=`` and the start of its SHA-256, so that a file the build
+    changes has a new address. Players and explorers fetch their files from the
+    browser's cache; by name alone, a reader (or a preview) would keep the old one."""
+    return {
+        name.removeprefix(fig.name): f"figures/{name}?v={hashlib.sha256(data).hexdigest()[:12]}"
+        for name, data in fig.files.items()
+    }
 
 
 def _ref_macro(sheet: Sheet, edition: str, numbering: Numbering):

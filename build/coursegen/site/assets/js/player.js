@@ -212,7 +212,7 @@
     }
     return new Promise((done, fail) => {
       const script = document.createElement("script");
-      script.src = url + ".js";
+      script.src = url.split("?")[0] + ".js";  // the copy of the file, without its version
       script.onload = () => {
         const store = window[table] || {};
         const text = store[script.src];
