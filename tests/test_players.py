@@ -255,6 +255,33 @@ def test_status_is_announced_on_pause_not_every_frame(chromium, served, solution
         assert live.text_content() == status.text_content()
 
 
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_nothing_is_read_out_until_the_reader_acts(chromium, served, solutions_site, motion):
+    """A screen reader scrolling the page hears no player or explorer setting itself up
+    (each comes near the screen), and a slider's name is its label, not its value too
+    (the value is read as the slider's own)."""
+    rel = pages_with_players(solutions_site)[0]  # the worksheet: its players and explorers
+    with open_page(chromium, f"{served['solutions']}/{rel}", reduced_motion=motion) as page:
+        ready_players(page)
+        for root in page.query_selector_all("[data-explorer]"):
+            root.scroll_into_view_if_needed()
+            page.wait_for_function("r => r.dataset.ready === 'true'", arg=root, timeout=30_000)
+        page.wait_for_timeout(600)  # past an explorer's pause before it speaks
+        spoken = page.eval_on_selector_all(
+            "[aria-live=polite]", "els => els.map((e) => e.textContent).filter((t) => t.trim())"
+        )
+        assert spoken == []
+        names = page.eval_on_selector_all(
+            ".cg-explorer input[type=range]",
+            "els => els.map((i) => [...i.labels[0].childNodes]"
+            ".filter((n) => n.nodeType === 3 || n.getAttribute('aria-hidden') !== 'true')"
+            ".map((n) => n.textContent).join('').trim())",
+        )
+        labels = page.eval_on_selector_all(".cg-explorer .cg-explorer__name", "els => els.map((e) => e.textContent)")
+        assert names and names == labels
+        assert page.errors == []
+
+
 @pytest.fixture(scope="module")
 def file_chromium(chromium):
     """A second Chromium that may read pixels of pages opened from disk (test-only flag;

@@ -59,11 +59,12 @@
       name.textContent = c.label;
       const value = document.createElement("span");  // not an <output>: that is a live region of its own
       value.className = "cg-explorer__value";
+      value.setAttribute("aria-hidden", "true");  // the slider's name is its label; its value it reads itself
       const input = document.createElement("input");
       input.type = "range"; input.min = 0; input.max = c.values.length - 1; input.step = 1;
       input.value = c.initial;
       input.dataset.control = k;
-      input.addEventListener("input", () => { state[k] = Number(input.value); show(); });
+      input.addEventListener("input", () => { state[k] = Number(input.value); show(true); });
       label.append(name, input, value);
       controls.append(label);
       return { input, value };
@@ -169,7 +170,9 @@
       for (let k = made; k < entry.shapes.length; k++) entry.shapes[k].style.display = "none";
     }
 
-    function show() {
+    /* The state drawn and written; read out (``say``) only when the reader changed it,
+       once they stop: set up as it comes near the screen, an explorer says nothing. */
+    function show(say) {
       layers.forEach(draw);
       spec.controls.forEach((c, k) => {
         sliders[k].input.value = state[k];
@@ -180,13 +183,13 @@
       text.textContent = said;
       root.dataset.state = state.join(",");
       clearTimeout(quiet);
-      quiet = setTimeout(() => { announcer.textContent = said; }, 400);
+      if (say) quiet = setTimeout(() => { announcer.textContent = said; }, 400);
     }
 
     root.querySelectorAll(".cg-explorer__fallback").forEach((e) => e.remove());
     root.prepend(controls, panels, text, announcer);
     new MutationObserver(restyle).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
-    show();
+    show(false);
     root.dataset.ready = "true";
   }
 

@@ -316,6 +316,7 @@
        a page of players the reader has scrolled past draws nothing (and goes on from
        the same frame when they scroll back). */
     let frame = 0, timer = null, playing = false, inView = false, filling = null;
+    let asked = false;  // whether the reader started the play now running (its end is read out then)
 
     function draw() {
       store.seek(frame);
@@ -324,7 +325,9 @@
       for (let i = 0; i < indices.length; i++) pixels[i] = palette[indices[i]];
       ctx.putImageData(image, 0, 0);
     }
-    function show(k) {
+    /* Frame k drawn and labelled; read out (``say``) when paused, except as the player
+       sets itself up near the screen: a screen reader's reader hears what they do only. */
+    function show(k, say = true) {
       frame = Math.max(0, Math.min(n - 1, k));
       draw();
       slider.value = frame;
@@ -332,21 +335,22 @@
       status.textContent = text;
       slider.setAttribute("aria-valuetext", text);
       root.dataset.frame = frame;
-      if (!playing) announcer.textContent = text;
+      if (!playing && say) announcer.textContent = text;
     }
     function run() {
       const wanted = playing && inView;
-      if (wanted && !timer) timer = setInterval(() => { if (frame === n - 1) pause(); else show(frame + 1); }, gif.delayMs);
+      if (wanted && !timer) timer = setInterval(() => { if (frame === n - 1) pause(asked); else show(frame + 1); }, gif.delayMs);
       if (!wanted && timer) { clearInterval(timer); timer = null; }
     }
-    function pause() {
+    function pause(say = true) {
       const was = playing;
       playing = false; run();
       play.innerHTML = icon("play"); play.setAttribute("aria-label", "Play"); root.dataset.playing = "false";
-      if (was) announcer.textContent = status.textContent;
+      if (was && say) announcer.textContent = status.textContent;
     }
-    function start() {
+    function start(byReader = true) {
       if (frame === n - 1) show(0);
+      asked = byReader;
       playing = true; run();
       play.innerHTML = icon("pause"); play.setAttribute("aria-label", "Pause"); root.dataset.playing = "true";
     }
@@ -404,7 +408,7 @@
     canvas.after(controls);
     root.dataset.ready = "true";
     fillKeyframes();
-    if (reduceMotion.matches) { show(n - 1); pause(); } else { show(0); pause(); start(); }
+    if (reduceMotion.matches) { show(n - 1, false); pause(false); } else { show(0, false); pause(false); start(false); }
   }
 
   /* The static frame (img.cg-print, shown only in print) is lazy and hidden on
