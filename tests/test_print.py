@@ -270,3 +270,20 @@ def test_a_worksheets_other_pages_print_after_it_with_their_solutions_open(mini_
         assert "NUMBAT_NOTE" in text, edition  # a closed block prints open
         assert ("WOMBAT_ANSWER" in text) == (edition == "solutions"), edition
         assert "\\frac" not in text and "\\(" not in text, edition  # typeset, not TeX
+
+
+def test_printing_from_the_dark_palette_gives_white_paper(chromium, served, student_site, tmp_path):
+    """A reader whose system is dark prints with backgrounds on: the paper is white to
+    its edges, margins included (the dark palette's colour scheme made them black)."""
+    with open_page(chromium, f"{served['student']}/index.html", color_scheme="dark") as page:
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+        pdf = tmp_path / "home.pdf"
+        page.pdf(path=str(pdf), format="A4", print_background=True, margin={"top": "15mm", "bottom": "15mm"})
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pixels = np.asarray(document[0].render(scale=0.5, grayscale=True).to_pil().convert("L"))
+    finally:
+        document.close()
+    edges = np.concatenate([pixels[:5].ravel(), pixels[-5:].ravel(), pixels[:, :5].ravel(), pixels[:, -5:].ravel()])
+    assert edges.min() >= 250, f"margins print {edges.min()} of 255, not white"
+    assert np.median(pixels) >= 250  # and the page behind the text
