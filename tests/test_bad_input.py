@@ -121,6 +121,15 @@ CASES = {
         "{% endcal %}",
         ["content/dis01/index.md, line ", "syntax error"],
     ),
+    "block never closed": (
+        "content/dis01/index.md",
+        "{% endcall %}",
+        "",
+        [
+            f"content/dis01/index.md, line {line_of('content/dis01/index.md', '{% call ')}: "
+            "{% call %} is never closed (add {% endcall %})"
+        ],
+    ),
     "non-UTF-8 byte in a TOML file": (
         "content/dis01/section1.toml",
         "steps = 50",

@@ -362,8 +362,12 @@ def _render(page, source: str) -> str:
     try:
         return page()
     except jinja2.TemplateSyntaxError as e:
-        where = e.filename or source
-        raise BuildError(f"{_shorten(where, source)}, line {e.lineno}: template syntax error: {e.message}") from None
+        where = _shorten(e.filename or source, source)
+        opened = _never_closed(e)
+        if opened:
+            tag, line = opened
+            raise BuildError(f"{where}, line {line}: {{% {tag} %}} is never closed (add {{% end{tag} %}})") from None
+        raise BuildError(f"{where}, line {e.lineno}: template syntax error: {e.message}") from None
     except jinja2.TemplateNotFound as e:
         raise BuildError(
             f"{_where(e, source)}: template {e.name!r} not found in the page's folder or templates/"
@@ -375,6 +379,37 @@ def _render(page, source: str) -> str:
         if isinstance(e, (_FigureError, _Misplaced, UnknownResult, jinja2.UndefinedError)):
             detail = str(e)
         raise BuildError(f"{_where(e, source)}: {detail}") from None
+
+
+_BLOCKS = {"block", "call", "filter", "for", "if", "macro", "raw", "set", "with"}  # the tags an end tag closes
+
+
+def _never_closed(error: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
+    """The tag and line of the innermost block still open where Jinja reached the end of
+    the file, when that is the error (Jinja names the last line, far from the slip)."""
+    if "Unexpected end of template" not in (error.message or "") or not error.filename:
+        return None
+    try:
+        tokens = jinja2.Environment().lex(Path(error.filename).read_text(encoding="utf-8"))
+        opened: list[tuple[str, int]] = []
+        tag = None  # the tag being read, until its block ends
+        for line, kind, value in tokens:
+            if kind == "block_begin":
+                tag = ""
+            elif tag == "" and kind == "name":
+                tag = value
+                if value.startswith("end") and opened and opened[-1][0] == value[3:]:
+                    opened.pop()
+                elif value in _BLOCKS:
+                    opened.append((value, line))
+            elif tag == "set" and kind == "operator" and value == "=":  # {% set x = 1 %} closes itself
+                opened.pop()
+                tag = None
+            elif kind == "block_end":
+                tag = None
+        return opened[-1] if opened else None
+    except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+        return None
 
 
 def _where(error: Exception, source: str) -> str:
