@@ -1,5 +1,6 @@
 """No answer anywhere in the student edition: checked with a list typed by hand
-(tests/data/answers/<sheet>.toml: every answer as TeX, plain text and code) and the
+(content/<sheet>/answers.toml: every answer as TeX, plain text and code; the build
+itself searches what it writes of a worksheet for them, coursegen.site.answers) and the
 answers' numbers recomputed here with numpy from the page's data, against every file a
 student gets: pages, search index, figures' text, the players' labels, the notebook's
 code, comments, docstrings and Markdown, and the printed handout.
@@ -26,7 +27,7 @@ from conftest import REPO
 
 pytest_plugins = ["browser_fixtures"]
 
-ANSWERS = REPO / "tests" / "data" / "answers"
+CONTENT = REPO / "content"
 TEXT = {".html", ".json", ".svg", ".xml", ".js", ".md", ".txt", ".ipynb", ".css"}
 
 
@@ -39,9 +40,9 @@ def normal(text: str) -> str:
 
 def answer_forms() -> dict[str, list[str]]:
     out = {}
-    for path in sorted(ANSWERS.glob("*.toml")):
+    for path in sorted(CONTENT.glob("*/answers.toml")):
         for answer in tomllib.loads(path.read_text(encoding="utf-8"))["answers"]:
-            out[f"{path.stem}: {answer['question']}"] = answer["forms"]
+            out[f"{path.parent.name}: {answer['question']}"] = answer["forms"]
     return out
 
 

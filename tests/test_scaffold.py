@@ -54,6 +54,7 @@ def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path)
     assert result.stdout.splitlines() == [
         "wrote content/dis02/index.md",
         "wrote content/dis02/params.toml",
+        "wrote content/dis02/answers.toml",  # its answer listed: a student build that gives it away stops
         "wrote course/experiments/descent.py",  # the example it runs: this course had no such kinds
         "wrote course/figures/descent.py",
     ]

@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 from coursegen import atomic, errors, writable
 from coursegen.commands import scaffold
 from coursegen.errors import BuildError
-from coursegen.site import attachments, engines, pages, reading, worksheets
+from coursegen.site import answers, attachments, engines, pages, reading, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
 from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
@@ -166,6 +166,8 @@ def prepare_docs(
     built = run_pipeline(sheets, cache.Store(paths.cache), options, log)
     t = time.perf_counter()
     docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
+    for sheet in sheets:
+        answers.check_sheet(paths.content, paths.root, sheet.name, shown.of(sheet) is Edition.SOLUTIONS, docs_files)
     check_unpublished_solutions(paths, shown, sheets, built)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
     docs = paths.docs(shown.edition)

@@ -50,7 +50,7 @@ def add_parser(sub) -> None:
     """The ``new`` command and its three kinds, on the CLI's subcommands ``sub``."""
     new = sub.add_parser("new", help="write a worksheet, experiment or figure that builds as it is")
     what = new.add_subparsers(dest="what", required=True)
-    sheet = what.add_parser("worksheet", help="content/NAME/: a commented index.md and params.toml")
+    sheet = what.add_parser("worksheet", help="content/NAME/: a commented index.md, params.toml and answers.toml")
     sheet.add_argument("name", help="the worksheet's folder, e.g. dis02")
     sheet.add_argument("title", help='its title in the nav and on the home page, e.g. "Discussion 2"')
     experiment = what.add_parser("experiment", help="course/experiments/NAME.py and tests/test_NAME.py")
@@ -83,8 +83,9 @@ def new(paths, args, log) -> int:
 
 
 def worksheet_files(root: Path, name: str, title: str, content: Path | None = None) -> dict[Path, str]:
-    """``content/NAME/index.md`` and ``params.toml``: one question, one figure, one
-    solution and one number from results, numbered after the existing worksheets; and
+    """``content/NAME/index.md``, ``params.toml`` and ``answers.toml``: one question, one
+    figure, one solution (and its answer listed) and one number from results, numbered
+    after the existing worksheets; and
     the example experiment and animation they run (``course/``, from ``coursegen init``)
     where the course registers no such kinds. ``content``: a course still being written
     (``init``), whose folder may not exist yet."""
@@ -108,7 +109,10 @@ def worksheet_files(root: Path, name: str, title: str, content: Path | None = No
         title = f"Discussion {number}: {title}"
     by = "`coursegen init`" if course_being_written else f"`coursegen new worksheet {name}`"
     fill = {"NAME": name, "TITLE": title, "FRONT_MATTER": front_matter(number, title, date), "WRITTEN_BY": by}
-    files = {content / name / file: _filled(f"worksheet/{file}", fill) for file in ("index.md", "params.toml")}
+    files = {
+        content / name / file: _filled(f"worksheet/{file}", fill)
+        for file in ("index.md", "params.toml", "answers.toml")
+    }
     kinds = registry.kinds()
     if "descent" not in kinds.experiments or "descent_animation" not in kinds.figures:
         for module in EXAMPLE_CODE:

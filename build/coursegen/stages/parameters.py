@@ -57,6 +57,7 @@ class Experiment:
 
 
 ROLES = ("question", "solution")
+ANSWERS = "answers.toml"  # a worksheet's list of its answers, not a parameter file (coursegen.site.answers)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def load_sheet(sheet_dir: Path, root: Path) -> Sheet:
                 f"{index_source}: {page.name} is a page of {sheet}/ but not in the front matter's pages; "
                 f"add it (pages: [{', '.join([*(n for n, _ in meta.pages), page.name])}])"
             )
-    for path in sorted(sheet_dir.glob("*.toml")):
+    for path in sorted(p for p in sheet_dir.glob("*.toml") if p.name != ANSWERS):
         source = path.relative_to(root).as_posix()
         data = _read_toml(path, source)
         _only_keys(data, {"experiments", "figures", "summaries"}, source, "")
