@@ -151,7 +151,9 @@ def _check_figures(site: Path, edition: str) -> None:
         block = figure_block(page, name)
         caption_text, alt_text = _figure_texts(site, fig)
         ext = {"gd_animation": "gif", "gd_explorer": "print.svg"}.get(fig.kind, "svg")
-        alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{re.escape(ext)}#only-(?:light|dark)" alt="([^"]*)"', block)
+        alts = re.findall(
+            rf'src="figures/{name}(?:-dark)?\.{re.escape(ext)}\?v=[0-9a-f]+#only-(?:light|dark)" alt="([^"]*)"', block
+        )
         # an explorer's small multiple: its alt, then the states it shows
         assert alts and all(html.unescape(a).split(" 3 states of this explorer")[0] == alt_text for a in alts), name
         caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)

@@ -196,7 +196,7 @@ def test_optimizer_page_numbers_are_the_results(solutions_site, relu):
 def _check_alt_and_caption(block: str, name: str, ext: str, fig, relu) -> None:
     """The alt text and caption are the figure's, rendered from its results."""
     alt, caption_text = render_figure_text(fig, "alt", relu), render_figure_text(fig, "caption", relu)
-    alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}#only-(?:light|dark)" alt="([^"]*)"', block)
+    alts = re.findall(rf'src="figures/{name}(?:-dark)?\.{ext}\?v=[0-9a-f]+#only-(?:light|dark)" alt="([^"]*)"', block)
     assert alts and all(html.unescape(a) == alt for a in alts), name
     caption = re.search(r"<figcaption>(.*?)</figcaption>", block, re.S)
     assert caption and words(caption_text) in words(caption.group(1)), name
