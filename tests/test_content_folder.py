@@ -254,3 +254,21 @@ def test_a_file_of_another_worksheet_is_published_where_a_page_links_to_it(mini_
         == "error: content/week02/index.md: links to ../mini/old.csv, which is neither in content/mini/ nor made by the build"
     ), said
     assert tree_bytes(mini_built / "site") == site
+
+
+@pytest.mark.parametrize("edition", ["solutions", "student"])
+def test_a_figure_placed_on_no_page_is_named(mini_built, edition):
+    """A figure table the pages never place (forgotten, or its name misspelt in both
+    places) would be computed and published for nobody: one line, in either edition."""
+    params = mini_built / "content" / "mini" / "params.toml"
+    params.write_text(
+        params.read_text() + '\n[figures.spare]\nkind = "gd_animation"\nexperiment = "const"\n'
+        'role = "solution"\nwhy = "w"\ncaption = "c"\nalt = "An animation of the descent."\n'
+    )
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH))
+    assert said == (
+        "error: content/mini/params.toml: [figures.spare] is placed on no page of mini; "
+        'place it with {{ figure("spare") }} or remove it'
+    ), said
+    assert tree_bytes(mini_built / "site") == site

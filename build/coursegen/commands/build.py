@@ -226,6 +226,8 @@ def check_unpublished_solutions(paths, shown: Publication, sheets: list[Sheet], 
         return
     try:
         render_docs(paths, Publication(Edition.SOLUTIONS, shown.clock), sheets, built, None)
+    except pages.UnplacedFigure:
+        raise  # placed nowhere: in no edition, not only in the solutions
     except BuildError as e:
         raise BuildError(
             f"{e} (in solutions this build does not publish; a build that publishes them would stop)"

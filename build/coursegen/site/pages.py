@@ -57,6 +57,11 @@ class _Misplaced(Exception):
     pass
 
 
+class UnplacedFigure(BuildError):
+    """A figure of a worksheet that no page of it places, in its solutions edition (where
+    every figure can be placed): drawn and published for nobody."""
+
+
 def render_pages(
     content: Path,
     templates: list[Path],
@@ -99,7 +104,17 @@ def render_pages(
                 if final:
                     pages[path.relative_to(content).as_posix()] = text
             numbering.final = True
+        if sheet is not None and edition is Edition.SOLUTIONS:
+            _all_placed(sheet, numbering)
     return pages
+
+
+def _all_placed(sheet: Sheet, numbering: "Numbering") -> None:
+    for name, fig in sheet.figures.items():
+        if fig.rendering_of is None and name not in numbering.placed:
+            raise UnplacedFigure(
+                f'{fig.source}: [figures.{name}] is placed on no page of {sheet.name}; place it with {{{{ figure("{name}") }}}} or remove it'
+            )
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
