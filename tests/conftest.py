@@ -203,7 +203,7 @@ experiment = "const"
 role = "question"
 why = "It shows the descent, no answer."
 caption = "GD and SGD on the constant model."
-alt = "Two horizontal lines moving towards the mean of the data."
+alt = "Two horizontal lines moving towards the centre of the data."
 """
 
 

@@ -30,10 +30,61 @@ def test_an_answer_in_question_material_stops_the_student_build(mini_built, edit
     _page(mini_built, page.replace("# Mini worksheet\n", "# Mini worksheet\n\nHint: it is $np.mean(y)$.\n"))
     said = one_line_error(run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH))
     assert said == (
-        'error: content/mini/answers.toml: the student edition gives away "q1: the optimum": '
-        "mini/index.md holds 'np.mean(y)'"
+        'error: content/mini/answers.toml: "q1: the optimum" is given away where its solutions are not shown: '
+        "the built mini/index.md holds 'np.mean(y)' (written in content/mini/index.md)"
     ), said
     assert tree_bytes(mini_built / "site") == site
+
+
+LEAKS = {
+    "bold in a caption": ("params.toml", 'caption = "GD and SGD', 'caption = "It **is the sample** mean. GD and SGD'),
+    "HTML and a soft hyphen in a caption": (
+        "params.toml",
+        'caption = "GD and SGD',
+        'caption = "It is the <em>sam&shy;ple</em> mean. GD and SGD',
+    ),
+    "a soft hyphen in an alt": ("params.toml", 'alt = "Two', 'alt = "It is the sam\u00adple mean. Two'),
+    "TeX spacing": (
+        "index.md",
+        "# Mini worksheet\n",
+        "# Mini worksheet\n\n$\\theta^{\\ast} \\;=\\; \\dfrac1N \\sum\\limits_i y_i$\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("leak", sorted(LEAKS))
+def test_an_answer_hidden_by_markup_is_found(mini_built, leak):
+    """What students read, whatever the markup: bold, tags, entities, TeX's spacing."""
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    name, old, new = LEAKS[leak]
+    path = mini_built / "content" / "mini" / name
+    path.write_text(path.read_text().replace(old, new, 1))
+    said = one_line_error(run_cli(mini_built, "site", "--edition", "student", cache=None, env=EPOCH))
+    assert said.startswith('error: content/mini/answers.toml: "q1: the optimum" is given away'), said
+
+
+def test_an_unreleased_answer_on_another_worksheets_page_is_found(mini_built):
+    """Week 2's answers are not released; week 1's page (released) recaps one."""
+    content = mini_built / "content"
+    (content / "week02").mkdir()
+    (content / "week02" / "params.toml").write_text((content / "mini" / "params.toml").read_text())
+    (content / "week02" / "answers.toml").write_text(ANSWERS)
+    week2 = MINI_PAGE.replace("number: 1", "number: 2").replace("solutions: now", "solutions: never")
+    (content / "week02" / "index.md").write_text(week2.replace('title: "Mini"', 'title: "Week 2"'))
+    _page(mini_built, MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\nNext week: it is np.mean(y).\n"))
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/week02/answers.toml: ") and "the built mini/index.md holds" in said, said
+
+
+def test_numbers_are_compared_as_numbers():
+    """A space between digits (SVG coordinates, a list of values) is no place for a
+    number to hide in, nor one to be found in; TeX's spacing hides nothing."""
+    from coursegen.site.answers import normal
+
+    assert normal("2.158") not in normal("M 222.1 58.7 L 0.05 0.1")
+    assert normal("2.158") in normal("$\\theta^* = 2.158$")
+    assert normal("\\theta^* = \\frac{1}{N}") == normal("\\theta^{\\ast}\\;=~\\dfrac1N")
+    assert normal("is the sample mean") == normal("is the sam\u00adple mean")
 
 
 def test_released_answers_are_published(mini_built):
@@ -57,3 +108,18 @@ def test_a_mistake_in_the_list_is_one_line(mini_built, text, message):
     (mini_built / "content" / "mini" / "answers.toml").write_text(text)
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
     assert said.startswith("error: content/mini/answers.toml") and message in said, said
+
+
+def test_the_same_example_in_a_released_worksheets_solutions_stops_nothing(mini_built):
+    """Week 1 (released) and week 2 (not) share an answer: week 1's solution states it,
+    which is week 1's to publish; only question text elsewhere is searched."""
+    content = mini_built / "content"
+    (content / "week02").mkdir()
+    (content / "week02" / "params.toml").write_text((content / "mini" / "params.toml").read_text())
+    (content / "week02" / "answers.toml").write_text(ANSWERS)
+    week2 = MINI_PAGE.replace("number: 1", "number: 2").replace("solutions: now", "solutions: never")
+    (content / "week02" / "index.md").write_text(week2.replace('title: "Mini"', 'title: "Week 2"'))
+    _page(mini_built, MINI_PAGE.replace("The mean of the data.", "It is np.mean(y), the sample mean."))
+    built = run_cli(mini_built, "site", cache=None, env=EPOCH)
+    assert built.returncode == 0, built.stderr
+    assert "np.mean(y)" in (mini_built / "site" / "mini" / "index.html").read_text()

@@ -130,6 +130,15 @@ CASES = {
             "{% call %} is never closed (add {% endcall %})"
         ],
     ),
+    "block never closed inside another": (
+        "content/dis01/index.md",
+        "## 2. ReLU",
+        "{% if true %}\n{% call solution() %}\nA\n{% endif %}\n\n## 2. ReLU",
+        [
+            f"content/dis01/index.md, line {line_of('content/dis01/index.md', '## 2. ReLU') + 1}: "
+            "{% call %} is never closed (add {% endcall %})"
+        ],
+    ),
     "non-UTF-8 byte in a TOML file": (
         "content/dis01/section1.toml",
         "steps = 50",

@@ -246,6 +246,9 @@ def test_a_file_of_another_worksheet_is_published_where_a_page_links_to_it(mini_
     result = run_cli(mini_built, "site", cache=None, env=EPOCH)
     assert result.returncode == 0, result.stderr
     assert (mini_built / "site" / "mini" / "data.csv").read_text() == "x,y\n1,2\n"
+    result = run_cli(mini_built, "site", "--sheet", "week02", cache=None, env=EPOCH)  # week 2 alone
+    assert result.returncode == 0, result.stderr
+    assert (mini_built / "site" / "mini" / "data.csv").read_text() == "x,y\n1,2\n"
     (second / "index.md").write_text(page.replace("# Mini worksheet\n", "# Week 2\n\n[Old data](../mini/old.csv)\n"))
     site = tree_bytes(mini_built / "site")
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))

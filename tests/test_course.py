@@ -142,6 +142,10 @@ def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
             "content/mini/index.md: front matter title: an HTML comment would be published (in the nav",
         ),
         (
+            ('summary: "One', 'summary: "{# draft #} One'),
+            "content/mini/index.md: front matter summary: {# would be published as typed (on the home page)",
+        ),
+        (
             ("summary:", "summary: once\nsummary:"),
             "content/mini/index.md, line 6: front matter is not valid YAML: 'summary' is given twice",
         ),

@@ -165,9 +165,10 @@ def prepare_docs(
     sheets = load_sheets(paths, log, only)
     built = run_pipeline(sheets, cache.Store(paths.cache), options, log)
     t = time.perf_counter()
-    docs_files, rendered = render_docs(paths, shown, sheets, built, handouts)
-    for sheet in sheets:
-        answers.check_sheet(paths.content, paths.root, sheet.name, shown.of(sheet) is Edition.SOLUTIONS, docs_files)
+    docs_files, rendered, reads = render_docs(paths, shown, sheets, built, handouts)
+    answers.check_site(
+        paths.content, paths.root, [s.name for s in sheets if shown.of(s) is not Edition.SOLUTIONS], docs_files, reads
+    )
     check_unpublished_solutions(paths, shown, sheets, built)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
     docs = paths.docs(shown.edition)
@@ -186,10 +187,10 @@ def render_docs(
     built: pipeline.Built,
     handouts: dict[str, list[str]] | None,
     links_read: bool = True,
-) -> tuple[dict[str, bytes], dict[str, str]]:
+) -> tuple[dict[str, bytes], dict[str, str], dict[str, reading.Read]]:
     """The generated files of an edition's docs folder (pages, figures, notebooks; not the
-    CSS, JS and KaTeX assets) and the pages' Markdown, from a build's results and
-    figures, writing nothing. ``links_read`` (the files the pages link to added, every
+    CSS, JS and KaTeX assets), the pages' Markdown and what each page's HTML holds
+    (``reading.Read``), from a build's results and figures, writing nothing. ``links_read`` (the files the pages link to added, every
     link checked): off where only the notebooks are wanted."""
     loaded: dict[str, dict[str, results.Lazy]] = {}
     for (sheet, name), npz in built.results.items():
@@ -212,9 +213,9 @@ def render_docs(
     docs_files.update(notebook.notebooks(sheets, loaded, rendered, sheet_editions))
     if links_read:
         links = attachments.targets(reads)
-        docs_files.update(attachments.linked(paths.content, sheets, links))
-        attachments.missing_targets(sheets, links, docs_files)
-    return docs_files, rendered
+        docs_files.update(attachments.linked(paths.content, links))
+        attachments.missing_targets(paths.content, sheets, links, docs_files)
+    return docs_files, rendered, reads
 
 
 def check_unpublished_solutions(paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built) -> None:
@@ -240,7 +241,7 @@ def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch:
     found = []
     for edition in editions.RENDERINGS:
         shown = Publication(edition, dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # the clock plays no part
-        files, _ = render_docs(paths, shown, sheets, built, None, links_read=False)
+        files, _, _ = render_docs(paths, shown, sheets, built, None, links_read=False)
         for sheet in sheets:
             name = notebook.filename(sheet)
             if name is None:

@@ -41,13 +41,19 @@ def _docs_path(page: str, link: str) -> str | None:
     return None if path.startswith("../") or path == ".." else path + ("/" if target.endswith("/") else "")
 
 
-def linked(content: Path, sheets: list[Sheet], links: dict[str, set[str]]) -> dict[str, bytes]:
+def _folders(content: Path) -> list[str]:
+    """Every worksheet's folder, also of those a ``--sheet`` build leaves out (a page
+    of the one it builds may link a file of another)."""
+    return sorted(index.parent.name for index in content.glob("*/index.md"))
+
+
+def linked(content: Path, links: dict[str, set[str]]) -> dict[str, bytes]:
     """``{docs path: bytes}`` of each worksheet folder's files (not its pages or
     parameter files) that a rendered page links to."""
     found = {}
-    for sheet in sheets:
-        folder = content / sheet.name
-        for page, target in _sheet_targets(sheet.name, links):
+    for name in _folders(content):
+        folder = content / name
+        for page, target in _sheet_targets(name, links):
             path = content / target
             if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
                 continue
@@ -63,11 +69,14 @@ def linked(content: Path, sheets: list[Sheet], links: dict[str, set[str]]) -> di
     return found
 
 
-def missing_targets(sheets: list[Sheet], links: dict[str, set[str]], docs_files: dict[str, bytes]) -> None:
-    """A link to a file of a worksheet's folder, or of a worksheet's page to a page,
+def missing_targets(
+    content: Path, sheets: list[Sheet], links: dict[str, set[str]], docs_files: dict[str, bytes]
+) -> None:
+    """A link to a file of a worksheet's folder, or of a built worksheet's page to a page,
     that the docs folder does not hold: one line naming it."""
-    for sheet in sheets:
-        for page, target in _sheet_targets(sheet.name, links, pages_anywhere=True):
+    built = {sheet.name for sheet in sheets}
+    for name in _folders(content):
+        for page, target in _sheet_targets(name, links, pages_anywhere=name in built):
             if target in docs_files or target.endswith("/"):
                 continue
             if target.endswith(".html") and target.removesuffix(".html") + PAGES in docs_files:

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from coursegen.errors import BuildError
 from coursegen.site import notebooks as notebook
+from coursegen.site.worksheets import Entry
 from coursegen.stages.editions import RENDERINGS, Edition
 from coursegen.stages.frontmatter import read_utf8
 from coursegen.stages.parameters import ROLES, Sheet
@@ -164,8 +166,9 @@ def _page(
         env.globals["results"] = SheetResults(sheet.name, results.get(sheet.name, {}))
         env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
         env.globals["ref"] = _ref_macro(sheet, edition, numbering)
-        status = next(e.solutions for e in listing if e.url == f"{sheet.name}/index.md")
-        env.globals["solutions_status"] = lambda: f'!!! info "{status}"\n'  # a title-only admonition
+        env.globals["solutions_status"] = _solutions_status(
+            next(e for e in listing if e.url == f"{sheet.name}/index.md")
+        )
         env.globals["notebook"] = notebook.filename(sheet)  # None: the worksheet has no notebook
         run_it = env.get_template("partials/notebook.md")
         env.globals["run_it_yourself"] = lambda: run_it.render(notebook=env.globals["notebook"])
@@ -315,6 +318,16 @@ def _figure_macro(
     return figure
 
 
+def _solutions_status(entry: Entry) -> Callable[[], str]:
+    """``solutions_status()``: where the worksheet's solutions stand, as the home page
+    says it (``entry``: its line there), as a title-only admonition on a line of its own."""
+
+    def solutions_status() -> str:
+        return f'\n\n!!! info "{entry.solutions}"\n\n'
+
+    return solutions_status
+
+
 def _addresses(fig: DrawnFigure) -> dict[str, str]:
     """Each file's address from its page, by what follows the figure's name (".gif",
     "-dark.svg"): with ``?v=`` and the start of its SHA-256, so that a file the build
@@ -400,15 +413,19 @@ _BLOCKS = {"block", "call", "filter", "for", "if", "macro", "raw", "set", "with"
 
 
 def _never_closed(error: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
-    """The tag and line of the innermost block still open where Jinja reached the end of
-    the file, when that is the error (Jinja names the last line, far from the slip)."""
-    if "Unexpected end of template" not in (error.message or "") or not error.filename:
+    """The tag and line of the block left open, when Jinja stopped looking for its end
+    tag (at the end of the file, or at another block's end tag): Jinja names the line
+    where it stopped, far from the slip."""
+    innermost = re.search(r"The innermost block that needs to be closed is '(\w+)'", error.message or "")
+    if not innermost or not error.filename:
         return None
     try:
         tokens = jinja2.Environment().lex(Path(error.filename).read_text(encoding="utf-8"))
         opened: list[tuple[str, int]] = []
         tag = None  # the tag being read, until its block ends
         for line, kind, value in tokens:
+            if line > error.lineno:
+                break
             if kind == "block_begin":
                 tag = ""
             elif tag == "" and kind == "name":
@@ -422,7 +439,7 @@ def _never_closed(error: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
                 tag = None
             elif kind == "block_end":
                 tag = None
-        return opened[-1] if opened else None
+        return next((o for o in reversed(opened) if o[0] == innermost.group(1)), None)
     except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
         return None
 

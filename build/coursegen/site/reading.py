@@ -22,6 +22,7 @@ from coursegen.site import engines
 
 _LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 _CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
+_READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label"}  # attributes a reader hears or sees
 
 
 @dataclass
@@ -32,6 +33,11 @@ class Read:
     ids: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)  # each comment's text between <!-- and -->
     unclosed: str | None = None  # the text after a "<!--" that nothing closes
+    # what a reader reads before opening a solution block (``details`` of class solution
+    # or cg-solution): the text, in order, code included; the alt texts, titles, ARIA
+    # labels and players' frame labels
+    text: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 class Reader:
@@ -52,10 +58,15 @@ class Reader:
             raise BuildError(f"{config.name}: markdown_extensions: {type(e).__name__}: {e}") from None
 
     def read(self, text: str) -> Read:
-        parser = _Parser()
-        parser.feed(self.markdown.reset().convert(text))
-        parser.close()
-        return parser.found
+        return read_html(self.markdown.reset().convert(text))
+
+
+def read_html(html: str) -> Read:
+    """What an HTML (or SVG) text holds."""
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,20 +98,30 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found = Read()
         self.in_code = 0
+        self.details: list[bool] = []  # the open <details>: whether each is a solution block
 
     def handle_starttag(self, tag, attrs):
         self.in_code += tag in _CODE
         self.found.links += [value for name, value in attrs if name in _LINKING and value]
         self.found.links += [url for name, value in attrs if name == "srcset" and value for url in _srcset(value)]
         self.found.ids += [value for name, value in attrs if name == "id" and value]
+        if tag == "details":
+            classes = next((value or "" for name, value in attrs if name == "class"), "").split()
+            self.details.append("solution" in classes or "cg-solution" in classes)
+        if not any(self.details):
+            self.found.labels += [value for name, value in attrs if name in _READ and value]
 
     def handle_endtag(self, tag):
         self.in_code -= tag in _CODE and self.in_code > 0
+        if tag == "details" and self.details:
+            self.details.pop()
 
     def handle_comment(self, data):
         self.found.comments.append(data)
 
     def handle_data(self, data):
+        if not any(self.details):
+            self.found.text.append(data)
         if not self.in_code and "<!--" in data and self.found.unclosed is None:
             self.found.unclosed = data.split("<!--", 1)[1]
 

@@ -155,13 +155,24 @@ def _extra_page(folder: Path, name: str, source: str) -> tuple[str, str]:
     return name, title
 
 
+_SHOWN = {"title": "in the nav and the page's title", "summary": "on the home page"}
+
+
 def _no_html_comment(value: str, where: str, field: str) -> None:
-    """The front matter's words go out as they are (nav, home page, page titles), where
-    a page's HTML comments are taken out: a note in one would be published."""
+    """The front matter's words go out as they are (nav, home page, page titles), not as
+    a page's text, whose comments are taken out and whose Jinja runs: a note or a
+    template in one would be published as typed."""
+    shown = _SHOWN.get(field, "as typed")
     if "<!--" in value:
         raise BuildError(
-            f"{where}: front matter {field}: an HTML comment would be published (in the nav and the "
-            "page's title); a note for the staff goes in a YAML comment, after #"
+            f"{where}: front matter {field}: an HTML comment would be published ({shown}); "
+            "a note for the staff goes in a YAML comment, after #"
+        )
+    jinja = next((d for d in ("{#", "{{", "{%") if d in value), None)
+    if jinja:
+        raise BuildError(
+            f"{where}: front matter {field}: {jinja} would be published as typed ({shown}): front matter "
+            "is no template; a note for the staff goes in a YAML comment, after #"
         )
 
 
