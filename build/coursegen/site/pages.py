@@ -416,7 +416,11 @@ def _never_closed(error: jinja2.TemplateSyntaxError) -> tuple[str, int] | None:
     """The tag and line of the block left open, when Jinja stopped looking for its end
     tag (at the end of the file, or at another block's end tag): Jinja names the line
     where it stopped, far from the slip."""
-    innermost = re.search(r"The innermost block that needs to be closed is '(\w+)'", error.message or "")
+    message = error.message or ""
+    innermost = re.search(r"The innermost block that needs to be closed is '(\w+)'", message)
+    stopped_at = re.match(r"Encountered unknown tag '(\w+)'", message)
+    if stopped_at and stopped_at.group(1).removeprefix("end") not in _BLOCKS:
+        return None  # a tag Jinja does not know (a misspelt end tag): its own line says it best
     if not innermost or not error.filename:
         return None
     try:
