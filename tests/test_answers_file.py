@@ -44,6 +44,16 @@ LEAKS = {
         'caption = "It is the <em>sam&shy;ple</em> mean. GD and SGD',
     ),
     "a soft hyphen in an alt": ("params.toml", 'alt = "Two', 'alt = "It is the sam\u00adple mean. Two'),
+    "a solution block written by hand": (
+        "index.md",
+        "# Mini worksheet\n",
+        '# Mini worksheet\n\n??? solution "Hint"\n    It is np.mean(y).\n',
+    ),
+    "Greek letters as Unicode": (
+        "index.md",
+        "# Mini worksheet\n",
+        "# Mini worksheet\n\n$θ^* = \\frac1N \\sum_i y_i$\n",
+    ),
     "TeX spacing": (
         "index.md",
         "# Mini worksheet\n",
@@ -123,3 +133,22 @@ def test_the_same_example_in_a_released_worksheets_solutions_stops_nothing(mini_
     built = run_cli(mini_built, "site", cache=None, env=EPOCH)
     assert built.returncode == 0, built.stderr
     assert "np.mean(y)" in (mini_built / "site" / "mini" / "index.html").read_text()
+
+
+def test_a_linked_text_file_is_searched_and_front_matter_comments_are_not(mini_built):
+    """A starter script the page links is published, so searched; a YAML comment in the
+    front matter is not (MkDocs publishes no front matter)."""
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    page = MINI_PAGE.replace("solutions: now", "solutions: never")
+    _page(mini_built, page.replace('summary: "One', '# staff: it is np.mean(y)\nsummary: "One'))
+    built = run_cli(mini_built, "site", cache=None, env=EPOCH)
+    assert built.returncode == 0, built.stderr
+    (mini_built / "content" / "mini" / "starter.py").write_text("theta_star = np.mean(y)\n")
+    _page(
+        mini_built,
+        MINI_PAGE.replace("solutions: now", "solutions: never").replace(
+            "# Mini worksheet\n", "# Mini worksheet\n\n[A starter](starter.py)\n"
+        ),
+    )
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert "the built mini/starter.py holds 'np.mean(y)'" in said, said

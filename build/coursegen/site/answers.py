@@ -9,61 +9,122 @@ could hold it (TeX, plain words, code)::
     forms = ['\\theta^* = \\frac{1}{N} \\sum_i y_i', "np.mean(y)", "is the sample mean"]
 
 A build that shows the worksheet without its solutions (the student edition, or before
-their release) searches for them in its files (each page's text as its HTML reads:
-bold or a link split no answer; its labels and alt texts; the text of its figures,
-players and explorers; its notebook's cells), the home page, and every other page as
-read before its solutions are opened. It stops at the first form it finds, naming the
-source that holds it where one does. The list is a source: never published. Forms are compared as
-``normal`` makes them, so that spacing, case, TeX's braces and spacing commands, and
-``np.`` hide none.
+their release) searches for them in its files (each page's text as its HTML reads, a
+solution block written by hand included; its labels and alt texts; the text of its SVG
+figures, players and explorers; its notebook's cells; any text file it links), the
+home page, and every other page as read before its solutions are opened. It stops at
+the first form it finds, naming the sources that hold it. The list is a source: never
+published. Forms are compared as ``normal`` makes them and matched as ``Needle`` says.
+Text drawn into a GIF or PNG is pixels: not searched.
 """
 
 import html
 import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from coursegen.errors import BuildError
 from coursegen.site.reading import read_html
-from coursegen.stages.frontmatter import read_utf8
+from coursegen.stages.frontmatter import front_matter, read_utf8
 from coursegen.stages.parameters import ANSWERS as FILE
 
 SHORTEST = 3  # characters of a form, once normal: shorter ones are in every page
-BREAK = "\u241e"  # between two pieces of text (and two numbers) that no form may run across
+BREAK = "\u241e"  # between two pieces of text that no form may run across
+BINARY = (".gif", ".png", ".jpg", ".jpeg", ".webp", ".pdf", ".bin", ".zip", ".woff", ".woff2", ".ttf")
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
     forms: tuple[str, ...]  # as typed, for messages
-    needles: tuple[str, ...]  # as searched (``normal``)
+    patterns: tuple["Needle", ...]  # each form as searched
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
+_GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi varphi chi psi omega"
+).split()
+_LETTERS = dict(
+    zip(
+        "αβγδεϵζηθϑικλμνξπρστυφϕχψω",
+        "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta "
+        "iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi chi psi omega".split(),
+        strict=True,
+    )
+)
+_SIGNS = {"−": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*"}
+# Unicode's format characters (soft hyphen, zero widths, direction marks, invisible
+# operators) and the combining grapheme joiner: nothing a reader sees
+_INVISIBLE = [c for c in map(chr, range(0x30000)) if unicodedata.category(c) == "Cf"] + ["\u034f", "\U000e0001"]
+_TABLE = str.maketrans({**{c: None for c in _INVISIBLE}, **_SIGNS, **{c: f" {name} " for c, name in _LETTERS.items()}})
+_TEX_GREEK = re.compile(r"\\(" + "|".join(_GREEK) + r")(?![a-z])")
+_TEX_TIMES = re.compile(r"\\(?:times|cdot|star|ast)(?![a-z])")
 _TEX_NOTHING = re.compile(
-    r"\\(?:left|right|[bB]ig+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad)(?![a-z])|\\[,!;:> ]|~"
+    r"\\(?:left|right|[b]ig+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad|medspace|thinspace|"
+    r"thickspace|negthinspace)(?![a-z])|\\hspace\{[^}]*\}|\\[,!;:> ]|~|\\[()\[\]]|\$"
 )
 
 
 def normal(text: str) -> str:
-    """Text as forms are compared: lower case, without spaces (a space between two
-    digits stays a break), TeX's braces, spacing and sizing commands (``\\;``, ``~``,
-    ``\\left``, ``\\limits``), ``\\dfrac`` as ``\\frac``, ``\\ast`` as ``*``, ``**``
-    as ``^``, without ``np.``/``numpy.``, soft hyphens and zero-width characters."""
-    text = html.unescape(text).translate(_INVISIBLE).lower().replace("**", "^")
-    text = _TEX_NOTHING.sub("", text.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac"))
-    text = re.sub(r"np\.|numpy\.", "", text)
-    text = re.sub(r"(?<=\d)\s+(?=\d)", BREAK, text)
-    return re.sub(r"[\s{}]", "", text).replace("\\ast", "*")
+    """Text as forms are compared, whatever the markup: NFKC (full-width letters,
+    ligatures), without format characters (soft hyphens, zero widths), lower case;
+    Greek letters as words, their names (θ, ``\theta``, theta alike), −, ×, ``\\cdot``,
+    ``\ast``, ``\\star`` and ``**`` as - * * * * ^; without math delimiters, TeX's braces,
+    spacing and sizing commands (``\\;``, ``~``, ``\\left``, ``\\limits``), ``np.`` and
+    ``numpy.``; ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_TABLE).replace("**", "^")
+    text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
+    text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub("*", _TEX_GREEK.sub(r" \1 ", text)))
+    text = re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", ""))
+    text = re.sub(r"(\\[a-z]+)\s+", r"\1", text)  # a control word's space is no space
+    text = re.sub(r"(?<=\w)\s+(?=\w)", " ", text)
+    return re.sub(r"(?<!\w)\s+|\s+(?!\w)", "", text)
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A form as searched: words and numbers whole ("x plays" is not in "max plays", nor
+    2.158 in 12.158 or 2.1584); a form with TeX or code (a backslash, ^ or _) also with
+    every space dropped, on both sides, since TeX's spaces mean nothing."""
+
+    text: str
+    compact: str | None
+
+    @classmethod
+    def of(cls, form: str) -> "Needle":
+        needle = normal(form)
+        return cls(needle, needle.replace(" ", "") if re.search(r"[\\^_]", form) else None)
+
+    def found_in(self, text: str, compact: str) -> bool:
+        return _whole(self.text, text) or (self.compact is not None and self.compact in compact)
+
+
+def _whole(needle: str, text: str) -> bool:
+    """``needle`` in ``text``, not inside a longer word or number where it starts or
+    ends with a letter or digit (str.find: a look-behind would make the search crawl)."""
+    start_word, end_word = needle[0].isalnum() or needle[0] == "_", needle[-1].isalnum() or needle[-1] == "_"
+    at = text.find(needle)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(needle)] if at + len(needle) < len(text) else " "
+        if not (start_word and (before.isalnum() or before in "_.")) and not (
+            end_word and (after.isalnum() or after == "_")
+        ):
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 def load(sheet_dir: Path, root: Path) -> tuple[Answer, ...]:
     """The worksheet's answers (none without the file), every entry checked."""
     path = sheet_dir / FILE
-    if not path.is_file():
+    if not path.exists():
         return ()
+    if not path.is_file():
+        raise BuildError(f"{path.relative_to(root).as_posix()}: is not a file (the worksheet's list of answers)")
     source = path.relative_to(root).as_posix()
     try:
         data = tomllib.loads(read_utf8(path, source))
@@ -79,82 +140,104 @@ def load(sheet_dir: Path, root: Path) -> tuple[Answer, ...]:
 
 
 def _answer(entry, where: str) -> Answer:
-    if not isinstance(entry, dict) or not isinstance(entry.get("question"), str):
+    if not isinstance(entry, dict):
+        raise BuildError(f"{where}: expected a table with a question and its forms")
+    extra = sorted(set(entry) - {"question", "forms"})
+    if extra:
+        raise BuildError(f"{where}: {extra[0]!r} is unknown; an answer has a question and its forms")
+    if not isinstance(entry.get("question"), str) or not entry["question"].strip():
         raise BuildError(f"{where}: question: expected a string naming the question")
     forms = entry.get("forms")
     if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
         raise BuildError(f"{where}: forms: expected a list of strings, each a form of the answer")
-    extra = sorted(set(entry) - {"question", "forms"})
-    if extra:
-        raise BuildError(f"{where}: {extra[0]!r} is unknown; an answer has a question and its forms")
     short = [f for f in forms if len(normal(f)) < SHORTEST]
     if short:
-        raise BuildError(f"{where}: form {short[0]!r} is too short to search for (every page would hold it)")
-    return Answer(entry["question"], tuple(forms), tuple(normal(f) for f in forms))
+        raise BuildError(f"{where}: form '{short[0]}' is too short to search for (every page would hold it)")
+    return Answer(entry["question"], tuple(forms), tuple(Needle.of(f) for f in forms))
 
 
 def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, bytes], reads: dict) -> None:
     """Every worksheet's list read (a mistake in one stops any build); those of the
     worksheets ``hidden`` (shown without their solutions) searched for in every file of
-    theirs, the home page and every other page as read before its solutions are opened
-    (``files``, docs path -> bytes; ``reads``: each page's HTML read). Another
-    worksheet's released solutions, figures and notebook are its own: the same example
-    in two worksheets is no leak."""
+    theirs (solution blocks written by hand included: shown to students there), the
+    home page, and the other pages as read before their solutions are opened, those of
+    worksheets shown with them (``files``, docs path -> bytes; ``reads``: each page's
+    HTML read). A released worksheet's solutions, figures and notebook are its own: the
+    same example in two worksheets is no leak."""
     lists = {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
-    texts = None
+    if not any(lists.get(sheet) for sheet in hidden):
+        return
+    shown = {rel.split("/")[0] for rel in reads if "/" in rel} - set(hidden)
+    copies = {f"{rel}.js" for rel in files}  # a file's script copy (file://) carries the file itself
+    whole = {rel: _text(rel, data, reads.get(rel), solutions=True) for rel, data in files.items() if rel not in copies}
+    questions = {rel: _text(rel, files[rel], read, solutions=False) for rel, read in reads.items() if rel in files}
     for sheet in hidden:
         if lists.get(sheet):
-            texts = texts if texts is not None else _texts(files, reads)
-            mine = {rel: text for rel, text in texts.items() if rel.startswith(f"{sheet}/") or rel in reads}
-            check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), mine, content)
+            mine = {
+                rel: (questions[rel] if rel.split("/")[0] in shown else text)
+                for rel, text in whole.items()
+                if text is not None and (rel.startswith(f"{sheet}/") or rel in reads)
+            }
+            pages_first = dict(sorted(mine.items(), key=lambda item: (item[0] not in reads, item[0])))
+            check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), pages_first, content)
 
 
 def check(answers: tuple[Answer, ...], source: str, texts: dict[str, str], content: Path) -> None:
     """Stop at the first answer that ``texts`` (docs path -> ``normal`` text) give away,
-    naming it, its form, the file and, when one holds it, the source it came from."""
+    naming it, its form, the file and the sources that hold it."""
+    compact = {rel: text.replace(" ", "") for rel, text in texts.items()}
     for answer in answers:
-        for form, needle in zip(answer.forms, answer.needles, strict=True):
+        for form, needle in zip(answer.forms, answer.patterns, strict=True):
             for rel, text in texts.items():
-                if needle in text:
-                    origin = _written_in(needle, content, rel)
+                if needle.found_in(text, compact[rel]):
+                    origin = _written_in(needle, content)
                     raise BuildError(
                         f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                         f"the built {rel} holds '{form}'" + (f" (written in {origin})" if origin else "")
                     )
 
 
-def _written_in(needle: str, content: Path, rel: str) -> str | None:
-    """The source (a page or parameter file of ``content/``) that holds the form, if one
-    does: first those of the built file's own folder."""
-    folder = content / rel.split("/")[0] if "/" in rel else content
-    own = sorted(p for p in [*folder.glob("*.md"), *folder.glob("*.toml")] if p.name != FILE)
-    for path in [*own, *sorted(content.rglob("*.md")), *sorted(content.rglob("*.toml"))]:
-        if path.name != FILE and needle in normal(path.read_text(encoding="utf-8", errors="replace")):
-            return f"content/{path.relative_to(content).as_posix()}"
-    return None
+def _written_in(needle: Needle, content: Path) -> str | None:
+    """The sources (pages and parameter files of ``content/``) that hold the form."""
+    found = []
+    for path in sorted([*content.rglob("*.md"), *content.rglob("*.toml")]):
+        text = normal(path.read_text(encoding="utf-8", errors="replace"))
+        if path.name != FILE and needle.found_in(text, text.replace(" ", "")):
+            found.append(f"content/{path.relative_to(content).as_posix()}")
+    return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
 
 
-def _texts(files: dict[str, bytes], reads: dict) -> dict[str, str]:
-    """What a student reads of each file, ``normal``: a page's HTML text and labels, an
-    SVG's text, a notebook's cells, a JSON file's strings; each piece on its own."""
-    out = {}
-    for rel, data in sorted(files.items()):
-        if rel in reads:
-            text = BREAK.join(["".join(reads[rel].text), *reads[rel].labels])
-        elif rel.endswith(".svg"):  # drawn text sits in comments (matplotlib draws glyphs)
-            svg = read_html(data.decode("utf-8", "replace"))
-            text = BREAK.join([*svg.comments, "".join(svg.text)])
-        elif rel.endswith(".ipynb"):
-            cells = json.loads(data).get("cells", [])
-            text = BREAK.join("".join(cell.get("source", "")) for cell in cells)
-        elif rel.endswith(".json"):
-            text = BREAK.join(_strings(json.loads(data)))
-        elif rel.endswith((".txt", ".csv", ".md", ".html")):
-            text = data.decode("utf-8", "replace")
-        else:
-            continue
-        out[rel] = normal(text)
-    return out
+_SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)", re.S)
+
+
+def _text(rel: str, data: bytes, read, solutions: bool) -> str | None:
+    """What a student reads of a file, ``normal`` (None: nothing, a picture's pixels):
+    a page's text as its HTML reads (``read``), with its front matter's words and, with
+    ``solutions``, its solution blocks; an SVG's text (matplotlib draws the glyphs and
+    keeps the words in comments); a notebook's cells; a JSON file's strings; any other
+    file that is text, as it is (HTML read as HTML)."""
+    if read is not None:
+        meta = front_matter(data.decode("utf-8", "replace"), rel)
+        parts = ["".join(read.text), *read.labels, *_strings(meta)]
+        if solutions:
+            parts += ["".join(read.solution_text), *read.solution_labels]
+        return normal(BREAK.join(parts))
+    if rel.endswith(BINARY):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if rel.endswith(".svg"):
+        text = BREAK.join(a or b for a, b in _SVG_TEXT.findall(text))
+    elif rel.endswith(".ipynb"):
+        text = BREAK.join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
+    elif rel.endswith(".json"):
+        text = BREAK.join(_strings(json.loads(text)))
+    elif rel.endswith((".html", ".htm")):
+        html_read = read_html(text)
+        text = BREAK.join(["".join(html_read.text + html_read.solution_text), *html_read.labels])
+    return normal(text)
 
 
 def _strings(value) -> list[str]:

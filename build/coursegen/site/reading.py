@@ -19,10 +19,11 @@ import markdown
 
 from coursegen.errors import BuildError
 from coursegen.site import engines
+from coursegen.stages.frontmatter import without_front_matter
 
 _LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 _CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
-_READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label"}  # attributes a reader hears or sees
+_READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label", "value", "placeholder"}  # read or heard
 
 
 @dataclass
@@ -33,11 +34,13 @@ class Read:
     ids: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)  # each comment's text between <!-- and -->
     unclosed: str | None = None  # the text after a "<!--" that nothing closes
-    # what a reader reads before opening a solution block (``details`` of class solution
-    # or cg-solution): the text, in order, code included; the alt texts, titles, ARIA
-    # labels and players' frame labels
+    # what a reader reads, outside solution blocks (``details`` of class solution or
+    # cg-solution) and inside them: the text, in order, code included; the alt texts,
+    # titles, ARIA labels, players' frame labels and form fields' words
     text: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    solution_text: list[str] = field(default_factory=list)
+    solution_labels: list[str] = field(default_factory=list)
 
 
 class Reader:
@@ -58,7 +61,7 @@ class Reader:
             raise BuildError(f"{config.name}: markdown_extensions: {type(e).__name__}: {e}") from None
 
     def read(self, text: str) -> Read:
-        return read_html(self.markdown.reset().convert(text))
+        return read_html(self.markdown.reset().convert(without_front_matter(text)))
 
 
 def read_html(html: str) -> Read:
@@ -108,8 +111,8 @@ class _Parser(HTMLParser):
         if tag == "details":
             classes = next((value or "" for name, value in attrs if name == "class"), "").split()
             self.details.append("solution" in classes or "cg-solution" in classes)
-        if not any(self.details):
-            self.found.labels += [value for name, value in attrs if name in _READ and value]
+        labels = self.found.solution_labels if any(self.details) else self.found.labels
+        labels += [value for name, value in attrs if name in _READ and value]
 
     def handle_endtag(self, tag):
         self.in_code -= tag in _CODE and self.in_code > 0
@@ -120,8 +123,7 @@ class _Parser(HTMLParser):
         self.found.comments.append(data)
 
     def handle_data(self, data):
-        if not any(self.details):
-            self.found.text.append(data)
+        (self.found.solution_text if any(self.details) else self.found.text).append(data)
         if not self.in_code and "<!--" in data and self.found.unclosed is None:
             self.found.unclosed = data.split("<!--", 1)[1]
 

@@ -69,6 +69,13 @@ class SheetMeta:
     pages: tuple[tuple[str, str], ...]  # (file name, title) of its other pages, in nav order
 
 
+def without_front_matter(text: str) -> str:
+    """A page's text after its front matter (which MkDocs does not publish)."""
+    text = text.replace("\r\n", "\n")
+    match = _FRONT.match(text)
+    return text[match.end() :] if match else text
+
+
 def front_matter(text: str, source: str) -> dict[str, str | list]:
     """A page's front matter as plain strings (and lists of them); {} without one."""
     match = _FRONT.match(text.replace("\r\n", "\n"))
