@@ -73,14 +73,18 @@ def test_an_answer_hidden_by_markup_is_found(mini_built, leak):
     assert said.startswith('error: content/mini/answers.toml: "q1: the optimum" is given away'), said
 
 
-def test_an_unreleased_answer_on_another_worksheets_page_is_found(mini_built):
-    """Week 2's answers are not released; week 1's page (released) recaps one."""
-    content = mini_built / "content"
+def _unreleased_week_two(content) -> None:
+    """A second worksheet with the mini one's experiment and answers, never released."""
     (content / "week02").mkdir()
     (content / "week02" / "params.toml").write_text((content / "mini" / "params.toml").read_text())
     (content / "week02" / "answers.toml").write_text(ANSWERS)
     week2 = MINI_PAGE.replace("number: 1", "number: 2").replace("solutions: now", "solutions: never")
     (content / "week02" / "index.md").write_text(week2.replace('title: "Mini"', 'title: "Week 2"'))
+
+
+def test_an_unreleased_answer_on_another_worksheets_page_is_found(mini_built):
+    """Week 2's answers are not released; week 1's page (released) recaps one."""
+    _unreleased_week_two(mini_built / "content")
     _page(mini_built, MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\nNext week: it is np.mean(y).\n"))
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
     assert said.startswith("error: content/week02/answers.toml: ") and "the built mini/index.md holds" in said, said
@@ -123,12 +127,7 @@ def test_a_mistake_in_the_list_is_one_line(mini_built, text, message):
 def test_the_same_example_in_a_released_worksheets_solutions_stops_nothing(mini_built):
     """Week 1 (released) and week 2 (not) share an answer: week 1's solution states it,
     which is week 1's to publish; only question text elsewhere is searched."""
-    content = mini_built / "content"
-    (content / "week02").mkdir()
-    (content / "week02" / "params.toml").write_text((content / "mini" / "params.toml").read_text())
-    (content / "week02" / "answers.toml").write_text(ANSWERS)
-    week2 = MINI_PAGE.replace("number: 1", "number: 2").replace("solutions: now", "solutions: never")
-    (content / "week02" / "index.md").write_text(week2.replace('title: "Mini"', 'title: "Week 2"'))
+    _unreleased_week_two(mini_built / "content")
     _page(mini_built, MINI_PAGE.replace("The mean of the data.", "It is np.mean(y), the sample mean."))
     built = run_cli(mini_built, "site", cache=None, env=EPOCH)
     assert built.returncode == 0, built.stderr
