@@ -18,6 +18,7 @@ published. Forms are compared as ``normal`` makes them and matched as ``Needle``
 Text drawn into a GIF or PNG is pixels: not searched.
 """
 
+import functools
 import html
 import json
 import re
@@ -40,13 +41,9 @@ BINARY = (".gif", ".png", ".jpg", ".jpeg", ".webp", ".pdf", ".bin", ".zip", ".wo
 class Answer:
     question: str
     forms: tuple[str, ...]  # as typed, for messages
-    patterns: tuple["Needle", ...]  # each form as searched
+    needles: tuple["Needle", ...]  # each form as searched
 
 
-_GREEK = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
-    "sigma tau upsilon phi varphi chi psi omega"
-).split()
 _LETTERS = dict(
     zip(
         "αβγδεϵζηθϑικλμνξπρστυφϕχψω",
@@ -56,14 +53,21 @@ _LETTERS = dict(
     )
 )
 _SIGNS = {"−": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*"}
-# Unicode's format characters (soft hyphen, zero widths, direction marks, invisible
-# operators) and the combining grapheme joiner: nothing a reader sees
-_INVISIBLE = [c for c in map(chr, range(0x30000)) if unicodedata.category(c) == "Cf"] + ["\u034f", "\U000e0001"]
-_TABLE = str.maketrans({**{c: None for c in _INVISIBLE}, **_SIGNS, **{c: f" {name} " for c, name in _LETTERS.items()}})
-_TEX_GREEK = re.compile(r"\\(" + "|".join(_GREEK) + r")(?![a-z])")
+
+
+@functools.cache
+def _table() -> dict[int, str | None]:
+    """Greek letters as words, signs as ASCII, and Unicode's format characters (soft
+    hyphens, zero widths, direction marks, invisible operators) and the combining
+    grapheme joiner dropped: made on first use, not at every command's start."""
+    invisible = [c for c in map(chr, range(0x30000)) if unicodedata.category(c) == "Cf"] + ["\u034f", "\U000e0001"]
+    return str.maketrans({**dict.fromkeys(invisible), **_SIGNS, **{c: f" {n} " for c, n in _LETTERS.items()}})
+
+
+_TEX_GREEK = re.compile(r"\\(" + "|".join(_LETTERS.values()) + r")(?![a-z])")
 _TEX_TIMES = re.compile(r"\\(?:times|cdot|star|ast)(?![a-z])")
 _TEX_NOTHING = re.compile(
-    r"\\(?:left|right|[b]ig+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad|medspace|thinspace|"
+    r"\\(?:left|right|big+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad|medspace|thinspace|"
     r"thickspace|negthinspace)(?![a-z])|\\hspace\{[^}]*\}|\\[,!;:> ]|~|\\[()\[\]]|\$"
 )
 
@@ -75,7 +79,7 @@ def normal(text: str) -> str:
     ``\ast``, ``\\star`` and ``**`` as - * * * * ^; without math delimiters, TeX's braces,
     spacing and sizing commands (``\\;``, ``~``, ``\\left``, ``\\limits``), ``np.`` and
     ``numpy.``; ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
-    text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_TABLE).replace("**", "^")
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_table()).replace("**", "^")
     text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
     text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub("*", _TEX_GREEK.sub(r" \1 ", text)))
     text = re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", ""))
@@ -187,7 +191,7 @@ def check(answers: tuple[Answer, ...], source: str, texts: dict[str, str], conte
     naming it, its form, the file and the sources that hold it."""
     compact = {rel: text.replace(" ", "") for rel, text in texts.items()}
     for answer in answers:
-        for form, needle in zip(answer.forms, answer.patterns, strict=True):
+        for form, needle in zip(answer.forms, answer.needles, strict=True):
             for rel, text in texts.items():
                 if needle.found_in(text, compact[rel]):
                     origin = _written_in(needle, content)

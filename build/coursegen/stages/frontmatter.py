@@ -105,7 +105,7 @@ def read_sheet_meta(index: Path, source: str, text: str) -> SheetMeta:
     for field, value in text_fields.items():
         if not isinstance(value, str):
             raise BuildError(f"{source}: front matter {field}: expected one value, got {value!r} ({_HELP[field]})")
-        _no_html_comment(value, source, field)
+        _published_as_typed(value, source, field)
     if not re.fullmatch(r"[1-9][0-9]{0,3}", data["number"]):
         raise BuildError(f"{source}: front matter number: {data['number']!r} is not a whole number from 1")
     try:
@@ -158,14 +158,14 @@ def _extra_page(folder: Path, name: str, source: str) -> tuple[str, str]:
     title = front_matter(read_utf8(path, where), where).get("title")
     if not (isinstance(title, str) and title.strip()):
         return name, Path(name).stem.replace("_", " ").capitalize()
-    _no_html_comment(title, where, "title")
+    _published_as_typed(title, where, "title")
     return name, title
 
 
 _SHOWN = {"title": "in the nav and the page's title", "summary": "on the home page"}
 
 
-def _no_html_comment(value: str, where: str, field: str) -> None:
+def _published_as_typed(value: str, where: str, field: str) -> None:
     """The front matter's words go out as they are (nav, home page, page titles), not as
     a page's text, whose comments are taken out and whose Jinja runs: a note or a
     template in one would be published as typed."""
