@@ -128,3 +128,16 @@ def test_a_sweep_removes_only_the_staging_of_builds_that_are_gone(tmp_path):
         (folder / "figure.gif").write_bytes(GIF)
     store.sweep()
     assert writing.is_dir() and not killed.exists() and not unnamed.exists()
+
+
+def test_putting_an_entry_that_is_there_keeps_it_for_the_build_reading_it(store):
+    """Two builds sharing a cache computed the same entry; the second to finish must not
+    pull the first's files from under it (a build read 'results.npz: No such file')."""
+    first = store.put("results", "k", {"results.npz": npz(1.0)})
+    held = first.paths["results.npz"].stat().st_ino
+    second = store.put("results", "k", {"results.npz": npz(1.0)})
+    assert first.paths["results.npz"].stat().st_ino == held  # the same file, never removed
+    assert second.sha256 == first.sha256
+    (store.root / "results" / "k" / "results.npz").write_bytes(b"damaged")
+    third = store.put("results", "k", {"results.npz": npz(1.0)})  # a broken one is replaced
+    assert store.get("results", "k") is not None and third.sha256 == first.sha256

@@ -141,15 +141,24 @@ class Store:
                     raise naming(e, final / name) from e
                 hashes[name] = sha256(files[name])
             (staging / "index.json").write_text(json.dumps({"key": k, "files": hashes}, indent=1, sort_keys=True))
-            remove(final)
-            try:
-                os.replace(staging, final)
-            except OSError:  # another build put the same entry first: theirs is as good
-                if self.get(kind, k) is None:
-                    raise
+            self._place(staging, kind, k)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return Entry({name: final / name for name in sorted(files)}, hashes)
+
+    def _place(self, staging: Path, kind: str, k: str) -> None:
+        """Rename the staged entry into place. An entry already there stays if it is
+        intact (another build put the same bytes first, and may be reading them: removing
+        it would pull them from under that build); anything else there goes first."""
+        final = self.root / kind / k
+        for _ in range(2):
+            try:
+                os.replace(staging, final)
+                return
+            except OSError:
+                if self.get(kind, k) is not None:  # theirs is as good; a broken one get() removed
+                    return
+        os.replace(staging, final)
 
 
 def _staging_pid(name: str) -> int | None:
