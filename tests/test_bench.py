@@ -3,6 +3,7 @@ from ``coursegen init``. Its edits are checked against tomllib's reading of the 
 before and after (exactly one experiment parameter changed, by the stated amount), and
 what a course has nothing to measure for is named under ``skipped``, not failed on."""
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -144,3 +145,17 @@ def test_the_sweep_times_every_network_experiment_and_each_summarys_runs(monkeyp
     assert "dis01/relu_sweep" in compared  # the notebook's 180 networks
     assert set(swept["sweep_seconds_by_summary"]) == compared
     assert all(seconds > 0 for seconds in swept["sweep_seconds_by_summary"].values())
+
+
+@pytest.mark.parametrize("notebook", [False, True])
+def test_the_notebook_timing_is_skipped_without_a_notebook_or_without_nbclient(tmp_path, monkeypatch, notebook):
+    """A course set up from requirements.lock has no nbclient (a tool of the tests): the
+    notebook is then named under ``skipped`` with what to install, as a course with no
+    notebook is, and the rest of the bench stands."""
+    monkeypatch.setitem(sys.modules, "nbclient", None)  # import nbclient: ImportError
+    if notebook:
+        (tmp_path / "week01").mkdir()
+        (tmp_path / "week01" / "week01.ipynb").write_text("{}", encoding="utf-8")
+    times = bench.notebook_times(tmp_path)
+    assert list(times) == ["skipped"] and list(times["skipped"]) == ["notebook_s"]
+    assert ("nbclient" in times["skipped"]["notebook_s"]) == notebook
