@@ -68,7 +68,8 @@ _TEX_GREEK = re.compile(r"\\(" + "|".join(_LETTERS.values()) + r")(?![a-z])")
 _TEX_TIMES = re.compile(r"\\(?:times|cdot|star|ast)(?![a-z])")
 _TEX_NOTHING = re.compile(
     r"\\(?:left|right|big+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad|medspace|thinspace|"
-    r"thickspace|negthinspace)(?![a-z])|\\hspace\{[^}]*\}|\\[,!;:> ]|~|\\[()\[\]]|\$"
+    r"thickspace|negthinspace|mathbf|mathrm|mathit|mathsf|mathtt|boldsymbol|bm|text|textbf|textit|textrm|textsf|"
+    r"texttt|emph|bf|rm|it|sf|tt|operatorname)(?![a-z])|\\(?:hspace|color)\{[^}]*\}|\\[,!;:> ]|~|\\[()\[\]]|\$"
 )
 
 
@@ -77,7 +78,8 @@ def normal(text: str) -> str:
     ligatures), without format characters (soft hyphens, zero widths), lower case;
     Greek letters as words, their names (θ, ``\theta``, theta alike), −, ×, ``\\cdot``,
     ``\ast``, ``\\star`` and ``**`` as - * * * * ^; without math delimiters, TeX's braces,
-    spacing and sizing commands (``\\;``, ``~``, ``\\left``, ``\\limits``), ``np.`` and
+    spacing, sizing, font and colour commands (``\\;``, ``~``, ``\\left``, ``\\limits``,
+    ``\\mathbf``, ``\\text``, ``\\color{red}``), ``np.`` and
     ``numpy.``; ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
     text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_table()).replace("**", "^")
     text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
@@ -194,21 +196,39 @@ def check(answers: tuple[Answer, ...], source: str, texts: dict[str, str], conte
         for form, needle in zip(answer.forms, answer.needles, strict=True):
             for rel, text in texts.items():
                 if needle.found_in(text, compact[rel]):
-                    origin = _written_in(needle, content)
+                    origin = _written_in(needle, content, rel)
                     raise BuildError(
                         f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                         f"the built {rel} holds '{form}'" + (f" (written in {origin})" if origin else "")
                     )
 
 
-def _written_in(needle: Needle, content: Path) -> str | None:
-    """The sources (pages and parameter files of ``content/``) that hold the form."""
+def _written_in(needle: Needle, content: Path, rel: str) -> str | None:
+    """The sources that hold the form: the text files of ``content/`` (a page without
+    its solution blocks, where the answer belongs), and for a file the build made (a
+    figure's, a notebook), the course's code too."""
+    root = content.parent
+    made = rel.endswith(".ipynb") or not (content / rel).is_file()
     found = []
-    for path in sorted([*content.rglob("*.md"), *content.rglob("*.toml")]):
-        text = normal(path.read_text(encoding="utf-8", errors="replace"))
-        if path.name != FILE and needle.found_in(text, text.replace(" ", "")):
-            found.append(f"content/{path.relative_to(content).as_posix()}")
+    for path in sorted([*content.rglob("*"), *((root / "course").rglob("*.py") if made else [])]):
+        if path.name == FILE or not path.is_file() or path.name.endswith(BINARY):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        text = normal(_SOLUTION_BLOCK.sub(" ", text) if path.suffix == ".md" else text)
+        if needle.found_in(text, text.replace(" ", "")):
+            found.append(path.relative_to(root).as_posix())
     return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
+
+
+# a page's solution block as written: {% call solution() %} ... {% endcall %}, or an
+# admonition ("??? solution", "!!! solution") and its indented lines
+_SOLUTION_BLOCK = re.compile(
+    r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}|^[?!]{3}\+? *solution\b[^\n]*\n(?:(?:[ \t]+[^\n]*)?\n)*",
+    re.S | re.M,
+)
 
 
 _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)", re.S)

@@ -23,6 +23,9 @@ from coursegen.stages.frontmatter import without_front_matter
 
 _LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 _CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
+# where a line ends as the page shows it: a word before and a word after are two words
+_LINE_ENDS = {"br", "hr", "p", "div", "li", "dt", "dd", "tr", "td", "th", "pre", "blockquote", "figcaption", "summary"}
+_LINE_ENDS |= {f"h{n}" for n in range(1, 7)}
 _READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label", "value", "placeholder"}  # read or heard
 
 
@@ -105,6 +108,7 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.in_code += tag in _CODE
+        self._line_end(tag)
         self.found.links += [value for name, value in attrs if name in _LINKING and value]
         self.found.links += [url for name, value in attrs if name == "srcset" and value for url in _srcset(value)]
         self.found.ids += [value for name, value in attrs if name == "id" and value]
@@ -116,8 +120,13 @@ class _Parser(HTMLParser):
 
     def handle_endtag(self, tag):
         self.in_code -= tag in _CODE and self.in_code > 0
+        self._line_end(tag)
         if tag == "details" and self.details:
             self.details.pop()
+
+    def _line_end(self, tag):
+        if tag in _LINE_ENDS:
+            (self.found.solution_text if any(self.details) else self.found.text).append("\n")
 
     def handle_comment(self, data):
         self.found.comments.append(data)
