@@ -115,3 +115,32 @@ def test_lock_figures_of_a_worksheet_taken_out_drops_its_entries_only(locked):
     assert f"content/week04/ is gone; removed its {len(kept)} entries" in dropped.stdout
     assert json.loads(path.read_text())["files"] == kept
     assert run_cli(locked, "lock-figures", "--sheet", "week05", cache=None).returncode == 1
+
+
+UNSTEADY = """
+
+def _unsteady(p: ConstantModel) -> dict:
+    made = constant_model(p)
+    made["theta0"] = made["theta0"] + np.random.default_rng().random()  # unseeded: another draw each run
+    return made
+
+
+EXPERIMENTS["gd_constant"] = _unsteady
+"""
+
+
+def test_check_names_an_experiment_that_is_not_deterministic(tmp_path):
+    """Locked from one run, checked with another: the same code, parameters and
+    libraries gave other bytes. ``check`` runs the experiment again to tell that from a
+    change, and does not advise locking again (which would lock one more draw)."""
+    root = make_mini_checkout(tmp_path / "mini", link_code=False)
+    gd = root / "course" / "experiments" / "gd.py"
+    gd.write_text(gd.read_text() + UNSTEADY)
+    assert run_cli(root, "lock-figures", cache=None).returncode == 0
+    failed = run_cli(root, "check", cache=None)
+    assert failed.returncode == 1
+    assert (
+        "mini/const is not deterministic: run again here with the same code, parameters and libraries, "
+        "it gave other results" in failed.stderr
+    ), failed.stderr
+    assert "If the change is intended" not in failed.stderr and "Make it deterministic" in failed.stderr

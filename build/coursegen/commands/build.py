@@ -22,7 +22,7 @@ from coursegen.errors import BuildError
 from coursegen.site import answers, attachments, engines, pages, reading, worksheets
 from coursegen.site import notebooks as notebook
 from coursegen.site.compiled_templates import CompiledTemplates
-from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results
+from coursegen.stages import cache, editions, executors, manifest, pipeline, report, results, units
 from coursegen.stages.editions import Edition, Publication
 from coursegen.stages.parameters import Sheet, load_sheet
 
@@ -366,7 +366,7 @@ def fresh_build(paths, options: executors.Options, log, only: str | None = None)
         built.outputs = sorted(
             [*built.outputs, *notebook_outputs(paths, sheets, built, Path(scratch))], key=lambda o: o.path
         )
-        yield built
+        yield sheets, built
 
 
 def check(paths, args, log) -> int:
@@ -375,7 +375,7 @@ def check(paths, args, log) -> int:
     expected = manifest.read(paths.manifest)
     if args.sheet:
         expected = manifest.of_sheet(expected, args.sheet)
-    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
+    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as (sheets, built):
         diffs = manifest.compare(expected, built.outputs)
         folder = paths.root / "check-report"
         if not diffs:
@@ -386,17 +386,50 @@ def check(paths, args, log) -> int:
                 print(f"check: removed {folder.name}/, the report of an earlier check that failed")
             return 0
         lines = report.explain(diffs, cache.Store(paths.cache), folder)
+        unsteady = not_deterministic(sheets, built, diffs)
     print(f"check: {len(diffs)} file(s) differ from {paths.manifest.name}:", file=sys.stderr)
     for line in lines:
         print("  " + line, file=sys.stderr)
     for change in manifest.version_changes(expected):
         print(f"  library version differs: {change}", file=sys.stderr)
     shown_in = f"report: {folder}/. " if folder.is_dir() else ""  # none when files are only missing
+    for unit in unsteady:
+        print(
+            f"  {unit.sheet}/{unit.name} is not deterministic: run again here with the same code, parameters and "
+            f"libraries, it gave other results (does it read the clock, draw unseeded random numbers, or depend "
+            f"on a set's order?)",
+            file=sys.stderr,
+        )
+    if unsteady:
+        print(
+            f"  {shown_in}Make it deterministic, then run `coursegen lock-figures`: locking now fixes one draw.",
+            file=sys.stderr,
+        )
+        return 1
     print(
         f"  {shown_in}If the change is intended, run `coursegen lock-figures` and commit {paths.manifest.name}.",
         file=sys.stderr,
     )
     return 1
+
+
+def not_deterministic(sheets: list[Sheet], built: pipeline.Built, diffs: list) -> list[units.Unit]:
+    """The experiments and summaries whose results differ from the manifest and that,
+    run again here on the same inputs, give other bytes than the check's run: no code or
+    parameter changed, they draw something the key does not hold (the clock, unseeded
+    random numbers, a set's order)."""
+    moved = {d.path for d in diffs if d.path.startswith("results/")}
+    runtime = units.Runtime.here()
+    found = []
+    for unit in pipeline.plan(sheets):
+        made = built.results.get((unit.sheet, unit.name))
+        if unit.what is units.UnitKind.FIGURE or f"results/{unit.sheet}/{unit.name}.npz" not in moved:
+            continue
+        npzs = [built.results[(unit.sheet, name)].read_bytes() for name in unit.inputs]
+        again, _ = units.run(unit, runtime, npzs)
+        if again["results.npz"] != made.read_bytes():
+            found.append(unit)
+    return found
 
 
 def lock_figures(paths, args, log) -> int:
@@ -408,7 +441,7 @@ def lock_figures(paths, args, log) -> int:
                 f"lock-figures: content/{args.sheet}/ is gone; removed its {len(gone)} entries from {paths.manifest.name}"
             )
             return 0
-    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as built:
+    with fresh_build(paths, executors.Options.of(args), log, args.sheet) as (_, built):
         manifest.write(paths.manifest, built.outputs, args.sheet)
     print(f"lock-figures: wrote {len(built.outputs)} hashes to {paths.manifest.name}")
     return 0
