@@ -22,6 +22,7 @@ import matplotlib.font_manager as font_manager
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 from matplotlib.text import Text
@@ -177,12 +178,13 @@ def dark_warnings(fig: Figure) -> list[str]:
     """What the dark rendering (``schemes``) cannot keep: it re-maps each colour's
     lightness (light ink on dark paper), so a colormap's fill (contourf, imshow,
     pcolormesh, a scatter coloured by value) has its lightness order turned round and
-    any text over its light end loses its contrast. The build prints these."""
+    any text over its light end loses its contrast. Contour lines are lines: not warned
+    of. The build prints these."""
     maps = sorted(
         {
             f"{type(artist).__name__} with colormap {artist.get_cmap().name!r}"
             for artist in fig.findobj(lambda a: isinstance(a, ScalarMappable) and a.get_array() is not None)
-            if artist.get_cmap().name not in _GREY_MAPS
+            if artist.get_cmap().name not in _GREY_MAPS and not _lines(artist)
         }
     )
     return [
@@ -191,6 +193,11 @@ def dark_warnings(fig: Figure) -> list[str]:
         f"('Greys'), and keep text off the fill"
         for m in maps
     ]
+
+
+def _lines(artist) -> bool:
+    """Contour lines (``contour``, not ``contourf``): levels drawn as lines, no fill."""
+    return isinstance(artist, ContourSet) and not artist.filled
 
 
 _GREY_MAPS = {"Greys", "Greys_r", "gray", "gray_r", "binary", "binary_r"}  # lightness only: turned round, still read
