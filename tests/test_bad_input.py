@@ -61,6 +61,15 @@ CASES = {
         'captoin = "Gradient descent (solid)',
         ["[figures.const_anim] is missing 'caption' ('captoin' is no field: a typo of it?)"],
     ),
+    "misspelt student table": (
+        "content/dis01/section1.toml",
+        "[figures.const_regimes.student]",
+        "[figures.const_regimes.studnet]",
+        [
+            "content/dis01/section1.toml: [figures.const_regimes] unknown key 'studnet' (a typo of 'student'?); ",
+            "besides its options: alt, caption, experiment, experiments, kind, role, student, why",
+        ],
+    ),
     "unknown figure": (
         "content/dis01/index.md",
         '{{ figure("const_anim") }}',

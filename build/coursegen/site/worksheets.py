@@ -72,6 +72,8 @@ def entries(sheets: list[Sheet], shown: Publication, handouts: dict[str, list[st
 def _solutions_text(sheet: Sheet, shown: Publication) -> str:
     if shown.of(sheet) is Edition.SOLUTIONS:
         return "Solutions included."
+    if shown.edition is Edition.STUDENT:  # released or not: a student handout says no more
+        return "No solutions in this edition."
     release = sheet.meta.solutions
     if shown.edition == Edition.SCHEDULED and release.at is not None:
         return f"Solutions from {moment(release.at)}."

@@ -271,6 +271,10 @@ def _figures(sheet: str, name: str, table: dict, source: str) -> list[Figure]:
     ]
 
 
+_FIGURE_FIELDS = ("alt", "caption", "experiment", "experiments", "kind", "role", "student", "why")
+_STUDENT_FIELDS = ("alt", "caption", "why")  # a student rendering's own; options as the figure's
+
+
 def _figure(sheet: str, name: str, table: dict, source: str, section: str | None = None) -> Figure:
     section = section or f"figures.{name}"
     where = f"{source}: [{section}]"
@@ -295,7 +299,13 @@ def _figure(sheet: str, name: str, table: dict, source: str, section: str | None
     if not names:
         raise BuildError(f"{where} experiments = [] names no experiment; list at least one")
     extra = {k: v for k, v in table.items() if k not in required and k not in ("kind", "experiment", "experiments")}
-    _only_keys(extra, options, source, section)
+    if unknown := sorted(set(extra) - set(options)):
+        fields = _FIGURE_FIELDS if section == f"figures.{name}" else _STUDENT_FIELDS
+        typo = difflib.get_close_matches(unknown[0], [*options, *fields], n=1, cutoff=0.6)
+        raise BuildError(
+            f"{source}: [{section}] unknown key {unknown[0]!r}{f' (a typo of {typo[0]!r}?)' if typo else ''}; "
+            f"{kind}'s options: {_known(options) or 'none'}; besides its options: {', '.join(fields)}"
+        )
     hints = typing.get_type_hints(registry.kinds().figures[kind])
     checked = tuple(sorted((k, _coerce(v, hints[k], f"{where} {k}")) for k, v in extra.items()))
     if problems := limits.problems(dict(checked)):
