@@ -10,7 +10,7 @@ import pytest
 from coursegen.commands import build as commands
 from coursegen.errors import BuildError
 from coursegen.figures import style
-from coursegen.stages import cache, executors, pipeline, registry
+from coursegen.stages import cache, executors, limits, pipeline, registry
 
 from conftest import make_mini_checkout, run_cli
 
@@ -59,6 +59,16 @@ def labels_two_frames_alike(res, out, **options):
     style.save_animation(fig, [grabber.grab(), grabber.grab()], out, 100, ["the line", "the line"], slider="frame")
 
 
+def yields_too_many_frames(res, **options):
+    """The short form (a generator): the toolkit stops it past the frame limit, with no
+    frame of it running; the line is the function's own."""
+    fig = style.new_figure(2.0, 1.5)
+    fig.subplots()
+    yield fig
+    for k in range(limits.MAX_FRAMES + 1):
+        yield f"step {k}"
+
+
 CASES = {
     raises: r"figure 'anim' \(gd_animation\) failed: ZeroDivisionError: division by zero "
     r"\(tests/test_bad_code\.py, line \d+, in raises\)",
@@ -71,7 +81,9 @@ CASES = {
     writes_no_dark_rendering: r"writes_no_dark_rendering \(tests/test_bad_code\.py, line \d+\) wrote figure\.json, "
     r"figure\.svg; expected figure-dark\.svg\+figure\.json\+figure\.svg or ",
     labels_two_frames_alike: r"failed: ValueError: save_animation: frames 0 and 1 have the same label 'the line'; "
-    r"labels must differ.* \(build/coursegen/figures/style\.py, line \d+, in save_animation\)$",
+    r"labels must differ.* \(tests/test_bad_code\.py, line \d+, in labels_two_frames_alike\)$",
+    yields_too_many_frames: r"failed: ValueError: record: \d+ frames, more than the limit.* "
+    r"\(tests/test_bad_code\.py, line \d+, in yields_too_many_frames\)$",
 }
 
 

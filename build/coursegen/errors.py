@@ -7,6 +7,7 @@ message names that code's file and line, and ``trace`` keeps the full traceback 
 ``--traceback``.
 """
 
+import inspect
 import os
 import traceback
 from contextlib import contextmanager
@@ -27,20 +28,34 @@ class BuildError(Exception):
         return self.args[0]
 
 
-def code_failure(error: Exception, inside: Path | None) -> BuildError:
+def code_failure(error: Exception, inside: Path | None, function=None) -> BuildError:
     """An exception raised by code under ``inside``, as one line naming where it was raised.
 
     The line is the innermost frame in ``inside`` (the experiment or figure code, not
-    numpy's internals); the whole traceback is kept for ``--traceback``.
+    numpy's internals), else in ``function``'s file, else ``function`` itself (a
+    generator the toolkit stopped has no frame running): the line staff can act on,
+    not the toolkit's. The whole traceback is kept for ``--traceback``.
     """
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if inside and Path(f.filename).resolve().is_relative_to(inside)] or frames
+    source = _source_of(function)
+    ours = [f for f in frames if inside and Path(f.filename).resolve().is_relative_to(inside)]
+    ours = ours or [f for f in frames if source and Path(f.filename).resolve() == source]
     detail = "".join(traceback.format_exception_only(error)).strip()
-    if ours:
-        frame = ours[-1]
-        where = inside.parent if inside and Path(frame.filename).resolve().is_relative_to(inside) else None
-        detail += f" ({shown(Path(frame.filename), where)}, line {frame.lineno}, in {frame.name})"
+    if ours or frames:
+        frame = (ours or frames)[-1]
+        place = (Path(frame.filename), frame.lineno, frame.name)
+        if not ours and source:
+            place = (source, inspect.getsourcelines(function)[1], function.__name__)
+        where = inside.parent if inside and place[0].resolve().is_relative_to(inside) else None
+        detail += f" ({shown(place[0], where)}, line {place[1]}, in {place[2]})"
     return BuildError(detail, "".join(traceback.format_exception(error)))
+
+
+def _source_of(function) -> Path | None:
+    try:
+        return Path(inspect.getsourcefile(function)).resolve() if function is not None else None
+    except TypeError:  # a builtin: no file
+        return None
 
 
 def shown(path: Path, root: Path | None = None) -> str:

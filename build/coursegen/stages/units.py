@@ -243,7 +243,7 @@ def _run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byt
     except UnitTimeout:  # the pipeline names the unit and its time limit
         raise
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: the unit did not finish
-        failure = code_failure(e, kinds.folder)
+        failure = code_failure(e, kinds.folder, function)
         if not isinstance(e, Exception):
             failure.args = (f"{failure}: the course's code stopped instead of returning", failure.trace)
         raise BuildError(f"{unit.describe()} failed: {failure}", failure.trace) from None
