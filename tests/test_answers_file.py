@@ -65,6 +65,16 @@ LEAKS = {
         "# Mini worksheet\n",
         "# Mini worksheet\n\n$\\boldsymbol{\\theta}^* = \\mathbf{\\frac{1}{N}} \\sum_i \\mathrm{y}_i$\n",
     ),
+    "a word after a TeX command": (
+        "index.md",
+        "# Mini worksheet\n",
+        "# Mini worksheet\n\n$\\theta \\to \\boxed{\\text{is the sample mean}}$\n",
+    ),
+    "TeX colour and font wrappers": (
+        "index.md",
+        "# Mini worksheet\n",
+        "# Mini worksheet\n\n$\\theta^* = \\frac{1}{N} \\sum_i \\textcolor{red}{\\mathcal{y}_i}$\n",
+    ),
     "TeX spacing": (
         "index.md",
         "# Mini worksheet\n",
@@ -162,3 +172,42 @@ def test_a_linked_text_file_is_searched_and_front_matter_comments_are_not(mini_b
     )
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
     assert said.endswith("the built mini/starter.py holds 'np.mean(y)' (written in content/mini/starter.py)"), said
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("notes.txt", "Caf\u00e9 notes: it is the sample mean.\n".encode("latin-1")),
+        ("notes.csv", "col\nit is the sample mean\n".encode("utf-16")),
+        ("notes.html", b"<section>It is the sample</section><section>mean.</section>"),
+    ],
+)
+def test_a_linked_file_in_another_encoding_or_as_html_sections_is_searched(mini_built, name, data):
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    (mini_built / "content" / "mini" / name).write_bytes(data)
+    page = MINI_PAGE.replace("solutions: now", "solutions: never")
+    _page(mini_built, page.replace("# Mini worksheet\n", f"# Mini worksheet\n\n[Notes]({name})\n"))
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert f"the built mini/{name} holds 'is the sample mean'" in said, said
+
+
+@pytest.mark.parametrize(
+    "source, old, new",
+    [
+        ("index.md", "# Mini worksheet\n", '# Mini worksheet\n\n??? solution "Hint"\n    It is the sample mean.\n'),
+        ("params.toml", 'caption = "GD and SGD', 'caption = "It is the sample<br>mean. GD and SGD'),
+    ],
+)
+def test_the_source_named_is_the_one_that_gives_it_away(mini_built, source, old, new):
+    """A hand-written solution admonition is published to students: it is the source; an
+    answer split by a tag in a caption is named in its parameter file."""
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    page = MINI_PAGE.replace("solutions: now", "solutions: never").replace(
+        "The mean of the data.",
+        "It is the sample mean.",  # in a solution block the student edition removes
+    )
+    _page(mini_built, page)
+    path = mini_built / "content" / "mini" / source
+    path.write_text(path.read_text().replace(old, new, 1))
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.endswith(f"(written in content/mini/{source})"), said

@@ -18,6 +18,7 @@ published. Forms are compared as ``normal`` makes them and matched as ``Needle``
 Text drawn into a GIF or PNG is pixels: not searched.
 """
 
+import codecs
 import functools
 import html
 import json
@@ -68,9 +69,12 @@ _TEX_GREEK = re.compile(r"\\(" + "|".join(_LETTERS.values()) + r")(?![a-z])")
 _TEX_TIMES = re.compile(r"\\(?:times|cdot|star|ast)(?![a-z])")
 _TEX_NOTHING = re.compile(
     r"\\(?:left|right|big+[lr]?|displaystyle|textstyle|limits|nolimits|quad|qquad|medspace|thinspace|"
-    r"thickspace|negthinspace|mathbf|mathrm|mathit|mathsf|mathtt|boldsymbol|bm|text|textbf|textit|textrm|textsf|"
-    r"texttt|emph|bf|rm|it|sf|tt|operatorname)(?![a-z])|\\(?:hspace|color)\{[^}]*\}|\\[,!;:> ]|~|\\[()\[\]]|\$"
+    r"thickspace|negthinspace|mathbf|mathrm|mathit|mathsf|mathtt|mathbb|mathcal|mathfrak|mathscr|mathnormal|"
+    r"boldsymbol|bm|pmb|text|textbf|textit|textrm|textsf|texttt|textsc|textup|textmd|textnormal|emph|mbox|hbox|"
+    r"bf|rm|it|sf|tt|boxed|underline|mathop|operatorname\*?)(?![a-z])|\\(?:hspace|color|textcolor|colorbox)\{[^}]*\}|"
+    r"\\[,!;:> ]|~|\\[()\[\]]|\$"
 )
+_CONTROL_WORD = re.compile(r"\\[a-z]+")
 
 
 def normal(text: str) -> str:
@@ -78,23 +82,49 @@ def normal(text: str) -> str:
     ligatures), without format characters (soft hyphens, zero widths), lower case;
     Greek letters as words, their names (θ, ``\theta``, theta alike), −, ×, ``\\cdot``,
     ``\ast``, ``\\star`` and ``**`` as - * * * * ^; without math delimiters, TeX's braces,
-    spacing, sizing, font and colour commands (``\\;``, ``~``, ``\\left``, ``\\limits``,
-    ``\\mathbf``, ``\\text``, ``\\color{red}``), ``np.`` and
-    ``numpy.``; ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
+    spacing, sizing, font, colour and box commands (``\\;``, ``~``, ``\\left``, ``\\limits``,
+    ``\\mathbf``, ``\\text``, ``\\textcolor{red}``, ``\\boxed``), ``np.`` and ``numpy.``;
+    ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
+    return _tight(_loose(text))
+
+
+def _loose(text: str) -> str:
+    """``normal`` up to its spaces."""
     text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_table()).replace("**", "^")
     text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
     text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub("*", _TEX_GREEK.sub(r" \1 ", text)))
-    text = re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", ""))
+    return re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", ""))
+
+
+def _tight(text: str) -> str:
     text = re.sub(r"(\\[a-z]+)\s+", r"\1", text)  # a control word's space is no space
     text = re.sub(r"(?<=\w)\s+(?=\w)", " ", text)
     return re.sub(r"(?<!\w)\s+|\s+(?!\w)", "", text)
 
 
 @dataclass(frozen=True)
+class Haystack:
+    """A text as searched: ``normal``; without its spaces (for TeX and code); and its
+    words alone, every TeX command a space (``\\to\\text{the mean}`` holds the words "the
+    mean", whatever command comes before them)."""
+
+    text: str
+    compact: str
+    words: str
+
+    @classmethod
+    def of(cls, text: str) -> "Haystack":
+        loose = _loose(text)
+        tight = _tight(loose)
+        return cls(tight, tight.replace(" ", ""), _tight(_CONTROL_WORD.sub(" ", loose)))
+
+
+@dataclass(frozen=True)
 class Needle:
     """A form as searched: words and numbers whole ("x plays" is not in "max plays", nor
     2.158 in 12.158 or 2.1584); a form with TeX or code (a backslash, ^ or _) also with
-    every space dropped, on both sides, since TeX's spaces mean nothing."""
+    every space dropped, on both sides, since TeX's spaces mean nothing; a form of words
+    also among the words of the text."""
 
     text: str
     compact: str | None
@@ -104,8 +134,10 @@ class Needle:
         needle = normal(form)
         return cls(needle, needle.replace(" ", "") if re.search(r"[\\^_]", form) else None)
 
-    def found_in(self, text: str, compact: str) -> bool:
-        return _whole(self.text, text) or (self.compact is not None and self.compact in compact)
+    def found_in(self, hay: Haystack) -> bool:
+        if self.compact is not None:
+            return _whole(self.text, hay.text) or self.compact in hay.compact
+        return _whole(self.text, hay.text) or _whole(self.text, hay.words)
 
 
 def _whole(needle: str, text: str) -> bool:
@@ -188,69 +220,64 @@ def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, by
             check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), pages_first, content)
 
 
-def check(answers: tuple[Answer, ...], source: str, texts: dict[str, str], content: Path) -> None:
-    """Stop at the first answer that ``texts`` (docs path -> ``normal`` text) give away,
-    naming it, its form, the file and the sources that hold it."""
-    compact = {rel: text.replace(" ", "") for rel, text in texts.items()}
+def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], content: Path) -> None:
+    """Stop at the first answer that ``texts`` (docs path -> its text as searched) give
+    away, naming it, its form, the file and the sources that hold it."""
     for answer in answers:
         for form, needle in zip(answer.forms, answer.needles, strict=True):
-            for rel, text in texts.items():
-                if needle.found_in(text, compact[rel]):
-                    origin = _written_in(needle, content, rel)
+            for rel, hay in texts.items():
+                if needle.found_in(hay):
+                    origin = _written_in(needle, content)
                     raise BuildError(
                         f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                         f"the built {rel} holds '{form}'" + (f" (written in {origin})" if origin else "")
                     )
 
 
-def _written_in(needle: Needle, content: Path, rel: str) -> str | None:
-    """The sources that hold the form: the text files of ``content/`` (a page without
-    its solution blocks, where the answer belongs), and for a file the build made (a
-    figure's, a notebook), the course's code too."""
+def _written_in(needle: Needle, content: Path) -> str | None:
+    """The sources that hold the form: the files of ``content/`` (a page without the
+    solution blocks the student edition leaves out, each file also without its tags),
+    else the course's code (a figure's text, the notebook)."""
     root = content.parent
-    made = rel.endswith(".ipynb") or not (content / rel).is_file()
-    found = []
-    for path in sorted([*content.rglob("*"), *((root / "course").rglob("*.py") if made else [])]):
-        if path.name == FILE or not path.is_file() or path.name.endswith(BINARY):
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue
-        text = normal(_SOLUTION_BLOCK.sub(" ", text) if path.suffix == ".md" else text)
-        if needle.found_in(text, text.replace(" ", "")):
-            found.append(path.relative_to(root).as_posix())
+    found = _holding(needle, sorted(content.rglob("*")), root) or _holding(
+        needle, sorted((root / "course").rglob("*.py")), root
+    )
     return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
 
 
-# a page's solution block as written: {% call solution() %} ... {% endcall %}, or an
-# admonition ("??? solution", "!!! solution") and its indented lines
-_SOLUTION_BLOCK = re.compile(
-    r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}|^[?!]{3}\+? *solution\b[^\n]*\n(?:(?:[ \t]+[^\n]*)?\n)*",
-    re.S | re.M,
-)
+def _holding(needle: Needle, paths: list[Path], root: Path) -> list[str]:
+    found = []
+    for path in paths:
+        if path.name == FILE or not path.is_file() or path.name.endswith(BINARY):
+            continue
+        text = _decoded(path.read_bytes())
+        if text is None:
+            continue
+        text = _SOLUTION_CALL.sub(" ", text) if path.suffix == ".md" else text
+        if any(needle.found_in(Haystack.of(t)) for t in (text, _TAG.sub(" ", text), _TAG.sub("", text))):
+            found.append(path.relative_to(root).as_posix())
+    return found
 
 
+_SOLUTION_CALL = re.compile(r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}", re.S)  # left out for students
+_TAG = re.compile(r"<[^>]*>")
 _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)", re.S)
 
 
-def _text(rel: str, data: bytes, read, solutions: bool) -> str | None:
-    """What a student reads of a file, ``normal`` (None: nothing, a picture's pixels):
+def _text(rel: str, data: bytes, read, solutions: bool) -> Haystack | None:
+    """What a student reads of a file, as searched (None: nothing, a picture's pixels):
     a page's text as its HTML reads (``read``), with its front matter's words and, with
     ``solutions``, its solution blocks; an SVG's text (matplotlib draws the glyphs and
     keeps the words in comments); a notebook's cells; a JSON file's strings; any other
-    file that is text, as it is (HTML read as HTML)."""
+    file that is text, in whichever encoding, as it is (HTML read as HTML)."""
     if read is not None:
         meta = front_matter(data.decode("utf-8", "replace"), rel)
         parts = ["".join(read.text), *read.labels, *_strings(meta)]
         if solutions:
             parts += ["".join(read.solution_text), *read.solution_labels]
-        return normal(BREAK.join(parts))
-    if rel.endswith(BINARY):
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+        return Haystack.of(BREAK.join(parts))
+    text = None if rel.endswith(BINARY) else _decoded(data)
+    if text is None:
         return None
     if rel.endswith(".svg"):
         text = BREAK.join(a or b for a, b in _SVG_TEXT.findall(text))
@@ -261,7 +288,28 @@ def _text(rel: str, data: bytes, read, solutions: bool) -> str | None:
     elif rel.endswith((".html", ".htm")):
         html_read = read_html(text)
         text = BREAK.join(["".join(html_read.text + html_read.solution_text), *html_read.labels])
-    return normal(text)
+    return Haystack.of(text)
+
+
+def _decoded(data: bytes) -> str | None:
+    """A file's text: UTF-8, UTF-16 or UTF-32 with its byte order mark, or else, with no
+    NUL byte in it, Latin-1 (any byte is a letter there: a note saved by an old editor
+    is still read); None for what is no text."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None if b"\0" in data else data.decode("latin-1")
 
 
 def _strings(value) -> list[str]:

@@ -25,6 +25,8 @@ _LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch o
 _CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
 # where a line ends as the page shows it: a word before and a word after are two words
 _LINE_ENDS = {"br", "hr", "p", "div", "li", "dt", "dd", "tr", "td", "th", "pre", "blockquote", "figcaption", "summary"}
+_LINE_ENDS |= {"section", "article", "aside", "main", "header", "footer", "nav", "ul", "ol", "dl", "table", "caption"}
+_LINE_ENDS |= {"figure", "details", "address", "form", "fieldset", "legend", "option", "button", "label", "textarea"}
 _LINE_ENDS |= {f"h{n}" for n in range(1, 7)}
 _READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label", "value", "placeholder"}  # read or heard
 
