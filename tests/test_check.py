@@ -117,11 +117,18 @@ def test_lock_figures_of_a_worksheet_taken_out_drops_its_entries_only(locked):
     assert run_cli(locked, "lock-figures", "--sheet", "week05", cache=None).returncode == 1
 
 
-UNSTEADY = """
+UNSTEADY = {
+    "unseeded random numbers": "np.random.default_rng().random()",  # another draw each run
+    "a set's order": "int(''.join(w[1:] for w in {f'w{i}' for i in range(8)}))",  # as the strings' hashes fall
+}
+
+
+def _unsteady(draw: str) -> str:
+    return f"""
 
 def _unsteady(p: ConstantModel) -> dict:
     made = constant_model(p)
-    made["theta0"] = made["theta0"] + np.random.default_rng().random()  # unseeded: another draw each run
+    made["theta0"] = made["theta0"] + {draw}
     return made
 
 
@@ -129,15 +136,17 @@ EXPERIMENTS["gd_constant"] = _unsteady
 """
 
 
-def test_check_names_an_experiment_that_is_not_deterministic(tmp_path):
+@pytest.mark.parametrize("draw", sorted(UNSTEADY))
+def test_check_names_an_experiment_that_is_not_deterministic(tmp_path, draw):
     """Locked from one run, checked with another: the same code, parameters and
-    libraries gave other bytes. ``check`` runs the experiment again to tell that from a
-    change, and does not advise locking again (which would lock one more draw)."""
+    libraries gave other bytes. ``check`` runs the experiment again, in a new process (a
+    set's order changes from process to process), to tell that from a change, and does
+    not advise locking again (which would lock one more draw)."""
     root = make_mini_checkout(tmp_path / "mini", link_code=False)
     gd = root / "course" / "experiments" / "gd.py"
-    gd.write_text(gd.read_text() + UNSTEADY)
-    assert run_cli(root, "lock-figures", cache=None).returncode == 0
-    failed = run_cli(root, "check", cache=None)
+    gd.write_text(gd.read_text() + _unsteady(UNSTEADY[draw]))
+    assert run_cli(root, "lock-figures", cache=None, own_process=True).returncode == 0
+    failed = run_cli(root, "check", cache=None, own_process=True)
     assert failed.returncode == 1
     assert (
         "mini/const is not deterministic: run again here with the same code, parameters and libraries, "

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -415,20 +417,26 @@ def check(paths, args, log) -> int:
 
 def not_deterministic(sheets: list[Sheet], built: pipeline.Built, diffs: list) -> list[units.Unit]:
     """The experiments and summaries whose results differ from the manifest and that,
-    run again here on the same inputs, give other bytes than the check's run: no code or
-    parameter changed, they draw something the key does not hold (the clock, unseeded
-    random numbers, a set's order)."""
+    run again on the same inputs in a new process (a new interpreter: its strings hash
+    otherwise, so a set's order changes as it does between two commands), give other
+    bytes than the check's run: no code or parameter changed, they draw something the
+    key does not hold (the clock, unseeded random numbers, a set's order)."""
     moved = {d.path for d in diffs if d.path.startswith("results/")}
+    again = [
+        u
+        for u in pipeline.plan(sheets)
+        if u.what is not units.UnitKind.FIGURE and f"results/{u.sheet}/{u.name}.npz" in moved
+    ]
+    if not again:
+        return []
     runtime = units.Runtime.here()
     found = []
-    for unit in pipeline.plan(sheets):
-        made = built.results.get((unit.sheet, unit.name))
-        if unit.what is units.UnitKind.FIGURE or f"results/{unit.sheet}/{unit.name}.npz" not in moved:
-            continue
-        npzs = [built.results[(unit.sheet, name)].read_bytes() for name in unit.inputs]
-        again, _ = units.run(unit, runtime, npzs)
-        if again["results.npz"] != made.read_bytes():
-            found.append(unit)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        for unit in again:
+            npzs = [built.results[(unit.sheet, name)].read_bytes() for name in unit.inputs]
+            files, _ = fresh.submit(units.run, unit, runtime, npzs).result()
+            if files["results.npz"] != built.results[(unit.sheet, unit.name)].read_bytes():
+                found.append(unit)
     return found
 
 
