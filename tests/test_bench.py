@@ -159,3 +159,25 @@ def test_the_notebook_timing_is_skipped_without_a_notebook_or_without_nbclient(t
     times = bench.notebook_times(tmp_path)
     assert list(times) == ["skipped"] and list(times["skipped"]) == ["notebook_s"]
     assert ("nbclient" in times["skipped"]["notebook_s"]) == notebook
+
+
+@pytest.mark.timeout(60)
+def test_a_kernel_that_does_not_start_skips_the_notebook_timing(tmp_path, monkeypatch):
+    """A python3 kernel spec left behind by a removed interpreter: named under ``skipped``."""
+    import json
+
+    import nbformat
+
+    kernel = tmp_path / "jupyter" / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    spec = {
+        "argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "language": "python",
+    }
+    (kernel / "kernel.json").write_text(json.dumps({**spec, "display_name": "Python 3"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    (tmp_path / "site" / "week01").mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    (tmp_path / "site" / "week01" / "week01.ipynb").write_text(nbformat.writes(notebook))
+    times = bench.notebook_times(tmp_path / "site")
+    assert list(times) == ["skipped"] and "kernel did not run" in times["skipped"]["notebook_s"], times

@@ -207,16 +207,17 @@ def notebook_times(site_dir: Path) -> dict:
     """Wall seconds to execute each worksheet's notebook as the site ships it (the
     slowest worksheet's, ``notebook_s``), its characters of code (``notebook_code_chars``,
     the largest), and whether every run printed its page's numbers
-    (``notebooks_agree_with_pages``: the tests run Section 2 on fewer steps only)."""
+    (``notebooks_agree_with_pages``: the tests run Section 2 on fewer steps only; a
+    cell's error is in ``notebook_errors``)."""
     notebooks = sorted(site_dir.glob("*/*.ipynb"))
     if not notebooks:
         return {"skipped": {"notebook_s": "no worksheet has a companion notebook"}}
     try:  # tools of the tests (requirements-dev.lock), not of a course's site
         import nbclient
         import nbformat
-        from jupyter_client.kernelspec import NoSuchKernel
+        from nbclient.exceptions import CellExecutionError
     except ImportError as e:
-        return {"skipped": {"notebook_s": f"{e.name} is not installed (pip install nbclient ipykernel)"}}
+        return {"skipped": {"notebook_s": f"{e.name.split('.')[0]} is not installed (pip install nbclient ipykernel)"}}
     times = {"notebook_s": 0.0, "notebook_code_chars": 0, "notebooks_agree_with_pages": True}
     for path in notebooks:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
@@ -225,8 +226,13 @@ def notebook_times(site_dir: Path) -> dict:
         start = time.perf_counter()
         try:
             nbclient.NotebookClient(nb, kernel_name="python3", timeout=600).execute()
-        except NoSuchKernel:
-            return {"skipped": {"notebook_s": "no python3 Jupyter kernel here (pip install ipykernel)"}}
+        except CellExecutionError as e:  # the notebook's own failure: measured, and said
+            times["notebooks_agree_with_pages"] = False
+            times.setdefault("notebook_errors", {})[path.relative_to(site_dir).as_posix()] = str(e).strip()[-300:]
+            continue
+        except Exception as e:  # no kernel, or one that does not start: nothing to measure with
+            why = f"{type(e).__name__}: {e}".splitlines()[0][:200]
+            return {"skipped": {"notebook_s": f"the python3 Jupyter kernel did not run ({why}; pip install ipykernel)"}}
         times["notebook_s"] = max(times["notebook_s"], round(time.perf_counter() - start, 1))
         printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
         times["notebooks_agree_with_pages"] &= re.search(r"All \d+ values agree with the page\.", printed) is not None
