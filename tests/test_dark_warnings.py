@@ -4,6 +4,7 @@ warning itself gives) lose nothing."""
 
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
 
 from coursegen.figures import style
 
@@ -13,6 +14,10 @@ Z = X**2 + 2 * Y**2
 DRAWINGS = {
     "contour lines in the toolkit's grey": (lambda ax: ax.contour(X, Y, Z, levels=6, colors=style.GREY), False),
     "contour lines from a colormap": (lambda ax: ax.contour(X, Y, Z, levels=6, cmap="viridis"), False),
+    "lines coloured by value": (
+        lambda ax: ax.add_collection(LineCollection([[(0, 0), (1, 1)], [(0, 1), (1, 0)]], array=[0.0, 1.0])),
+        False,
+    ),
     "a filled contour": (lambda ax: ax.contourf(X, Y, Z, levels=6), True),
     "a filled contour in given colours": (lambda ax: ax.contourf(X, Y, Z, levels=2, colors=["#fff", "#888"]), True),
     "an image": (lambda ax: ax.imshow(Z), True),

@@ -22,6 +22,7 @@ import matplotlib.font_manager as font_manager
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
@@ -178,8 +179,8 @@ def dark_warnings(fig: Figure) -> list[str]:
     """What the dark rendering (``schemes``) cannot keep: it re-maps each colour's
     lightness (light ink on dark paper), so a colormap's fill (contourf, imshow,
     pcolormesh, a scatter coloured by value) has its lightness order turned round and
-    any text over its light end loses its contrast. Contour lines are lines: not warned
-    of. The build prints these."""
+    any text over its light end loses its contrast. Lines coloured by value are lines:
+    not warned of. The build prints these."""
     maps = sorted(
         {
             f"{type(artist).__name__} with colormap {artist.get_cmap().name!r}"
@@ -196,8 +197,9 @@ def dark_warnings(fig: Figure) -> list[str]:
 
 
 def _lines(artist) -> bool:
-    """Contour lines (``contour``, not ``contourf``): levels drawn as lines, no fill."""
-    return isinstance(artist, ContourSet) and not artist.filled
+    """Lines coloured by value: contour lines (``contour``, not ``contourf``), a
+    LineCollection. No fill for text to sit on."""
+    return isinstance(artist, LineCollection) or (isinstance(artist, ContourSet) and not artist.filled)
 
 
 _GREY_MAPS = {"Greys", "Greys_r", "gray", "gray_r", "binary", "binary_r"}  # lightness only: turned round, still read

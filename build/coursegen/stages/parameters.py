@@ -258,11 +258,12 @@ def _figures(sheet: str, name: str, table: dict, source: str) -> list[Figure]:
         raise BuildError(f"{where}.student must be a table, got {_tname(student)}")
     student = dict(student)
     student_why = student.pop("why", None)
+    student_where = f"{source}: [figures.{name}.student]"
     if not isinstance(student_why, str) or not student_why.strip():
-        raise _missing(f"{where}.student", "why", student, ": say why it holds no answer")
-    for key in ("kind", "experiment", "experiments"):
+        raise _missing(student_where, "why", student, ": say why it holds no answer")
+    for key in ("kind", "experiment", "experiments", "role", "student"):
         if key in student:
-            raise BuildError(f"{where}.student: {key!r} is the figure's own; give captions and options only")
+            raise BuildError(f"{student_where} {key!r} is the figure's own; give captions and options only")
     merged = {**{k: v for k, v in table.items() if k not in ("caption", "alt")}, **student}
     rendering = _figure(sheet, f"{name}_student", merged, source, section=f"figures.{name}.student")
     return [
