@@ -6,7 +6,7 @@ from pathlib import Path
 
 def figure_block(page: str, name: str) -> str:
     """The inside of the ``<figure>`` that places figure ``name`` (it must be there)."""
-    block = re.search(rf'<figure class="cg-figure" id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
+    block = re.search(rf'<figure class="cg-figure"[^>]*? id="fig-{name}"[^>]*>(.*?)</figure>', page, re.S)
     assert block, f"figure {name} is not on the page"
     return block.group(1)
 

@@ -64,7 +64,7 @@ def _numbers(site, sheet_name):
     for page in sorted((site / sheet_name).rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         for name, number in re.findall(
-            r'<figure class="cg-figure" id="fig-([\w-]+)".*?<span class="cg-figure-number">Figure (\d+)\.</span>',
+            r'<figure class="cg-figure"[^>]*? id="fig-([\w-]+)".*?<span class="cg-figure-number">Figure (\d+)\.</span>',
             text,
             re.S,
         ):

@@ -27,8 +27,9 @@ QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
 # A handout of one worksheet, its other pages included, fits in this many Letter pages
 # (the solutions add theirs; the three explorers' small multiples take about a page, the
-# optimizer comparison a little more).
-MOST_PAGES = {"student": 12, "solutions": 16}
+# optimizer comparison a little more, and Section 2's tall figures of many panels, each
+# in a row of its own so that its text prints at SMALLEST_PRINTED_PT, two).
+MOST_PAGES = {"student": 14, "solutions": 18}
 LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
@@ -100,6 +101,38 @@ def test_print_stylesheet(chromium, served, solutions_site, student_site, editio
         assert found == []
         assert page.errors == []
     assert chromium.external == []
+
+
+SMALLEST_PRINTED_PT = 6.0  # a figure's smallest text on the paper: what a reader can still read
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_figure_prints_its_text_large_enough(chromium, served, solutions_site, student_site, edition):
+    """Laid out for print at the width of the handout's text (Letter less its margins, in
+    CSS px), each figure's picture is shown at some width; its smallest text, which the
+    figure states in pt at its natural width, prints scaled by the same factor. A tall
+    figure of many panels is not shrunk to a stamp to fit two to a row."""
+    site = sites(solutions_site, student_site)[edition]
+    mm = {side: float(handout.MARGIN[side].removesuffix("mm")) for side in ("left", "right")}
+    text_px = round((8.5 * 25.4 - mm["left"] - mm["right"]) / 25.4 * 96)
+    url = f"{served[edition]}/{worksheets(site)[0]}/index.html"
+    with open_page(chromium, url, viewport={"width": text_px, "height": 1000}) as page:
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        page.evaluate("() => document.querySelectorAll('img').forEach((i) => { i.loading = 'eager'; })")
+        printed = "[...document.querySelectorAll('figure img')].filter((i) => i.checkVisibility())"
+        page.wait_for_function(f"{printed}.every((i) => i.complete && i.naturalWidth > 0)", timeout=15_000)
+        sizes = page.evaluate("""() => [...document.querySelectorAll('figure.cg-figure')]
+          .filter((fig) => !fig.querySelector('.cg-explorer'))  // its small multiple is drawn for paper
+          .map((fig) => {
+            const picture = [...fig.querySelectorAll('img')].find((i) => i.checkVisibility());
+            const facts = fig.querySelector('[data-text-pt]');
+            const natural = Number(facts.dataset.widthPt) * 4 / 3;  // CSS px
+            return [fig.id, Number(facts.dataset.textPt) * picture.getBoundingClientRect().width / natural];
+          })""")
+    assert len(sizes) >= 10
+    small = {name: round(pt, 2) for name, pt in sizes if pt < SMALLEST_PRINTED_PT}
+    assert small == {}
 
 
 def _plain(html_text: str) -> str:

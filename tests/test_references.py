@@ -30,7 +30,7 @@ def test_figures_are_numbered_in_page_order_and_refs_land_on_them(solutions_site
         for page in pages:
             html = page.read_text(encoding="utf-8")
             for fig_id, number in re.findall(
-                r'<figure class="cg-figure" id="(fig-[^"]+)".*?<figcaption><span class="cg-figure-number">Figure (\d+)\.</span>',
+                r'<figure class="cg-figure"[^>]*? id="(fig-[^"]+)".*?<figcaption><span class="cg-figure-number">Figure (\d+)\.</span>',
                 html,
                 re.S,
             ):

@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from coursegen.errors import BuildError
 from coursegen.site import notebooks as notebook
+from coursegen.site import paper
 from coursegen.site.worksheets import Entry
 from coursegen.stages.editions import RENDERINGS, Edition
 from coursegen.stages.frontmatter import read_utf8
@@ -310,6 +311,7 @@ def _figure_macro(
             role=shown.role,
             caption=figure_text(env, shown, "caption"),
             alt=figure_text(env, shown, "alt"),
+            paper_height=paper.paper_height(placed_fig.meta) if paper.wide(placed_fig.meta) else None,
         )
         # blank lines around: raw HTML must start its own block, even right after a line of text
         url = _addresses(placed_fig)

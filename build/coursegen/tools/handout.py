@@ -23,6 +23,7 @@ from pathlib import Path
 from coursegen import atomic, errors
 from coursegen.errors import BuildError
 from coursegen.site import engines
+from coursegen.site.paper import MARGIN
 from coursegen.stages import editions, executors
 from coursegen.stages.editions import Edition
 from coursegen.tools import chromium
@@ -76,7 +77,6 @@ _PREPARE = """async () => {
 }"""
 
 # The paper's margins; the running footer (page number, edition) is printed in the bottom one.
-MARGIN = {"top": "12mm", "bottom": "14mm", "left": "13mm", "right": "13mm"}
 
 _FOOTER = (
     '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
