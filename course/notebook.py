@@ -242,6 +242,8 @@ def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: b
         else:
             values += [(f, _literal(getattr(e.params, f))) for f in GD_STEPS[e.kind]]
         lines = [f"    {f}={v}," for f, v in [("model", repr(model)), *values]]
+        if e.kind == "gd_linear" and not solved:
+            lines.insert(0, _ROUNDED)
         out += ["", f"{e.name} = dict("] + lines + [")"]
     if relu:
         shared = [f for f in RELU_FIELDS if len({getattr(e.params, f) for e in relu}) == 1]
@@ -253,6 +255,11 @@ def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: b
             out.append(f"    {e.name!r}: dict({', '.join(f'{f}={_literal(getattr(e.params, f))}' for f in own)}),")
         out.append("}")
     return "\n".join(out)
+
+
+_ROUNDED = """\
+    # step sizes to two digits, as the page labels them; its runs use exact values (part
+    # (b) asks for them), so a run here comes close to its figure, not exactly"""
 
 
 def _literal(value) -> str:

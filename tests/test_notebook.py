@@ -69,6 +69,17 @@ def test_the_first_code_cell_holds_the_parameters(solutions_site):
     assert "import" not in first
 
 
+def test_the_student_notebooks_rounded_step_sizes_say_so(solutions_site, student_site):
+    """(b)'s step sizes are fractions of 1/mean(x^2) in the solutions; the student's
+    are their values rounded (a fraction would give the curvature away): the cell says
+    so, since its runs then come close to the page's figures but not exactly."""
+    solved, student = (text_of(load(site), "code")[0] for site in (solutions_site, student_site))
+    assert "step_fractions=" in re.search(r"lin_gd = dict\((.*?)\n\)", solved, re.S).group(1)
+    block = re.search(r"lin_gd = dict\((.*?)\n\)", student, re.S).group(1)
+    assert "step_sizes=" in block and "step_fractions" not in block
+    assert "to two digits" in block and "not exactly" in block
+
+
 def test_student_sized_standalone_code(solutions_site, student_site):
     """Written for students: under 16,000 characters of code besides the page's values, no cell longer than
     a screenful or two, nothing of coursegen, no numba, no notes about the build's kernels."""

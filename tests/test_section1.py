@@ -177,7 +177,7 @@ def test_student_edition_keeps_question_figures_but_no_solution_material(student
     for fig in sheet.figures.values():
         if fig.student:  # the student rendering stands where the solution figure stands
             figure_block(page, fig.student)
-    assert page.count("The figures below") == 2
+    assert page.count("About the figures below") == 2
     assert "What the build computed" not in page and "What the figures below show" not in page
 
 
