@@ -258,7 +258,7 @@ def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: b
 
 
 _ROUNDED = """\
-    # step sizes to two digits, as the page labels them; its runs use exact values (part
+    # step sizes to two digits, as the page labels them; the page runs exact values (part
     # (b) asks for them), so a run here comes close to its figure, not exactly"""
 
 

@@ -1,9 +1,10 @@
 """How a figure is printed (print.css, on the handouts' Letter pages): two to a row,
-each at most half the text's width and ``HALF_HEIGHT_CM`` tall; or, when its smallest
-text would then print under ``SMALLEST_TEXT_PT`` (a tall figure of many panels shrunk
-to a stamp), in a row of its own with its caption beside it, just tall enough for that
-text (``paper_height``). The sizes mirror print.css; tests/test_print.py measures the
-printed text in Chromium."""
+each at most half the text's width and ``HALF_HEIGHT_CM`` tall. A figure whose smallest
+text would then print under ``SMALLEST_TEXT_PT`` (a tall one of many panels, shrunk to
+a stamp by that height) is given the height its text needs (``paper_height``), still
+half the width when that is enough (``"tall"``), else in a row of its own with its
+caption beside it (``"wide"``). The sizes mirror print.css; tests/test_print.py
+measures the printed text in Chromium."""
 
 import math
 
@@ -30,9 +31,13 @@ def printed_text_pt(meta: dict, width_pt: float, height_cm: float) -> float:
     return meta["text_pt"] * scale
 
 
-def wide(meta: dict) -> bool:
-    """Whether the figure prints across the text's width: its text would be too small at half."""
-    return printed_text_pt(meta, HALF * TEXT_WIDTH_PT, HALF_HEIGHT_CM) < SMALLEST_TEXT_PT
+def layout(meta: dict) -> str | None:
+    """None (two to a row), "tall" (two to a row, taller) or "wide" (a row of its own)."""
+    half = HALF * TEXT_WIDTH_PT
+    if printed_text_pt(meta, half, HALF_HEIGHT_CM) >= SMALLEST_TEXT_PT:
+        return None
+    needed = float(paper_height(meta).removesuffix("cm"))
+    return "tall" if printed_text_pt(meta, half, needed) >= SMALLEST_TEXT_PT else "wide"
 
 
 def paper_height(meta: dict) -> str:
