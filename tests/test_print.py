@@ -27,9 +27,9 @@ QUESTION = "What is the gradient of"  # a question: in both editions
 SOLUTION = "first-order optimality condition"  # a solution's words: never for students
 # A handout of one worksheet, its other pages included, fits in this many Letter pages
 # (the solutions add theirs; the three explorers' small multiples take about a page, the
-# optimizer comparison a little more, and Section 2's tall figures of many panels, each
-# in a row of its own so that its text prints at SMALLEST_PRINTED_PT, two).
-MOST_PAGES = {"student": 14, "solutions": 18}
+# optimizer comparison a little more, and the tall figures of many panels, given the
+# height that prints their text at SMALLEST_PRINTED_PT, one).
+MOST_PAGES = {"student": 13, "solutions": 17}
 LEAST_FILL = 0.20  # no page but the last has less of its body inked (tests/pdf.py, page_fill)
 
 
