@@ -41,11 +41,14 @@ def code_failure(error: Exception, inside: Path | None, function=None) -> BuildE
     ours = [f for f in frames if inside and Path(f.filename).resolve().is_relative_to(inside)]
     ours = ours or [f for f in frames if source and Path(f.filename).resolve() == source]
     detail = "".join(traceback.format_exception_only(error)).strip()
-    if ours or frames:
+    if source and not ours:
+        place = (source, inspect.getsourcelines(function)[1], function.__name__)
+    elif ours or frames:
         frame = (ours or frames)[-1]
         place = (Path(frame.filename), frame.lineno, frame.name)
-        if not ours and source:
-            place = (source, inspect.getsourcelines(function)[1], function.__name__)
+    else:
+        place = None
+    if place:
         where = inside.parent if inside and place[0].resolve().is_relative_to(inside) else None
         detail += f" ({shown(place[0], where)}, line {place[1]}, in {place[2]})"
     return BuildError(detail, "".join(traceback.format_exception(error)))

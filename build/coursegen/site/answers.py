@@ -203,21 +203,22 @@ def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, by
     HTML read). A released worksheet's solutions, figures and notebook are its own: the
     same example in two worksheets is no leak."""
     lists = {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
-    if not any(lists.get(sheet) for sheet in hidden):
+    searched = [sheet for sheet in hidden if lists.get(sheet)]
+    if not searched:
         return
     shown = {rel.split("/")[0] for rel in reads if "/" in rel} - set(hidden)
     copies = {f"{rel}.js" for rel in files}  # a file's script copy (file://) carries the file itself
-    whole = {rel: _text(rel, data, reads.get(rel), solutions=True) for rel, data in files.items() if rel not in copies}
-    questions = {rel: _text(rel, files[rel], read, solutions=False) for rel, read in reads.items() if rel in files}
-    for sheet in hidden:
-        if lists.get(sheet):
-            mine = {
-                rel: (questions[rel] if rel.split("/")[0] in shown else text)
-                for rel, text in whole.items()
-                if text is not None and (rel.startswith(f"{sheet}/") or rel in reads)
-            }
-            pages_first = dict(sorted(mine.items(), key=lambda item: (item[0] not in reads, item[0])))
-            check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), pages_first, content)
+    texts = {  # every page, and the files of the worksheets searched: a released one's are its own
+        rel: _text(rel, files[rel], reads.get(rel), solutions=rel.split("/")[0] not in shown)
+        for rel in files
+        if rel not in copies and (rel in reads or rel.split("/")[0] in searched)
+    }
+    for sheet in searched:
+        mine = {
+            rel: hay for rel, hay in texts.items() if hay is not None and (rel.startswith(f"{sheet}/") or rel in reads)
+        }
+        pages_first = dict(sorted(mine.items(), key=lambda item: (item[0] not in reads, item[0])))
+        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), pages_first, content)
 
 
 def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], content: Path) -> None:
@@ -267,7 +268,8 @@ _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)"
 def _text(rel: str, data: bytes, read, solutions: bool) -> Haystack | None:
     """What a student reads of a file, as searched (None: nothing, a picture's pixels):
     a page's text as its HTML reads (``read``), with its front matter's words and, with
-    ``solutions``, its solution blocks; an SVG's text (matplotlib draws the glyphs and
+    ``solutions`` (its worksheet's are not shown, so hand-written ones are read), its
+    solution blocks; an SVG's text (matplotlib draws the glyphs and
     keeps the words in comments); a notebook's cells; a JSON file's strings; any other
     file that is text, in whichever encoding, as it is (HTML read as HTML)."""
     if read is not None:

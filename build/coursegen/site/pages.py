@@ -311,8 +311,7 @@ def _figure_macro(
             role=shown.role,
             caption=figure_text(env, shown, "caption"),
             alt=figure_text(env, shown, "alt"),
-            paper=paper.layout(placed_fig.meta),
-            paper_height=paper.paper_height(placed_fig.meta),
+            paper=paper.on_paper(placed_fig.meta),
         )
         # blank lines around: raw HTML must start its own block, even right after a line of text
         url = _addresses(placed_fig)

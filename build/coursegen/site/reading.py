@@ -128,13 +128,17 @@ class _Parser(HTMLParser):
 
     def _line_end(self, tag):
         if tag in _LINE_ENDS:
-            (self.found.solution_text if any(self.details) else self.found.text).append("\n")
+            self._text().append("\n")
+
+    def _text(self) -> list[str]:
+        """Where the text read now goes: inside a solution block or outside."""
+        return self.found.solution_text if any(self.details) else self.found.text
 
     def handle_comment(self, data):
         self.found.comments.append(data)
 
     def handle_data(self, data):
-        (self.found.solution_text if any(self.details) else self.found.text).append(data)
+        self._text().append(data)
         if not self.in_code and "<!--" in data and self.found.unclosed is None:
             self.found.unclosed = data.split("<!--", 1)[1]
 
