@@ -123,13 +123,22 @@ def test_every_figure_prints_its_text_large_enough(chromium, served, solutions_s
         printed = "[...document.querySelectorAll('figure img')].filter((i) => i.checkVisibility())"
         page.wait_for_function(f"{printed}.every((i) => i.complete && i.naturalWidth > 0)", timeout=15_000)
         sizes = page.evaluate("""() => [...document.querySelectorAll('figure.cg-figure')]
-          .filter((fig) => !fig.querySelector('.cg-explorer'))  // its small multiple is drawn for paper
+          .filter((fig) => !fig.querySelector('.cg-explorer'))
           .map((fig) => {
             const picture = [...fig.querySelectorAll('img')].find((i) => i.checkVisibility());
             const facts = fig.querySelector('[data-text-pt]');
             const natural = Number(facts.dataset.widthPt) * 4 / 3;  // CSS px
             return [fig.id, Number(facts.dataset.textPt) * picture.getBoundingClientRect().width / natural];
           })""")
+        # An explorer prints its small multiple: its smallest text is read off the SVG itself.
+        multiples = page.evaluate("""() => [...document.querySelectorAll('.cg-explorer img.cg-print')]
+          .map((img) => [img.closest('figure').id, img.getAttribute('src'), img.getBoundingClientRect().width])""")
+    assert multiples
+    for name, src, shown in multiples:
+        svg = site_file(site / worksheets(site)[0], src.split("#")[0]).read_text(encoding="utf-8")
+        natural = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])
+        smallest = min(float(px) for px in re.findall(r'font-size="([\d.]+)(?:px)?"', svg))
+        sizes.append([name, smallest * 0.75 * shown / natural])
     assert len(sizes) >= 10
     small = {name: round(pt, 2) for name, pt in sizes if pt < SMALLEST_PRINTED_PT}
     assert small == {}

@@ -54,6 +54,10 @@ MAX_STATES = 1_000_000
 PANEL_W, PANEL_H = 360, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 26, 40
 TEXT_PX = 12
+# The small multiple's text: printed, its states side by side take the handout's text
+# width (about 718 CSS px for three 360 px columns), and 13 px text still prints at
+# 6.5 pt (coursegen.site.paper.SMALLEST_TEXT_PT is 6).
+PRINT_TEXT_PX = 13
 
 # The looks a layer may take (light scheme; the dark one is derived as for figures).
 STYLES = {
@@ -314,18 +318,21 @@ def print_svg(explorer: Explorer, printed: list[tuple[int, ...]], spec: dict, da
     values, its panels one under the other, drawn from the very data the page's script
     draws."""
     left, top, pw, ph = spec["plot"]
-    caption_h = 2 * (TEXT_PX + 2) + 6
+    caption_h = 2 * (PRINT_TEXT_PX + 2) + 6
     width = PANEL_W * len(printed)
     height = caption_h + PANEL_H * len(spec["panels"])
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'font-family="DejaVu Sans, sans-serif" font-size="{TEXT_PX}">',
+        f'font-family="DejaVu Sans, sans-serif" font-size="{PRINT_TEXT_PX}">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
     for c, state in enumerate(printed):
         x0 = c * PANEL_W
-        for i, line in enumerate(_wrap(state_label(explorer, state), PANEL_W // 7, lines=2)):
-            out.append(f'<text x="{x0 + 8}" y="{TEXT_PX + 2 + i * (TEXT_PX + 2)}" fill="#000000">{_esc(line)}</text>')
+        label = _wrap(state_label(explorer, state), PANEL_W // 8, lines=2)  # under 8 px a character
+        for i, line in enumerate(label):
+            out.append(
+                f'<text x="{x0 + 8}" y="{PRINT_TEXT_PX + 2 + i * (PRINT_TEXT_PX + 2)}" fill="#000000">{_esc(line)}</text>'
+            )
         for k, panel in enumerate(spec["panels"]):
             ox, oy = x0, caption_h + k * PANEL_H
             out += _panel_frame(panel, ox, oy, left, top, pw, ph)
@@ -354,7 +361,7 @@ def state_label(explorer: Explorer, state: tuple[int, ...]) -> str:
 def _panel_frame(panel, ox, oy, left, top, pw, ph) -> list[str]:
     x0, y0 = ox + left, oy + top
     out = [
-        f'<text x="{ox + PANEL_W / 2:.1f}" y="{oy + TEXT_PX + 4}" text-anchor="middle" fill="#000000">{_esc(panel["title"])}</text>',
+        f'<text x="{ox + PANEL_W / 2:.1f}" y="{oy + PRINT_TEXT_PX + 4}" text-anchor="middle" fill="#000000">{_esc(panel["title"])}</text>',
         f'<rect x="{x0}" y="{y0}" width="{pw}" height="{ph}" fill="none" stroke="#000000" stroke-width="1"/>',
         f'<text x="{x0 + pw / 2:.1f}" y="{y0 + ph + 32}" text-anchor="middle" fill="#000000">{_esc(panel["x"]["label"])}</text>',
         f'<text x="{ox + 12}" y="{y0 + ph / 2:.1f}" text-anchor="middle" fill="#000000" '
