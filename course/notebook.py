@@ -258,8 +258,8 @@ def _parameters(gd: list[Experiment], relu: list[Experiment], results, solved: b
 
 
 _ROUNDED = """\
-    # step sizes to two digits, as the page labels them; the page runs exact values (part
-    # (b) asks for them), so a run here comes close to its figure, not exactly"""
+    # step sizes to two digits, as the page labels them; the page runs the unrounded
+    # values, so a run here comes close to its figure, not exactly"""
 
 
 def _literal(value) -> str:

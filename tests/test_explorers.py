@@ -165,6 +165,19 @@ def check_gd_state(drawn, oracle, a, t):
         if not said or not math.isclose(float(said.group(1)), float(f"{loss:.2g}"), rel_tol=1e-9):
             problems.append(f"α#{a} t={t}: says {drawn['text']!r}, recomputed loss {loss:.2g}")
     runs = sgd_runs(x, y, p, linear, alpha, p.steps)
+    # SGD's sentence: the loss at the runs' median θ at step t, unless a run has passed
+    # the divergence bound by then (its held value would make the median up)
+    sgd = drawn["text"].split("SGD (", 1)[1]
+    passed = int(np.sum(np.abs(runs[:, : t + 1] - star).max(axis=1) > p.divergence_bound))
+    if passed:
+        if f"{passed} of the {p.sgd_runs} runs passed the divergence bound" not in sgd or "at the median" in sgd:
+            problems.append(f"α#{a} t={t}: {passed} SGD runs passed the bound, yet it says {sgd!r}")
+    else:
+        middle = sorted(p.sgd_percentiles)[len(p.sgd_percentiles) // 2]
+        loss = gd_loss(float(np.percentile(runs[:, t], middle)), x, y, linear)
+        said = re.search(r"loss (\d+(?:\.\d+)?(?:e[-+]\d+)?)(?: \(.*?\))? at the median θ", sgd)
+        if not said or not math.isclose(float(said.group(1)), float(f"{loss:.2g}"), rel_tol=1e-9):
+            problems.append(f"α#{a} t={t}: SGD says {sgd!r}, recomputed loss at the median {loss:.2g}")
     if np.abs(runs).max() < 1e5:
         (band,) = layer(time_panel, "band", "area")
         pts = to_data(time_panel, band)
@@ -293,7 +306,8 @@ def test_every_explorer_shows_what_an_independent_recomputation_gives(
                     oracle = gd_oracle(fig, sheet)
                     fractions = sorted(sheet.experiments[fig.experiments[0]].params.explore_fractions)
                     half, one = fractions.index(0.5), fractions.index(1.0)  # the boundaries are on the grid
-                    states = [(half, 1), (one, controls[1] - 1), (0, 7), (controls[0] - 1, 3), (half + 2, 20)]
+                    last = (controls[0] - 1, controls[1] - 1)  # SGD runs past the divergence bound
+                    states = [(half, 1), (one, controls[1] - 1), (0, 7), (controls[0] - 1, 3), (half + 2, 20), last]
                     for a, t in states:
                         set_state(page, root, (a, t))
                         problems += [f"{rel} {name}: {p}" for p in check_gd_state(root.evaluate(_READ), oracle, a, t)]

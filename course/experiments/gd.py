@@ -302,12 +302,15 @@ def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
     its runs. Each path stops at the divergence bound as the regime runs do.
     """
     bound = p.divergence_bound
-    gd, gd_div, sgd = [], [], []
+    gd, gd_div, sgd, stopped = [], [], [], []
+    t = np.arange(p.steps + 1)
     for a in alphas:
         path, diverged = gd_path(grad, x, y, p.theta0, a, p.steps, theta_star, bound)
         gd.append(path)
         gd_div.append(diverged)
-        sgd.append(np.stack([sgd_path(grad, x, y, p.theta0, a, s, theta_star, bound)[0] for s in samples]))
+        runs = [sgd_path(grad, x, y, p.theta0, a, s, theta_star, bound) for s in samples]
+        sgd.append(np.stack([path for path, _ in runs]))
+        stopped.append(np.sum([t >= (d if d >= 0 else len(t)) for _, d in runs], axis=0))
     gd, sgd = np.stack(gd), np.stack(sgd)  # (A, T+1), (A, R, T+1)
     return {
         "explore_step_sizes": np.array(alphas, dtype=float),
@@ -316,6 +319,7 @@ def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
         "explore_gd_losses": np.array([[loss(t, x, y) for t in path] for path in gd]),
         "explore_gd_diverged_at": np.array(gd_div, dtype=np.int64),
         "explore_sgd_percentiles": np.percentile(sgd, p.sgd_percentiles, axis=1).transpose(1, 0, 2).copy(),
+        "explore_sgd_stopped": np.stack(stopped).astype(np.int64),
     }
 
 
@@ -552,6 +556,8 @@ def constant_model(p: ConstantModel) -> dict[str, np.ndarray]:
         explore_gd_diverged_at (A,) int  where it passed the bound (-1 never)
         explore_sgd_percentiles (A, P, T+1)  the SGD runs' percentiles at each (the
                                   animation's samples)
+        explore_sgd_stopped (A, T+1) int  how many of those runs have passed the bound
+                                  by each step (their percentiles then hold held values)
     """
     _check(p, p.step_sizes, p.anim_step_size)
     x, y = make_data(p.n_points, p.data_seed, p.x_low, p.x_high, p.slope, p.intercept, p.noise)

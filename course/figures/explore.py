@@ -68,6 +68,10 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
     ex.line(on_curve, "curve", np.stack([grid, curve], axis=-1))
     path = np.stack([gd, gd_losses], axis=-1)  # (A, T+1, 2)
     ex.line(on_curve, "gd_trail", path[:, None], dims=(0,), upto=1)
+    # Once a run has passed the divergence bound it holds a made-up value (theta* +- the
+    # bound), and so would the SGD runs' percentiles: from that step on, none is drawn.
+    stopped = res["explore_sgd_stopped"]  # (A, T+1)
+    bands = np.where(stopped[:, None, :] > 0, np.nan, bands)
     sgd_mid = bands[:, len(res["sgd_percentiles"]) // 2]  # the median run's theta, (A, T+1)
     sgd_loss = np.vectorize(lambda t: _loss(res, t))(sgd_mid)  # the loss where the circle is
     ex.dots(on_curve, "sgd", np.stack([sgd_mid, sgd_loss], axis=-1), dims=(0, 1))
@@ -99,10 +103,15 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         ],
         dtype=object,
     )
+    runs = len(res["anim_sgd"])
     sgd_text = np.array(
         [
             [
-                _g(sgd_loss[a, k], 2) + (" (off the plotted range)" if sgd_off[a, k] else " (open circle)")
+                f"{stopped[a, k]} of the {runs} runs passed the divergence bound by this step and were stopped, "
+                "so no median or band is shown"
+                if stopped[a, k]
+                else f"loss {_g(sgd_loss[a, k], 2)} at the median θ"
+                + (" (off the plotted range)" if sgd_off[a, k] else " (open circle)")
                 for k in range(n_t)
             ]
             for a in range(n_alpha)
@@ -114,8 +123,8 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         "Step size α = {0}, GD step {1} of "
         + str(n_t - 1)
         + ": GD's {2}. SGD ("
-        + f"{len(res['anim_sgd'])} runs; the band spans their {_g(low)}th to {_g(high)}th percentiles of θ): "
-        + "loss {3} at the median θ.",
+        + f"{runs} runs; the band spans their {_g(low)}th to {_g(high)}th percentiles of θ): "
+        + "{3}.",
         (0,),
         np.array(labels, dtype=object),
         (1,),
