@@ -568,6 +568,26 @@ def test_2_the_kink_claims_of_the_figures_are_recomputed(solutions_site, relu_ru
     assert "many of them towards the kinks" not in caption
 
 
+def test_2_each_player_says_how_close_its_last_fit_is(solutions_site, relu_runs):
+    """Every player's alt text says how far the shown network's last prediction is from
+    the target at most, and where, recomputed here by a forward pass of the shown seed's
+    last snapshot (sum of W2 ReLU(W1 x + b1), plus b2) against the target written out
+    (straight lines between heights sin(12345 n) at the knots n / 10), on the plot's x
+    grid; and no alt text claims an exact copy."""
+    knots = np.arange(11)
+    for name in RELU_RUNS:
+        r = relu_runs[name]
+        s, x = int(r["shown"]), r["x_grid"]
+        hidden = np.maximum(r["W1"][s, -1][:, None] * x + r["b1"][s, -1][:, None], 0.0)
+        fit = r["W2"][s, -1] @ hidden + r["b2"][s, -1]
+        gap = np.abs(fit - np.interp(x, knots / 10, np.sin(12345 * knots)))
+        alt = _alt(solutions_site, "dis01", f"{name}_anim")
+        said = f"at most {num(gap.max(), 2)} from the target (at x = {num(x[np.argmax(gap)], 2)})"
+        assert said in alt, (name, said, alt)
+        for claim in ("almost exact", "every bump and dip of the target closely"):
+            assert claim not in alt, (name, claim)
+
+
 def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
     """The page says which regime starts faster at one learning rate: the medians over
     seeds at the snapshot nearest a tenth of the run, recomputed here from each run's

@@ -461,6 +461,8 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
                                           final training MSE (``median_seed``); shown_seed
                                           is its seed, shown_rank its rank (1 = lowest)
         pred_grid (T, G)                  the shown network's prediction on x_grid
+        shown_largest_gap ()              its largest |prediction - target| on x_grid at the
+                                          last snapshot, at x = shown_largest_gap_x ()
         units_grid (T, H, G) float32      its units' hinges there
         elbow_displacement (S,)           per seed, the median over units of
                                           |final elbow - initial elbow| (a median, so one
@@ -507,6 +509,8 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     elbows, slopes = elbows_and_slopes(traj)
     shown = median_seed(train_mse[:, -1])
     x_grid = np.linspace(0.0, 1.0, N_PLOT_GRID)
+    pred_grid = np.stack([predict(theta, x_grid) for theta in traj[shown]])
+    truth_grid = TARGETS[p.target](x_grid)
     displacement = np.median(np.abs(elbows[:, -1] - elbows[:, 0]), axis=-1)
     shown_elbows, shown_slopes = elbows[shown], np.abs(slopes[shown])
     outside = (shown_elbows < 0.0) | (shown_elbows > 1.0)  # (T, H)
@@ -556,11 +560,20 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "x_test": x_test,
         "y_test": y_test,
         "x_grid": x_grid,
-        "truth_grid": TARGETS[p.target](x_grid),
-        "pred_grid": np.stack([predict(theta, x_grid) for theta in traj[shown]]),
+        "truth_grid": truth_grid,
+        **_largest_gap(x_grid, pred_grid[-1], truth_grid),
+        "pred_grid": pred_grid,
         "units_grid": unit_outputs(traj[shown], x_grid).astype(np.float32),
     }
     return _finite(result)
+
+
+def _largest_gap(x_grid, prediction, truth):
+    """How far the shown network's last prediction is from the target at most on x_grid,
+    and where: what a description of the fit may claim."""
+    gap = np.abs(prediction - truth)
+    k = int(np.argmax(gap))
+    return {"shown_largest_gap": np.array(gap[k]), "shown_largest_gap_x": np.array(x_grid[k])}
 
 
 def _target_differences(target, x):
