@@ -16,15 +16,15 @@ def compiled_files(root):
 
 
 def build(root, monkeypatch) -> list[str]:
-    """The site, built in this process; the template files Jinja compiled meanwhile in
-    an environment that keeps them (not those of Material's search plugin, which makes
-    its own for its language strings)."""
+    """The site, built in this process; the template files and figure texts Jinja
+    compiled meanwhile in an environment that keeps them (not those of Material's search
+    plugin, which makes its own for its language strings)."""
     compiled = []
     compile_ = jinja2.Environment.compile
 
     def counting(self, source, name=None, filename=None, *args, **kwargs):
-        if filename is not None and self.bytecode_cache is not None:  # a file, not a caption's string
-            compiled.append(name)
+        if self.bytecode_cache is not None:  # a template file, or a figure's caption or alt text
+            compiled.append(name if filename is not None else f"string: {source[:40]}")
         return compile_(self, source, name, filename, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
@@ -40,6 +40,7 @@ def test_a_warm_build_compiles_no_template_but_an_edited_one(tmp_path, monkeypat
     main.write_text(OVERRIDE.replace("WORDING", "first wording"))
     first = build(root, monkeypatch)
     assert "main.html" in first and "partials/macros.md" in first  # the theme's and the pages'
+    assert any(name.startswith("string: ") for name in first)  # the figures' captions and alt texts
     assert len(compiled_files(root)) >= len(set(first))
     assert build(root, monkeypatch) == []
     assert "footer first wording" in (root / "site" / "index.html").read_text(encoding="utf-8")

@@ -29,8 +29,8 @@ import numpy as np
 from jinja2.sandbox import SandboxedEnvironment
 
 from coursegen.errors import BuildError
+from coursegen.site import compiled_templates, paper
 from coursegen.site import notebooks as notebook
-from coursegen.site import paper
 from coursegen.site.worksheets import Entry
 from coursegen.stages.editions import RENDERINGS, Edition
 from coursegen.stages.frontmatter import read_utf8
@@ -375,7 +375,7 @@ def render_figure_text(fig, field: str, results, env: jinja2.Environment | None 
         named = [results[n] for n in fig.experiments]  # errors name what the author wrote: res.KEY, res[i].KEY
         arrays = [getattr(r, "_arrays", r) for r in named]
         res = [_Keys(f"res[{i}]", a) for i, a in enumerate(arrays)] if fig.many else _Keys("res", arrays[0])
-        text = env.from_string(getattr(fig, field)).render(res=res, results=results)
+        text = compiled_templates.from_string(env, getattr(fig, field)).render(res=res, results=results)
         return without_html_comments(text, f"{fig.source}: [figures.{fig.rendering_of or fig.name}] {field}")
     except jinja2.TemplateSyntaxError as e:
         raise BuildError(
