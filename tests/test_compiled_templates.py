@@ -3,6 +3,7 @@ build compiles no template file again, yet an edited template is compiled anew a
 damaged compiled file costs nothing but its compilation."""
 
 import jinja2
+import pytest
 
 from coursegen.course import GENERATOR_TEMPLATES
 
@@ -71,3 +72,22 @@ def test_damaged_compiled_templates_are_compiled_again(tmp_path, monkeypatch):
     assert sorted(build(root, monkeypatch)) == sorted(first)
     assert tree_bytes(root / "site") == site
     assert build(root, monkeypatch) == []  # and they were written again
+
+
+def test_a_sandboxed_environment_never_runs_code_compiled_outside_the_sandbox(tmp_path):
+    """Jinja compiles a call differently in its sandbox (checked there at run time): a
+    template that MkDocs' environment compiled is compiled again for the pages'."""
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+    from coursegen.site.compiled_templates import CompiledTemplates
+
+    def unsafe():
+        return "ran"
+
+    unsafe.unsafe_callable = True
+    loader = jinja2.DictLoader({"page.html": "{{ unsafe() }}"})
+    plain = jinja2.Environment(loader=loader, bytecode_cache=CompiledTemplates(tmp_path))
+    assert plain.get_template("page.html").render(unsafe=unsafe) == "ran"
+    sandboxed = SandboxedEnvironment(loader=loader, bytecode_cache=CompiledTemplates(tmp_path))
+    with pytest.raises(SecurityError):
+        sandboxed.get_template("page.html").render(unsafe=unsafe)

@@ -209,3 +209,65 @@ def test_a_data_file_of_the_course_code_moves_every_key(tmp_path):
     (root / "course" / "experiments" / ".mean.txt.swp").write_text("an editor's")
     registry.load(root)
     assert units.key(Unit.of(exp), []) == third  # an editor's hidden file is no input
+
+
+def test_the_bytes_of_a_course_module_the_unit_imports_move_the_key(monkeypatch):
+    """A course's experiment imports its helpers (Section 2's numba kernel): an edit of
+    the helper reruns the experiment."""
+    helper = "course.experiments.relu_kernel"
+    assert helper in units.closure("course.experiments.relu")
+    exp = _experiment("relu_sgd")
+    before = units.key(Unit.of(exp), [])
+    sources = units._sources()
+    edited = {**sources, helper: sources[helper] + b"\n# an edit\n"}
+    monkeypatch.setattr(units, "_sources", lambda: edited)
+    assert units.key(Unit.of(exp), []) != before
+
+
+def test_relative_imports_of_the_course_are_followed(monkeypatch):
+    sources = {
+        "course.figures": b"",
+        "course.figures.walk": b"from . import helpers\nfrom ..experiments.walk import steps\n",
+        "course.figures.helpers": b"",
+        "course.experiments": b"",
+        "course.experiments.walk": b"",
+        "course.experiments.unused": b"",
+    }
+    monkeypatch.setattr(units, "_sources", lambda: sources)
+    assert units.closure("course.figures.walk") == {
+        "course.figures.walk",
+        "course.figures",
+        "course.figures.helpers",
+        "course.experiments",
+        "course.experiments.walk",
+    }
+
+
+def test_the_order_of_a_units_inputs_moves_its_key():
+    """A summary or a list-form figure of experiments [a, b] is not that of [b, a]."""
+    kind = sorted(registry.kinds().figures)[0]
+    fig = Unit.of(_figure(kind, {}, many=True))
+    assert units.key(fig, ["a" * 64, "b" * 64]) != units.key(fig, ["b" * 64, "a" * 64])
+
+
+def test_the_python_version_moves_every_key(monkeypatch):
+    exp = _experiment("gd_constant")
+    before = units.key(Unit.of(exp), [])
+    cache.library_versions.cache_clear()
+    monkeypatch.setattr(cache.platform, "python_version", lambda: "3.99.0")
+    try:
+        assert units.key(Unit.of(exp), []) != before
+    finally:
+        cache.library_versions.cache_clear()
+
+
+def test_a_data_files_name_moves_every_key(tmp_path):
+    """The same bytes under another name are another input (a module reads it by name)."""
+    root = make_mini_checkout(tmp_path / "course", link_code=False)
+    (root / "course" / "experiments" / "mean.txt").write_text("1.0\n")
+    registry.load(root)
+    exp = _experiment("gd_constant")
+    before = units.key(Unit.of(exp), [])
+    (root / "course" / "experiments" / "mean.txt").rename(root / "course" / "experiments" / "other.txt")
+    registry.load(root)
+    assert units.key(Unit.of(exp), []) != before

@@ -27,6 +27,13 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def __init__(self, folder: Path):
         self.folder = folder
 
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename, source: str) -> jinja2.bccache.Bucket:
+        """Jinja's bucket, keyed apart for a sandboxed environment: the sandbox compiles a
+        call into a checked one, so code compiled outside it (MkDocs') must not run in it."""
+        if environment.sandboxed:
+            name = f"sandboxed:{name}"
+        return super().get_bucket(environment, name, filename, source)
+
     def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.jinja"
 

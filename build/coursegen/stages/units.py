@@ -154,10 +154,12 @@ def generator_sources() -> dict[str, bytes]:
 
 
 def _imports(module: str, data: bytes, sources: dict[str, bytes]) -> tuple[str, ...]:
-    """The modules of ``sources`` that ``module`` imports (a package's ``__init__``
-    counts as the package)."""
+    """The modules of ``sources`` that ``module`` imports, with the packages they are in,
+    whose ``__init__`` Python runs first (a package's ``__init__`` counts as the package)."""
     is_package = any(n.startswith(f"{module}.") for n in sources)
-    return tuple(n for n in _parsed_imports(module, is_package, data) if n in sources)
+    named = _parsed_imports(module, is_package, data)
+    parents = {n.rsplit(".", k)[0] for n in named for k in range(1, n.count(".") + 1)}
+    return tuple(n for n in sorted({*named, *parents}) if n in sources)
 
 
 @cache  # by content (the bytes are part of the key): each version of a file is parsed once per process
