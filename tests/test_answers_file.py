@@ -75,6 +75,8 @@ LEAKS = {
         "# Mini worksheet\n",
         "# Mini worksheet\n\n$\\theta^* = \\frac{1}{N} \\sum_i \\textcolor{red}{\\mathcal{y}_i}$\n",
     ),
+    "TeX without spaces": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\n$\\theta^*=\\frac1N\\sum_iy_i$\n"),
+    "full-width letters": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\nIt is the \uff53ample mean.\n"),
     "TeX spacing": (
         "index.md",
         "# Mini worksheet\n",
@@ -180,6 +182,12 @@ def test_a_linked_text_file_is_searched_and_front_matter_comments_are_not(mini_b
         ("notes.txt", "Caf\u00e9 notes: it is the sample mean.\n".encode("latin-1")),
         ("notes.csv", "col\nit is the sample mean\n".encode("utf-16")),
         ("notes.html", b"<section>It is the sample</section><section>mean.</section>"),
+        # as matplotlib writes a figure's words (its glyphs are paths), a notebook, a
+        # JSON file (an explorer's spec, a player's labels)
+        ("notes.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><!-- it is the sample mean --><path d="M0 0"/></svg>'),
+        ("label.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="9">it is the sample mean</text></svg>'),
+        ("notes.ipynb", b'{"cells": [{"cell_type": "markdown", "source": ["It is the ", "sample mean."]}]}'),
+        ("notes.json", b'{"labels": [["step 1", "It is the sample mean."]]}'),
     ],
 )
 def test_a_linked_file_in_another_encoding_or_as_html_sections_is_searched(mini_built, name, data):
