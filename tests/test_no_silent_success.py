@@ -146,3 +146,24 @@ def test_ctrl_c_stops_the_build_as_interrupted_not_as_a_failed_unit(built_once, 
     except ProcessLookupError:
         return
     pytest.fail("a worker outlived the interrupted build")
+
+
+@pytest.mark.parametrize("stop", ["exit0", "os_exit"])
+def test_a_notebook_that_stops_fails_the_build_naming_it(built_once, tmp_path, stop):
+    """The companion notebook is written in the build's own process, where ``os._exit``
+    would end the build with status 0 and no site."""
+    root = tmp_path / "course"
+    shutil.copytree(built_once, root, symlinks=True)
+    notebook = root / "course" / "notebook.py"
+    head, sep, rest = notebook.read_text().partition("\ndef build(")
+    signature, colon, body = rest.partition(":\n")
+    notebook.write_text(f"{head}{sep}{signature}{colon}    {STOPS[stop]}\n{body}")
+    line = notebook.read_text()[: notebook.read_text().index(STOPS[stop])].count("\n") + 1
+    before = tree_bytes(root / "site")
+    for command in ("site", "check"):
+        result = run_cli(root, command, cache=root / ".cache" / "coursegen", own_process=True)
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        (message,) = result.stderr.strip().splitlines()
+        assert message.startswith("error: mini's notebook:") and f"course/notebook.py, line {line}" in message, message
+        assert "match" not in result.stdout and "built" not in result.stdout
+    assert tree_bytes(root / "site") == before
