@@ -70,6 +70,21 @@ def test_check_passes_then_explains_the_changed_figure(locked):
     assert not (root / "check-report").exists()  # a report that no longer holds is not left to mislead
 
 
+def test_check_fails_on_a_file_the_manifest_does_not_list_or_one_the_build_no_longer_makes(locked):
+    """A manifest short of an entry proves nothing of that file; one with an entry the
+    build no longer makes describes another course."""
+    path = locked / "manifest.json"
+    doc = json.loads(path.read_text())
+    unlisted = "figures/mini/anim-dark.gif"
+    entry = doc["files"].pop(unlisted)
+    doc["files"]["figures/mini/gone.svg"] = entry
+    path.write_text(json.dumps(doc))
+    failed = run_cli(locked, "check", cache=None)
+    assert failed.returncode == 1
+    assert f"NEW      {unlisted}" in failed.stderr, failed.stderr
+    assert "MISSING  figures/mini/gone.svg" in failed.stderr, failed.stderr
+
+
 def test_check_reports_how_far_results_moved(locked):
     root = locked
     manifest = json.loads((root / "manifest.json").read_text())
