@@ -329,20 +329,24 @@ def test_bad_input_is_named_and_site_kept(built, case):
     assert tree_bytes(built / "site") == before
 
 
-def test_a_link_out_of_the_course_is_refused(tmp_path):
-    """A page linked to a file outside the course would be published with the site."""
+@pytest.mark.parametrize("link", ["extra.md", "extra"])
+def test_a_link_out_of_the_course_is_refused(tmp_path, link):
+    """A page linked to a file outside the course, or a folder linked to one outside it
+    (its files included or linked by a page), would be published with the site."""
     from conftest import make_mini_checkout
 
     root = make_mini_checkout(tmp_path / "course")
-    secret = tmp_path / "secret.md"
+    (tmp_path / "private").mkdir()
+    secret = tmp_path / "private" / "secret.md"
     secret.write_text("# Private\n\nThe password.\n")
-    (root / "content" / "mini" / "extra.md").symlink_to(secret)
+    target = secret if link.endswith(".md") else secret.parent
+    (root / "content" / "mini" / link).symlink_to(target)
     result = run_cli(root, "site", cache=tmp_path / "c")
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert (
         line
-        == f"error: content/mini/extra.md: a link to {secret}, outside the course; copy what it holds into the course instead"
+        == f"error: content/mini/{link}: a link to {target}, outside the course; copy what it holds into the course instead"
     )
     assert not (root / "site").exists()
 
