@@ -95,3 +95,36 @@ def test_its_files_are_an_explorer_the_pipeline_accepts():
     svg = files["figure.print.svg"].decode()
     assert "a z, t 3" in svg and svg.count("<polyline") >= 2
     assert re.search(rb"^\(window\.cgFiles", files["figure.explorer.bin.js"])
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_explorers_dark_looks_are_drawn_for_the_dark_page(solutions_site):
+    """Material's slate page (hsl(225, 15%, 14%), computed here): every ink of every
+    explorer the build made stands out on it (WCAG's 4.5:1), and a hollow marker,
+    filled with the page's white in light, is filled with the slate in dark."""
+    import colorsys
+
+    slate = "#" + "".join(f"{round(c * 255):02x}" for c in colorsys.hls_to_rgb(225 / 360, 0.14, 0.15))
+    specs = sorted(solutions_site.glob("*/figures/*.explorer.json"))
+    assert specs
+    for path in specs:
+        styles = json.loads(path.read_text(encoding="utf-8"))["styles"]
+        for name, dark in styles["dark"].items():
+            light = styles["light"][name]
+            for ink in ("stroke", "fill"):
+                if dark.get(ink, "none") == "none":
+                    continue
+                if light[ink].lower() == "#ffffff":
+                    assert dark[ink].lower() == slate, (path.name, name, ink)
+                else:
+                    assert _contrast(dark[ink], slate) >= 4.5, (path.name, name, ink, dark[ink])

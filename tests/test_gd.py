@@ -314,3 +314,29 @@ def test_a_descent_that_never_arrives_reads_never_not_minus_one_steps(tmp_path, 
     page = (root / "site" / "dis01" / "index.html").read_text()
     assert "needs -1 steps" not in page
     assert ("it never comes" in page) == (theta0 > 1e6)
+
+
+@pytest.mark.parametrize("res_name, params", [("const", gd.ConstantModel()), ("lin", gd.LinearModel())])
+def test_sgd_draws_every_point_as_documented(request, res_name, params):
+    """Run r draws its points from the r-th child of SeedSequence(sgd_seed), uniformly
+    over all N points (recomputed here), and the SGD paths take exactly those steps."""
+    res = request.getfixturevalue(res_name)
+    x, y, n = res["x"], res["y"], len(res["x"])
+    children = np.random.SeedSequence(params.sgd_seed).spawn(params.sgd_runs)
+    expected = np.stack([np.random.default_rng(c).integers(0, n, size=params.steps) for c in children])
+    assert np.array_equal(res["sgd_samples"], expected)
+    linear = res_name == "lin"
+    for r, picks in enumerate(expected):
+        theta, path = float(params.theta0), [float(params.theta0)]
+        for i in picks:
+            theta -= (
+                float(res["anim_step_size"])
+                * 2
+                * ((theta * x[i] if linear else theta) - y[i])
+                * (x[i] if linear else 1.0)
+            )
+            path.append(theta)
+        if res["anim_sgd_diverged_at"][r] < 0:
+            np.testing.assert_allclose(res["anim_sgd"][r], path, rtol=1e-12, atol=1e-12)
+    many = np.random.default_rng(np.random.SeedSequence(params.sgd_seed).spawn(1)[0]).integers(0, n, size=2000)
+    assert set(gd.sgd_samples(n, 2000, 1, params.sgd_seed)[0]) == set(many) == set(range(n))

@@ -606,3 +606,16 @@ def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
         )
         assert _squeeze(said) in text, said
     assert _squeeze(f"at step {int(steps[k]):,} the median") in text
+
+
+@pytest.mark.parametrize("digits", [1, 2, 3, 4])
+def test_num_reads_back_as_the_number_it_rounds(digits):
+    """Every number a page states goes through ``num``: read back (a mantissa times a
+    power of ten, as TeX shows it), it is the value to ``digits`` significant digits."""
+    rng = np.random.default_rng(0)
+    for value in np.concatenate([10.0 ** rng.uniform(-16, 7, 400), -(10.0 ** rng.uniform(-16, 7, 100))]):
+        text = num(value, digits)
+        mantissa, _, power = text.partition(" \\times 10^")
+        back = float(mantissa) * (10.0 ** int(power.strip("{}")) if power else 1.0)
+        assert abs(back - value) <= 0.5 * 10.0 ** (1 - digits) * abs(value) * (1 + 1e-9), (value, text)
+        assert len(mantissa.lstrip("-").replace(".", "").lstrip("0")) <= digits, (value, text)
