@@ -91,3 +91,24 @@ def test_a_sandboxed_environment_never_runs_code_compiled_outside_the_sandbox(tm
     sandboxed = SandboxedEnvironment(loader=loader, bytecode_cache=CompiledTemplates(tmp_path))
     with pytest.raises(SecurityError):
         sandboxed.get_template("page.html").render(unsafe=unsafe)
+
+
+def test_code_compiled_by_another_coursegen_is_compiled_again(tmp_path, monkeypatch):
+    """Jinja runs a filter of constants when it compiles ({{ 0.5 | num }} is compiled
+    into its text): after an upgrade of coursegen, the page shows the new num's text."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from coursegen.site.compiled_templates import CompiledTemplates
+    from coursegen.stages import units
+
+    def environment(shown: str) -> jinja2.Environment:
+        env = SandboxedEnvironment(loader=jinja2.DictLoader({"page.md": "{{ 0.5 | num }}"}))
+        env.bytecode_cache = CompiledTemplates(tmp_path)
+        env.filters["num"] = lambda value: shown
+        return env
+
+    assert environment("old").get_template("page.md").render() == "old"
+    assert environment("old").get_template("page.md").render() == "old"  # from the cache
+    upgraded = (*units.generator_digests(), ("coursegen.site.pages", "0" * 64))
+    monkeypatch.setattr(units, "generator_digests", lambda: upgraded)
+    assert environment("new").get_template("page.md").render() == "new"

@@ -168,10 +168,23 @@ def check_gd_state(drawn, oracle, a, t):
     # SGD's sentence: the loss at the runs' median θ at step t, unless a run has passed
     # the divergence bound by then (its held value would make the median up)
     sgd = drawn["text"].split("SGD (", 1)[1]
-    passed = int(np.sum(np.abs(runs[:, : t + 1] - star).max(axis=1) > p.divergence_bound))
+    beyond = np.abs(runs - star) > p.divergence_bound  # (R, T+1): a run's value is held from its first such step
+    passed = int(np.sum(beyond[:, : t + 1].any(axis=1)))
     if passed:
+        first = int(np.argmax(beyond.any(axis=0)))  # where the band and median must end
         if f"{passed} of the {p.sgd_runs} runs passed the divergence bound" not in sgd or "at the median" in sgd:
             problems.append(f"α#{a} t={t}: {passed} SGD runs passed the bound, yet it says {sgd!r}")
+        if f"the band and median end at step {first - 1}" not in sgd:
+            problems.append(f"α#{a} t={t}: SGD's first run past the bound is at step {first}, yet it says {sgd!r}")
+        if any(len(shape) for lay in loss_panel["layers"] if lay["style"] == "sgd" for shape in lay["shapes"]):
+            problems.append(f"α#{a} t={t}: the median's circle is drawn from held values")
+        for style in ("band", "sgd"):
+            drawn_t = [
+                to_data(time_panel, np.array(shape, dtype=float))[:, 0]
+                for shape in layer(time_panel, style, "area" if style == "band" else "line")
+            ]
+            if any(len(x) and x.max() > first - 0.5 for x in drawn_t):
+                problems.append(f"α#{a} t={t}: SGD's {style} is drawn past step {first - 1}")
     else:
         middle = sorted(p.sgd_percentiles)[len(p.sgd_percentiles) // 2]
         loss = gd_loss(float(np.percentile(runs[:, t], middle)), x, y, linear)
@@ -310,7 +323,13 @@ def test_every_explorer_shows_what_an_independent_recomputation_gives(
                     states = [(half, 1), (one, controls[1] - 1), (0, 7), (controls[0] - 1, 3), (half + 2, 20), last]
                     for a, t in states:
                         set_state(page, root, (a, t))
-                        problems += [f"{rel} {name}: {p}" for p in check_gd_state(root.evaluate(_READ), oracle, a, t)]
+                        drawn = root.evaluate(_READ)
+                        problems += [f"{rel} {name}: {p}" for p in check_gd_state(drawn, oracle, a, t)]
+                    assert "passed the divergence bound" in drawn["text"].split("SGD (", 1)[1], (
+                        name,
+                        "no SGD run stopped at",
+                        last,
+                    )
                 else:
                     values = root.evaluate(
                         "r => [...r.querySelectorAll('input[type=range]')].map((i, k) => { const v = []; for (let j = 0; j <= Number(i.max); j++) { i.value = j; i.dispatchEvent(new Event('input')); v.push(r.querySelectorAll('.cg-explorer__value')[k].textContent); } return v; })"

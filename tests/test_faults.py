@@ -269,7 +269,7 @@ def _edit_coursegen_on_worker() -> None:
     edited = dict(units.generator_sources())
     edited["coursegen.figures.style"] += b"\n# edited on this worker\n"
     units.generator_sources = lambda: edited
-    units._generator_digests.cache_clear()
+    units.generator_digests.cache_clear()
 
 
 @pytest.mark.timeout(120)

@@ -325,7 +325,7 @@ def test_sgd_draws_every_point_as_documented(request, res_name, params):
     children = np.random.SeedSequence(params.sgd_seed).spawn(params.sgd_runs)
     expected = np.stack([np.random.default_rng(c).integers(0, n, size=params.steps) for c in children])
     assert np.array_equal(res["sgd_samples"], expected)
-    linear = res_name == "lin"
+    linear, checked = res_name == "lin", 0
     for r, picks in enumerate(expected):
         theta, path = float(params.theta0), [float(params.theta0)]
         for i in picks:
@@ -338,5 +338,18 @@ def test_sgd_draws_every_point_as_documented(request, res_name, params):
             path.append(theta)
         if res["anim_sgd_diverged_at"][r] < 0:
             np.testing.assert_allclose(res["anim_sgd"][r], path, rtol=1e-12, atol=1e-12)
+            checked += 1
+    assert checked > 0
+    # the explorer's count of runs past the divergence bound, step by step, at each step size
+    star = float(res["theta_star"])
+    for a, alpha in enumerate(res["explore_step_sizes"]):
+        beyond = np.zeros(params.steps + 1, dtype=np.int64)
+        for picks in expected:
+            theta, passed = float(params.theta0), np.zeros(params.steps + 1, dtype=bool)
+            for k, i in enumerate(picks, start=1):
+                theta -= alpha * 2 * ((theta * x[i] if linear else theta) - y[i]) * (x[i] if linear else 1.0)
+                passed[k] = passed[k - 1] or abs(theta - star) > params.divergence_bound
+            beyond += passed
+        assert np.array_equal(res["explore_sgd_stopped"][a], beyond), a
     many = np.random.default_rng(np.random.SeedSequence(params.sgd_seed).spawn(1)[0]).integers(0, n, size=2000)
     assert set(gd.sgd_samples(n, 2000, 1, params.sgd_seed)[0]) == set(many) == set(range(n))

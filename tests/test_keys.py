@@ -241,6 +241,7 @@ def test_relative_imports_of_the_course_are_followed(monkeypatch):
         "course.experiments",
         "course.experiments.walk",
     }
+    assert units.closure("course.experiments.unused") == {"course.experiments.unused", "course.experiments"}
 
 
 def test_the_order_of_a_units_inputs_moves_its_key():

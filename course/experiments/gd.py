@@ -303,14 +303,14 @@ def _explored(p, x, y, loss, grad, theta_star, alphas, samples):
     """
     bound = p.divergence_bound
     gd, gd_div, sgd, stopped = [], [], [], []
-    t = np.arange(p.steps + 1)
+    steps = np.arange(p.steps + 1)
     for a in alphas:
         path, diverged = gd_path(grad, x, y, p.theta0, a, p.steps, theta_star, bound)
         gd.append(path)
         gd_div.append(diverged)
         runs = [sgd_path(grad, x, y, p.theta0, a, s, theta_star, bound) for s in samples]
         sgd.append(np.stack([path for path, _ in runs]))
-        stopped.append(np.sum([t >= (d if d >= 0 else len(t)) for _, d in runs], axis=0))
+        stopped.append(np.sum([steps >= (d if d >= 0 else len(steps)) for _, d in runs], axis=0))
     gd, sgd = np.stack(gd), np.stack(sgd)  # (A, T+1), (A, R, T+1)
     return {
         "explore_step_sizes": np.array(alphas, dtype=float),

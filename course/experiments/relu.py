@@ -461,7 +461,7 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
                                           final training MSE (``median_seed``); shown_seed
                                           is its seed, shown_rank its rank (1 = lowest)
         pred_grid (T, G)                  the shown network's prediction on x_grid
-        shown_largest_gap ()              its largest |prediction - target| on x_grid at the
+        shown_largest_gap ()              its largest |prediction - target| on [0, 1] at the
                                           last snapshot, at x = shown_largest_gap_x ()
         units_grid (T, H, G) float32      its units' hinges there
         elbow_displacement (S,)           per seed, the median over units of
@@ -561,19 +561,22 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "y_test": y_test,
         "x_grid": x_grid,
         "truth_grid": truth_grid,
-        **_largest_gap(x_grid, pred_grid[-1], truth_grid),
+        **_largest_gap(p.target, traj[shown, -1], elbows[shown, -1], x_grid),
         "pred_grid": pred_grid,
         "units_grid": unit_outputs(traj[shown], x_grid).astype(np.float32),
     }
     return _finite(result)
 
 
-def _largest_gap(x_grid, prediction, truth):
-    """How far the shown network's last prediction is from the target at most on x_grid,
-    and where: what a description of the fit may claim."""
-    gap = np.abs(prediction - truth)
+def _largest_gap(target, theta, elbows, x_grid):
+    """The largest gap between the network ``theta``'s prediction and the target on
+    [0, 1], and where: what a description of the fit may claim. Both are straight
+    between their kinks (the piecewise target's knots, the network's elbows), so the
+    gap is largest at one of them or at an end; the grid covers a smooth target."""
+    x = np.unique(np.concatenate([x_grid, np.linspace(0.0, 1.0, 11), elbows[(elbows >= 0.0) & (elbows <= 1.0)]]))
+    gap = np.abs(predict(theta, x) - TARGETS[target](x))
     k = int(np.argmax(gap))
-    return {"shown_largest_gap": np.array(gap[k]), "shown_largest_gap_x": np.array(x_grid[k])}
+    return {"shown_largest_gap": np.array(gap[k]), "shown_largest_gap_x": np.array(x[k])}
 
 
 def _target_differences(target, x):

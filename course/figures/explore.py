@@ -104,20 +104,17 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         dtype=object,
     )
     runs = len(res["anim_sgd"])
-    sgd_text = np.array(
-        [
-            [
-                f"{stopped[a, k]} of the {runs} runs passed the divergence bound by this step and were stopped, "
-                "so no median or band is shown"
-                if stopped[a, k]
-                else f"loss {_g(sgd_loss[a, k], 2)} at the median θ"
-                + (" (off the plotted range)" if sgd_off[a, k] else " (open circle)")
-                for k in range(n_t)
-            ]
-            for a in range(n_alpha)
-        ],
-        dtype=object,
-    )
+
+    def sgd_said(a: int, k: int) -> str:
+        n = int(stopped[a, k])
+        if not n:
+            where = " (off the plotted range)" if sgd_off[a, k] else " (open circle)"
+            return f"loss {_g(sgd_loss[a, k], 2)} at the median θ{where}"
+        first = int(np.argmax(stopped[a] > 0))  # the first step that holds a stopped run
+        shown = f"the band and median end at step {first - 1}" if first else "no band or median is shown"
+        return f"{n} of the {runs} runs passed the divergence bound by this step and {'was' if n == 1 else 'were'} stopped, so {shown}"
+
+    sgd_text = np.array([[sgd_said(a, k) for k in range(n_t)] for a in range(n_alpha)], dtype=object)
     low, high = res["sgd_percentiles"][0], res["sgd_percentiles"][-1]
     ex.describe(
         "Step size α = {0}, GD step {1} of "

@@ -4,8 +4,10 @@ A warm build (every result and figure cached) spent about a third of its time co
 the same seventy templates again: Material's theme and our partials; then a tenth
 compiling the same ninety captions and alt texts (``from_string``). Jinja keys each
 compiled template by its name and file and checks a hash of its source, and the file's
-header names Jinja's and Python's versions, so an edited template or an upgrade is
-compiled anew; what a template renders never depends on this cache.
+header names Jinja's and Python's versions; the key here adds coursegen's modules and
+the libraries' versions (Jinja runs a filter of constants when it compiles), and
+whether the sandbox compiled it. So an edited template, another coursegen or an
+upgrade is compiled anew; what a template renders never depends on this cache.
 
 The cache only saves time, so it never stops a build: a file that cannot be read is
 compiled again, one that cannot be written (a full disk, a read-only cache) is not
@@ -21,18 +23,23 @@ from pathlib import Path
 import jinja2
 
 from coursegen import atomic
+from coursegen.stages import cache, units
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
     def __init__(self, folder: Path):
         self.folder = folder
+        # Jinja folds a filter of constants into the code it compiles ({{ 0.5 | num }}
+        # becomes its text): code compiled by another coursegen or another version of a
+        # library (MkDocs', Material's filters) is not reused
+        made_by = (units.generator_digests(), sorted(cache.library_versions().items()))
+        self.salt = hashlib.sha256(repr(made_by).encode()).hexdigest()[:16]
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename, source: str) -> jinja2.bccache.Bucket:
         """Jinja's bucket, keyed apart for a sandboxed environment: the sandbox compiles a
         call into a checked one, so code compiled outside it (MkDocs') must not run in it."""
-        if environment.sandboxed:
-            name = f"sandboxed:{name}"
-        return super().get_bucket(environment, name, filename, source)
+        sandbox = "sandboxed:" if environment.sandboxed else ""
+        return super().get_bucket(environment, f"{self.salt}:{sandbox}{name}", filename, source)
 
     def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.jinja"

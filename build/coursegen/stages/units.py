@@ -124,9 +124,11 @@ def code_hash(module: str) -> str:
 
 
 def closure(module: str) -> set[str]:
-    """``module`` and every module of coursegen or of the course it imports, transitively."""
+    """``module``, the packages it is in, and every module of coursegen or of the course
+    it imports with theirs, transitively (Python runs a package's ``__init__`` before
+    any module in it)."""
     sources = _sources()
-    found, todo = set(), [module]
+    found, todo = set(), [module, *_parents(module)]
     while todo:
         name = todo.pop()
         if name in found or name not in sources:
@@ -158,8 +160,12 @@ def _imports(module: str, data: bytes, sources: dict[str, bytes]) -> tuple[str, 
     whose ``__init__`` Python runs first (a package's ``__init__`` counts as the package)."""
     is_package = any(n.startswith(f"{module}.") for n in sources)
     named = _parsed_imports(module, is_package, data)
-    parents = {n.rsplit(".", k)[0] for n in named for k in range(1, n.count(".") + 1)}
-    return tuple(n for n in sorted({*named, *parents}) if n in sources)
+    return tuple(n for n in sorted({*named, *(p for n in named for p in _parents(n))}) if n in sources)
+
+
+def _parents(module: str) -> list[str]:
+    """The packages ``module`` is in: ``a.b.c`` is in ``a.b`` and ``a``."""
+    return [module.rsplit(".", k)[0] for k in range(1, module.count(".") + 1)]
 
 
 @cache  # by content (the bytes are part of the key): each version of a file is parsed once per process
@@ -189,11 +195,11 @@ class Runtime:
 
     @classmethod
     def here(cls) -> "Runtime":
-        return cls(registry.kinds().code, _generator_digests(), tuple(sorted(library_versions().items())))
+        return cls(registry.kinds().code, generator_digests(), tuple(sorted(library_versions().items())))
 
     def load(self) -> registry.Kinds:
         """In a worker: refuse to run with other code or libraries, then load the course's."""
-        ours, theirs = dict(_generator_digests()), dict(self.generator)
+        ours, theirs = dict(generator_digests()), dict(self.generator)
         if ours != theirs:
             differ = sorted(n for n in set(ours) | set(theirs) if ours.get(n) != theirs.get(n))
             raise BuildError(
@@ -210,7 +216,8 @@ class Runtime:
 
 
 @cache
-def _generator_digests() -> tuple[tuple[str, str], ...]:
+def generator_digests() -> tuple[tuple[str, str], ...]:
+    """Each coursegen module's SHA-256: which coursegen this process runs."""
     return tuple((n, hashlib.sha256(d).hexdigest()) for n, d in sorted(generator_sources().items()))
 
 
