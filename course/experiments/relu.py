@@ -509,8 +509,6 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
     elbows, slopes = elbows_and_slopes(traj)
     shown = median_seed(train_mse[:, -1])
     x_grid = np.linspace(0.0, 1.0, N_PLOT_GRID)
-    pred_grid = np.stack([predict(theta, x_grid) for theta in traj[shown]])
-    truth_grid = TARGETS[p.target](x_grid)
     displacement = np.median(np.abs(elbows[:, -1] - elbows[:, 0]), axis=-1)
     shown_elbows, shown_slopes = elbows[shown], np.abs(slopes[shown])
     outside = (shown_elbows < 0.0) | (shown_elbows > 1.0)  # (T, H)
@@ -560,9 +558,9 @@ def relu_sgd(p: ReluSGD) -> dict[str, np.ndarray]:
         "x_test": x_test,
         "y_test": y_test,
         "x_grid": x_grid,
-        "truth_grid": truth_grid,
+        "truth_grid": TARGETS[p.target](x_grid),
+        "pred_grid": np.stack([predict(theta, x_grid) for theta in traj[shown]]),
         **_largest_gap(p.target, traj[shown, -1], elbows[shown, -1], x_grid),
-        "pred_grid": pred_grid,
         "units_grid": unit_outputs(traj[shown], x_grid).astype(np.float32),
     }
     return _finite(result)
@@ -573,7 +571,7 @@ def _largest_gap(target, theta, elbows, x_grid):
     [0, 1], and where: what a description of the fit may claim. Both are straight
     between their kinks (the piecewise target's knots, the network's elbows), so the
     gap is largest at one of them or at an end; the grid covers a smooth target."""
-    x = np.unique(np.concatenate([x_grid, np.linspace(0.0, 1.0, 11), elbows[(elbows >= 0.0) & (elbows <= 1.0)]]))
+    x = np.unique(np.concatenate([x_grid, KNOTS, elbows[(elbows >= 0.0) & (elbows <= 1.0)]]))
     gap = np.abs(predict(theta, x) - TARGETS[target](x))
     k = int(np.argmax(gap))
     return {"shown_largest_gap": np.array(gap[k]), "shown_largest_gap_x": np.array(x[k])}

@@ -104,13 +104,14 @@ def gd_explorer(res, *, model: str = "y_hat = theta") -> Explorer:
         dtype=object,
     )
     runs = len(res["anim_sgd"])
+    first_stop = np.argmax(stopped > 0, axis=1)  # per step size, the first step that holds a stopped run
 
     def sgd_said(a: int, k: int) -> str:
         n = int(stopped[a, k])
         if not n:
             where = " (off the plotted range)" if sgd_off[a, k] else " (open circle)"
             return f"loss {_g(sgd_loss[a, k], 2)} at the median θ{where}"
-        first = int(np.argmax(stopped[a] > 0))  # the first step that holds a stopped run
+        first = int(first_stop[a])
         shown = f"the band and median end at step {first - 1}" if first else "no band or median is shown"
         return f"{n} of the {runs} runs passed the divergence bound by this step and {'was' if n == 1 else 'were'} stopped, so {shown}"
 
