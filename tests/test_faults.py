@@ -31,8 +31,8 @@ def reference(tmp_path_factory):
     return {"site": tree_bytes(root / "site"), "docs": tree_bytes(root / DOCS)}
 
 
-def start_site(root, jobs=1, cache=None, stderr=subprocess.PIPE):
-    env = {**os.environ, **EPOCH}
+def start_site(root, jobs=1, cache=None, stderr=subprocess.PIPE, tmpdir=None):
+    env = {**os.environ, **EPOCH, **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     cmd = [sys.executable, "-m", "coursegen", "--root", str(root), *(["--cache", str(cache)] if cache else [])]
     cmd += ["site", "--jobs", str(jobs)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True)
@@ -101,6 +101,27 @@ def test_builds_killed_at_any_moment_leave_no_partial_file(tmp_path, reference, 
     assert tree_bytes(root / "site") == reference["site"]
     leftovers = [*(root / ".cache").rglob(".tmp-*"), *root.glob(".tmp-*"), *(root / DOCS).rglob(".tmp-*")]
     assert not leftovers, "staging left behind after a complete build"
+
+
+def test_a_build_removes_the_drawing_folders_that_killed_workers_left(tmp_path):
+    """A figure is drawn in a folder of the system's temporary folder (a Dask worker may
+    have no other); a worker killed mid-figure cannot remove it, so the next build removes
+    those whose process has gone, and only those (another build may be drawing in its own)."""
+    root = make_mini_checkout(tmp_path / "mini")
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = system_tmp / f"coursegen-figure-a1b2c3d4-{int(gone.stdout)}"
+    drawing = system_tmp / f"coursegen-figure-e5f6g7h8-{os.getpid()}"  # this process: running
+    someone_elses = system_tmp / "notes-12"
+    for folder in (killed, drawing, someone_elses):
+        folder.mkdir()
+        (folder / "frame.png").write_bytes(b"half a frame")
+    proc = start_site(root, 2, tmpdir=system_tmp)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert not killed.exists()
+    assert drawing.is_dir() and someone_elses.is_dir()
+    assert sorted(p.name for p in system_tmp.iterdir()) == sorted([drawing.name, someone_elses.name])
 
 
 def test_corrupted_cache_entries_are_recomputed_not_served(tmp_path, reference):

@@ -55,6 +55,38 @@ def remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def owner_gone(name: str) -> bool:
+    """Whether the process that a working folder's name ends with (``-<pid>``) has ended;
+    a name that names none is an older build's, gone too."""
+    last = name.rsplit("-", 1)[-1]
+    if not last.isdigit():
+        return True
+    try:
+        os.kill(int(last), 0)
+    except (ProcessLookupError, OverflowError):  # no such process
+        return True
+    except PermissionError:  # someone else's process
+        return False
+    return False
+
+
+DRAWING_PREFIX = "coursegen-figure-"  # a figure's working folder, in the system's temporary folder
+
+
+def drawing_folder() -> tempfile.TemporaryDirectory:
+    """A figure's working folder, in the system's temporary folder (a Dask worker may
+    have no other), named for its process: a worker killed mid-figure cannot remove it,
+    and ``sweep_drawing_folders`` can then tell it from one a running build draws in."""
+    return tempfile.TemporaryDirectory(prefix=DRAWING_PREFIX, suffix=f"-{os.getpid()}")
+
+
+def sweep_drawing_folders() -> None:
+    """Remove the working folders of figures whose process has gone."""
+    for folder in sorted(Path(tempfile.gettempdir()).glob(f"{DRAWING_PREFIX}*-*")):
+        if folder.name.rsplit("-", 1)[-1].isdigit() and owner_gone(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def old_copy(final: Path) -> Path:
     """Where ``replace_tree`` keeps the previous tree while it swaps in the new one."""
     return final.with_name(f"{TMP_PREFIX}{final.name}-old")

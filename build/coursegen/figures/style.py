@@ -12,7 +12,6 @@ import io
 import json
 import re
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
+from coursegen import atomic
 from coursegen.figures import gif, schemes
 from coursegen.script_copy import script_copy
 from coursegen.stages import limits
@@ -493,7 +493,7 @@ def draw(function, res, **options) -> dict[str, bytes]:
     yields its Figure, then each frame's label (``record``)."""
     signature = inspect.signature(function)
     positional = [p for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    with tempfile.TemporaryDirectory(prefix="coursegen-figure-") as tmp:
+    with atomic.drawing_folder() as tmp:
         out = Path(tmp) / "figure"
         made = function(res, out, **options) if len(positional) > 1 else function(res, **options)
         from coursegen.figures.explorer import Explorer, save_explorer  # it draws with this module's look

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from coursegen.atomic import TMP_PREFIX, naming, remove
+from coursegen.atomic import TMP_PREFIX, naming, owner_gone, remove
 from coursegen.stages import outputs
 
 
@@ -93,7 +93,7 @@ class Store:
         """Remove staging folders that a killed build left behind: those whose build's
         process has gone (another checkout's build may be writing into its own)."""
         for staging in sorted(self.root.glob(f"*/{TMP_PREFIX}*")):
-            if not _running(_staging_pid(staging.name)):
+            if owner_gone(staging.name):
                 shutil.rmtree(staging, ignore_errors=True)
 
     def get(self, kind: str, k: str) -> Entry | None:
@@ -159,21 +159,3 @@ class Store:
                 if self.get(kind, k) is not None:  # theirs is as good; a broken one get() removed
                     return
         os.replace(staging, final)
-
-
-def _staging_pid(name: str) -> int | None:
-    """The process that writes a staging folder (its name's last field), if it says."""
-    last = name.rsplit("-", 1)[-1]
-    return int(last) if last.isdigit() else None
-
-
-def _running(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True

@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursegen import atomic
 from coursegen.errors import BuildError
 from coursegen.stages import cache, executors, units
 from coursegen.stages.parameters import Experiment, Figure, Sheet, Summary
@@ -132,6 +133,7 @@ def build(
         built.outputs.append(Output(f"results/{unit.sheet}/{unit.name}.npz", producers, entry.paths["results.npz"]))
 
     store.sweep()
+    atomic.sweep_drawing_folders()
     try:
         while waiting or running:
             for unit in [u for u in waiting if all((u.sheet, n) in done for n in u.inputs)]:
