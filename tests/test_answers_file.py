@@ -147,14 +147,52 @@ def test_a_mistake_in_the_list_is_one_line(mini_built, text, message):
     assert said.startswith("error: content/mini/answers.toml") and message in said, said
 
 
-def test_the_same_example_in_a_released_worksheets_solutions_stops_nothing(mini_built):
+def test_an_unreleased_answer_in_a_released_worksheets_solutions_stops_the_build(mini_built):
     """Week 1 (released) and week 2 (not) share an answer: week 1's solution states it,
-    which is week 1's to publish; only question text elsewhere is searched."""
-    _unreleased_week_two(mini_built / "content")
+    so students read week 2's answer before its release. The build stops and says how
+    staff who mean it (the same example in both) let it through: week 2's list no longer
+    holds the form."""
+    content = mini_built / "content"
+    _unreleased_week_two(content)
     _page(mini_built, MINI_PAGE.replace("The mean of the data.", "It is np.mean(y), the sample mean."))
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/week02/answers.toml: ") and "the built mini/index.md holds" in said, said
+    assert "(written in content/mini/index.md)" in said, said
+    assert "mini shows its solutions" in said and "take the form out of content/week02/answers.toml" in said, said
+    (content / "week02" / "answers.toml").write_text(
+        ANSWERS.replace(', "np.mean(y)"', "").replace(', "is the sample mean"', "")
+    )
     built = run_cli(mini_built, "site", cache=None, env=EPOCH)
     assert built.returncode == 0, built.stderr
     assert "np.mean(y)" in (mini_built / "site" / "mini" / "index.html").read_text()
+
+
+def test_an_unreleased_answer_in_a_file_a_released_solution_links_stops_the_build(mini_built):
+    """A released worksheet's files (here a table its solution links) are read by
+    students too."""
+    content = mini_built / "content"
+    _unreleased_week_two(content)
+    (content / "mini" / "recap.csv").write_text("next week,\\theta^* = \\frac{1}{N} \\sum_i y_i\n")
+    _page(mini_built, MINI_PAGE.replace("The mean of the data.", "The mean of the data ([recap](recap.csv))."))
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/week02/answers.toml: "), said
+    assert "the built mini/recap.csv holds '\\theta^* = \\frac{1}{N} \\sum_i y_i'" in said, said
+    assert "(written in content/mini/recap.csv)" in said, said
+
+
+def test_an_html_comment_is_not_named_as_the_source(mini_built):
+    """A page's HTML comments are not published: the source named is the one that is."""
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    page = MINI_PAGE.replace("solutions: now", "solutions: never").replace(
+        "# Mini worksheet\n", "# Mini worksheet\n\n<!-- staff: it is the sample mean -->\n"
+    )
+    _page(mini_built, page)
+    params = mini_built / "content" / "mini" / "params.toml"
+    params.write_text(
+        params.read_text().replace('caption = "GD and SGD', 'caption = "It is the sample mean. GD and SGD', 1)
+    )
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.endswith("(written in content/mini/params.toml)"), said
 
 
 def test_a_linked_text_file_is_searched_and_front_matter_comments_are_not(mini_built):

@@ -275,3 +275,39 @@ def test_a_figure_placed_on_no_page_is_named(mini_built, edition):
         'place it with {{ figure("spare") }} or remove it'
     ), said
     assert tree_bytes(mini_built / "site") == site
+
+
+@pytest.mark.parametrize("edition", ["scheduled", "student"])
+def test_a_file_only_an_unpublished_solution_links_is_not_published_by_anothers_link(mini_built, edition):
+    """Week 2's solution links its worked table; week 2's solutions are not out. Week 1
+    (released) linking that table would publish it: the build stops, naming the link,
+    until week 2's question text links it too (then it is question material)."""
+    content = mini_built / "content"
+    second = content / "week02"
+    second.mkdir()
+    (second / "params.toml").write_text((content / "mini" / "params.toml").read_text())
+    (second / "worked.csv").write_text("step,theta\n1,0.5\n")
+    week2 = (
+        MINI_PAGE.replace("number: 1", "number: 2")
+        .replace('title: "Mini"', 'title: "Week 2"')
+        .replace("solutions: now", "solutions: 2099-01-01T00:00Z")
+        .replace("The mean of the data.", "The mean of the data ([worked](worked.csv)).")
+    )
+    (second / "index.md").write_text(week2)
+    built = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
+    assert built.returncode == 0, built.stderr
+    assert not (mini_built / "site" / "week02" / "worked.csv").exists()
+    (content / "mini" / "index.md").write_text(
+        MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\nSee [next week's table](../week02/worked.csv).\n")
+    )
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH))
+    assert said == (
+        "error: content/mini/index.md: links to ../week02/worked.csv, which week02 links only from its "
+        "solutions, not published in this build; link it from week02's question text, or once its solutions are out"
+    ), said
+    assert tree_bytes(mini_built / "site") == site
+    (second / "index.md").write_text(week2.replace("# Mini worksheet\n", "# Week 2\n\n[The table](worked.csv)\n"))
+    built = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
+    assert built.returncode == 0, built.stderr
+    assert (mini_built / "site" / "week02" / "worked.csv").is_file()

@@ -171,7 +171,7 @@ def prepare_docs(
     answers.check_site(
         paths.content, paths.root, [s.name for s in sheets if shown.of(s) is not Edition.SOLUTIONS], docs_files, reads
     )
-    check_unpublished_solutions(paths, shown, sheets, built)
+    check_unpublished_solutions(paths, shown, sheets, built, reads)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
     docs = paths.docs(shown.edition)
     changed = engines.sync_docs(docs, docs_files)
@@ -220,21 +220,26 @@ def render_docs(
     return docs_files, rendered, reads
 
 
-def check_unpublished_solutions(paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built) -> None:
+def check_unpublished_solutions(
+    paths, shown: Publication, sheets: list[Sheet], built: pipeline.Built, reads: dict[str, reading.Read]
+) -> None:
     """The solutions this build does not publish (not released yet, or a student
     edition), rendered and checked, then dropped: a mistake in one (a result that is
     not there, a link to a missing file) stops this build, as it would stop the build
-    that publishes them, at the release time, unattended."""
-    if all(shown.of(s) is Edition.SOLUTIONS for s in sheets):
+    that publishes them, at the release time, unattended. A file only they link is
+    theirs: another page of this build (``reads``) linking it would publish it."""
+    hidden = [s.name for s in sheets if shown.of(s) is not Edition.SOLUTIONS]
+    if not hidden:
         return
     try:
-        render_docs(paths, Publication(Edition.SOLUTIONS, shown.clock), sheets, built, None)
+        _, _, solved = render_docs(paths, Publication(Edition.SOLUTIONS, shown.clock), sheets, built, None)
     except pages.UnplacedFigure:
         raise  # placed nowhere: in no edition, not only in the solutions
     except BuildError as e:
         raise BuildError(
             f"{e} (in solutions this build does not publish; a build that publishes them would stop)"
         ) from None
+    attachments.solution_files_unlinked(hidden, solved, reads)
 
 
 def notebook_outputs(paths, sheets: list[Sheet], built: pipeline.Built, scratch: Path) -> list[pipeline.Output]:

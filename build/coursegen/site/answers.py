@@ -196,57 +196,66 @@ def _answer(entry, where: str) -> Answer:
 
 def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, bytes], reads: dict) -> None:
     """Every worksheet's list read (a mistake in one stops any build); those of the
-    worksheets ``hidden`` (shown without their solutions) searched for in every file of
-    theirs (solution blocks written by hand included: shown to students there), the
-    home page, and the other pages as read before their solutions are opened, those of
-    worksheets shown with them (``files``, docs path -> bytes; ``reads``: each page's
-    HTML read). A released worksheet's solutions, figures and notebook are its own: the
-    same example in two worksheets is no leak."""
+    worksheets ``hidden`` (shown without their solutions) searched for in every file a
+    student can open (``files``, docs path -> bytes; ``reads``: each page's HTML read):
+    every page as published, solution blocks written by hand and a released worksheet's
+    solutions included, and every file of every worksheet (figures, notebooks, the files
+    its pages link). A released worksheet that states another's unreleased answer gives
+    it away; staff who mean it (the same example in both) take the form out of the
+    other's list."""
     lists = {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
     searched = [sheet for sheet in hidden if lists.get(sheet)]
     if not searched:
         return
-    shown = {rel.split("/")[0] for rel in reads if "/" in rel} - set(hidden)
+    sheets = {rel.split("/")[0] for rel in reads if "/" in rel} | set(hidden)
     copies = {f"{rel}.js" for rel in files}  # a file's script copy (file://) carries the file itself
-    texts = {  # every page, and the files of the worksheets searched: a released one's are its own
-        rel: _text(rel, files[rel], reads.get(rel), solutions=rel.split("/")[0] not in shown)
-        for rel in files
-        if rel not in copies and (rel in reads or rel.split("/")[0] in searched)
+    texts = {
+        rel: _text(rel, files[rel], reads.get(rel))
+        for rel in sorted(files, key=lambda rel: (rel not in reads, rel))  # pages first
+        if rel not in copies and (rel in reads or rel.split("/")[0] in sheets)
     }
+    texts = {rel: hay for rel, hay in texts.items() if hay is not None}
     for sheet in searched:
-        mine = {
-            rel: hay for rel, hay in texts.items() if hay is not None and (rel.startswith(f"{sheet}/") or rel in reads)
-        }
-        pages_first = dict(sorted(mine.items(), key=lambda item: (item[0] not in reads, item[0])))
-        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), pages_first, content)
+        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, sheets - set(hidden))
 
 
-def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], content: Path) -> None:
+def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], content: Path, shown: set[str]) -> None:
     """Stop at the first answer that ``texts`` (docs path -> its text as searched) give
-    away, naming it, its form, the file and the sources that hold it."""
+    away, naming it, its form, the file and the sources that hold it; if the file is of
+    a worksheet ``shown`` with its solutions, how staff who mean it let it through."""
     for answer in answers:
         for form, needle in zip(answer.forms, answer.needles, strict=True):
             for rel, hay in texts.items():
                 if needle.found_in(hay):
-                    origin = _written_in(needle, content)
+                    sheet = rel.split("/")[0] if "/" in rel else None
+                    origin = _written_in(needle, content, solutions_of=sheet if sheet in shown else None)
                     raise BuildError(
                         f'{source}: "{answer.question}" is given away where its solutions are not shown: '
-                        f"the built {rel} holds '{form}'" + (f" (written in {origin})" if origin else "")
+                        f"the built {rel} holds '{form}'"
+                        + (f" (written in {origin})" if origin else "")
+                        + (
+                            f"; {sheet} shows its solutions: if it states this answer on purpose, "
+                            f"take the form out of {source}"
+                            if sheet in shown
+                            else ""
+                        )
                     )
 
 
-def _written_in(needle: Needle, content: Path) -> str | None:
-    """The sources that hold the form: the files of ``content/`` (a page without the
-    solution blocks the student edition leaves out, each file also without its tags),
-    else the course's code (a figure's text, the notebook)."""
+def _written_in(needle: Needle, content: Path, solutions_of: str | None = None) -> str | None:
+    """The sources that hold the form: the files of ``content/`` as published (a page
+    without its HTML comments and, unless it is of the worksheet ``solutions_of``, whose
+    solutions are shown, without the solution blocks the student edition leaves out;
+    each file also without its tags), else the course's code (a figure's text, the
+    notebook)."""
     root = content.parent
-    found = _holding(needle, sorted(content.rglob("*")), root) or _holding(
+    found = _holding(needle, sorted(content.rglob("*")), root, solutions_of) or _holding(
         needle, sorted((root / "course").rglob("*.py")), root
     )
     return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
 
 
-def _holding(needle: Needle, paths: list[Path], root: Path) -> list[str]:
+def _holding(needle: Needle, paths: list[Path], root: Path, solutions_of: str | None = None) -> list[str]:
     found = []
     for path in paths:
         if path.name == FILE or not path.is_file() or path.name.endswith(BINARY):
@@ -254,7 +263,10 @@ def _holding(needle: Needle, paths: list[Path], root: Path) -> list[str]:
         text = _decoded(path.read_bytes())
         if text is None:
             continue
-        text = _SOLUTION_CALL.sub(" ", text) if path.suffix == ".md" else text
+        if path.suffix == ".md":
+            text = _COMMENT.sub(" ", text)
+            shown = solutions_of is not None and path.relative_to(root).parts[1:2] == (solutions_of,)
+            text = text if shown else _SOLUTION_CALL.sub(" ", text)
         if any(needle.found_in(Haystack.of(t)) for t in (text, _TAG.sub(" ", text), _TAG.sub("", text))):
             found.append(path.relative_to(root).as_posix())
     return found
@@ -262,21 +274,20 @@ def _holding(needle: Needle, paths: list[Path], root: Path) -> list[str]:
 
 _SOLUTION_CALL = re.compile(r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}", re.S)  # left out for students
 _TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)  # not published
 _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)", re.S)
 
 
-def _text(rel: str, data: bytes, read, solutions: bool) -> Haystack | None:
+def _text(rel: str, data: bytes, read) -> Haystack | None:
     """What a student reads of a file, as searched (None: nothing, a picture's pixels):
-    a page's text as its HTML reads (``read``), with its front matter's words and, with
-    ``solutions`` (its worksheet's are not shown, so hand-written ones are read), its
-    solution blocks; an SVG's text (matplotlib draws the glyphs and
+    a page's text as its HTML reads (``read``), its solution blocks (a released
+    worksheet's, or written by hand) and its front matter's words; an SVG's text (matplotlib draws the glyphs and
     keeps the words in comments); a notebook's cells; a JSON file's strings; any other
     file that is text, in whichever encoding, as it is (HTML read as HTML)."""
     if read is not None:
         meta = front_matter(data.decode("utf-8", "replace"), rel)
         parts = ["".join(read.text), *read.labels, *_strings(meta)]
-        if solutions:
-            parts += ["".join(read.solution_text), *read.solution_labels]
+        parts += ["".join(read.solution_text), *read.solution_labels]
         return Haystack.of(BREAK.join(parts))
     text = None if rel.endswith(BINARY) else _decoded(data)
     if text is None:

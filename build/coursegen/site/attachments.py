@@ -2,8 +2,9 @@
 published where a page of the edition links to them.
 
 Only linked files go out: a picture linked from a solution is linked nowhere in the
-student edition (its solutions are never rendered), so it is not in that site at all,
-and a file nobody links to stays a source. A worksheet's parameter files are never
+student edition (its solutions are never rendered), so it is not in that site at all
+(nor may another page link it while those solutions are not out), and a file nobody
+links to stays a source. A worksheet's parameter files are never
 published (their comments may say what the solutions say).
 
 A page's links are what its HTML links to, as the site's Markdown makes it
@@ -96,3 +97,26 @@ def _sheet_targets(sheet: str, links: dict[str, set[str]], pages_anywhere: bool 
         for target in sorted(found):
             if target.startswith(f"{sheet}/") or (pages_anywhere and own and target.endswith(PAGES)):
                 yield page, target
+
+
+def solution_files_unlinked(hidden: list[str], solved: dict[str, Read], published: dict[str, Read]) -> None:
+    """A file of a worksheet shown without its solutions (``hidden``) that only its
+    solutions link (``solved``: its pages with them, ``published``: every page as this
+    build publishes it) is solution material: another page linking it would publish it."""
+    solved_links, published_links = targets(solved), targets(published)
+    for sheet in hidden:
+        solution_only = _own_targets(sheet, solved_links) - _own_targets(sheet, published_links)
+        for page, found in sorted(published_links.items()):
+            for target in sorted(found & solution_only):
+                raise BuildError(
+                    f"content/{page}: links to {posixpath.relpath(target, posixpath.dirname(page))}, which {sheet} "
+                    f"links only from its solutions, not published in this build; link it from {sheet}'s question "
+                    f"text, or once its solutions are out"
+                )
+
+
+def _own_targets(sheet: str, links: dict[str, set[str]]) -> set[str]:
+    """The files of the worksheet's folder that its own pages link."""
+    return {
+        t for page, found in links.items() if page.startswith(f"{sheet}/") for t in found if t.startswith(f"{sheet}/")
+    }
