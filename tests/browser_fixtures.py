@@ -5,6 +5,7 @@ then registered once for the session, so every test shares one Chromium (Playwri
 sync API cannot run two at a time) and one server per edition.
 """
 
+import datetime as dt
 import functools
 import shutil
 from pathlib import Path
@@ -16,8 +17,10 @@ from coursegen.tools import chromium as launcher
 from coursegen.tools import handout
 
 from browser import ARTIFACTS, Browser, require_chromium, serve
-from conftest import REPO, shared_folder, shared_site
+from conftest import EPOCH, REPO, shared_folder, shared_site
 from visits import visit
+
+EPOCH_CLOCK = dt.datetime.fromtimestamp(int(EPOCH["SOURCE_DATE_EPOCH"]), dt.UTC)  # the handouts' date
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +46,9 @@ def handouts(chromium, solutions_site, student_site, tmp_path_factory) -> dict[s
     def print_both(out: Path) -> None:
         sheets = discover(REPO / "content", REPO)
         pages = {s.name: [name for name, _ in s.meta.pages] for s in sheets}
-        handout.write_handouts({"solutions": solutions_site, "student": student_site}, out, pages, chromium.browser)
+        handout.write_handouts(
+            {"solutions": solutions_site, "student": student_site}, out, pages, EPOCH_CLOCK, chromium.browser
+        )
         shutil.copytree(out, ARTIFACTS / "handouts", dirs_exist_ok=True)
 
     out = shared_folder(tmp_path_factory, "handouts", print_both)

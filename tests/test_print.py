@@ -239,9 +239,13 @@ def test_handout_command_student_edition(tmp_path):
     stale.write_bytes(b"%PDF-1.4 left over")
     mark = {"built by": "coursegen", "course": "", "files": ["handouts/dis01-solutions.pdf"]}
     (root / "site" / ".coursegen-site").write_text(json.dumps(mark))  # as an earlier run leaves it
-    result = run_cli(root, "handout", "--edition", "student", "--jobs", "2")
+    result = run_cli(root, "handout", "--edition", "student", "--jobs", "2", env=EPOCH)
     assert result.returncode == 0, result.stderr
     pdfs = sorted(p.name for p in stale.parent.iterdir())
+    # dated by the build's clock (SOURCE_DATE_EPOCH), not the machine's: reproducible
+    for pdf in pdfs:
+        dates = re.findall(rb"/(CreationDate|ModDate) \(D:(\d{14})", (stale.parent / pdf).read_bytes())
+        assert dates == [(b"CreationDate", b"20231114221320"), (b"ModDate", b"20231114221320")], (pdf, dates)
     assert pdfs == sorted(f"{d.name}-student.pdf" for d in (root / "content").iterdir() if d.is_dir())
     assert SOLUTION not in pdf_contents(stale.parent / "dis01-student.pdf")[1]
     assert "handout: site/handouts/dis01-student.pdf" in result.stdout

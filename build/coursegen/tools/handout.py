@@ -15,7 +15,9 @@ exactly what was written, so a site published as the student edition never carri
 solutions PDF left over from an earlier run.
 """
 
+import datetime as dt
 import html
+import re
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -89,15 +91,17 @@ def write_handouts(
     sites: dict[str, Path],
     out_dir: Path,
     pages: dict[str, list[str]],
+    clock: dt.datetime,
     browser=None,
     sheets: dict[str, list[str]] | None = None,
 ) -> list[Path]:
     """Print every worksheet of each edition's built site into ``out_dir``.
 
     ``sites`` maps a handout edition to its built site folder; ``pages`` a worksheet to
-    its other pages (``optimizers.md``), printed after its first; ``sheets``, optionally,
-    an edition to the worksheets to print from it (default: all). ``out_dir`` ends up
-    holding exactly the PDFs written here. ``browser``: a Playwright Browser to reuse (tests).
+    its other pages (``optimizers.md``), printed after its first; ``clock``: the build's,
+    which dates each PDF; ``sheets``, optionally, an edition to the worksheets to print
+    from it (default: all). ``out_dir`` ends up holding exactly the PDFs written here.
+    ``browser``: a Playwright Browser to reuse (tests).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -111,7 +115,7 @@ def write_handouts(
                 for sheet in [s for s in found if s in wanted]:
                     path = out_dir / f"{sheet}-{edition}.pdf"
                     others = [str(Path(name).with_suffix(".html")) for name in pages.get(sheet, [])]
-                    _print(launched, f"{url}/{sheet}/index.html", others, path, edition)
+                    _print(launched, f"{url}/{sheet}/index.html", others, path, edition, clock)
                     written.append(path)
     for stale in out_dir.glob("*.pdf"):
         if stale not in written:
@@ -119,7 +123,18 @@ def write_handouts(
     return written
 
 
-def _print(launched, url: str, others: list[str], path: Path, edition: str) -> None:
+# Chromium dates a PDF by the machine's clock: "/CreationDate (D:20261207210815+00'00')".
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d\d'\d\d'\)")
+
+
+def dated(pdf: bytes, clock: dt.datetime) -> bytes:
+    """The PDF dated by the build's clock instead, in UTC: two builds of one commit print
+    the same bytes. The date keeps its length, so the file's byte offsets hold."""
+    stamp = clock.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S").encode()
+    return _PDF_DATE.sub(lambda m: b"/" + m[1] + b" (D:" + stamp + b"+00'00')", pdf)
+
+
+def _print(launched, url: str, others: list[str], path: Path, edition: str, clock: dt.datetime) -> None:
     page = chromium.new_page(launched)
     try:
         page.goto(url, wait_until="load")
@@ -132,8 +147,7 @@ def _print(launched, url: str, others: list[str], path: Path, edition: str) -> N
         if page.external:
             raise BuildError(f"{url} requested other hosts: {', '.join(sorted(set(page.external)))}")
         tmp = path.with_name(f".tmp-{path.name}")
-        page.pdf(
-            path=str(tmp),
+        pdf = page.pdf(
             format="Letter",
             print_background=True,
             margin=MARGIN,
@@ -141,6 +155,7 @@ def _print(launched, url: str, others: list[str], path: Path, edition: str) -> N
             header_template="<span></span>",
             footer_template=_FOOTER.format(edition=html.escape(edition.capitalize())),
         )
+        tmp.write_bytes(dated(pdf, clock))
         tmp.replace(path)
     finally:
         page.context.close()
@@ -168,7 +183,7 @@ def make_handouts(paths, args, log) -> int:
             ]
         printed = Path(scratch) / "handouts"
         others = {s.name: [name for name, _ in s.meta.pages] for s in built}
-        written = write_handouts(sites, printed, others, sheets=sheets)
+        written = write_handouts(sites, printed, others, shown.clock, sheets=sheets)
         if in_site:  # the site itself, now with the home page linking the handouts
             links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
             commands.build_into(paths, shown, commands.site_dir(paths, None), executors.Options.of(args), log, links)
