@@ -301,6 +301,14 @@ def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
     result = run_cli(root, "site")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: content/mini/index.md, line ") and "question material" in result.stderr
+    # a solution figure inside a solution block: Markdown cannot nest its own closed block
+    # there (it came out as a paragraph holding a block), so it goes after the block
+    params.write_text(good.replace('role = "question"', 'role = "solution"'), encoding="utf-8")
+    result = run_cli(root, "site")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: content/mini/index.md, line "), result.stderr
+    assert "figure 'anim' is solution material inside a solution block" in result.stderr, result.stderr
+    assert "place it after the block" in result.stderr, result.stderr
 
 
 def test_any_piece_of_solution_material_pasted_into_a_student_file_is_found(solutions_site, student_site, answers):

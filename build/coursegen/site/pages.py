@@ -298,6 +298,11 @@ def _figure_macro(
                 f"figure {name!r} is question material ({fig.source}) placed inside solution "
                 f"material: students would never see it"
             )
+        if inside:  # Markdown cannot indent the figure's HTML block into the solution's
+            raise _Misplaced(
+                f"figure {name!r} is solution material inside a solution block: place it after the block "
+                f"(a solution figure comes in a closed block of its own)"
+            )
         if edition is Edition.STUDENT and fig.role == "solution":
             if fig.student is None:
                 numbering.place(name, None)  # its number stays taken: both editions number alike
