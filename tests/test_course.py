@@ -135,6 +135,10 @@ def test_the_nav_and_the_home_page_list_every_worksheet_in_its_order(course):
         ),
         (("solutions: now", "solutions: 2022-09-09T17:00"), "has no time zone"),
         (("number: 1\n", ""), "content/mini/index.md: front matter is missing 'number'"),
+        (
+            ("solutions: now\n---\n", "solutions: now\n\n"),
+            "content/mini/index.md: front matter is never closed: end it with a line ---",
+        ),
         (("date: 2022-09-09", "date: 9/9/22"), "front matter date: '9/9/22' is not a date like 2022-09-09"),
         (("summary:", "sumary:"), "front matter field 'sumary' is unknown"),
         (("---\nnumber", "---\npages: [extra.md]\nnumber"), "front matter pages: extra.md does not exist in mini/"),

@@ -31,6 +31,7 @@ from coursegen.errors import BuildError
 FIELDS = ("number", "title", "date", "summary", "solutions", "pages")
 NOW, NEVER = "now", "never"
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+_OPENED = re.compile(r"\A---[ \t]*\r?\n")  # a front matter begins
 
 
 class _UniqueKeys(yaml.BaseLoader):
@@ -80,6 +81,8 @@ def front_matter(text: str, source: str) -> dict[str, str | list]:
     """A page's front matter as plain strings (and lists of them); {} without one."""
     match = _FRONT.match(text.replace("\r\n", "\n"))
     if not match:
+        if _OPENED.match(text):
+            raise BuildError(f"{source}: front matter is never closed: end it with a line ---")
         return {}
     try:
         data = yaml.load(match.group(1), Loader=_UniqueKeys)
