@@ -60,3 +60,25 @@ def test_an_unknown_reference_names_the_file_and_line(tmp_path):
     assert result.stderr.strip() == (
         f"error: content/mini/index.md, line {line}: ref('amin'): unknown figure; figures of mini: anim"
     )
+
+
+def test_a_reference_to_a_solution_figure_from_question_text_says_why_it_fails(tmp_path):
+    """The worksheet's solutions are not out (a scheduled build before their release):
+    the figure it names is solution material, so the question text cannot link it."""
+    root = make_mini_checkout(tmp_path / "course")
+    params = root / "content" / "mini" / "params.toml"
+    params.write_text(params.read_text().replace('role = "question"', 'role = "solution"', 1))
+    text = (
+        MINI_PAGE.replace("solutions: now", "solutions: 2099-01-01T00:00Z")
+        .replace('{{ figure("anim") }}\n', 'As {{ ref("anim") }} shows.\n')
+        .replace("{% endcall %}\n", '{% endcall %}\n\n{{ figure("anim") }}\n')
+    )
+    (root / "content" / "mini" / "index.md").write_text(text)
+    line = text.splitlines().index('As {{ ref("anim") }} shows.') + 1
+    result = run_cli(root, "site")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: content/mini/index.md, line {line}: ref('anim'): figure 'anim' is solution material, absent "
+        f"where mini is shown without its solutions (the student edition, or before they are out); "
+        f"refer to it from solution material"
+    )

@@ -355,6 +355,15 @@ def _ref_macro(sheet: Sheet, edition: str, numbering: Numbering):
             raise _FigureError(f"ref({name!r}): unknown figure; figures of {sheet.name}: {known}")
         if not numbering.final:
             return ""
+        if (
+            edition is Edition.STUDENT
+            and sheet.figures[name].role == "solution"
+            and sheet.figures[name].student is None
+        ):
+            raise _FigureError(
+                f"ref({name!r}): figure {name!r} is solution material, absent where {sheet.name} is shown without "
+                f"its solutions (the student edition, or before they are out); refer to it from solution material"
+            )
         if name not in numbering.placed or numbering.placed[name][2] is None:
             raise _FigureError(
                 f"ref({name!r}): the figure is placed on no page of {sheet.name} in the {edition} edition; "
