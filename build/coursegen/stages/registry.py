@@ -18,9 +18,9 @@ the kinds of the module-level dicts it defines:
   an experiment: the numbers a page states that compare experiments.
 * ``FIGURES = {"kind": function}``: results to files, through ``coursegen.figures``
   (whose docstring is the figure contract).
-* ``NOTEBOOKS = {"kind": function}``: ``function(sheet, results, page, edition)`` gives
-  a worksheet's companion notebook as the bytes of an ``.ipynb`` file, or None when the
-  worksheet has none of its experiments.
+* ``NOTEBOOKS = {"kind": notebook}``: an object with ``wants(sheet) -> bool`` (whether
+  the worksheet has such a companion notebook) and ``build(sheet, results, page,
+  edition) -> bytes`` (the ``.ipynb`` file): ``coursegen.site.notebooks``.
 
 A kind that two modules define is an error naming both. A module without any of the
 dicts (a helper, such as a compiled kernel) contributes nothing. So a new kind is a new
