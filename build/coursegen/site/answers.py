@@ -242,7 +242,7 @@ def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], 
                     )
 
 
-def _written_in(needle: Needle, content: Path, solutions_of: str | None = None) -> str | None:
+def _written_in(needle: Needle, content: Path, solutions_of: str | None) -> str | None:
     """The sources that hold the form: the files of ``content/`` as published (a page
     without its HTML comments and, unless it is of the worksheet ``solutions_of``, whose
     solutions are shown, without the solution blocks the student edition leaves out;
@@ -281,9 +281,10 @@ _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)"
 def _text(rel: str, data: bytes, read) -> Haystack | None:
     """What a student reads of a file, as searched (None: nothing, a picture's pixels):
     a page's text as its HTML reads (``read``), its solution blocks (a released
-    worksheet's, or written by hand) and its front matter's words; an SVG's text (matplotlib draws the glyphs and
-    keeps the words in comments); a notebook's cells; a JSON file's strings; any other
-    file that is text, in whichever encoding, as it is (HTML read as HTML)."""
+    worksheet's, or written by hand) and its front matter's words; an SVG's text
+    (matplotlib draws the glyphs and keeps the words in comments); a notebook's cells; a
+    JSON file's strings; any other file that is text, in whichever encoding, as it is
+    (HTML read as HTML)."""
     if read is not None:
         meta = front_matter(data.decode("utf-8", "replace"), rel)
         parts = ["".join(read.text), *read.labels, *_strings(meta)]
