@@ -128,7 +128,7 @@ def build(sheet: Sheet, results, page: str, edition: str) -> bytes:
 
 _ABOUT = """\
 **Running it.** It needs numpy and matplotlib (ipywidgets adds a slider). Run all cells:
-Section 2 trains every network of the page, which takes about a minute. The first code
+Section 2 trains every network of the page, which takes a minute or two. The first code
 cell holds every parameter: change one and run all cells again. The last cell compares
 what this notebook computed with the numbers on the page."""
 
@@ -632,7 +632,7 @@ def _relu_cells(runs: list[Experiment]) -> list[dict]:
         _code(_RELU_DATA),
         _md("Training: one SGD step for every network at once."),
         _code(_RELU_TRAIN),
-        _md("Every seed of every configuration: about a minute."),
+        _md("Every seed of every configuration: a minute or two."),
         _code(_RELU_RUN),
         _md("The median seed's final network for each configuration, and the median errors over the seeds."),
         _code(_RELU_FIGURES),
