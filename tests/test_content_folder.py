@@ -311,3 +311,38 @@ def test_a_file_only_an_unpublished_solution_links_is_not_published_by_anothers_
     built = run_cli(mini_built, "site", "--edition", edition, cache=None, env=EPOCH)
     assert built.returncode == 0, built.stderr
     assert (mini_built / "site" / "week02" / "worked.csv").is_file()
+
+
+@pytest.mark.parametrize("edition", ["solutions", "student"])
+def test_a_rebuild_after_an_edit_holds_exactly_what_a_build_from_nothing_holds(tmp_path, edition):
+    """What an edit stops the build from making (a linked file no longer linked, a
+    question figure turned solution material) leaves the docs folder and the site, as
+    if the build had never made it: both hold exactly a fresh build's files."""
+    from conftest import make_mini_checkout
+
+    def build(root):
+        result = run_cli(root, "site", "--edition", edition, cache=None, env=EPOCH)
+        assert result.returncode == 0, result.stderr
+        return tree_bytes(root / ".cache" / "docs" / edition), tree_bytes(root / "site")
+
+    def edit(root, before: bool):
+        content = root / "content" / "mini"
+        (content / "notes.csv").write_text("x,y\n1,2\n")
+        page = (
+            MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n[Notes](notes.csv)\n") if before else MINI_PAGE
+        )
+        (content / "index.md").write_text(page)
+        params = content / "params.toml"
+        role = 'role = "question"' if before else 'role = "solution"'
+        params.write_text(params.read_text().replace('role = "question"', role, 1))
+
+    edited = make_mini_checkout(tmp_path / "edited")
+    edit(edited, before=True)
+    docs_before, site_before = build(edited)
+    assert "mini/notes.csv" in docs_before and "mini/notes.csv" in site_before
+    edit(edited, before=False)
+    docs, site = build(edited)
+    fresh = make_mini_checkout(tmp_path / "fresh")
+    edit(fresh, before=False)
+    assert (sorted(docs), sorted(site)) == tuple(sorted(t) for t in build(fresh))
+    assert "mini/notes.csv" not in site
