@@ -168,15 +168,32 @@ def test_player_draws_the_frames_of_its_gif(chromium, served, solutions_site):
 
 
 def test_player_reduced_motion_starts_paused(chromium, served, solutions_site):
-    url = f"{served['solutions']}/{worksheet(solutions_site)}"
+    """It opens paused on the last frame; Play starts it over from the first, at the
+    GIF's own frame time (Pillow reads it), never faster."""
+    from PIL import Image
+
+    sheet = worksheet(solutions_site)
+    url = f"{served['solutions']}/{sheet}"
     with _player(chromium, url, reduced_motion="reduce") as (page, player):
         n = int(player.locator("input[type=range]").get_attribute("max")) + 1
+        frame_ms = Image.open(site_file(solutions_site / Path(sheet).parent, player.get_attribute("data-gif"))).info[
+            "duration"
+        ]
         assert player.get_attribute("data-playing") == "false"
         assert _frame(player) == n - 1  # the last frame, as the PNG shown before the player
         page.wait_for_timeout(500)
         assert _frame(player) == n - 1
-        player.locator("button").first.click()  # and it still plays on request
+        player.locator("button").first.click()  # and it still plays on request, from the start
+        began = page.evaluate("() => performance.now()")
         assert player.get_attribute("data-playing") == "true"
+        page.wait_for_function(
+            f"p => Number(p.dataset.frame) < {n - 1} && p.dataset.playing === 'true'",
+            arg=player.element_handle(),
+            timeout=10_000,
+        )
+        page.wait_for_timeout(600)
+        frame, now = player.evaluate("p => [Number(p.dataset.frame), performance.now()]")
+        assert frame <= (now - began) / frame_ms + 2, (frame, now - began, frame_ms)  # fewer if busy, never more
         assert page.errors == []
 
 
