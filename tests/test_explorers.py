@@ -7,6 +7,7 @@ trained by a numpy SGD of this file's own from the documented seeds."""
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,6 +161,13 @@ def check_gd_state(drawn, oracle, a, t):
         got_t = to_data(time_panel, on_time)[0]
         if abs(got_t[0] - t) > 0.05 or abs(got_t[1] - theta) > 2e-3 * span:
             problems.append(f"α#{a} t={t}: θ_t marker at {got_t}, closed form ({t}, {theta:.4f})")
+        # the trail: every iterate up to this step's, none beyond (on the θ_t panel, the
+        # steps 0..t, ending at the marker)
+        trail = np.concatenate([to_data(time_panel, s) for s in layer(time_panel, "gd_trail", "line")])
+        if len(trail) != t + 1 or abs(trail[:, 0].max() - t) > 0.05:
+            problems.append(
+                f"α#{a} t={t}: the GD trail holds steps up to {trail[:, 0].max():.2f} ({len(trail)} points)"
+            )
         said = re.search(r"GD's loss (\d+(?:\.\d+)?(?:e[-+]\d+)?)", drawn["text"])
         loss = gd_loss(theta, x, y, linear)
         if not said or not math.isclose(float(said.group(1)), float(f"{loss:.2g}"), rel_tol=1e-9):
@@ -362,3 +370,41 @@ def test_explorer_data_load_only_when_in_view_and_states_answer_fast(chromium, s
                  s.dispatchEvent(new Event('input')); out.push(performance.now() - t); } return out; }"""
         )
         assert max(times) < 100, times
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(200)
+def test_switching_the_scheme_repaints_every_explorer(chromium, served, solutions_site):
+    """Material's toggle to dark: every shape of every explorer takes its layer's dark
+    style from the explorer's spec (read here from its JSON file)."""
+    import json
+
+    from site_html import site_file
+
+    checked = 0
+    for rel in explorer_pages(solutions_site):
+        with open_page(chromium, f"{served['solutions']}/{rel}", color_scheme="light") as page:
+            names = page.eval_on_selector_all("[data-explorer]", "els => els.map((e) => e.dataset.explorer)")
+            roots = {name: ready(page, name) for name in names}
+            page.locator("label[for='__palette_1']").first.click()  # Material's toggle: to dark
+            assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+            for name, root in roots.items():
+                spec = json.loads(
+                    site_file(solutions_site / Path(rel).parent, root.get_attribute("data-spec")).read_text()
+                )
+                painted = root.evaluate(
+                    """r => [...r.querySelectorAll("g[data-layer]")].flatMap((g) => [...g.children].map((e) =>
+                         [g.dataset.style, g.dataset.kind, e.getAttribute("fill"), e.getAttribute("stroke")]))"""
+                )
+                assert painted, name
+                for style, kind, fill, stroke in painted:
+                    want = spec["styles"]["dark"][style]
+                    expected = (want.get("fill", "currentColor"), want.get("stroke", "none"))
+                    if kind == "area":
+                        expected = (want["fill"], "none")
+                    elif kind != "dots":
+                        expected = ("none", want["stroke"])
+                    assert (fill, stroke) == expected, (name, style, kind)
+                    checked += 1
+            assert page.errors == []
+    assert checked
