@@ -153,6 +153,9 @@ def check_gd_state(drawn, oracle, a, t):
     span = tick_value(loss_panel["x"][-1][1]) - tick_value(loss_panel["x"][0][1])
     lo, hi = tick_value(loss_panel["x"][0][1]), tick_value(loss_panel["x"][-1][1])
     problems = []
+    passed = [k for k in range(t + 1) if abs((1 - 2 * alpha * c) ** k * (p.theta0 - star)) > p.divergence_bound]
+    if bool(passed) != ("GD's run passed the divergence bound" in drawn["text"].split("SGD (", 1)[0]):
+        problems.append(f"α#{a} t={t}: GD passed the bound at steps {passed[:1]}, yet it says {drawn['text']!r}")
     if abs(theta - star) < 1e5 and lo - span / 4 < theta < hi + span / 4:  # on the axes (else held at the edge)
         got = to_data(loss_panel, marker)[0]
         if abs(got[0] - theta) > 2e-3 * span:
@@ -329,6 +332,12 @@ def test_every_explorer_shows_what_an_independent_recomputation_gives(
                     half, one = fractions.index(0.5), fractions.index(1.0)  # the boundaries are on the grid
                     last = (controls[0] - 1, controls[1] - 1)  # SGD runs past the divergence bound
                     states = [(half, 1), (one, controls[1] - 1), (0, 7), (controls[0] - 1, 3), (half + 2, 20), last]
+                    x, y, p, linear, c, star, alphas = oracle
+                    factor = abs(1 - 2 * alphas[-1] * c)
+                    passes = next(  # the step at which GD at the largest step size passes the bound
+                        k for k in range(controls[1]) if factor**k * abs(p.theta0 - star) > p.divergence_bound
+                    )
+                    states += [(controls[0] - 1, passes - 1), (controls[0] - 1, passes)]
                     for a, t in states:
                         set_state(page, root, (a, t))
                         drawn = root.evaluate(_READ)
