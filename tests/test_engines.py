@@ -5,6 +5,8 @@ typeset math, the same working players and the same links as in the MkDocs build
 import re
 from pathlib import Path
 
+import pytest
+
 from browser import open_page
 from site_html import site_file
 
@@ -62,3 +64,19 @@ def test_a_custom_dir_that_is_not_there_stops_the_zensical_build_as_it_stops_mkd
         engines.zensical_config(config, docs, tmp_path / ".cache" / "out", [])
     (tmp_path / "overridez").mkdir()
     assert engines.zensical_config(config, docs, tmp_path / ".cache" / "out", []).is_file()
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_courses_override_wins_over_the_generators_at_the_same_path(tmp_path, engine):
+    """The generator overrides Material's palette partial; a course that overrides it
+    too (its theme.custom_dir) gets its own, with either engine (docs/course-of-your-own.md)."""
+    from conftest import EPOCH, make_mini_checkout, run_cli
+
+    root = make_mini_checkout(tmp_path / "course")
+    override = root / "site_src" / "overrides" / "partials" / "javascripts" / "palette.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("<script>/* the course's own palette script */</script>\n", encoding="utf-8")
+    result = run_cli(root, "site", "--engine", engine, cache=None, env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "mini" / "index.html").read_text(encoding="utf-8")
+    assert "the course's own palette script" in page
