@@ -236,3 +236,24 @@ def test_the_short_form_stops_at_a_frame_past_the_limit_before_drawing_it(tmp_pa
     with pytest.raises(ValueError, match=f"record: {limits.MAX_FRAMES + 1} frames, more than the limit of"):
         style.record(drawing(), tmp_path / "figure", 100, "step")
     assert len(asked) == limits.MAX_FRAMES + 1 and not list(tmp_path.iterdir())
+
+
+def test_a_figure_drawn_after_one_that_changed_matplotlibs_settings_keeps_its_bytes():
+    """Units share a process (a pool worker, a Dask worker, ``coursegen serve``), and
+    matplotlib's settings are the process's: a figure function that changes them (a
+    bolder line, another face colour) must not change the next figure's bytes."""
+    import matplotlib
+
+    def plain(res):
+        fig = style.new_figure(3.0, 2.0)
+        fig.subplots().plot([0, 1, 2], [0, 1, 0])
+        return fig
+
+    def own_settings(res):
+        matplotlib.rcParams.update({"lines.linewidth": 7, "axes.facecolor": "#ff0000", "axes.grid": True})
+        return plain(res)
+
+    with matplotlib.rc_context():
+        first = style.draw(plain, {})
+        style.draw(own_settings, {})
+        assert style.draw(plain, {}) == first
