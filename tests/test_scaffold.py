@@ -104,6 +104,9 @@ def test_the_number_and_date_follow_the_latest_worksheet(tmp_path):
         'Discussion 4: A "quoted" title: with # and ü',
     )
     assert tomllib.loads(files[content / "dis04" / "params.toml"])["experiments"]["descent"]["kind"] == "descent"
+    (content / "review").mkdir()  # numbers with a gap: the next is past the highest, never a taken one
+    (content / "review" / "index.md").write_text("---\nnumber: 9\ndate: 2022-09-30\n---\n# x\n")
+    assert scaffold.next_place(content) == (10, dt.date(2022, 10, 7))
 
 
 @pytest.mark.parametrize(
