@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from coursegen.course import GENERATOR_TEMPLATES
+from coursegen.stages import limits
 
 from conftest import REPO, run_cli, tree_bytes
 
@@ -364,3 +365,21 @@ def test_a_page_runs_no_code_on_the_build_machine(tmp_path):
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: content/mini/index.md, line ") and "unsafe" in line, line
     assert not proof.exists() and not (root / "site").exists()
+
+
+def _documented_positive() -> list[str]:
+    """The fields the manual (docs/limits.md) says must be greater than 0 in any course."""
+    import re
+
+    text = " ".join((REPO / "docs" / "limits.md").read_text(encoding="utf-8").split())
+    (listed,) = re.findall(r"a field named (.*?)\) must be greater than 0", text)
+    return [*re.findall(r"`(\w+)`", listed), "frame_ms"]  # and a frame of 0 ms (between 10 and 60,000)
+
+
+@pytest.mark.parametrize("name", _documented_positive())
+def test_every_value_that_must_be_positive_is_refused_at_zero_or_below(name):
+    """A step size or learning rate of 0 (descent never moves), a frame of 0 ms: for
+    every name the manual lists, alone or as one item of a list, in any course."""
+    for bad in (0, -0.5, (0.1, 0.0), (-1.0,)):
+        assert limits.problems({name: bad}) == [f"{name} must be greater than 0, got {limits._show(bad)}"], bad
+    assert limits.problems({name: 0.25}) == limits.problems({name: (0.1, 0.5)}) == []
