@@ -346,3 +346,19 @@ def test_a_rebuild_after_an_edit_holds_exactly_what_a_build_from_nothing_holds(t
     edit(fresh, before=False)
     assert (sorted(docs), sorted(site)) == tuple(sorted(t) for t in build(fresh))
     assert "mini/notes.csv" not in site
+
+
+def test_a_link_to_a_hidden_file_publishes_nothing_and_names_the_page(mini_built):
+    """Hidden files and folders (``.notes/``, an editor's ``.swp``) are staff's own: a
+    link to one is refused as a link to nothing, and the file is never published."""
+    content = mini_built / "content" / "mini"
+    (content / ".notes").mkdir()
+    (content / ".notes" / "plan.txt").write_text("staff only\n")
+    (content / "index.md").write_text(
+        MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\n[Plan](.notes/plan.txt)\n")
+    )
+    site = tree_bytes(mini_built / "site")
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith("error: content/mini/index.md: links to .notes/plan.txt"), said
+    assert tree_bytes(mini_built / "site") == site
+    assert not any(".notes" in rel for rel in tree_bytes(mini_built / ".cache" / "docs"))
