@@ -417,3 +417,27 @@ def test_switching_the_scheme_repaints_every_explorer(chromium, served, solution
                     checked += 1
             assert page.errors == []
     assert checked
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(200)
+def test_a_quick_run_of_moves_is_read_out_once(chromium, served, solutions_site):
+    """A screen reader hears the state the student stops at, not each one passed on the
+    way: ten moves of a slider in a row (as a drag makes them, in one go here, so that a
+    busy machine cannot space them out) change the live region once, to the last sentence."""
+    rel = explorer_pages(solutions_site)[0]
+    with open_page(chromium, f"{served['solutions']}/{rel}") as page:
+        name = page.eval_on_selector("[data-explorer]", "e => e.dataset.explorer")
+        root = ready(page, name)
+        root.evaluate(
+            """r => { window.cgSaid = []; const live = r.querySelector("[aria-live=polite]");
+               new MutationObserver(() => window.cgSaid.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true }); }"""
+        )
+        root.evaluate(
+            """r => { const s = [...r.querySelectorAll("input[type=range]")].pop();
+               for (let j = 0; j < 10; j++) { s.value = j; s.dispatchEvent(new Event("input")); } }"""
+        )
+        page.wait_for_timeout(1000)
+        said = page.evaluate("window.cgSaid")
+        assert said == [root.locator(".cg-explorer__state").text_content()], said
+        assert page.errors == []
