@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from course.experiments import relu
-from coursegen.stages import cache, pipeline, results
+from coursegen.stages import cache, outputs, pipeline, results
 from coursegen.stages.parameters import Experiment
 
 GIF = b"GIF89a" + bytes(20)
@@ -141,3 +141,12 @@ def test_putting_an_entry_that_is_there_keeps_it_for_the_build_reading_it(store)
     (store.root / "results" / "k" / "results.npz").write_bytes(b"damaged")
     third = store.put("results", "k", {"results.npz": npz(1.0)})  # a broken one is replaced
     assert store.get("results", "k") is not None and third.sha256 == first.sha256
+
+
+@pytest.mark.parametrize("json_text", [b"[]", b'"figure"', b"3", b"{", b""])
+def test_a_figures_json_that_is_not_an_object_is_not_an_entry(json_text):
+    """A figure's ``.json`` (its size, text sizes, frame labels) is an object: anything
+    else a function wrote is named, never cached or served."""
+    files = {"figure.svg": b"<svg/>", "figure-dark.svg": b"<svg/>", "figure.json": b"{}"}
+    assert outputs.problem("figures", files) is None
+    assert outputs.problem("figures", {**files, "figure.json": json_text}) == "figure.json is not a valid JSON file"
