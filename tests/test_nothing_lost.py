@@ -219,6 +219,20 @@ def test_published_files_are_world_readable_under_umask_077(built, tmp_path):
     assert tree_bytes(out) == site
 
 
+def test_every_file_written_in_place_is_world_readable_under_umask_077(tmp_path):
+    """The docs folder (which ``mkdocs serve`` and a web server may read as another
+    user), manifest.json and the cache are written through one function: 0644, whatever
+    the umask (a temporary file is made 0600)."""
+    from coursegen import atomic
+
+    old = os.umask(0o077)
+    try:
+        atomic.write_text(tmp_path / "docs" / "page.md", "# A page\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "docs" / "page.md").stat().st_mode & 0o777 == 0o644
+
+
 def test_a_full_disk_while_writing_the_cache_costs_one_line_and_no_staging(built):
     root, site = built
     params = root / "content/mini/params.toml"
