@@ -221,8 +221,8 @@ def test_published_files_are_world_readable_under_umask_077(built, tmp_path):
 
 def test_every_file_written_in_place_is_world_readable_under_umask_077(tmp_path):
     """The docs folder (which ``mkdocs serve`` and a web server may read as another
-    user), manifest.json and the cache are written through one function: 0644, whatever
-    the umask (a temporary file is made 0600)."""
+    user) and manifest.json are written through one function: 0644, whatever the umask
+    (a temporary file is made 0600)."""
     from coursegen import atomic
 
     old = os.umask(0o077)
