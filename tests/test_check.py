@@ -168,3 +168,32 @@ def test_check_names_an_experiment_that_is_not_deterministic(tmp_path, draw):
         "it gave other results" in failed.stderr
     ), failed.stderr
     assert "If the change is intended" not in failed.stderr and "Make it deterministic" in failed.stderr
+
+
+def test_the_difference_image_is_of_the_frame_that_differs_most(tmp_path):
+    """A check report shows the frame of an animation that changed most, and how many
+    of its pixels differ (GIFs written here by Pillow)."""
+    import numpy as np
+    from PIL import Image
+
+    from coursegen.stages import report
+
+    frames = [np.zeros((20, 30), dtype=np.uint8) for _ in range(4)]
+    for k, frame in enumerate(frames):
+        frame[19, 20 + k] = 1  # each frame its own (Pillow merges equal frames)
+    changed = [f.copy() for f in frames]
+    changed[1][0, :5] = 1  # 5 pixels
+    changed[2][5:10, :10] = 1  # 50 pixels: the most
+    palette = [0, 0, 0, 255, 255, 255] + [0] * (256 * 3 - 6)
+
+    def gif(path, shown):
+        images = [Image.fromarray(f, mode="P") for f in shown]
+        for image in images:
+            image.putpalette(palette)
+        images[0].save(path, save_all=True, append_images=images[1:], duration=100, optimize=False, disposal=1)
+        return path
+
+    said = report._compare_pixels(
+        gif(tmp_path / "old.gif", frames), gif(tmp_path / "new.gif", changed), tmp_path / "x.gif"
+    )
+    assert said == [f"difference image (frame 2): {tmp_path / 'difference-x.gif.png'} (50 pixels differ)"], said
