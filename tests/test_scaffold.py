@@ -76,8 +76,10 @@ def test_a_new_worksheet_has_the_front_matter_and_the_pieces_of_a_page(tmp_path)
     assert sheet.experiments["descent"].params.steps <= 20  # builds in seconds
 
 
-@pytest.mark.parametrize("edition", ["solutions", "student"])
+@pytest.mark.parametrize("edition", ["solutions", "student", "scheduled"])
 def test_a_new_worksheet_builds_at_once(tmp_path, edition):
+    """Also beside a released worksheet whose solution states the example's answer (the
+    mini one's: "The mean of the data."), in the edition a course publishes."""
     root = make_mini_checkout(tmp_path / "course", link_code=False)
     assert run_cli(root, "new", "worksheet", "dis02", "Momentum").returncode == 0
     result = run_cli(root, "site", "--edition", edition)
@@ -85,6 +87,7 @@ def test_a_new_worksheet_builds_at_once(tmp_path, edition):
     html = (root / "site" / "dis02" / "index.html").read_text()
     assert "Momentum" in html and 'id="fig-descent_anim"' in html
     assert ("mean of the data" in html) == (edition == "solutions")
+    assert ("mean of the data" in (root / "site" / "mini" / "index.html").read_text()) == (edition != "student")
 
 
 def test_the_number_and_date_follow_the_latest_worksheet(tmp_path):

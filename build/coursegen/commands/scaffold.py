@@ -84,7 +84,8 @@ def new(paths, args, log) -> int:
 
 def worksheet_files(root: Path, name: str, title: str, content: Path | None = None) -> dict[Path, str]:
     """``content/NAME/index.md``, ``params.toml`` and ``answers.toml``: one question, one
-    figure, one solution (and its answer listed) and one number from results, numbered
+    figure, one solution (its answer listed in a course's first worksheet, commented out
+    in a later one's) and one number from results, numbered
     after the existing worksheets; and
     the example experiment and animation they run (``course/``, from ``coursegen init``)
     where the course registers no such kinds. ``content``: a course still being written
@@ -113,12 +114,27 @@ def worksheet_files(root: Path, name: str, title: str, content: Path | None = No
         content / name / file: _filled(f"worksheet/{file}", fill)
         for file in ("index.md", "params.toml", "answers.toml")
     }
+    if number > 1:  # the example's answer is the earlier worksheets' too, released with theirs
+        files[content / name / "answers.toml"] = _example_commented(files[content / name / "answers.toml"])
     kinds = registry.kinds()
     if "descent" not in kinds.experiments or "descent_animation" not in kinds.figures:
         for module in EXAMPLE_CODE:
             if not (root / registry.PACKAGE / module).exists():
                 files[root / registry.PACKAGE / module] = _filled(f"course/{registry.PACKAGE}/{module}", {})
     return files
+
+
+def _example_commented(answers: str) -> str:
+    """The answer list with its example answer commented out: a course's earlier
+    worksheets ran the same example, and once one releases its solutions the example's
+    answer is out, so listing it here would stop the build."""
+    head, _, example = answers.partition("\n[[answers]]\n")
+    lines = ("[[answers]]\n" + example).rstrip("\n").split("\n")
+    note = (
+        "# The example question's answer, as the first worksheet lists it (commented out: the\n"
+        "# earlier worksheets ran the same example). List this worksheet's own answers here.\n"
+    )
+    return head + "\n" + note + "\n".join(f"# {line}" for line in lines) + "\n"
 
 
 def next_place(content: Path) -> tuple[int, dt.date]:

@@ -9,11 +9,13 @@ could hold it (TeX, plain words, code)::
     forms = ['\\theta^* = \\frac{1}{N} \\sum_i y_i', "np.mean(y)", "is the sample mean"]
 
 A build that shows the worksheet without its solutions (the student edition, or before
-their release) searches for them in its files (each page's text as its HTML reads, a
-solution block written by hand included; its labels and alt texts; the text of its SVG
-figures, players and explorers; its notebook's cells; any text file it links), the
-home page, and every other page as read before its solutions are opened. It stops at
-the first form it finds, naming the sources that hold it. The list is a source: never
+their release) searches for them in every file a student can open: each page's text as
+its HTML reads (a solution block written by hand, and a released worksheet's solutions,
+included), labels and alt texts, the text of SVG figures, players and explorers,
+notebooks' cells and any text file a page links, of every worksheet and the home page.
+A released worksheet's solution material may state a form its own list holds too (the
+same example in two worksheets). It stops at the first form it finds, naming the
+sources that hold it. The list is a source: never
 published. Forms are compared as ``normal`` makes them and matched as ``Needle`` says.
 Text drawn into a GIF or PNG is pixels: not searched.
 """
@@ -198,48 +200,79 @@ def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, by
     """Every worksheet's list read (a mistake in one stops any build); those of the
     worksheets ``hidden`` (shown without their solutions) searched for in every file a
     student can open (``files``, docs path -> bytes; ``reads``: each page's HTML read):
-    every page as published, solution blocks written by hand and a released worksheet's
-    solutions included, and every file of every worksheet (figures, notebooks, the files
-    its pages link). A released worksheet that states another's unreleased answer gives
-    it away; staff who mean it (the same example in both) take the form out of the
-    other's list."""
+    every page as published (solution blocks written by hand and a released worksheet's
+    solutions included) and every file of every worksheet (figures, notebooks, the files
+    its pages link). A released worksheet's solution material may state an answer that
+    its own list holds too: the same example in two worksheets, out with the first."""
     lists = {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
     searched = [sheet for sheet in hidden if lists.get(sheet)]
     if not searched:
         return
     sheets = {rel.split("/")[0] for rel in reads if "/" in rel} | set(hidden)
+    shown = sheets - set(hidden)
     copies = {f"{rel}.js" for rel in files}  # a file's script copy (file://) carries the file itself
-    texts = {
-        rel: _text(rel, files[rel], reads.get(rel))
+    texts = [
+        piece
         for rel in sorted(files, key=lambda rel: (rel not in reads, rel))  # pages first
         if rel not in copies and (rel in reads or rel.split("/")[0] in sheets)
-    }
-    texts = {rel: hay for rel, hay in texts.items() if hay is not None}
+        for piece in _pieces(rel, files[rel], reads.get(rel), shown)
+    ]
+    own = {sheet: {n.text for answer in lists.get(sheet, ()) for n in answer.needles} for sheet in shown}
     for sheet in searched:
-        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, sheets - set(hidden))
+        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, own)
 
 
-def check(answers: tuple[Answer, ...], source: str, texts: dict[str, Haystack], content: Path, shown: set[str]) -> None:
-    """Stop at the first answer that ``texts`` (docs path -> its text as searched) give
-    away, naming it, its form, the file and the sources that hold it; if the file is of
-    a worksheet ``shown`` with its solutions, how staff who mean it let it through."""
+@dataclass(frozen=True)
+class Piece:
+    """Text of a built file as searched; ``solutions_of``: the released worksheet whose
+    solution material it is (its solution blocks, figures, notebook, linked files), or
+    None (question material, or a worksheet shown without its solutions)."""
+
+    rel: str
+    hay: Haystack
+    solutions_of: str | None
+
+
+def _pieces(rel: str, data: bytes, read, shown: set[str]) -> list[Piece]:
+    sheet = rel.split("/")[0] if "/" in rel else None
+    released = sheet if sheet in shown else None
+    if read is not None:  # a page: its question text, then its solution blocks
+        meta = front_matter(data.decode("utf-8", "replace"), rel)
+        question = Haystack.of(BREAK.join(["".join(read.text), *read.labels, *_strings(meta)]))
+        solution = Haystack.of(BREAK.join(["".join(read.solution_text), *read.solution_labels]))
+        return [Piece(rel, question, None), Piece(rel, solution, released)]
+    hay = _text(rel, data)
+    return [] if hay is None else [Piece(rel, hay, released)]
+
+
+def check(
+    answers: tuple[Answer, ...], source: str, texts: list[Piece], content: Path, own: dict[str, set[str]]
+) -> None:
+    """Stop at the first answer that ``texts`` give away, naming it, its form, the file
+    and the sources that hold it. A released worksheet's solution material that states a
+    form its own list (``own``: each released worksheet's forms, as searched) holds too is
+    its own answer; one it does not list stops the build, saying how staff who mean it
+    let it through."""
     for answer in answers:
         for form, needle in zip(answer.forms, answer.needles, strict=True):
-            for rel, hay in texts.items():
-                if needle.found_in(hay):
-                    sheet = rel.split("/")[0] if "/" in rel else None
-                    origin = _written_in(needle, content, solutions_of=sheet if sheet in shown else None)
-                    raise BuildError(
-                        f'{source}: "{answer.question}" is given away where its solutions are not shown: '
-                        f"the built {rel} holds '{form}'"
-                        + (f" (written in {origin})" if origin else "")
-                        + (
-                            f"; {sheet} shows its solutions: if it states this answer on purpose, "
-                            f"take the form out of {source}"
-                            if sheet in shown
-                            else ""
-                        )
+            for piece in texts:
+                if not needle.found_in(piece.hay):
+                    continue
+                sheet = piece.solutions_of
+                if sheet is not None and needle.text in own[sheet]:
+                    continue
+                origin = _written_in(needle, content, solutions_of=sheet)
+                raise BuildError(
+                    f'{source}: "{answer.question}" is given away where its solutions are not shown: '
+                    f"the built {piece.rel} holds '{form}'"
+                    + (f" (written in {origin})" if origin else "")
+                    + (
+                        f"; if {sheet}'s solutions state it on purpose (the same example in both), "
+                        f"list the form in content/{sheet}/{FILE} too"
+                        if sheet is not None
+                        else ""
                     )
+                )
 
 
 def _written_in(needle: Needle, content: Path, solutions_of: str | None) -> str | None:
@@ -278,18 +311,11 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)  # not published
 _SVG_TEXT = re.compile(r"<!--(.*?)-->|<(?:text|tspan|title|desc)\b[^>]*>([^<]*)", re.S)
 
 
-def _text(rel: str, data: bytes, read) -> Haystack | None:
-    """What a student reads of a file, as searched (None: nothing, a picture's pixels):
-    a page's text as its HTML reads (``read``), its solution blocks (a released
-    worksheet's, or written by hand) and its front matter's words; an SVG's text
-    (matplotlib draws the glyphs and keeps the words in comments); a notebook's cells; a
-    JSON file's strings; any other file that is text, in whichever encoding, as it is
-    (HTML read as HTML)."""
-    if read is not None:
-        meta = front_matter(data.decode("utf-8", "replace"), rel)
-        parts = ["".join(read.text), *read.labels, *_strings(meta)]
-        parts += ["".join(read.solution_text), *read.solution_labels]
-        return Haystack.of(BREAK.join(parts))
+def _text(rel: str, data: bytes) -> Haystack | None:
+    """What a student reads of a file that is no page, as searched (None: nothing, a
+    picture's pixels): an SVG's text (matplotlib draws the glyphs and keeps the words in
+    comments); a notebook's cells; a JSON file's strings; any other file that is text,
+    in whichever encoding, as it is (HTML read as HTML)."""
     text = None if rel.endswith(BINARY) else _decoded(data)
     if text is None:
         return None
