@@ -316,16 +316,24 @@ def _text(rel: str, data: bytes) -> Haystack | None:
     picture's pixels): an SVG's text (matplotlib draws the glyphs and keeps the words in
     comments); a notebook's cells; a JSON file's strings; any other file that is text,
     in whichever encoding, as it is (HTML read as HTML)."""
-    text = None if rel.endswith(BINARY) else _decoded(data)
+    return _file_text(next((s for s in (*BINARY, *_READ_AS) if rel.endswith(s)), ""), data)
+
+
+_READ_AS = (".svg", ".ipynb", ".json", ".html", ".htm")
+
+
+@functools.lru_cache(maxsize=1024)  # by the file's bytes: `coursegen serve` reads each version once
+def _file_text(suffix: str, data: bytes) -> Haystack | None:
+    text = None if suffix in BINARY else _decoded(data)
     if text is None:
         return None
-    if rel.endswith(".svg"):
+    if suffix == ".svg":
         text = BREAK.join(a or b for a, b in _SVG_TEXT.findall(text))
-    elif rel.endswith(".ipynb"):
+    elif suffix == ".ipynb":
         text = BREAK.join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
-    elif rel.endswith(".json"):
+    elif suffix == ".json":
         text = BREAK.join(_strings(json.loads(text)))
-    elif rel.endswith((".html", ".htm")):
+    elif suffix in (".html", ".htm"):
         html_read = read_html(text)
         text = BREAK.join(["".join(html_read.text + html_read.solution_text), *html_read.labels])
     return Haystack.of(text)
