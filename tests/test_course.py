@@ -257,3 +257,15 @@ def test_one_figure_is_drawn_again_without_the_rest_of_the_course(course):
         ).read_bytes()
     wrong = run_cli(course, "figure", "a_second/nope", env=EPOCH)
     assert wrong.returncode == 1 and "a_second has no figure 'nope'; its figures: anim" in wrong.stderr
+
+
+def test_a_page_that_opens_with_a_rule_has_no_front_matter():
+    """An extra page may open with a Markdown rule (``---``, then text): no front matter,
+    not one never closed; a front matter's first key without its closing line is."""
+    from coursegen.errors import BuildError
+    from coursegen.stages.frontmatter import front_matter
+
+    assert front_matter("---\n\nSome text.\n", "content/mini/extra.md") == {}
+    assert front_matter("---\n---\n# Title\n", "content/mini/extra.md") == {}
+    with pytest.raises(BuildError, match="front matter is never closed"):
+        front_matter("---\ntitle: Extra\n\n# Extra\n", "content/mini/extra.md")

@@ -431,7 +431,7 @@ def test_a_quick_run_of_moves_is_read_out_once(chromium, served, solutions_site)
         root = ready(page, name)
         root.evaluate(
             """r => { window.cgSaid = []; const live = r.querySelector("[aria-live=polite]");
-               new MutationObserver(() => window.cgSaid.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true }); }"""
+               new MutationObserver((records) => records.forEach(() => window.cgSaid.push(live.textContent))).observe(live, { childList: true, characterData: true, subtree: true }); }"""
         )
         root.evaluate(
             """r => { const s = [...r.querySelectorAll("input[type=range]")].pop();

@@ -6,6 +6,7 @@ sweep up what a killed one left behind.
 """
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -59,7 +60,7 @@ def owner_gone(name: str) -> bool:
     """Whether the process that a working folder's name ends with (``-<pid>``) has ended;
     a name that names none is an older build's, gone too."""
     last = name.rsplit("-", 1)[-1]
-    if not last.isdigit():
+    if not re.fullmatch(r"[0-9]+", last):
         return True
     try:
         os.kill(int(last), 0)
@@ -83,7 +84,7 @@ def drawing_folder() -> tempfile.TemporaryDirectory:
 def sweep_drawing_folders() -> None:
     """Remove the working folders of figures whose process has gone."""
     for folder in sorted(Path(tempfile.gettempdir()).glob(f"{DRAWING_PREFIX}*-*")):
-        if folder.name.rsplit("-", 1)[-1].isdigit() and owner_gone(folder.name):
+        if re.fullmatch(r"[0-9]+", folder.name.rsplit("-", 1)[-1]) and owner_gone(folder.name):
             shutil.rmtree(folder, ignore_errors=True)
 
 

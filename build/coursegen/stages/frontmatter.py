@@ -31,7 +31,7 @@ from coursegen.errors import BuildError
 FIELDS = ("number", "title", "date", "summary", "solutions", "pages")
 NOW, NEVER = "now", "never"
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
-_OPENED = re.compile(r"\A---[ \t]*\r?\n")  # a front matter begins
+_OPENED = re.compile(r"\A---[ \t]*\r?\n[ \t]*[A-Za-z_][\w-]*[ \t]*:")  # a front matter's first key (a rule has none)
 
 
 class _UniqueKeys(yaml.BaseLoader):

@@ -130,7 +130,8 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d\d'\d\d'\)")
 def dated(pdf: bytes, clock: dt.datetime) -> bytes:
     """The PDF dated by the build's clock instead, in UTC: two builds of one commit print
     the same bytes. The date keeps its length, so the file's byte offsets hold."""
-    stamp = clock.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S").encode()
+    utc = clock.astimezone(dt.UTC)
+    stamp = f"{utc.year:04d}{utc:%m%d%H%M%S}".encode()  # %Y gives 999 for the year 999
     return _PDF_DATE.sub(lambda m: b"/" + m[1] + b" (D:" + stamp + b"+00'00')", pdf)
 
 
