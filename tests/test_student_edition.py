@@ -309,6 +309,19 @@ def test_role_mistakes_are_one_line_errors_naming_the_file(tmp_path):
     assert result.stderr.startswith("error: content/mini/index.md, line "), result.stderr
     assert "figure 'anim' is solution material inside a solution block" in result.stderr, result.stderr
     assert "place it after the block" in result.stderr, result.stderr
+    # nor a figure inside a note
+    params.write_text(good, encoding="utf-8")
+    page.write_text(
+        text.replace(
+            '{{ figure("anim") }}\n',
+            '{% call note("question", "tip", "Look") %}\n{{ figure("anim") }}\n{% endcall %}\n',
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(root, "site")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: content/mini/index.md, line "), result.stderr
+    assert "figure 'anim' is inside a note: place it after the note" in result.stderr, result.stderr
 
 
 def test_any_piece_of_solution_material_pasted_into_a_student_file_is_found(solutions_site, student_site, answers):

@@ -234,6 +234,7 @@ def _environment(
     env.filters["num"] = num
     macros = env.get_template("partials/macros.md").module
     env.globals["in_solution"] = [0]  # how deep in solution material the rendering is
+    env.globals["in_note"] = [0]  # how deep in notes
 
     def solution(*, caller):
         """The solution block; its body is solution material."""
@@ -252,10 +253,12 @@ def _environment(
         if role == "question" and env.globals["in_solution"][0]:
             raise _Misplaced(f"note {title!r} is question material inside solution material")
         env.globals["in_solution"][0] += role == "solution"
+        env.globals["in_note"][0] += 1
         try:
             return macros.note(role, kind, title, caller=caller)
         finally:
             env.globals["in_solution"][0] -= role == "solution"
+            env.globals["in_note"][0] -= 1
 
     env.globals.update(solution=solution, question=macros.question, note=note)
     return env
@@ -303,6 +306,8 @@ def _figure_macro(
                 f"figure {name!r} is solution material inside a solution block: place it after the block "
                 f"(a solution figure comes in a closed block of its own)"
             )
+        if env.globals["in_note"][0]:  # nor into a note's
+            raise _Misplaced(f"figure {name!r} is inside a note: place it after the note")
         if edition is Edition.STUDENT and fig.role == "solution":
             if fig.student is None:
                 numbering.place(name, None)  # its number stays taken: both editions number alike
