@@ -56,14 +56,20 @@ def remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _owner(name: str) -> int | None:
+    """The process a working folder's name ends with (``-<pid>``), if it names one."""
+    last = name.rsplit("-", 1)[-1]
+    return int(last) if re.fullmatch(r"[0-9]+", last) else None
+
+
 def owner_gone(name: str) -> bool:
     """Whether the process that a working folder's name ends with (``-<pid>``) has ended;
     a name that names none is an older build's, gone too."""
-    last = name.rsplit("-", 1)[-1]
-    if not re.fullmatch(r"[0-9]+", last):
+    pid = _owner(name)
+    if pid is None:
         return True
     try:
-        os.kill(int(last), 0)
+        os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # no such process
         return True
     except PermissionError:  # someone else's process
@@ -84,7 +90,7 @@ def drawing_folder() -> tempfile.TemporaryDirectory:
 def sweep_drawing_folders() -> None:
     """Remove the working folders of figures whose process has gone."""
     for folder in sorted(Path(tempfile.gettempdir()).glob(f"{DRAWING_PREFIX}*-*")):
-        if re.fullmatch(r"[0-9]+", folder.name.rsplit("-", 1)[-1]) and owner_gone(folder.name):
+        if _owner(folder.name) is not None and owner_gone(folder.name):  # an older name: its build may run
             shutil.rmtree(folder, ignore_errors=True)
 
 
