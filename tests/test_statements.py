@@ -594,7 +594,9 @@ def test_2_each_player_says_how_close_its_last_fit_is(solutions_site, relu_runs)
 def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
     """The page says which regime starts faster at one learning rate: the medians over
     seeds at the snapshot nearest a tenth of the run, recomputed here from each run's
-    errors, for all layers, output only at the notebook's rate and at the all-layers rate."""
+    errors, for all layers, output only at the notebook's rate and at the all-layers rate,
+    each to three significant digits, trailing zeros kept (read side by side, "0.27" beside
+    "0.268" reads as less precise)."""
     sheet = load_sheet(REPO / "content" / "dis01", REPO)
     text = _squeeze(_page_text(solutions_site))
     for w in (10, 20, 40):
@@ -602,7 +604,8 @@ def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
         assert float(runs[2]["lr"]) == float(runs[0]["lr"]) != float(runs[1]["lr"])
         steps = runs[0]["snap_steps"]
         k = int(np.argmin(np.abs(steps - steps[-1] / 10)))
-        medians = [num(np.median(r["train_mse"][:, k]), 3) for r in runs]
+        medians = [format(np.median(r["train_mse"][:, k]), "#.3g") for r in runs]
+        assert all(len(m.replace(".", "").lstrip("0")) == 3 for m in medians), medians
         said = (
             f"{medians[0]} for all layers, {medians[1]} for the output layer only at {num(runs[1]['lr'])} "
             f"and {medians[2]} at {num(runs[0]['lr'])} (width {w})"
@@ -622,3 +625,19 @@ def test_num_reads_back_as_the_number_it_rounds(digits):
         back = float(mantissa) * (10.0 ** int(power.strip("{}")) if power else 1.0)
         assert abs(back - value) <= 0.5 * 10.0 ** (1 - digits) * abs(value) * (1 + 1e-9), (value, text)
         assert len(mantissa.lstrip("-").replace(".", "").lstrip("0")) <= digits, (value, text)
+        kept = num(value, digits, zeros=True)
+        assert kept.partition(" ")[0] == format(float(mantissa), f"#.{digits}g").rstrip("."), (value, kept)
+        assert kept.partition(" ")[2] == text.partition(" ")[2], (value, kept)
+
+
+def test_num_keeps_trailing_zeros_when_asked():
+    """``num(x, d, zeros=True)``: d significant digits shown, for numbers read side by side."""
+    assert [num(x, 3, zeros=True) for x in (0.27, 0.268, 12.0, 100.0, 2.7e-5, 1)] == [
+        "0.270",
+        "0.268",
+        "12.0",
+        "100",
+        "2.70 \\times 10^{-5}",
+        "1",
+    ]
+    assert num(0.27, 3) == "0.27"

@@ -264,15 +264,17 @@ def _environment(
     return env
 
 
-def num(value, digits: int = 4) -> str:
-    """A result as text with ``digits`` significant digits (locale-independent)."""
+def num(value, digits: int = 4, zeros: bool = False) -> str:
+    """A result as text with ``digits`` significant digits (locale-independent). With
+    ``zeros`` its trailing zeros are kept, for numbers read side by side (0.270 beside
+    0.268: "0.27" would read as less precise)."""
     array = np.asarray(value)
     if array.size != 1:
         raise TypeError(f"num expects one number, got an array of shape {array.shape}")
     x = array.item()
     if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
         return str(int(x))
-    text = format(float(x), f".{digits}g")
+    text = format(float(x), f"#.{digits}g" if zeros else f".{digits}g").replace(".e", "e").removesuffix(".")
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa} \\times 10^{{{int(exponent)}}}"
