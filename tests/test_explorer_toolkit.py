@@ -63,6 +63,14 @@ def test_shapes_off_the_axes_are_held_a_tenth_beyond_them():
             lambda e, p: e.describe("{0}", (0,), np.array(["a", "b"], dtype=object)),
             r"dims \(0,\) need leading sizes \(3,\)",
         ),
+        (
+            lambda e, p: e.dots(p, "gd", np.zeros((3, 2, 2)), dims=(0, 2)),
+            r"control 2 does not exist: it has 2 \(a, t\)",
+        ),
+        (lambda e, p: e.describe("{0:.2f}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{0:\.2f\}'"),
+        (lambda e, p: e.describe("{a} {0}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{a\}'"),
+        (lambda e, p: e.describe("{0} {1}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{1\}'"),
+        (lambda e, p: e.describe("{0!r}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{0!r\}'"),
     ],
 )
 def test_a_wrong_layer_is_one_clear_error(make, message):

@@ -441,3 +441,60 @@ def test_a_quick_run_of_moves_is_read_out_once(chromium, served, solutions_site)
         said = page.evaluate("window.cgSaid")
         assert said == [root.locator(".cg-explorer__state").text_content()], said
         assert page.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(200)
+def test_a_sentence_is_the_template_filled_once_as_python_fills_it(chromium, served, solutions_site):
+    """A value may hold what looks like a field ("{1}") and the template may hold escaped
+    braces ("{{"): the page's sentence is the template filled once, exactly as Python's
+    ``str.format`` fills it for the alt text and the print copy. The spec is served with
+    such a template and such values (the state shown is the spec's initial one)."""
+    import json
+
+    from site_html import site_file
+
+    rel = explorer_pages(solutions_site)[0]
+    with open_page(chromium, f"{served['solutions']}/{rel}") as page:
+        name = page.eval_on_selector("[data-explorer]", "e => e.dataset.explorer")
+        where = page.locator(f'[data-explorer="{name}"]').get_attribute("data-spec")
+        spec = json.loads(site_file(solutions_site / Path(rel).parent, where).read_text())
+        parts = spec["text"]["parts"]
+        spec["text"]["template"] = "{{set}} " + " | ".join(f"{{{k}}}" for k in range(len(parts))) + " }}"
+        for k, part in enumerate(parts):
+            part["values"] = [f"v{k}.{i} {{{(k + 1) % len(parts)}}} {{{{x}}}}" for i in range(len(part["values"]))]
+        page.route(
+            f"**/{Path(where).name}",
+            lambda route: route.fulfill(body=json.dumps(spec), content_type="application/json"),
+        )
+        root = ready(page, name)
+        state = [c["initial"] for c in spec["controls"]]
+        chosen = []
+        for part in parts:
+            index = 0
+            for d in part["dims"]:
+                index = index * len(spec["controls"][d]["values"]) + state[d]
+            chosen.append(part["values"][index])
+        shown = root.locator(".cg-explorer__state").text_content()
+        assert shown == spec["text"]["template"].format(*chosen), shown
+
+
+@pytest.mark.parametrize("edition", ["solutions", "student"])
+def test_an_explorer_is_labelled_by_its_alt_text_once(solutions_site, student_site, edition):
+    """The group's label is the staff's alt text as written (its fallback picture's alt
+    begins with it): nothing put before it, so an alt that says "Explorer: ..." (as the
+    scaffold's player alt says "Animation: ...") is not read as "Explorer: Explorer: ..."."""
+    import html
+    import re
+
+    site = {"solutions": solutions_site, "student": student_site}[edition]
+    seen = 0
+    for rel in explorer_pages(site):
+        page = (site / rel).read_text(encoding="utf-8")
+        for root in re.finditer(
+            r'<div class="cg-explorer"[^>]*aria-label="([^"]*)"[^>]*>\s*<img[^>]*alt="([^"]*)"', page
+        ):
+            label, fallback = html.unescape(root[1]), html.unescape(root[2])
+            assert fallback.startswith(label + " "), (label[:60], fallback[:60])
+            seen += 1
+    assert seen

@@ -35,6 +35,7 @@ scripts, see in its place.
 """
 
 import json
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,6 +157,13 @@ class Explorer:
         ``template`` with {0}, {1}, ... each filled from a string array indexed by the
         given controls' values (every number already formatted by the figure)."""
         pairs = list(zip(dims_and_values[::2], dims_and_values[1::2], strict=True))
+        for _, name, spec, conversion in string.Formatter().parse(template):
+            if name is not None and (spec or conversion or not name.isdigit() or int(name) >= len(pairs)):
+                field = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+                raise ValueError(
+                    f"describe: the template's fields are {{0}} to {{{len(pairs) - 1}}}, one per array of "
+                    f"strings, each number formatted already (the page fills them in as they are); got {field!r}"
+                )
         self.template = template
         self.parts = []
         for dims, values in pairs:
@@ -188,6 +196,10 @@ class Explorer:
         self.layers.append(Layer(panel, kind, style, dims, xy.shape[-3:-1], coded, upto, when))
 
     def _check_dims(self, dims, shape, what, exact=False) -> None:
+        for d in dims:
+            if d not in range(len(self.controls)):
+                names = ", ".join(c.label for c in self.controls)
+                raise ValueError(f"{what}: control {d} does not exist: it has {len(self.controls)} ({names}), from 0")
         sizes = tuple(len(self.controls[d].values) for d in dims if 0 <= d < len(self.controls))
         if len(sizes) != len(dims) or tuple(shape[: len(dims)]) != sizes or (exact and len(shape) != len(dims)):
             raise ValueError(f"{what}: dims {dims} need leading sizes {sizes}, got shape {tuple(shape)}")

@@ -112,14 +112,14 @@
     announcer.setAttribute("aria-live", "polite");
     let quiet = null;
 
-    function sentence() {
-      let out = spec.text.template;
-      spec.text.parts.forEach((part, k) => {
+    function sentence() {  // the template filled once, as Python's str.format fills it
+      const values = spec.text.parts.map((part) => {
         let index = 0;
         part.dims.forEach((d) => { index = index * spec.controls[d].values.length + state[d]; });
-        out = out.split(`{${k}}`).join(part.values[index]);
+        return part.values[index];
       });
-      return out;
+      return spec.text.template.replace(/\{\{|\}\}|\{(\d+)\}/g, (field, k) =>
+        field === "{{" ? "{" : field === "}}" ? "}" : values[Number(k)]);
     }
 
     function restyle() {
