@@ -263,3 +263,43 @@ def test_the_source_named_is_the_one_that_gives_it_away(mini_built, source, old,
     path.write_text(path.read_text().replace(old, new, 1))
     said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
     assert said.endswith(f"(written in content/mini/{source})"), said
+
+
+CHROME = {
+    "mkdocs.yml's description": ("mkdocs.yml", "site_description: It is the sample mean.", "mkdocs.yml"),
+    "an announcement a theme override adds": (
+        "site_src/overrides/main.html",  # mkdocs.yml's theme.custom_dir
+        '{% extends "base.html" %}\n{% block announce %}Hint: it is np.mean(y){% endblock %}\n',
+        "site_src/overrides/main.html",
+    ),
+    "the course's own script": (
+        "site_src/assets/js/hint.js",
+        "// it is the sample mean\n",
+        "site_src/assets/js/hint.js",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "engine, where", [*(("mkdocs", where) for where in CHROME), ("zensical", "mkdocs.yml's description")]
+)
+def test_an_answer_the_theme_or_the_sites_settings_put_on_every_page_stops_the_build(mini_built, engine, where):
+    """What the engine puts around the pages (mkdocs.yml's strings, a theme override, the
+    course's own assets) reaches students on every page: it is searched too, and the
+    source is named; the site is kept."""
+    (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
+    _page(mini_built, MINI_PAGE.replace("solutions: now", "solutions: never"))
+    assert run_cli(mini_built, "site", "--engine", engine, cache=None, env=EPOCH).returncode == 0
+    site = tree_bytes(mini_built / "site")
+    rel, text, source = CHROME[where]
+    path = mini_built / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rel == "mkdocs.yml":
+        lines = [text if line.startswith("site_description:") else line for line in path.read_text().splitlines()]
+        path.write_text("\n".join(lines) + "\n")
+    else:
+        path.write_text(text)
+    said = one_line_error(run_cli(mini_built, "site", "--engine", engine, cache=None, env=EPOCH))
+    assert "is given away where its solutions are not shown" in said, said
+    assert f"(written in {source})" in said, said
+    assert tree_bytes(mini_built / "site") == site

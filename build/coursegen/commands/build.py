@@ -168,9 +168,8 @@ def prepare_docs(
     built = run_pipeline(sheets, cache.Store(paths.cache), options, log)
     t = time.perf_counter()
     docs_files, rendered, reads = render_docs(paths, shown, sheets, built, handouts)
-    answers.check_site(
-        paths.content, paths.root, [s.name for s in sheets if shown.of(s) is not Edition.SOLUTIONS], docs_files, reads
-    )
+    own_assets = {f"assets/{rel}": data for rel, data in engines.layered(paths.assets).items()}
+    answers.check_site(paths.content, paths.root, hidden(shown, sheets), docs_files, reads, own_assets)
     check_unpublished_solutions(paths, shown, sheets, built, reads)
     docs_files.update({**engines.hand_written(paths.assets), **engines.browser_assets()})
     docs = paths.docs(shown.edition)
@@ -180,6 +179,11 @@ def prepare_docs(
         f"({time.perf_counter() - t:.1f} s)"
     )
     return sheets, built
+
+
+def hidden(shown: Publication, sheets: list[Sheet]) -> list[str]:
+    """The worksheets this build shows without their solutions."""
+    return [s.name for s in sheets if shown.of(s) is not Edition.SOLUTIONS]
 
 
 def render_docs(
@@ -357,7 +361,15 @@ def build_into(
         epoch = engines.source_date_epoch(paths.root)
         nav = worksheets.nav(sheets)
         engines.engine_build(
-            engine, paths.config, docs, out, epoch, True, nav, CompiledTemplates(paths.compiled_templates)
+            engine,
+            paths.config,
+            docs,
+            out,
+            epoch,
+            True,
+            nav,
+            CompiledTemplates(paths.compiled_templates),
+            inspect=lambda staging: answers.check_chrome(paths.content, paths.root, hidden(shown, sheets), staging),
         )
         log(f"{engine}: {shown.edition} edition built into {out.name}/ ({time.perf_counter() - t:.1f} s)")
     return sheets

@@ -28,6 +28,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from coursegen.errors import BuildError
@@ -196,15 +197,18 @@ def _answer(entry, where: str) -> Answer:
     return Answer(entry["question"], tuple(forms), tuple(Needle.of(f) for f in forms))
 
 
-def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, bytes], reads: dict) -> None:
+def check_site(
+    content: Path, root: Path, hidden: list[str], files: dict[str, bytes], reads: dict, own_assets: dict[str, bytes]
+) -> None:
     """Every worksheet's list read (a mistake in one stops any build); those of the
     worksheets ``hidden`` (shown without their solutions) searched for in every file a
     student can open (``files``, docs path -> bytes; ``reads``: each page's HTML read):
     every page as published (solution blocks written by hand and a released worksheet's
-    solutions included) and every file of every worksheet (figures, notebooks, the files
-    its pages link). A released worksheet's solution material may state an answer that
+    solutions included), every file of every worksheet (figures, notebooks, the files
+    its pages link) and the course's own CSS and JavaScript (``own_assets``, from
+    ``site_src/``). A released worksheet's solution material may state an answer that
     its own list holds too: the same example in two worksheets, out with the first."""
-    lists = {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
+    lists = _lists(content, root)
     searched = [sheet for sheet in hidden if lists.get(sheet)]
     if not searched:
         return
@@ -216,10 +220,65 @@ def check_site(content: Path, root: Path, hidden: list[str], files: dict[str, by
         for rel in sorted(files, key=lambda rel: (rel not in reads, rel))  # pages first
         if rel not in copies and (rel in reads or rel.split("/")[0] in sheets)
         for piece in _pieces(rel, files[rel], reads.get(rel), shown)
-    ]
+    ] + [Piece(rel, hay, None) for rel, data in own_assets.items() if (hay := _text(rel, data)) is not None]
     own = {sheet: {n.text for answer in lists.get(sheet, ()) for n in answer.needles} for sheet in shown}
     for sheet in searched:
         check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, own)
+
+
+def check_chrome(content: Path, root: Path, hidden: list[str], site: Path) -> None:
+    """What the engine puts around every page of the built ``site``, searched for the
+    answers of the worksheets ``hidden``: ``mkdocs.yml``'s site name, description and
+    copyright, what a theme override adds (an announcement, a header, a footer), the
+    page's title and description. The page's article and its navigation are left out:
+    they come from the pages, which ``check_site`` searched."""
+    lists = _lists(content, root)
+    searched = [sheet for sheet in hidden if lists.get(sheet)]
+    if not searched:
+        return
+    texts = [
+        Piece(path.relative_to(site).as_posix(), Haystack.of(_chrome(path.read_text("utf-8", "replace"))), None)
+        for path in sorted(site.rglob("*.html"))
+    ]
+    for sheet in searched:
+        check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, {}, chrome=True)
+
+
+def _lists(content: Path, root: Path) -> dict[str, tuple[Answer, ...]]:
+    return {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
+
+
+class _Chrome(HTMLParser):
+    """A page's text and labels outside its article, navigation, scripts and styles."""
+
+    SKIPPED = frozenset({"article", "nav", "script", "style", "template"})
+    LABELS = ("content", "alt", "title", "aria-label", "placeholder")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.skipping or tag in self.SKIPPED:
+            self.skipping += [tag] if tag in self.SKIPPED else []
+            return
+        self.out += [value for name, value in attrs if name in self.LABELS and value]
+
+    def handle_endtag(self, tag):
+        if self.skipping and tag == self.skipping[-1]:
+            self.skipping.pop()
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.out.append(data)
+
+
+def _chrome(page: str) -> str:
+    reader = _Chrome()
+    reader.feed(page)
+    reader.close()
+    return BREAK.join(reader.out)
 
 
 @dataclass(frozen=True)
@@ -246,10 +305,16 @@ def _pieces(rel: str, data: bytes, read, shown: set[str]) -> list[Piece]:
 
 
 def check(
-    answers: tuple[Answer, ...], source: str, texts: list[Piece], content: Path, own: dict[str, set[str]]
+    answers: tuple[Answer, ...],
+    source: str,
+    texts: list[Piece],
+    content: Path,
+    own: dict[str, set[str]],
+    chrome: bool = False,
 ) -> None:
     """Stop at the first answer that ``texts`` give away, naming it, its form, the file
-    and the sources that hold it. A released worksheet's solution material that states a
+    and the sources that hold it (``chrome``: what surrounds the pages, whose sources are
+    the site's settings and theme first). A released worksheet's solution material that states a
     form its own list (``own``: each released worksheet's forms, as searched) holds too is
     its own answer; one it does not list stops the build, saying how staff who mean it
     let it through."""
@@ -261,7 +326,7 @@ def check(
                 sheet = piece.solutions_of
                 if sheet is not None and needle.text in own[sheet]:
                     continue
-                origin = _written_in(needle, content, solutions_of=sheet)
+                origin = _written_in(needle, content, sheet, chrome)
                 raise BuildError(
                     f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                     f"the built {piece.rel} holds '{form}'"
@@ -275,16 +340,22 @@ def check(
                 )
 
 
-def _written_in(needle: Needle, content: Path, solutions_of: str | None) -> str | None:
+def _written_in(needle: Needle, content: Path, solutions_of: str | None, chrome: bool = False) -> str | None:
     """The sources that hold the form: the files of ``content/`` as published (a page
     without its HTML comments and, unless it is of the worksheet ``solutions_of``, whose
     solutions are shown, without the solution blocks the student edition leaves out;
     each file also without its tags), else the course's code (a figure's text, the
-    notebook)."""
+    notebook); for what surrounds the pages (``chrome``), the site's settings and theme
+    first."""
     root = content.parent
-    found = _holding(needle, sorted(content.rglob("*")), root, solutions_of) or _holding(
-        needle, sorted((root / "course").rglob("*.py")), root
-    )
+    settings = [p for p in sorted(root.glob("*.y*ml")) if p.is_file()]
+    theme = [p for folder in _THEME_FOLDERS for p in sorted((root / folder).rglob("*"))]
+    pages = [
+        lambda: _holding(needle, sorted(content.rglob("*")), root, solutions_of),
+        lambda: _holding(needle, sorted((root / "course").rglob("*.py")), root),
+    ]
+    site = [lambda: _holding(needle, settings, root), lambda: _holding(needle, theme, root)]
+    found = next((f for look in (site + pages if chrome else pages + site) if (f := look())), [])
     return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
 
 
@@ -305,6 +376,7 @@ def _holding(needle: Needle, paths: list[Path], root: Path, solutions_of: str | 
     return found
 
 
+_THEME_FOLDERS = ("overrides", "templates", "site_src")  # the manual's names for a course's theme files
 _SOLUTION_CALL = re.compile(r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}", re.S)  # left out for students
 _TAG = re.compile(r"<[^>]*>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)  # not published

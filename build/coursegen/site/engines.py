@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -51,10 +52,10 @@ def hand_written(course_assets: Path) -> dict[str, bytes]:
     """The CSS and JavaScript every edition's docs folder carries: the generator's
     (``coursegen/site/assets``), then the course's own ``site_src/assets``, whose file at
     the same path replaces the generator's (as Material's ``overrides/`` does)."""
-    return {f"assets/{rel}": data for rel, data in _layered(GENERATOR / "assets", course_assets).items()}
+    return {f"assets/{rel}": data for rel, data in layered(GENERATOR / "assets", course_assets).items()}
 
 
-def _layered(*folders: Path | None) -> dict[str, bytes]:
+def layered(*folders: Path | None) -> dict[str, bytes]:
     """The files of ``folders`` by relative path, sorted; a later folder's file replaces
     an earlier one's at the same path. A folder that is None or absent adds nothing."""
     files = {}
@@ -136,13 +137,22 @@ def foreign_files(site: Path) -> list[str] | None:
 
 
 def engine_build(
-    engine: str, config: Path, docs: Path, site_dir: Path, epoch: str, quiet: bool, nav: list, compiled=None
+    engine: str,
+    config: Path,
+    docs: Path,
+    site_dir: Path,
+    epoch: str,
+    quiet: bool,
+    nav: list,
+    compiled=None,
+    inspect: Callable[[Path], None] | None = None,
 ) -> None:
     """``engine`` (MkDocs, strict, or Zensical) builds ``docs`` into a staging folder,
     then it is swapped in as ``site_dir``; ``nav``: the course's (coursegen.site.worksheets),
     not one in ``mkdocs.yml``. Both engines read the same docs folder and ``mkdocs.yml``.
     ``compiled``: where MkDocs keeps its theme's compiled templates (a Jinja
-    ``BytecodeCache``, coursegen.site.compiled_templates).
+    ``BytecodeCache``, coursegen.site.compiled_templates). ``inspect``: called with the
+    staging folder once built; what it raises keeps the previous site.
 
     Call it under the build lock, after ``atomic.recover_tree(site_dir)``: it sweeps the
     staging folders that killed builds left (never the previous site's old copy).
@@ -162,6 +172,8 @@ def engine_build(
             chatter = _mkdocs(config, docs, staging, nav, compiled)
         plain_search_index(staging)  # search previews without TeX
         mark_site(staging, config)
+        if inspect is not None:
+            inspect(staging)
         atomic.publishable(staging)
     except (exceptions.MkDocsException, exceptions.Abort) as e:
         shutil.rmtree(staging, ignore_errors=True)
@@ -244,7 +256,7 @@ def with_generator_theme(theme) -> None:
 def _theme_folder(course_theme: Path | None, folder: Path) -> Path:
     """Zensical takes one ``custom_dir``: ``folder`` (in the cache) made to hold the
     generator's ``THEME``, then the course's own ``custom_dir`` files over it."""
-    sync_docs(folder, _layered(THEME, course_theme))
+    sync_docs(folder, layered(THEME, course_theme))
     return folder
 
 
