@@ -136,3 +136,18 @@ def test_every_explorers_dark_looks_are_drawn_for_the_dark_page(solutions_site):
                     assert dark[ink].lower() == slate, (path.name, name, ink)
                 else:
                     assert _contrast(dark[ink], slate) >= 4.5, (path.name, name, ink, dark[ink])
+
+
+def test_the_page_budget_counts_the_sentences_and_controls_too(tmp_path):
+    """What a student's browser fetches is the spec (controls, sentences) and the shapes:
+    sentences of a few kB per state pass the budget with little shape data, and stop the
+    figure with one line that says what to cut."""
+    values = [f"{k / 1000:.3f}" for k in range(1000)]
+    e = ex.Explorer([ex.Control("alpha", values)])
+    p = e.panel("P", ex.Axis("u", 0.0, 1.0, (0.0, 1.0)), ex.Axis("v", 0.0, 1.0, (0.0, 1.0)))
+    e.dots(p, "gd", np.full((1000, 1, 2), 0.5), dims=(0,))
+    e.describe("{0}", (0,), np.array([v * 1500 for v in values], dtype=object))  # 7.5 kB a state
+    assert len(e.spec_and_data()[1]) < ex.MAX_BYTES / 1000  # the shapes alone are small
+    with pytest.raises(ValueError, match=r"bytes to fetch \(4,000 of shapes, 7,5\d\d,\d\d\d of controls and sentences\)"):
+        ex.save_explorer(e, tmp_path / "big")
+    assert not list(tmp_path.iterdir())  # nothing half written

@@ -48,7 +48,7 @@ from coursegen.script_copy import script_copy
 SCALE = 10_000  # a fraction of an axis, in 16-bit steps
 MISSING = -32_768
 EDGE = 0.1  # how far beyond an axis a shape is still drawn (then clipped)
-MAX_BYTES = 6_000_000  # one explorer's binary data: a page's budget, not a hard limit of the format
+MAX_BYTES = 6_000_000  # what one explorer fetches (shapes, controls, sentences): a page's budget
 MAX_STATES = 1_000_000
 
 # A panel's size in the page's pixels, and its plot area inside it.
@@ -277,6 +277,12 @@ def save_explorer(explorer: Explorer, out: Path) -> None:
     printed = explorer.print_states or [explorer.initial_state()]
     spec, data = explorer.spec_and_data()
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    fetched = len(data) + len((text + "\n").encode())
+    if fetched > MAX_BYTES:
+        raise ValueError(
+            f"{fetched:,} bytes to fetch ({len(data):,} of shapes, {fetched - len(data):,} of controls and "
+            f"sentences), over {MAX_BYTES:,}; use fewer states or shapes, or shorter sentences"
+        )
     stem = out.with_name(out.name + ".explorer")
     Path(f"{stem}.json").write_text(text + "\n", encoding="utf-8")
     Path(f"{stem}.bin").write_bytes(data)
