@@ -139,6 +139,11 @@ def test_released_answers_are_published(mini_built):
         ("[[answers]]\nforms = ['the mean']\n", "[[answers]] 1: question: expected a string"),
         ("[answer]\n", "only [[answers]] tables belong here, not 'answer'"),
         ("[[answers]\n", "TOML syntax error"),
+        (
+            "[[answers]]\nquestion = 'q'\nforms = ['{{ results.const.theta_star | num(4) }}']\n",
+            "[[answers]] 1: form '{{ results.const.theta_star | num(4) }}' is a template, but forms are searched "
+            "as written: type the number as the page shows it (and again when the results change)",
+        ),
     ],
 )
 def test_a_mistake_in_the_list_is_one_line(mini_built, text, message):

@@ -148,6 +148,8 @@ def test_the_page_budget_counts_the_sentences_and_controls_too(tmp_path):
     e.dots(p, "gd", np.full((1000, 1, 2), 0.5), dims=(0,))
     e.describe("{0}", (0,), np.array([v * 1500 for v in values], dtype=object))  # 7.5 kB a state
     assert len(e.spec_and_data()[1]) < ex.MAX_BYTES / 1000  # the shapes alone are small
-    with pytest.raises(ValueError, match=r"bytes to fetch \(4,000 of shapes, 7,5\d\d,\d\d\d of controls and sentences\)"):
+    with pytest.raises(
+        ValueError, match=r"bytes to fetch \(4,000 of shapes, 7,5\d\d,\d\d\d of controls and sentences\)"
+    ):
         ex.save_explorer(e, tmp_path / "big")
     assert not list(tmp_path.iterdir())  # nothing half written

@@ -491,10 +491,10 @@ def test_an_explorer_is_labelled_by_its_alt_text_once(solutions_site, student_si
     seen = 0
     for rel in explorer_pages(site):
         page = (site / rel).read_text(encoding="utf-8")
-        for root in re.finditer(
-            r'<div class="cg-explorer"[^>]*aria-label="([^"]*)"[^>]*>\s*<img[^>]*alt="([^"]*)"', page
-        ):
-            label, fallback = html.unescape(root[1]), html.unescape(root[2])
+        for root in re.finditer(r'(<div [^>]*data-explorer="[^"]*"[^>]*>)\s*(<img [^>]*>)', page):
+            div, img = root.groups()
+            label = html.unescape(re.search(r' aria-label="([^"]*)"', div)[1])
+            fallback = html.unescape(re.search(r' alt="([^"]*)"', img)[1])
             assert fallback.startswith(label + " "), (label[:60], fallback[:60])
             seen += 1
     assert seen

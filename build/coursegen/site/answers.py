@@ -191,6 +191,12 @@ def _answer(entry, where: str) -> Answer:
     forms = entry.get("forms")
     if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
         raise BuildError(f"{where}: forms: expected a list of strings, each a form of the answer")
+    templates = [f for f in forms if "{{" in f or "{%" in f]
+    if templates:
+        raise BuildError(
+            f"{where}: form '{templates[0]}' is a template, but forms are searched as written: "
+            "type the number as the page shows it (and again when the results change)"
+        )
     short = [f for f in forms if len(normal(f)) < SHORTEST]
     if short:
         raise BuildError(f"{where}: form '{short[0]}' is too short to search for (every page would hold it)")
