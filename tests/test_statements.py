@@ -495,7 +495,7 @@ def relu_runs():
 def test_2_what_the_page_says_of_elbows_and_kinks(solutions_site, relu_runs):
     """Recomputed from every seed's elbows: the share within 0.01 of a knot n/10 at the
     first and last snapshot, for every all-layers width, as the page prints it (two
-    digits), and the share of [0, 1] that close to a knot (0.2), which it compares with."""
+    significant digits, trailing zeros kept), and the share of [0, 1] that close to a knot (0.2), which it compares with."""
     text = _page_text(solutions_site)
     assert "elbows slide towards where the target bends" not in text and "often towards the kinks" not in text
     knots = np.linspace(0, 1, 11)
@@ -504,9 +504,9 @@ def test_2_what_the_page_says_of_elbows_and_kinks(solutions_site, relu_runs):
     for name in RELU_RUNS[::2]:
         e = relu_runs[name]["elbows"]
         share = [np.mean(np.abs(e[:, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
-        said.append(f"{num(share[0], 2)} to {num(share[1], 2)} at width {int(relu_runs[name]['width'])}")
+        said.append(f"{share[0]:#.2g} to {share[1]:#.2g} at width {int(relu_runs[name]['width'])}")
     assert _squeeze(", ".join(said)) in _squeeze(text), said
-    assert _squeeze(f"where {num(chance, 2)} of [0, 1] lies that close to one") in _squeeze(text)
+    assert _squeeze(f"where {chance:#.2g} of [0, 1] lies that close to one") in _squeeze(text)
 
 
 def test_2_every_knot_among_the_test_points_is_named(solutions_site, relu_runs):
@@ -552,14 +552,19 @@ def test_2_the_kink_claims_of_the_figures_are_recomputed(solutions_site, relu_ru
     for name in RELU_RUNS[::2]:
         r = relu_runs[name]
         share = [np.mean(np.abs(r["elbows"][:, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
-        assert _squeeze(f"from {num(share[0], 2)} to {num(share[1], 2)} at width {int(r['width'])}") in caption, name
+        assert (
+            _squeeze(
+                f"from {num(share[0], 2, zeros=True)} to {num(share[1], 2, zeros=True)} at width {int(r['width'])}"
+            )
+            in caption
+        ), name
         alt = _alt(solutions_site, sheet, f"{name}_anim")
         assert "towards the kinks" not in alt and "groups at the kinks" not in alt, name
         s = int(r["shown"])
         mine = [np.mean(np.abs(r["elbows"][s, k, :, None] - knots).min(axis=-1) < 0.01) for k in (0, -1)]
-        moved = f"goes from {num(mine[0], 2)} to {num(mine[1], 2)}"
-        said = f"{moved if num(mine[0], 2) != num(mine[1], 2) else f'stays at {num(mine[1], 2)}'}, against "
-        said += f"{num(9 * 0.02 + 2 * 0.01, 2)} by chance"
+        moved = f"goes from {num(mine[0], 2, zeros=True)} to {num(mine[1], 2, zeros=True)}"
+        said = f"{moved if num(mine[0], 2, zeros=True) != num(mine[1], 2, zeros=True) else f'stays at {num(mine[1], 2, zeros=True)}'}, against "
+        said += f"{num(9 * 0.02 + 2 * 0.01, 2, zeros=True)} by chance"
         assert said in alt, (name, alt)
         x = r["x_train"]
         active = np.mean(r["W1"][s, -1][:, None] * x + r["b1"][s, -1][:, None] > 0, axis=1)
@@ -599,6 +604,7 @@ def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
     "0.268" reads as less precise)."""
     sheet = load_sheet(REPO / "content" / "dis01", REPO)
     text = _squeeze(_page_text(solutions_site))
+    ahead, behind = [], []
     for w in (10, 20, 40):
         runs = [_cached(sheet, f"relu_w{w}_{tail}") for tail in ("all", "out", "out_common")]
         assert float(runs[2]["lr"]) == float(runs[0]["lr"]) != float(runs[1]["lr"])
@@ -611,7 +617,13 @@ def test_2_the_regimes_are_compared_at_one_rate_too(solutions_site):
             f"and {medians[2]} at {num(runs[0]['lr'])} (width {w})"
         )
         assert _squeeze(said) in text, said
-    assert _squeeze(f"at step {int(steps[k]):,} the median") in text
+        ahead.append(float(np.median(runs[1]["train_mse"][:, k])) < float(np.median(runs[0]["train_mse"][:, k])))
+        behind.append(float(np.median(runs[2]["train_mse"][:, k])) >= float(np.median(runs[0]["train_mse"][:, k])))
+    assert _squeeze(f"at step {int(steps[k]):,} (a step the explorer shows)") in text.lower()
+    explorer = json.loads((solutions_site / "dis01" / "figures" / "relu_explore.explorer.json").read_text())
+    assert f"{int(steps[k]):,}" in [c for c in explorer["controls"] if c["label"] == "SGD step"][0]["values"]
+    claim = "the output layer's head start is all the rate's"
+    assert (_squeeze(claim) in text.lower()) == (all(ahead) and all(behind)), (ahead, behind)
 
 
 @pytest.mark.parametrize("digits", [1, 2, 3, 4])

@@ -333,6 +333,13 @@ class RatePairs:
         return self.runs[(width, True, self.lr_all if common else self.lr_out)]
 
 
+def early_snapshot(snap_steps) -> int:
+    """The snapshot nearest a tenth of the run: where the page compares the regimes'
+    starts (``summaries.relu_rates``), and a step the explorer always holds."""
+    steps = np.asarray(snap_steps)
+    return int(np.argmin(np.abs(steps - steps[-1] / 10)))
+
+
 def init_networks(seeds, width):
     """Initial networks of all seeds, (n_seeds, 3 width + 1)."""
     return np.stack([init_network(s, width) for s in seeds])
@@ -443,6 +450,7 @@ def training_settings(p) -> dict[str, np.ndarray]:
         "batch_size": np.array(p.batch_size, dtype=np.int64),
         "steps": np.array(p.steps, dtype=np.int64),
         "n_seeds": np.array(len(p.seeds), dtype=np.int64),
+        "n_test_grid": np.array(N_TEST_GRID, dtype=np.int64),
     }
 
 

@@ -10,7 +10,7 @@ and templates only format it.
 
 import numpy as np
 
-from course.experiments.relu import KNOTS, NEAR_KINK, RatePairs, near_kink_chance, near_kink_share
+from course.experiments.relu import KNOTS, NEAR_KINK, RatePairs, early_snapshot, near_kink_chance, near_kink_share
 
 
 def relu_sweep(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -116,11 +116,13 @@ def relu_rates(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     another (any order). The median training MSE over seeds of each, at early_step (the
     snapshot nearest a tenth of the run) and at the last: all_early, out_early,
     common_early and all_last, out_last, common_last (W,), for widths (W,); lr_all and
-    lr_out, the all-layers rate and the other output-only rate.
+    lr_out, the all-layers rate and the other output-only rate, and rate_ratio, lr_out
+    over lr_all. head_start_is_the_rate: at early_step, at every width, the output
+    layer alone is ahead of all layers at lr_out and not ahead at lr_all.
     """
     pairs = RatePairs.of(many)
     steps = many[0]["snap_steps"]
-    early = int(np.argmin(np.abs(steps - steps[-1] / 10)))
+    early = early_snapshot(steps)
     out = {"widths": np.array(pairs.widths, dtype=np.int64), "early_step": np.array(int(steps[early]), dtype=np.int64)}
     for name, pick in (
         ("all", pairs.all_layers),
@@ -130,7 +132,14 @@ def relu_rates(many: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         runs = [pick(w) for w in pairs.widths]
         out[f"{name}_early"] = np.array([float(np.median(r["train_mse"][:, early])) for r in runs])
         out[f"{name}_last"] = np.array([float(np.median(r["train_mse"][:, -1])) for r in runs])
-    return {**out, "lr_all": np.array(pairs.lr_all), "lr_out": np.array(pairs.lr_out)}
+    ahead = bool(np.all(out["out_early"] < out["all_early"]) and np.all(out["common_early"] >= out["all_early"]))
+    return {
+        **out,
+        "lr_all": np.array(pairs.lr_all),
+        "lr_out": np.array(pairs.lr_out),
+        "rate_ratio": np.array(pairs.lr_out / pairs.lr_all),
+        "head_start_is_the_rate": np.array(ahead),
+    }
 
 
 SUMMARIES = {"relu_sweep": relu_sweep, "same_sgd_runs": same_sgd_runs, "relu_rates": relu_rates}

@@ -17,7 +17,7 @@ import math
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from course.experiments.relu import RatePairs
+from course.experiments.relu import RatePairs, early_snapshot
 from course.figures.gd import alpha_text
 from coursegen.figures.explorer import EDGE, Axis, Control, Explorer
 
@@ -199,13 +199,14 @@ def relu_explorer(runs, *, every: int = 3, y_limit: float = 2.5) -> Explorer:
 
     ``runs``: for each width, its all-layers run and its output-only runs (any order);
     the output-only runs at the all-layers run's rate and at another rate give the
-    "rates" control. Snapshots: every ``every``-th one (and the last).
+    "rates" control. Snapshots: every ``every``-th one, the one the page compares the
+    regimes at (``early_snapshot``) and the last.
     """
     pairs = RatePairs.of(runs)
     widths, lr_all, other = pairs.widths, pairs.lr_all, pairs.lr_out
     first = pairs.all_layers(widths[0])
     snaps = first["snap_steps"]
-    keep = np.unique(np.concatenate([np.arange(0, len(snaps), every), [len(snaps) - 1]]))
+    keep = np.unique(np.concatenate([np.arange(0, len(snaps), every), [early_snapshot(snaps), len(snaps) - 1]]))
     seeds = first["seeds"]
     total = int(first["steps"])
     rate_labels = [f"{_g(lr_all)} / {_g(other)}", f"{_g(lr_all)} / {_g(lr_all)}"]

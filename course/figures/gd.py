@@ -184,7 +184,7 @@ def gd_regimes(res: dict, out: Path, *, floor: float = 1e-12, answers: bool = Tr
         rate = float(res["rates"][s])
         shown_rate = rate if rate >= ONE_STEP else 0.0  # not 2e-16: that is rounding
         label = (
-            f"{_step_label(res, s)}: rate {shown_rate:.2g}, {_regime(float(res['factors'][s]))}"
+            f"{_step_label(res, s)}: error ×{shown_rate:.2g} a step, {_regime(float(res['factors'][s]))}"
             if answers
             else _step_label(res, s, answers=False)
         )
@@ -294,7 +294,7 @@ def gd_votes(res: dict, out: Path) -> None:
         title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
         xticks=np.arange(n),
     )
-    vote_ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=90)
+    vote_ax.set_xticklabels([f"{v:.2f}".replace("-", "\N{MINUS SIGN}") for v in x], rotation=90)  # as matplotlib's own
     pair_patch = Patch(
         facecolor=style.ORANGE, hatch="///", edgecolor=style.INK, label=f"the equal-error pair: {_pair_note(res)}"
     )
