@@ -3,6 +3,8 @@ staff in every form a file could hold them): a build whose student pages, figure
 notebook of that worksheet give one away stops, naming the answer and the file, and
 keeps the site; the list itself is never published."""
 
+import re
+
 import pytest
 
 from conftest import EPOCH, MINI_PAGE, one_line_error, run_cli, tree_bytes
@@ -308,3 +310,21 @@ def test_an_answer_the_theme_or_the_sites_settings_put_on_every_page_stops_the_b
     assert "is given away where its solutions are not shown" in said, said
     assert f"(written in {source})" in said, said
     assert tree_bytes(mini_built / "site") == site
+
+
+def test_a_form_no_source_holds_names_the_figure_that_made_it(tmp_path):
+    """Text a figure's function wrote from the results (a player's label, an explorer's
+    sentence) is in no source as written: the message names the figure, not nothing."""
+    from coursegen.errors import BuildError
+    from coursegen.site import answers
+
+    (tmp_path / "content" / "week01").mkdir(parents=True)
+    found = answers.Answer("q1", ("0.16081",), (answers.Needle.of("0.16081"),))
+    for rel, said in (
+        ("week01/figures/lsq_explore.explorer.json", "(made by figure 'lsq_explore' of week01:"),
+        ("week01/figures/lsq_anim-dark.gif.json", "(made by figure 'lsq_anim' of week01:"),
+        ("week01/index.md", "(no source holds it as written: a figure's labels or a number the results give)"),
+    ):
+        piece = answers.Piece(rel, answers.Haystack.of("loss 0.16081 at step 3"), None)
+        with pytest.raises(BuildError, match=re.escape(f"the built {rel} holds '0.16081' {said}")):
+            answers.check((found,), "content/week01/answers.toml", [piece], tmp_path / "content", {})

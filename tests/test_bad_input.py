@@ -99,7 +99,7 @@ CASES = {
         "content/dis01/section1.toml",
         "steps = 50",
         "stepz = 50",
-        ["content/dis01/section1.toml", "[experiments.const_gd]", "unknown key 'stepz'"],
+        ["content/dis01/section1.toml", "[experiments.const_gd]", "unknown key 'stepz' (a typo of 'steps'?)"],
     ),
     "wrong type": (
         "content/dis01/section1.toml",

@@ -336,7 +336,7 @@ def check(
                 raise BuildError(
                     f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                     f"the built {piece.rel} holds '{form}'"
-                    + (f" (written in {origin})" if origin else "")
+                    + (f" (written in {origin})" if origin else _made_by(piece.rel))
                     + (
                         f"; if {sheet}'s solutions state it on purpose (the same example in both), "
                         f"list the form in content/{sheet}/{FILE} too"
@@ -344,6 +344,16 @@ def check(
                         else ""
                     )
                 )
+
+
+def _made_by(rel: str) -> str:
+    """Where text no source holds as written comes from: a figure's function (its
+    labels, sentences or words, from the results), or a number the results give."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[1] == "figures":
+        name = parts[2].split(".")[0].removesuffix("-dark")
+        return f" (made by figure {name!r} of {parts[0]}: its function writes it, from the results)"
+    return " (no source holds it as written: a figure's labels or a number the results give)"
 
 
 def _written_in(needle: Needle, content: Path, solutions_of: str | None, chrome: bool = False) -> str | None:

@@ -339,7 +339,9 @@ def _only_keys(table: dict, allowed, source: str, section: str) -> None:
     for key in sorted(table):
         if key not in allowed:
             where = f"[{section}] " if section else ""
-            raise BuildError(f"{source}: {where}unknown key {key!r}; allowed: {_known(allowed) or 'none'}")
+            typo = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+            told = f" (a typo of {typo[0]!r}?)" if typo else ""
+            raise BuildError(f"{source}: {where}unknown key {key!r}{told}; allowed: {_known(allowed) or 'none'}")
 
 
 def _coerce(value, typ, where: str):
