@@ -328,3 +328,33 @@ def test_a_form_no_source_holds_names_the_figure_that_made_it(tmp_path):
         piece = answers.Piece(rel, answers.Haystack.of("loss 0.16081 at step 3"), None)
         with pytest.raises(BuildError, match=re.escape(f"the built {rel} holds '0.16081' {said}")):
             answers.check((found,), "content/week01/answers.toml", [piece], tmp_path / "content", {})
+
+
+def test_what_surrounds_a_page_reads_as_a_student_reads_it(tmp_path):
+    """The text around a page's article: a tag inside a sentence hides nothing, the
+    generator's version and the viewport in <meta> are no text of the course's, and an
+    HTML file a page links (no article of the engine's) is not taken as a page."""
+    from coursegen.errors import BuildError
+    from coursegen.site import answers
+
+    content = tmp_path / "content"
+    (content / "week01").mkdir(parents=True)
+    (content / "week01" / "answers.toml").write_text(
+        '[[answers]]\nquestion = "q1"\nforms = ["is the sample mean", "width=device-width", "mkdocs-material"]\n'
+    )
+    site = tmp_path / "site"
+    (site / "week01").mkdir(parents=True)
+    head = (
+        '<head><meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="generator" content="mkdocs-1.6.1, mkdocs-material-9.8.2"></head>'
+    )
+    article = '<div class="md-content"><article class="md-content__inner">It is the sample mean.</article></div>'
+    (site / "week01" / "index.html").write_text(
+        f"<html>{head}<body><nav>is the sample mean</nav>{article}</body></html>"
+    )
+    (site / "week01" / "notes.html").write_text("<html><body><p>It is the sample mean.</p></body></html>")
+    answers.check_chrome(content, tmp_path, ["week01"], site)  # the article, the nav, the linked file: not chrome
+    footer = "<footer><p>Hint: it is the <em>sample</em>\nmean.</p></footer>"
+    (site / "index.html").write_text(f"<html>{head}<body>{article}{footer}</body></html>")
+    with pytest.raises(BuildError, match=re.escape("the built index.html holds 'is the sample mean'")):
+        answers.check_chrome(content, tmp_path, ["week01"], site)

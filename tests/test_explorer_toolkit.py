@@ -71,6 +71,8 @@ def test_shapes_off_the_axes_are_held_a_tenth_beyond_them():
         (lambda e, p: e.describe("{a} {0}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{a\}'"),
         (lambda e, p: e.describe("{0} {1}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{1\}'"),
         (lambda e, p: e.describe("{0!r}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{0!r\}'"),
+        (lambda e, p: e.describe("{0:}", (0,), np.array(["a", "b", "c"], dtype=object)), r"'\{0:\}'"),
+        (lambda e, p: e.describe("{0} }", (0,), np.array(["a", "b", "c"], dtype=object)), r"got '\}'"),
     ],
 )
 def test_a_wrong_layer_is_one_clear_error(make, message):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser import ARTIFACTS, EDITIONS
 from site_html import site_address, site_file
@@ -127,7 +128,13 @@ def test_a_first_visit_has_its_systems_palette_before_materials_script_runs(requ
         context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
         page = context.new_page()
         page.goto(f"{url}/dis01/index.html", wait_until="load")
-        page.wait_for_timeout(300)  # lazy pictures near the screen start loading
+        try:  # lazy pictures near the screen start loading (a busy machine takes longer)
+            page.wait_for_function(
+                "performance.getEntriesByType('resource').some((e) => e.name.includes('/figures/'))", timeout=15_000
+            )
+        except PlaywrightTimeout:
+            pass  # the assertion below says so
+        page.wait_for_timeout(300)  # and the others near it
         palette = page.evaluate("document.body.dataset.mdColorScheme")
         fetched = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
     finally:

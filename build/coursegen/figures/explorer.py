@@ -35,7 +35,7 @@ scripts, see in its place.
 """
 
 import json
-import string
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,8 @@ from coursegen.script_copy import script_copy
 SCALE = 10_000  # a fraction of an axis, in 16-bit steps
 MISSING = -32_768
 EDGE = 0.1  # how far beyond an axis a shape is still drawn (then clipped)
+_FIELD = re.compile(r"\{([0-9]+)\}")  # what the page's script fills in (explorer.js), as str.format does
+_ODD = re.compile(r"\{[^{}]*\}?|\}")
 MAX_BYTES = 6_000_000  # what one explorer fetches (shapes, controls, sentences): a page's budget
 MAX_STATES = 1_000_000
 
@@ -157,13 +159,15 @@ class Explorer:
         ``template`` with {0}, {1}, ... each filled from a string array indexed by the
         given controls' values (every number already formatted by the figure)."""
         pairs = list(zip(dims_and_values[::2], dims_and_values[1::2], strict=True))
-        for _, name, spec, conversion in string.Formatter().parse(template):
-            if name is not None and (spec or conversion or not name.isdigit() or int(name) >= len(pairs)):
-                field = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-                raise ValueError(
-                    f"describe: the template's fields are {{0}} to {{{len(pairs) - 1}}}, one per array of "
-                    f"strings, each number formatted already (the page fills them in as they are); got {field!r}"
-                )
+        unescaped = template.replace("{{", "").replace("}}", "")
+        fields, left = [int(k) for k in _FIELD.findall(unescaped)], _FIELD.sub("", unescaped)
+        if "{" in left or "}" in left or any(k >= len(pairs) for k in fields):
+            wrong = next((f"{{{k}}}" for k in fields if k >= len(pairs)), None) or _ODD.search(left)[0]
+            raise ValueError(
+                f"describe: the template's fields are {{0}} to {{{len(pairs) - 1}}}, one per array of strings, "
+                f"each number formatted already (the page fills them in as they are; write a brace as {{{{ or }}}}); "
+                f"got {wrong!r}"
+            )
         self.template = template
         self.parts = []
         for dims, values in pairs:
@@ -200,8 +204,8 @@ class Explorer:
             if d not in range(len(self.controls)):
                 names = ", ".join(c.label for c in self.controls)
                 raise ValueError(f"{what}: control {d} does not exist: it has {len(self.controls)} ({names}), from 0")
-        sizes = tuple(len(self.controls[d].values) for d in dims if 0 <= d < len(self.controls))
-        if len(sizes) != len(dims) or tuple(shape[: len(dims)]) != sizes or (exact and len(shape) != len(dims)):
+        sizes = tuple(len(self.controls[d].values) for d in dims)
+        if tuple(shape[: len(dims)]) != sizes or (exact and len(shape) != len(dims)):
             raise ValueError(f"{what}: dims {dims} need leading sizes {sizes}, got shape {tuple(shape)}")
 
     def describe_state(self, state: tuple[int, ...]) -> str:
@@ -229,8 +233,6 @@ class Explorer:
             )
             chunks.append(raw)
             offset += len(raw)
-        if offset > MAX_BYTES:
-            raise ValueError(f"{offset:,} bytes of data, over {MAX_BYTES:,}; use fewer states or shapes")
         spec = {
             "scale": SCALE,
             "missing": MISSING,

@@ -12,7 +12,9 @@ A build that shows the worksheet without its solutions (the student edition, or 
 their release) searches for them in every file a student can open: each page's text as
 its HTML reads (a solution block written by hand, and a released worksheet's solutions,
 included), labels and alt texts, the text of SVG figures, players and explorers,
-notebooks' cells and any text file a page links, of every worksheet and the home page.
+notebooks' cells and any text file a page links, of every worksheet and the home page,
+the course's own ``site_src/`` files, and, once the engine has built the site, what it
+puts around every page (``check_chrome``: the site's settings, a theme override).
 A released worksheet's solution material may state a form its own list holds too (the
 same example in two worksheets). It stops at the first form it finds, naming the
 sources that hold it. The list is a source: never
@@ -32,10 +34,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from coursegen.errors import BuildError
+from coursegen.site.engines import custom_dir
 from coursegen.site.reading import read_html
 from coursegen.stages.frontmatter import front_matter, read_utf8
 from coursegen.stages.parameters import ANSWERS as FILE
 
+_JINJA = re.compile(r"\{\{\s*[A-Za-z_]|\{%")  # {{ results... }}, {% ... %}; not TeX's x^{{2}}
 SHORTEST = 3  # characters of a form, once normal: shorter ones are in every page
 BREAK = "\u241e"  # between two pieces of text that no form may run across
 BINARY = (".gif", ".png", ".jpg", ".jpeg", ".webp", ".pdf", ".bin", ".zip", ".woff", ".woff2", ".ttf")
@@ -191,7 +195,7 @@ def _answer(entry, where: str) -> Answer:
     forms = entry.get("forms")
     if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
         raise BuildError(f"{where}: forms: expected a list of strings, each a form of the answer")
-    templates = [f for f in forms if "{{" in f or "{%" in f]
+    templates = [f for f in forms if _JINJA.search(f)]
     if templates:
         raise BuildError(
             f"{where}: form '{templates[0]}' is a template, but forms are searched as written: "
@@ -242,9 +246,11 @@ def check_chrome(content: Path, root: Path, hidden: list[str], site: Path) -> No
     searched = [sheet for sheet in hidden if lists.get(sheet)]
     if not searched:
         return
+    pages = [(path, path.read_text("utf-8", "replace")) for path in sorted(site.rglob("*.html"))]
     texts = [
-        Piece(path.relative_to(site).as_posix(), Haystack.of(_chrome(path.read_text("utf-8", "replace"))), None)
-        for path in sorted(site.rglob("*.html"))
+        Piece(path.relative_to(site).as_posix(), Haystack.of(_chrome(page)), None)
+        for path, page in pages
+        if ENGINE_PAGE in page  # a page the engine made; an HTML file a page links was searched whole
     ]
     for sheet in searched:
         check(lists[sheet], (content / sheet / FILE).relative_to(root).as_posix(), texts, content, {}, chrome=True)
@@ -254,11 +260,20 @@ def _lists(content: Path, root: Path) -> dict[str, tuple[Answer, ...]]:
     return {path.parent.name: load(path.parent, root) for path in sorted(content.glob(f"*/{FILE}"))}
 
 
+ENGINE_PAGE = "md-content__inner"  # the article of every page Material and Zensical make
+
+
 class _Chrome(HTMLParser):
-    """A page's text and labels outside its article, navigation, scripts and styles."""
+    """A page's text and labels outside its article, navigation, scripts and styles, as
+    it reads: a tag inside a sentence (``<em>``, a link) joins its words, a block ends
+    them. Of ``<meta>``, only what describes the page (not the generator's version)."""
 
     SKIPPED = frozenset({"article", "nav", "script", "style", "template"})
-    LABELS = ("content", "alt", "title", "aria-label", "placeholder")
+    INLINE = frozenset(
+        "a abbr b bdi bdo br cite code data dfn em i kbd mark q s samp small span strong sub sup time u var wbr".split()
+    )
+    LABELS = ("alt", "title", "aria-label", "placeholder")
+    META = ("description", "author", "keywords")  # and og:*, twitter:*
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -269,11 +284,19 @@ class _Chrome(HTMLParser):
         if self.skipping or tag in self.SKIPPED:
             self.skipping += [tag] if tag in self.SKIPPED else []
             return
-        self.out += [value for name, value in attrs if name in self.LABELS and value]
+        self.out += [" "] if tag == "br" else [] if tag in self.INLINE else [BREAK]
+        named = dict(attrs)
+        about = named.get("name") or named.get("property") or ""
+        if tag == "meta" and (about in self.META or about.startswith(("og:", "twitter:"))):
+            self.out += [BREAK, named.get("content") or "", BREAK]
+        self.out += [BREAK + value + BREAK for name, value in attrs if name in self.LABELS and value]
 
     def handle_endtag(self, tag):
-        if self.skipping and tag == self.skipping[-1]:
-            self.skipping.pop()
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+        elif tag not in self.INLINE:
+            self.out.append(BREAK)
 
     def handle_data(self, data):
         if not self.skipping:
@@ -284,7 +307,7 @@ def _chrome(page: str) -> str:
     reader = _Chrome()
     reader.feed(page)
     reader.close()
-    return BREAK.join(reader.out)
+    return "".join(reader.out)
 
 
 @dataclass(frozen=True)
@@ -336,7 +359,7 @@ def check(
                 raise BuildError(
                     f'{source}: "{answer.question}" is given away where its solutions are not shown: '
                     f"the built {piece.rel} holds '{form}'"
-                    + (f" (written in {origin})" if origin else _made_by(piece.rel))
+                    + (f" (written in {origin})" if origin else _made_by(piece.rel, chrome))
                     + (
                         f"; if {sheet}'s solutions state it on purpose (the same example in both), "
                         f"list the form in content/{sheet}/{FILE} too"
@@ -346,9 +369,12 @@ def check(
                 )
 
 
-def _made_by(rel: str) -> str:
-    """Where text no source holds as written comes from: a figure's function (its
-    labels, sentences or words, from the results), or a number the results give."""
+def _made_by(rel: str, chrome: bool) -> str:
+    """Where text no source holds as written comes from: the theme or the engine, around
+    the pages (``chrome``); a figure's function (its labels, sentences or words, from the
+    results); or a number the results give."""
+    if chrome:
+        return " (put there by the theme or the engine, not by a course file)"
     parts = rel.split("/")
     if len(parts) == 3 and parts[1] == "figures":
         name = parts[2].split(".")[0].removesuffix("-dark")
@@ -364,8 +390,10 @@ def _written_in(needle: Needle, content: Path, solutions_of: str | None, chrome:
     notebook); for what surrounds the pages (``chrome``), the site's settings and theme
     first."""
     root = content.parent
-    settings = [p for p in sorted(root.glob("*.y*ml")) if p.is_file()]
-    theme = [p for folder in _THEME_FOLDERS for p in sorted((root / folder).rglob("*"))]
+    config = root / "mkdocs.yml"
+    settings = [config] if config.is_file() else []
+    folders = [root / "templates", root / "site_src", *([custom_dir(config)] if settings else [])]
+    theme = sorted({p for folder in folders if folder is not None for p in folder.rglob("*")})
     pages = [
         lambda: _holding(needle, sorted(content.rglob("*")), root, solutions_of),
         lambda: _holding(needle, sorted((root / "course").rglob("*.py")), root),
@@ -392,7 +420,6 @@ def _holding(needle: Needle, paths: list[Path], root: Path, solutions_of: str | 
     return found
 
 
-_THEME_FOLDERS = ("overrides", "templates", "site_src")  # the manual's names for a course's theme files
 _SOLUTION_CALL = re.compile(r"\{%-?\s*call\s+solution\b.*?\{%-?\s*endcall\s*-?%\}", re.S)  # left out for students
 _TAG = re.compile(r"<[^>]*>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)  # not published
