@@ -178,7 +178,7 @@ def test_student_edition_keeps_question_figures_but_no_solution_material(student
         if fig.student:  # the student rendering stands where the solution figure stands
             figure_block(page, fig.student)
     assert page.count("About the figures below") == 2
-    assert "What the build computed" not in page and "What the figures below show" not in page
+    assert "What the build computed" not in page and "What the worksheet's figures show" not in page
 
 
 @pytest.mark.parametrize("name, experiment", [("const_anim", "const_gd"), ("lin_anim", "lin_gd")])
