@@ -338,3 +338,24 @@ def test_any_piece_of_solution_material_pasted_into_a_student_file_is_found(solu
             assert _leaks({"dis01/index.html": pasted}, answers), chunk[:80]
             if _formulas(chunk) - {f for f in _formulas(chunk) if len(f) < 12}:
                 assert _leaks({"x.json": labels + chunk}, answers), chunk[:80]
+
+
+def test_the_student_status_names_the_figure_numbers_that_come_with_the_solutions(solutions_site, student_site):
+    """A figure keeps its number in every edition, so the student edition's numbers skip
+    the solution figures: its status line says which ones come with the solutions (read
+    here from the captions of both editions), so that no student hunts for a lost one."""
+
+    def numbers(site):
+        found = set()
+        for page in sorted((site / "dis01").glob("*.html")):
+            text = html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+            found |= {int(n) for n in re.findall(r"\bFigure (\d+)\. ", text)}
+        return found
+
+    withheld = sorted(numbers(solutions_site) - numbers(student_site))
+    assert withheld
+    names = ", ".join(map(str, withheld[:-1])) + f" and {withheld[-1]}" if len(withheld) > 1 else str(withheld[0])
+    said = f"No solutions in this edition. Figure{'s' if len(withheld) > 1 else ''} {names} come"
+    page = html.unescape((student_site / "dis01" / "index.html").read_text(encoding="utf-8"))
+    assert said in page, withheld
+    assert "come with them" not in html.unescape((solutions_site / "dis01" / "index.html").read_text(encoding="utf-8"))

@@ -168,7 +168,7 @@ def _page(
         env.globals["figure"] = _figure_macro(env, sheet, drawn, edition, numbering)
         env.globals["ref"] = _ref_macro(sheet, edition, numbering)
         env.globals["solutions_status"] = _solutions_status(
-            next(e for e in listing if e.url == f"{sheet.name}/index.md")
+            next(e for e in listing if e.url == f"{sheet.name}/index.md"), numbering
         )
         env.globals["notebook"] = notebook.filename(sheet)  # None: the worksheet has no notebook
         run_it = env.get_template("partials/notebook.md")
@@ -332,12 +332,21 @@ def _figure_macro(
     return figure
 
 
-def _solutions_status(entry: Entry) -> Callable[[], str]:
+def _solutions_status(entry: Entry, numbering: Numbering) -> Callable[[], str]:
     """``solutions_status()``: where the worksheet's solutions stand, as the home page
-    says it (``entry``: its line there), as a title-only admonition on a line of its own."""
+    says it (``entry``: its line there), as a title-only admonition on a line of its own.
+    Without its solutions, it names the figures that come with them: a figure keeps its
+    number in every edition, so the numbers shown skip theirs."""
 
     def solutions_status() -> str:
-        return f'\n\n!!! info "{entry.solutions}"\n\n'
+        withheld = sorted(number for number, _, shown in numbering.placed.values() if shown is None)
+        said = entry.solutions
+        if withheld and numbering.final:
+            names = ", ".join(map(str, withheld[:-1])) + f" and {withheld[-1]}" if len(withheld) > 1 else withheld[0]
+            said += (
+                f" Figure{'s' if len(withheld) > 1 else ''} {names} come{'' if len(withheld) > 1 else 's'} with them."
+            )
+        return f'\n\n!!! info "{said}"\n\n'
 
     return solutions_status
 
