@@ -7,14 +7,16 @@ clear message naming the file and field or line, exit 1, and leave ``site/`` as 
 import argparse
 import errno
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
 from coursegen import writable
 from coursegen.commands import init, scaffold
 from coursegen.course import Course, find_root
-from coursegen.errors import BuildError
+from coursegen.errors import BuildError, Interrupted
 from coursegen.stages.editions import Edition  # neither imports matplotlib: safe before MPLCONFIGDIR
 from coursegen.stages.executors import DEFAULT_UNIT_TIMEOUT, UnitTimeout, time_limit
 
@@ -25,6 +27,17 @@ AS_OF_HELP = (
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; Ctrl-C raises ``Interrupted`` meanwhile (in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGINT, _interrupted)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     log = (lambda *a: None) if args.quiet or os.environ.get("CI") else _log
     try:
@@ -81,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {_unexpected(e)}", file=sys.stderr)
         return 1
+
+
+def _interrupted(signum, frame):
+    raise Interrupted
 
 
 def _unexpected(e: Exception) -> str:

@@ -28,6 +28,12 @@ class BuildError(Exception):
         return self.args[0]
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, as the build's own SIGINT handler raises it (``cli``): the reader stopped
+    the build, which no unit reports as its code stopping (a ``KeyboardInterrupt`` the
+    course's code raises itself still is)."""
+
+
 def code_failure(error: Exception, inside: Path | None, function=None) -> BuildError:
     """An exception raised by code under ``inside``, as one line naming where it was raised.
 

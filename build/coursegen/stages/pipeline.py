@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursegen import atomic
-from coursegen.errors import BuildError
+from coursegen.errors import BuildError, Interrupted
 from coursegen.stages import cache, executors, units
 from coursegen.stages.parameters import Experiment, Figure, Sheet, Summary
 from coursegen.stages.units import Unit, UnitKind
@@ -177,7 +177,7 @@ def _result(future: Future, unit: Unit, running: dict, unit_timeout: float) -> t
     """A finished unit's files; its failure as one line naming it."""
     try:
         return future.result()
-    except BuildError:
+    except (BuildError, Interrupted):
         raise
     except executors.UnitTimeout:
         raise _too_long(unit, unit_timeout) from None

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 import coursegen
-from coursegen.errors import BuildError, code_failure, no_hard_exit, shown
+from coursegen.errors import BuildError, Interrupted, code_failure, no_hard_exit, shown
 from coursegen.figures import style
 from coursegen.stages import outputs, registry, results
 from coursegen.stages.cache import key as hash_of
@@ -249,7 +249,7 @@ def _run(unit: Unit, runtime: Runtime, npzs: list[bytes]) -> tuple[dict[str, byt
             files = _made(function, unit, npzs)
     except BuildError as e:
         raise BuildError(f"{unit.describe()} failed: {e}", e.trace) from None
-    except UnitTimeout:  # the pipeline names the unit and its time limit
+    except (UnitTimeout, Interrupted):  # the pipeline names the unit and its limit; Ctrl-C stops the build
         raise
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: the unit did not finish
         failure = code_failure(e, kinds.folder, function)
