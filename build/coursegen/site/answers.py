@@ -35,7 +35,7 @@ from pathlib import Path
 
 from coursegen.errors import BuildError
 from coursegen.site.engines import custom_dir
-from coursegen.site.reading import read_html
+from coursegen.site.reading import LINE_ENDS, READ_ATTRIBUTES, read_html
 from coursegen.stages.frontmatter import front_matter, read_utf8
 from coursegen.stages.parameters import ANSWERS as FILE
 
@@ -264,15 +264,11 @@ ENGINE_PAGE = "md-content__inner"  # the article of every page Material and Zens
 
 
 class _Chrome(HTMLParser):
-    """A page's text and labels outside its article, navigation, scripts and styles, as
-    it reads: a tag inside a sentence (``<em>``, a link) joins its words, a block ends
-    them. Of ``<meta>``, only what describes the page (not the generator's version)."""
+    """A page's text and labels outside its article, navigation, scripts and styles, read
+    as ``reading`` reads a page (its line ends and the attributes a reader reads or
+    hears). Of ``<meta>``, only what describes the page (not the generator's version)."""
 
     SKIPPED = frozenset({"article", "nav", "script", "style", "template"})
-    INLINE = frozenset(
-        "a abbr b bdi bdo br cite code data dfn em i kbd mark q s samp small span strong sub sup time u var wbr".split()
-    )
-    LABELS = ("alt", "title", "aria-label", "placeholder")
     META = ("description", "author", "keywords")  # and og:*, twitter:*
 
     def __init__(self):
@@ -284,19 +280,19 @@ class _Chrome(HTMLParser):
         if self.skipping or tag in self.SKIPPED:
             self.skipping += [tag] if tag in self.SKIPPED else []
             return
-        self.out += [" "] if tag == "br" else [] if tag in self.INLINE else [BREAK]
+        self.out += ["\n"] if tag in LINE_ENDS else []
         named = dict(attrs)
         about = named.get("name") or named.get("property") or ""
         if tag == "meta" and (about in self.META or about.startswith(("og:", "twitter:"))):
             self.out += [BREAK, named.get("content") or "", BREAK]
-        self.out += [BREAK + value + BREAK for name, value in attrs if name in self.LABELS and value]
+        self.out += [BREAK + value + BREAK for name, value in attrs if name in READ_ATTRIBUTES and value]
 
     def handle_endtag(self, tag):
         if self.skipping:
             if tag == self.skipping[-1]:
                 self.skipping.pop()
-        elif tag not in self.INLINE:
-            self.out.append(BREAK)
+        elif tag in LINE_ENDS:
+            self.out.append("\n")
 
     def handle_data(self, data):
         if not self.skipping:

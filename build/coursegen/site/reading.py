@@ -24,11 +24,19 @@ from coursegen.stages.frontmatter import without_front_matter
 _LINKING = {"href", "src", "poster", "data"}  # the HTML attributes that fetch or open a file
 _CODE = {"code", "pre", "script", "style"}  # where text that looks like "<!--" is only shown
 # where a line ends as the page shows it: a word before and a word after are two words
-_LINE_ENDS = {"br", "hr", "p", "div", "li", "dt", "dd", "tr", "td", "th", "pre", "blockquote", "figcaption", "summary"}
-_LINE_ENDS |= {"section", "article", "aside", "main", "header", "footer", "nav", "ul", "ol", "dl", "table", "caption"}
-_LINE_ENDS |= {"figure", "details", "address", "form", "fieldset", "legend", "option", "button", "label", "textarea"}
-_LINE_ENDS |= {f"h{n}" for n in range(1, 7)}
-_READ = {"alt", "title", "aria-label", "data-labels", "data-slider-label", "value", "placeholder"}  # read or heard
+LINE_ENDS = {"br", "hr", "p", "div", "li", "dt", "dd", "tr", "td", "th", "pre", "blockquote", "figcaption", "summary"}
+LINE_ENDS |= {"section", "article", "aside", "main", "header", "footer", "nav", "ul", "ol", "dl", "table", "caption"}
+LINE_ENDS |= {"figure", "details", "address", "form", "fieldset", "legend", "option", "button", "label", "textarea"}
+LINE_ENDS |= {f"h{n}" for n in range(1, 7)}
+READ_ATTRIBUTES = {
+    "alt",
+    "title",
+    "aria-label",
+    "data-labels",
+    "data-slider-label",
+    "value",
+    "placeholder",
+}  # read or heard
 
 
 @dataclass
@@ -118,7 +126,7 @@ class _Parser(HTMLParser):
             classes = next((value or "" for name, value in attrs if name == "class"), "").split()
             self.details.append("solution" in classes or "cg-solution" in classes)
         labels = self.found.solution_labels if any(self.details) else self.found.labels
-        labels += [value for name, value in attrs if name in _READ and value]
+        labels += [value for name, value in attrs if name in READ_ATTRIBUTES and value]
 
     def handle_endtag(self, tag):
         self.in_code -= tag in _CODE and self.in_code > 0
@@ -127,7 +135,7 @@ class _Parser(HTMLParser):
             self.details.pop()
 
     def _line_end(self, tag):
-        if tag in _LINE_ENDS:
+        if tag in LINE_ENDS:
             self._text().append("\n")
 
     def _text(self) -> list[str]:
