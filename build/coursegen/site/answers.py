@@ -387,16 +387,22 @@ def _written_in(needle: Needle, content: Path, solutions_of: str | None, chrome:
     first."""
     root = content.parent
     config = root / "mkdocs.yml"
-    settings = [config] if config.is_file() else []
-    folders = [root / "templates", root / "site_src", *([custom_dir(config)] if settings else [])]
-    theme = sorted({p for folder in folders if folder is not None for p in folder.rglob("*")})
     pages = [
         lambda: _holding(needle, sorted(content.rglob("*")), root, solutions_of),
         lambda: _holding(needle, sorted((root / "course").rglob("*.py")), root),
     ]
-    site = [lambda: _holding(needle, settings, root), lambda: _holding(needle, theme, root)]
+    site = [
+        lambda: _holding(needle, [config] if config.is_file() else [], root),
+        lambda: _holding(needle, _theme_files(root, config), root),
+    ]
     found = next((f for look in (site + pages if chrome else pages + site) if (f := look())), [])
     return ", ".join(found[:3]) + (" ..." if len(found) > 3 else "") if found else None
+
+
+def _theme_files(root: Path, config: Path) -> list[Path]:
+    """The course's own partials and site files and its theme's ``custom_dir``."""
+    folders = [root / "templates", root / "site_src", custom_dir(config) if config.is_file() else None]
+    return sorted({p for folder in folders if folder is not None for p in folder.rglob("*")})
 
 
 def _holding(needle: Needle, paths: list[Path], root: Path, solutions_of: str | None = None) -> list[str]:
