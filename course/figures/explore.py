@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from course.experiments.relu import RatePairs, early_snapshot
+from course.figures import relu as relu_figures
 from course.figures.gd import alpha_text
 from coursegen.figures.explorer import EDGE, Axis, Control, Explorer
 
@@ -183,11 +184,12 @@ def _prediction(W1, b1, W2, b2):
 
 
 def _mse_text(run, keep):
-    """ "train MSE, test MSE" of every seed at the kept snapshots, as the sentence says them."""
+    """ "train MSE, test MSE" of every seed at the kept snapshots, as the sentence says them
+    (and the players' labels: trailing zeros kept)."""
     train, test = run["train_mse"][:, keep], run["test_mse"][:, keep]
     return np.array(
         [
-            [f"{_g(a)}, test MSE {_g(b)}" for a, b in zip(ra, rb, strict=True)]
+            [f"{relu_figures.mse_text(a)}, test MSE {relu_figures.mse_text(b)}" for a, b in zip(ra, rb, strict=True)]
             for ra, rb in zip(train, test, strict=True)
         ],
         dtype=object,

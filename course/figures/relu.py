@@ -105,7 +105,7 @@ def _log_mse_axis(ax) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
-def _mse_text(value: float) -> str:
+def mse_text(value: float) -> str:
     """Three significant digits, trailing zeros kept (0.0180, not 0.018)."""
     return f"{value:#.3g}"
 
@@ -188,15 +188,15 @@ def _fit_legend(fig, ncols: int) -> None:
 
 def _board(step: int, train: float, test: float, steps: int) -> list[str]:
     """The frame's step, train MSE and test MSE: one line above every animation frame."""
-    return [f"step {step:>{len(f'{steps:,}')},}   train MSE {_mse_text(train)}   test MSE {_mse_text(test)}"]
+    return [f"step {step:>{len(f'{steps:,}')},}   train MSE {mse_text(train)}   test MSE {mse_text(test)}"]
 
 
 def _status(res: dict, snap: int) -> str:
     """The player's label for a snapshot: the step and the shown network's current errors."""
     steps = res["snap_steps"]
     return (
-        f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {_mse_text(res['train_mse'][_shown(res), snap])}, "
-        f"test MSE {_mse_text(res['test_mse'][_shown(res), snap])}"
+        f"step {int(steps[snap]):,} of {int(steps[-1]):,}: train MSE {mse_text(res['train_mse'][_shown(res), snap])}, "
+        f"test MSE {mse_text(res['test_mse'][_shown(res), snap])}"
     )
 
 
@@ -397,7 +397,7 @@ def relu_final_fits(many: list[dict], out: Path) -> None:
             for ax, res in zip(row, pair):
                 last = len(res["snap_steps"]) - 1
                 draw_fit(ax, res, last, point_size=3)
-                ax.set_title(f"{_regime(res)[0]}\ntest MSE {_mse_text(res['test_mse'][_shown(res), last])}")
+                ax.set_title(f"{_regime(res)[0]}\ntest MSE {mse_text(res['test_mse'][_shown(res), last])}")
         for ax in axes[-1]:
             ax.set_xlabel("$x$")
         _fit_legend(fig, ncols=3)
