@@ -126,6 +126,36 @@ def test_numbers_are_compared_as_numbers():
     assert normal("is the sample mean") == normal("is the sam\u00adple mean")
 
 
+# A form as listed, and the same written another way that only the markup changes:
+# a product's sign or its absence, a sum's limits or none.
+SAME_MATH = [
+    ("theta - 2 alpha (theta - y_i)", "`theta - 2*alpha*(theta - y_i)`"),
+    ("theta - 2 alpha (theta - y_i)", "$\\theta - 2 \\cdot \\alpha \\times (\\theta - y_i)$"),
+    ("np.sum(x * y) / np.sum(x * x)", "sum(x y) / sum(x x)"),
+    ("(theta x_i - y_i) x_i", "(theta*x_i - y_i)*x_i"),
+    ("\\frac{2}{N} \\sum_{i=1}^N (\\theta - y_i)", "$\\frac{2}{N}\\sum_i (\\theta - y_i)$"),
+    ("\\theta^* = \\frac{1}{N} \\sum_{i=1}^N y_i", "$\\theta^* = \\frac1N \\sum\\limits_{i = 1}^{N} y_i$"),
+    ("\\theta^* = \\frac{1}{N} \\sum_{i=1}^N y_i", "$\\theta^\\star=\\frac{1}{N}\\sum_{i}y_{i}$"),
+]
+
+
+@pytest.mark.parametrize(("form", "text"), SAME_MATH)
+def test_a_form_is_found_however_its_products_and_sums_are_written(form, text):
+    from coursegen.site.answers import Haystack, Needle
+
+    assert Needle.of(form).found_in(Haystack.of(f"Hint: {text}."))
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [("theta - 2 alpha (theta - y_i)", "theta - 2 alphabet (theta - y_i)"), ("2 alpha", "2^alpha")],
+)
+def test_a_form_is_not_found_in_other_math(form, text):
+    from coursegen.site.answers import Haystack, Needle
+
+    assert not Needle.of(form).found_in(Haystack.of(text))
+
+
 def test_released_answers_are_published(mini_built):
     (mini_built / "content" / "mini" / "answers.toml").write_text(ANSWERS)
     _page(mini_built, MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\nIt is $np.mean(y)$.\n"))

@@ -82,13 +82,17 @@ _TEX_NOTHING = re.compile(
     r"\\[,!;:> ]|~|\\[()\[\]]|\$"
 )
 _CONTROL_WORD = re.compile(r"\\[a-z]+")
+# A sum's limits, which an answer may write or leave out: \sum_{i=1}^N, \sum\limits_i, \sum
+_SUM_LIMITS = re.compile(r"\\sum(?![a-z])(?:\s*\\(?:no)?limits(?![a-z]))?(?:\s*[_^]\s*(?:\{[^{}]*\}|\\[a-z]+|\w))*")
 
 
 def normal(text: str) -> str:
     """Text as forms are compared, whatever the markup: NFKC (full-width letters,
     ligatures), without format characters (soft hyphens, zero widths), lower case;
-    Greek letters as words, their names (θ, ``\theta``, theta alike), −, ×, ``\\cdot``,
-    ``\ast``, ``\\star`` and ``**`` as - * * * * ^; without math delimiters, TeX's braces,
+    Greek letters as words, their names (θ, ``\theta``, theta alike), − and ``**`` as - and
+    ^; a product's sign (*, ×, ·, ``\\cdot``, ``\times``) as a space, as when a product is
+    written without one (``\ast`` and ``\\star`` too, so θ* is θ^\\ast); a sum's limits
+    dropped (``\\sum_{i=1}^N`` is ``\\sum_i`` is ``\\sum``); without math delimiters, TeX's braces,
     spacing, sizing, font, colour and box commands (``\\;``, ``~``, ``\\left``, ``\\limits``,
     ``\\mathbf``, ``\\text``, ``\\textcolor{red}``, ``\\boxed``), ``np.`` and ``numpy.``;
     ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
@@ -99,8 +103,9 @@ def _loose(text: str) -> str:
     """``normal`` up to its spaces."""
     text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_table()).replace("**", "^")
     text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
-    text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub("*", _TEX_GREEK.sub(r" \1 ", text)))
-    return re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", ""))
+    text = _SUM_LIMITS.sub(r"\\sum ", text)
+    text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub(" ", _TEX_GREEK.sub(r" \1 ", text)))
+    return re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", "").replace("*", " "))
 
 
 def _tight(text: str) -> str:
