@@ -15,6 +15,8 @@ from coursegen.stages.parameters import load_sheet
 
 from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
 
+pytest_plugins = ["browser_fixtures"]
+
 EARLY = "2022-09-02T17:00-07:00"  # = 2022-09-03T00:00Z
 LATE = "2022-09-09T17:00-07:00"  # = 2022-09-10T00:00Z
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
@@ -43,17 +45,24 @@ def _site_text(root) -> str:
     return "\n".join(data.decode("utf-8", "replace") for data in tree_bytes(root / "site").values())
 
 
+def _read(html: str) -> str:
+    """A page's text as it reads, without its tags."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def test_each_worksheet_publishes_its_solutions_once_its_release_has_passed(course):
     between = run_cli(course, "site", "--as-of", "2022-09-05T12:00Z", env=EPOCH)
     assert between.returncode == 0, between.stderr
     text = _site_text(course)
     assert "Answer one" in text and "Answer two" not in text  # every file of site/, search index too
     assert "Answer two" not in "".join(p.read_text() for p in (course / "site" / "a_second").rglob("*.html"))
-    home = (course / "site" / "index.html").read_text(encoding="utf-8")
+    home = _read((course / "site" / "index.html").read_text(encoding="utf-8"))
     assert "Solutions from Fri 9 Sep 2022, 17:00 (UTC-07:00)." in home
     assert "Solutions included." in home
     # each worksheet's page says the same of itself, where its staff put solutions_status()
-    first, second = ((course / "site" / f / "index.html").read_text(encoding="utf-8") for f in ("mini", "a_second"))
+    first, second = (
+        _read((course / "site" / f / "index.html").read_text(encoding="utf-8")) for f in ("mini", "a_second")
+    )
     assert "Solutions included." in first and "Solutions from" not in first
     assert "Solutions from Fri 9 Sep 2022, 17:00 (UTC-07:00)." in second and "Solutions included." not in second
 
@@ -61,6 +70,34 @@ def test_each_worksheet_publishes_its_solutions_once_its_release_has_passed(cour
     assert after.returncode == 0, after.stderr
     text = _site_text(course)
     assert "Answer one" in text and "Answer two" in text
+
+
+SECOND_DUE = "Fri 9 Sep 2022, 17:00 (UTC-07:00)"  # LATE, as the pages write it
+OUT_SINCE = f"Solutions released {SECOND_DUE}; they appear here when the site is next published: reload in a while."
+
+
+@pytest.mark.browser
+def test_a_page_read_after_a_release_its_build_had_not_reached_says_the_solutions_are_out(course, chromium):
+    """The site is published again on a schedule (hourly): until then, a copy built
+    before a release is read after it. It says the solutions are out and come with the
+    next publication, not "from" a time that has passed; read before, it says "from"."""
+    assert run_cli(course, "site", "--as-of", "2022-09-05T12:00Z", env=EPOCH).returncode == 0
+    read_at = dt.datetime.now(dt.UTC)
+    assert read_at > dt.datetime.fromisoformat(LATE)  # this machine reads it after the release
+    for rel in ("index.html", "a_second/index.html"):
+        with chromium.page() as page:
+            page.goto((course / "site" / rel).as_uri(), wait_until="load")
+            assert page.locator("[data-solutions-from]").inner_text() == OUT_SINCE, rel
+            assert "Solutions released" not in page.locator("body").inner_text().replace(OUT_SINCE, ""), rel
+            assert page.errors == [], page.errors
+        context = chromium.browser.new_context()  # a clock of its own: no other check's tab
+        try:
+            before = context.new_page()
+            before.clock.set_fixed_time(dt.datetime.fromisoformat("2022-09-09T16:59-07:00"))
+            before.goto((course / "site" / rel).as_uri(), wait_until="load")
+            assert before.locator("[data-solutions-from]").inner_text() == f"Solutions from {SECOND_DUE}.", rel
+        finally:
+            context.close()
 
 
 def test_the_edition_overrides_every_release(course):

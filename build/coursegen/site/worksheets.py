@@ -31,7 +31,7 @@ class Entry:
     date: str  # "Mon 29 Aug 2022"
     summary: str
     solutions_out: bool
-    solutions: str  # what the home page says of them
+    solutions: str  # what the home page says of them (Markdown with inline HTML)
     handouts: tuple[Handout, ...]
 
 
@@ -76,8 +76,17 @@ def _solutions_text(sheet: Sheet, shown: Publication) -> str:
         return "No solutions in this edition."
     release = sheet.meta.solutions
     if shown.edition == Edition.SCHEDULED and release.at is not None:
-        return f"Solutions from {moment(release.at)}."
+        return _coming(release.at)
     return "Solutions not released."
+
+
+def _coming(at: dt.datetime) -> str:
+    """ "Solutions from <the release>.", marked with its moment in UTC: the site is
+    published again on a schedule, so a page may still be read after that moment, and
+    release.js then says the solutions are out and come with the next publication
+    rather than promise a time that has passed."""
+    utc = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f'<span data-solutions-from="{utc}">Solutions from <time datetime="{utc}">{moment(at)}</time>.</span>'
 
 
 def day(date: dt.date) -> str:
