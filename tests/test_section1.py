@@ -166,6 +166,31 @@ def _check_figures(site: Path, edition: str) -> None:
             assert (site / "dis01" / "figures" / f"{name}.{suffix}").stat().st_size > 5000, (name, suffix)
 
 
+def _decimals(label: str) -> int:
+    return len(label.partition(".")[2])
+
+
+def test_the_votes_figures_tick_labels_tell_every_point_apart(solutions_site):
+    """Each bar of a votes figure is labelled with its point's x, ordered by x: every
+    label differs from the others (two points 0.009 apart are not both "1.17") and is
+    that x, rounded (read from the SVG's text, which matplotlib keeps as comments)."""
+    votes = [f for f in _sheet(solutions_site).figures.values() if f.kind == "gd_votes" and not f.rendering_of]
+    assert len(votes) == 2
+    for fig in votes:
+        _, res = _results(solutions_site, fig.experiments[0])
+        x = np.sort(res["x"])
+        svg = (solutions_site / "dis01" / "figures" / f"{fig.name}.svg").read_text(encoding="utf-8")
+        texts = re.findall(r"<!-- (.*?) -->", svg)
+        under = next(k for k, t in enumerate(texts) if "tick labels" in t)  # the x axis' label follows its ticks
+        labels = [t.replace("\N{MINUS SIGN}", "-") for t in texts[under - len(x) : under]]
+        assert len(set(labels)) == len(x), (fig.name, labels)
+        for label, value in zip(labels, x, strict=True):
+            assert _decimals(label) >= 2 and abs(float(label) - value) <= 0.5 * 10.0 ** -_decimals(label), (
+                label,
+                value,
+            )
+
+
 def test_every_section1_figure_is_under_its_question_with_alt_and_caption(solutions_site):
     _check_figures(solutions_site, "solutions")
 

@@ -256,11 +256,22 @@ def vote_label(res: dict) -> str:
 def _pair_note(res: dict) -> str:
     """What the highlighted pair shows, in the figure's own numbers."""
     i, j = (int(k) for k in res["pair"])
-    x, v = res["x"], res["votes"]
-    same = f"same error {res['errors'][i]:.3f}, $x$ = {x[i]:.2f} and {x[j]:.2f}"
+    x = _distinct_labels(res["x"])  # as the ticks under the pair say them
+    v = [f"{res['votes'][k]:.3f}".replace("-", "\N{MINUS SIGN}") for k in (i, j)]
+    same = f"same error {res['errors'][i]:.3f}, $x$ = {x[i]} and {x[j]}"
     if _is_linear(res):
-        return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: ratio {v[i] / v[j]:.2f} $= x_i / x_j$"
-    return f"{same}\nvotes {v[i]:.3f} and {v[j]:.3f}: equal, whatever $x$"
+        return f"{same}\nvotes {v[0]} and {v[1]}: ratio {res['votes'][i] / res['votes'][j]:.2f} $= x_i / x_j$"
+    return f"{same}\nvotes {v[0]} and {v[1]}: equal, whatever $x$"
+
+
+def _distinct_labels(values: np.ndarray) -> list[str]:
+    """The values with the fewest decimals, two at least, that tell every one apart (two
+    points 0.009 apart are not both "1.17"), with matplotlib's own minus sign."""
+    for decimals in range(2, 7):
+        labels = [f"{v:.{decimals}f}".replace("-", "\N{MINUS SIGN}") for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
 
 
 def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:
@@ -294,7 +305,7 @@ def gd_votes(res: dict, out: Path) -> None:
         title=rf"votes sum to the full gradient $\partial\mathcal{{L}}/\partial\theta = {float(res['vote_grad']):.3f}$",
         xticks=np.arange(n),
     )
-    vote_ax.set_xticklabels([f"{v:.2f}".replace("-", "\N{MINUS SIGN}") for v in x], rotation=90)  # as matplotlib's own
+    vote_ax.set_xticklabels(_distinct_labels(x), rotation=90)
     pair_patch = Patch(
         facecolor=style.ORANGE, hatch="///", edgecolor=style.INK, label=f"the equal-error pair: {_pair_note(res)}"
     )
