@@ -16,7 +16,7 @@ from coursegen.tools.chromium import worksheets
 from pdf import page_fill, pdf_contents
 
 from browser import EDITIONS, open_page, require_chromium
-from conftest import EPOCH, MINI_PAGE, make_checkout, run_cli
+from conftest import EPOCH, MINI_PAGE, make_checkout, make_mini_checkout, run_cli
 from site_html import site_file
 
 pytest_plugins = ["browser_fixtures"]
@@ -254,6 +254,25 @@ def test_handout_command_student_edition(tmp_path):
     assert sorted(re.findall(r'href="handouts/([^"]+\.pdf)"', home)) == pdfs
     assert "-solutions.pdf" not in home
     assert not list(root.glob(".tmp-*")), "scratch builds left behind"
+
+
+@pytest.mark.browser
+def test_handouts_into_a_folder_of_ones_own_replace_only_handouts(tmp_path):
+    """``handout --out DIR``: DIR may be any folder (Documents, a course's share). A
+    handout an earlier run left there that this run does not write (a solutions handout,
+    after the edition changed) goes; every other file stays."""
+    require_chromium()
+    root = make_mini_checkout(tmp_path / "course")
+    out = tmp_path / "Documents"
+    out.mkdir()
+    (out / "mini-solutions.pdf").write_bytes(b"%PDF-1.4 an earlier run's")
+    mine = {"syllabus.pdf": b"%PDF-1.4 mine", "notes.txt": b"mine", "mini-solutions-annotated.pdf": b"%PDF mine"}
+    for name, data in mine.items():
+        (out / name).write_bytes(data)
+    result = run_cli(root, "handout", "--edition", "student", "--out", str(out), env=EPOCH, own_process=True)
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in mine} == mine
+    assert sorted(p.name for p in out.iterdir()) == sorted([*mine, "mini-student.pdf"])
 
 
 def test_page_weight(chromium, solutions_site, capsys):

@@ -189,8 +189,11 @@ def make_handouts(paths, args, log) -> int:
             links = {s: [e for e in sites if s in sheets[e]] for s in sheets["student"]}
             commands.build_into(paths, shown, commands.site_dir(paths, None), executors.Options.of(args), log, links)
         out.mkdir(parents=True, exist_ok=True)
+        # An earlier run's handout this one did not write (a solutions handout, once the
+        # edition changed) goes; in a folder of the user's own (--out), nothing else does.
+        ours = {f"{sheet}-{edition}.pdf" for sheet in others for edition in (Edition.STUDENT, Edition.SOLUTIONS)}
         for stale in out.glob("*.pdf"):
-            if stale.name not in {p.name for p in written}:
+            if (in_site or stale.name in ours) and stale.name not in {p.name for p in written}:
                 stale.unlink()
         written = [path.replace(out / path.name) for path in written]
         if in_site:  # the site's mark lists its handouts too: the next build may replace them
