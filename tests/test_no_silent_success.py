@@ -154,16 +154,22 @@ def test_ctrl_c_stops_the_build_as_interrupted_not_as_a_failed_unit(built_once, 
     pytest.fail("a worker outlived the interrupted build")
 
 
-@pytest.mark.parametrize("stop", ["exit0", "os_exit"])
-def test_a_notebook_that_stops_fails_the_build_naming_it(built_once, tmp_path, stop):
+@pytest.mark.parametrize(("where", "stop"), [("build", "exit0"), ("build", "os_exit"), ("wants", "os_exit")])
+def test_a_notebook_that_stops_fails_the_build_naming_it(built_once, tmp_path, where, stop):
     """The companion notebook is written in the build's own process, where ``os._exit``
-    would end the build with status 0 and no site."""
+    would end the build with status 0 and no site: in the function that writes it, or
+    in the one that says whether a worksheet has one."""
     root = tmp_path / "course"
     shutil.copytree(built_once, root, symlinks=True)
     notebook = root / "course" / "notebook.py"
-    head, sep, rest = notebook.read_text().partition("\ndef build(")
-    signature, colon, body = rest.partition(":\n")
-    notebook.write_text(f"{head}{sep}{signature}{colon}    {STOPS[stop]}\n{body}")
+    if where == "build":
+        head, sep, rest = notebook.read_text().partition("\ndef build(")
+        signature, colon, body = rest.partition(":\n")
+        notebook.write_text(f"{head}{sep}{signature}{colon}    {STOPS[stop]}\n{body}")
+    else:
+        method = "    def wants(self, sheet: Sheet) -> bool:\n"
+        assert method in notebook.read_text()
+        notebook.write_text(notebook.read_text().replace(method, f"{method}        {STOPS[stop]}\n"))
     line = notebook.read_text()[: notebook.read_text().index(STOPS[stop])].count("\n") + 1
     before = tree_bytes(root / "site")
     for command in ("site", "check"):

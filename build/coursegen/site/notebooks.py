@@ -15,7 +15,7 @@ from coursegen.stages.parameters import Sheet
 
 def maker(sheet: Sheet):
     """The notebook kind that writes ``sheet``'s notebook, or None."""
-    return next((kind for kind in registry.kinds().notebooks.values() if kind.wants(sheet)), None)
+    return next((kind for kind in registry.kinds().notebooks.values() if _course_code(sheet, kind.wants, sheet)), None)
 
 
 def filename(sheet: Sheet) -> str | None:
@@ -32,13 +32,17 @@ def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: 
         if kind is not None:
             page = rendered[f"{sheet.name}/index.md"]
             path = f"{sheet.name}/{filename(sheet)}"
-            try:
-                with no_hard_exit():
-                    out[path] = kind.build(sheet, results.get(sheet.name, {}), page, editions[sheet.name])
-            except SystemExit as e:  # the course's notebook code, in the build's own process
-                failure = code_failure(e, registry.kinds().folder)
-                raise BuildError(
-                    f"{sheet.name}'s notebook: {failure}: the course's code stopped", failure.trace
-                ) from None
+            out[path] = _course_code(sheet, kind.build, sheet, results.get(sheet.name, {}), page, editions[sheet.name])
             out[f"{path}.js"] = script_copy(out[path], "cgFiles").encode("ascii")  # the link from disk
     return out
+
+
+def _course_code(sheet: Sheet, function, *args):
+    """``function(*args)``, the course's notebook code, in the build's own process: a
+    ``sys.exit`` or ``os._exit`` there fails the build naming the line, never ends it."""
+    try:
+        with no_hard_exit():
+            return function(*args)
+    except SystemExit as e:
+        failure = code_failure(e, registry.kinds().folder)
+        raise BuildError(f"{sheet.name}'s notebook: {failure}: the course's code stopped", failure.trace) from None
