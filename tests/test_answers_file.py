@@ -4,6 +4,7 @@ notebook of that worksheet give one away stops, naming the answer and the file, 
 keeps the site; the list itself is never published."""
 
 import re
+import shutil
 
 import pytest
 
@@ -79,6 +80,13 @@ LEAKS = {
     ),
     "TeX without spaces": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\n$\\theta^*=\\frac1N\\sum_iy_i$\n"),
     "full-width letters": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\nIt is the \uff53ample mean.\n"),
+    "a capital letter": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\nIS THE SAMPLE MEAN? Yes.\n"),
+    "numpy. for np.": ("index.md", "# Mini worksheet\n", "# Mini worksheet\n\nHint: `numpy.mean(y)`.\n"),
+    "a title in a solution block written by hand": (
+        "index.md",
+        "# Mini worksheet\n",
+        '# Mini worksheet\n\n??? solution "Hint"\n    A <abbr title="It is the sample mean">hint</abbr>.\n',
+    ),
     "TeX spacing": (
         "index.md",
         "# Mini worksheet\n",
@@ -269,6 +277,14 @@ def test_a_linked_text_file_is_searched_and_front_matter_comments_are_not(mini_b
         ("label.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="9">it is the sample mean</text></svg>'),
         ("notes.ipynb", b'{"cells": [{"cell_type": "markdown", "source": ["It is the ", "sample mean."]}]}'),
         ("notes.json", b'{"labels": [["step 1", "It is the sample mean."]]}'),
+        ("notes.js", b"// Hint: it is the sample mean.\nconsole.log(1);\n"),  # not a script copy of a file
+        ("hint.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><desc>It is the sam&#112;le mean</desc></svg>'),
+        # solution material of a linked HTML file is as published as the rest of it
+        ("sol.html", b'<details class="solution"><summary>Hint</summary>It is the sample mean.</details>'),
+        (
+            "alt.html",
+            b'<details class="solution"><summary>Hint</summary><img alt="It is the sample mean" src="a.png"></details>',
+        ),
     ],
 )
 def test_a_linked_file_in_another_encoding_or_as_html_sections_is_searched(mini_built, name, data):
@@ -309,6 +325,11 @@ CHROME = {
         '{% extends "base.html" %}\n{% block announce %}Hint: it is np.mean(y){% endblock %}\n',
         "site_src/overrides/main.html",
     ),
+    "a title a theme override's footer holds": (
+        "site_src/overrides/main.html",
+        '{% extends "base.html" %}\n{% block footer %}<a href="#" title="Hint: it is the sample mean">?</a>{% endblock %}\n',
+        "site_src/overrides/main.html",
+    ),
     "the course's own script": (
         "site_src/assets/js/hint.js",
         "// it is the sample mean\n",
@@ -340,6 +361,43 @@ def test_an_answer_the_theme_or_the_sites_settings_put_on_every_page_stops_the_b
     assert "is given away where its solutions are not shown" in said, said
     assert f"(written in {source})" in said, said
     assert tree_bytes(mini_built / "site") == site
+
+
+WEEK_THREE = """[[answers]]
+question = "w3: the median"
+forms = ["is the sample median"]
+"""
+
+
+@pytest.mark.parametrize("where", ["a released page", "mkdocs.yml's description"])
+def test_every_unreleased_worksheets_list_is_searched(mini_built, where):
+    """Weeks 2 and 3 both unreleased: week 3's answer is found as week 2's would be, on a
+    page and around every page."""
+    content = mini_built / "content"
+    _unreleased_week_two(content)
+    shutil.copytree(content / "week02", content / "week03")
+    (content / "week02" / "answers.toml").write_text(WEEK_THREE.replace("w3", "w2").replace("median", "mode"))
+    (content / "week03" / "answers.toml").write_text(WEEK_THREE)
+    week3 = (content / "week03" / "index.md").read_text()
+    (content / "week03" / "index.md").write_text(week3.replace("number: 2", "number: 3").replace("Week 2", "Week 3"))
+    assert run_cli(mini_built, "site", cache=None, env=EPOCH).returncode == 0
+    if where == "a released page":
+        _page(
+            mini_built,
+            MINI_PAGE.replace("# Mini worksheet\n", "# Mini worksheet\n\nIn week 3: it is the sample median.\n"),
+        )
+    else:
+        config = mini_built / "mkdocs.yml"
+        lines = config.read_text().splitlines()
+        config.write_text(
+            "\n".join(
+                "site_description: It is the sample median." if line.startswith("site_description:") else line
+                for line in lines
+            )
+            + "\n"
+        )
+    said = one_line_error(run_cli(mini_built, "site", cache=None, env=EPOCH))
+    assert said.startswith('error: content/week03/answers.toml: "w3: the median" is given away'), said
 
 
 def test_a_form_no_source_holds_names_the_figure_that_made_it(tmp_path):

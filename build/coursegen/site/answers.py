@@ -457,7 +457,9 @@ def _file_text(suffix: str, data: bytes) -> Haystack | None:
         text = BREAK.join(_strings(json.loads(text)))
     elif suffix in (".html", ".htm"):
         html_read = read_html(text)
-        text = BREAK.join(["".join(html_read.text + html_read.solution_text), *html_read.labels])
+        text = BREAK.join(
+            ["".join(html_read.text + html_read.solution_text), *html_read.labels, *html_read.solution_labels]
+        )
     return Haystack.of(text)
 
 
