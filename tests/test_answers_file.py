@@ -446,3 +446,17 @@ def test_what_surrounds_a_page_reads_as_a_student_reads_it(tmp_path):
     (site / "index.html").write_text(f"<html>{head}<body>{article}{footer}</body></html>")
     with pytest.raises(BuildError, match=re.escape("the built index.html holds 'is the sample mean'")):
         answers.check_chrome(content, tmp_path, ["week01"], site)
+
+
+def test_the_reader_follows_an_edit_of_the_sites_markdown_extensions(tmp_path):
+    """``serve`` lives on while mkdocs.yml is edited: the Markdown that reads pages for the
+    answer search is made again from the edited extensions, not kept from the first."""
+    from coursegen.site.reading import Reader
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nmarkdown_extensions:\n  - admonition\n  - pymdownx.details\n")
+    block = '??? solution "Hint"\n    It is the sample mean.\n'
+    assert "".join(Reader.of(config).read(block).solution_text).strip() != ""  # a closed solution block
+    config.write_text("site_name: x\nmarkdown_extensions:\n  - admonition\n")  # no details: plain text now
+    read = Reader.of(config).read(block)
+    assert "".join(read.solution_text).strip() == "" and "sample mean" in "".join(read.text)

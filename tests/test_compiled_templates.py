@@ -112,3 +112,10 @@ def test_code_compiled_by_another_coursegen_is_compiled_again(tmp_path, monkeypa
     upgraded = (*units.generator_digests(), ("coursegen.site.pages", "0" * 64))
     monkeypatch.setattr(units, "generator_digests", lambda: upgraded)
     assert environment("new").get_template("page.md").render() == "new"
+    assert environment("new").get_template("page.md").render() == "new"  # from the cache
+    # and after an upgrade of a library whose filters a template may call (MkDocs, Material)
+    from coursegen.stages import cache
+
+    versions = {**cache.library_versions(), "mkdocs": "0.0"}
+    monkeypatch.setattr(cache, "library_versions", lambda: versions)
+    assert environment("newer").get_template("page.md").render() == "newer"

@@ -88,6 +88,38 @@ def test_kind_inputs_and_list_form_move_a_figures_key():
     assert units.key(Unit.of(_figure(kind, {}, many=True)), ["a" * 64]) != base
 
 
+def test_the_kind_moves_the_key_of_two_kinds_in_one_module():
+    """Two figure functions of one module, with the same options and inputs: switching a
+    figure from one to the other (its code hash the same) must draw it again."""
+    by_module = {}
+    for kind, function in sorted(registry.kinds().figures.items()):
+        by_module.setdefault(function.__module__, []).append(kind)
+    kind, other = next(kinds for kinds in by_module.values() if len(kinds) > 1)[:2]
+    assert units.key(Unit.of(_figure(kind, {})), ["a" * 64]) != units.key(Unit.of(_figure(other, {})), ["a" * 64])
+
+
+def test_an_import_added_to_a_module_is_followed_in_a_long_lived_process(monkeypatch):
+    """``serve`` and a Dask worker live on: a module edited to import one more module has
+    that module in its closure (and its bytes in the key) at once."""
+    module, added = "coursegen.stages.limits", "coursegen.tools.weight"
+    assert added not in units.closure(module)
+    edited = units.generator_sources()[module] + f"\nimport {added}\n".encode()
+    sources = {**units.generator_sources(), module: edited}
+    monkeypatch.setattr(units, "generator_sources", lambda: sources)
+    assert added in units.closure(module)
+
+
+def test_a_worker_with_other_library_versions_refuses_to_run(monkeypatch):
+    """Its bytes would be cached under the build's key."""
+    from coursegen.errors import BuildError
+
+    runtime = units.Runtime.here()
+    versions = {**cache.library_versions(), "numpy": "0.0"}
+    monkeypatch.setattr(units, "library_versions", lambda: versions)
+    with pytest.raises(BuildError, match=r"this worker's libraries differ from the build's: numpy 0\.0"):
+        runtime.load()
+
+
 @pytest.mark.parametrize("module", ["coursegen.figures.style", "coursegen.figures.gif", "coursegen.stages.results"])
 def test_the_bytes_of_a_coursegen_module_the_unit_runs_move_the_key(monkeypatch, module):
     """The toolkit a figure imports, and the code that runs every unit (units.py and
