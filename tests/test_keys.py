@@ -13,7 +13,7 @@ import typing
 
 import pytest
 
-from coursegen.stages import cache, registry, units
+from coursegen.stages import cache, pipeline, registry, units
 from coursegen.stages.parameters import Experiment, Figure, params_type
 from coursegen.stages.units import Unit
 
@@ -304,3 +304,31 @@ def test_a_data_files_name_moves_every_key(tmp_path):
     (root / "course" / "experiments" / "mean.txt").rename(root / "course" / "experiments" / "other.txt")
     registry.load(root)
     assert units.key(Unit.of(exp), []) != before
+
+
+def test_the_pipeline_keys_each_unit_by_its_inputs_in_their_listed_order(monkeypatch):
+    """A figure of [a, b] is not that of [b, a] (test_the_order_of_a_units_inputs_moves_its_key):
+    the build hands units.key each input's results hash in the order the TOML lists them.
+    Checked on every unit of the course's worksheets that reads several (their results
+    cached by the build before the tests)."""
+    import hashlib
+
+    from coursegen.commands import build as commands
+    from coursegen.stages import executors
+
+    sheets = commands.discover(REPO / "content", REPO)
+    store = cache.Store(CACHE)
+    seen, key = [], units.key
+
+    def recording(unit, input_shas):
+        seen.append((unit, list(input_shas)))
+        return key(unit, input_shas)
+
+    monkeypatch.setattr(units, "key", recording)
+    commands.run_pipeline(sheets, store, executors.Options(), lambda *a: None)
+    by_name = {(s.name, n): e for s in sheets for n, e in s.experiments.items()}
+    several = [(unit, shas) for unit, shas in seen if len(unit.inputs) > 1]
+    assert len(several) >= 5
+    for unit, shas in several:
+        npzs = [store.get("results", pipeline.experiment_key(by_name[(unit.sheet, n)])) for n in unit.inputs]
+        assert shas == [hashlib.sha256(e.paths["results.npz"].read_bytes()).hexdigest() for e in npzs], unit.name

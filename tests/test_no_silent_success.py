@@ -3,6 +3,7 @@ worker or a hung unit fails ``site`` and ``check`` with one line naming the unit
 file, a non-zero status and the previous ``site/`` as it was."""
 
 import shutil
+import sys
 
 import pytest
 
@@ -179,3 +180,19 @@ def test_a_notebook_that_stops_fails_the_build_naming_it(built_once, tmp_path, w
         assert message.startswith("error: mini's notebook:") and f"course/notebook.py, line {line}" in message, message
         assert "match" not in result.stdout and "built" not in result.stdout
     assert tree_bytes(root / "site") == before
+
+
+@pytest.mark.parametrize("code", [0, None])
+def test_an_exit_from_anything_the_build_ran_is_no_success(tmp_path, monkeypatch, capsys, code):
+    """The last guard: a ``SystemExit`` that no unit caught (a library, a hook) still ends
+    the command with status 1 and one line, not as the status it asked for."""
+    from coursegen import cli
+    from coursegen.commands import build as commands
+
+    root = make_mini_checkout(tmp_path / "course")
+    monkeypatch.setattr(commands, "build_site", lambda *args: sys.exit(code))
+    assert cli.main(["--root", str(root), "-q", "site"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: something the build ran called sys.exit({code!r}) (run again with --traceback to see where); "
+        "nothing was built or checked\n"
+    )

@@ -308,13 +308,38 @@ def test_a_link_as_site_dir_is_refused(built, tmp_path):
     assert "refusing to replace a link" in line and not any((tmp_path / "target").iterdir())
 
 
+def test_a_default_site_folder_that_is_a_link_is_refused_and_kept(built, tmp_path):
+    """site/ linked to a web root (a built site, mark and all): replacing the link with a
+    folder would leave the web root serving the old site, saying nothing."""
+    root, _ = built
+    webroot = tmp_path / "webroot"
+    shutil.copytree(root / "site", webroot)
+    shutil.rmtree(root / "site")
+    (root / "site").symlink_to(webroot)
+    before = tree_bytes(webroot)
+    line = one_line_error(run_cli(root, "site", cache=None, env=EPOCH))
+    assert "refusing to replace a file or a link" in line, line
+    assert (root / "site").is_symlink() and tree_bytes(webroot) == before
+
+
+def test_a_link_someone_put_in_the_site_keeps_it_from_being_replaced(built, tmp_path):
+    root, _ = built
+    (tmp_path / "data").mkdir()
+    (root / "site" / "data").symlink_to(tmp_path / "data")
+    line = one_line_error(run_cli(root, "site", cache=None, env=EPOCH))
+    assert "site/" in line and "data" in line, line
+    assert (root / "site" / "data").is_symlink()
+
+
 def test_a_leftover_old_copy_never_blocks_a_build(built):
     """Whatever a killed swap or a person left at ``.tmp-site-old``, a file or a folder,
     beside an intact site/, the next build goes ahead and removes it."""
     root, _ = built
-    for leftover in ("file", "folder"):
+    for leftover in ("file", "folder", "file, no site"):
         old = root / ".tmp-site-old"
-        if leftover == "file":
+        if leftover == "file, no site":  # nothing to restore: a file is no site of ours
+            shutil.rmtree(root / "site")
+        if leftover.startswith("file"):
             old.write_text("left behind")
         else:
             (old / "deep").mkdir(parents=True)
