@@ -93,9 +93,13 @@ def test_a_page_read_after_a_release_its_build_had_not_reached_says_the_solution
         context = chromium.browser.new_context()  # a clock of its own: no other check's tab
         try:
             before = context.new_page()
-            before.clock.set_fixed_time(dt.datetime.fromisoformat("2022-09-09T16:59-07:00"))
+            before.clock.install(time=dt.datetime.fromisoformat("2022-09-09T16:59:00-07:00"))
             before.goto((course / "site" / rel).as_uri(), wait_until="load")
             assert before.locator("[data-solutions-from]").inner_text() == f"Solutions from {SECOND_DUE}.", rel
+            before.clock.run_for(50_000)  # still a few seconds before
+            assert before.locator("[data-solutions-from]").inner_text() == f"Solutions from {SECOND_DUE}.", rel
+            before.clock.run_for(15_000)  # the page left open past the moment says so then
+            assert before.locator("[data-solutions-from]").inner_text() == OUT_SINCE, rel
         finally:
             context.close()
 

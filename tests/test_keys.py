@@ -306,29 +306,48 @@ def test_a_data_files_name_moves_every_key(tmp_path):
     assert units.key(Unit.of(exp), []) != before
 
 
-def test_the_pipeline_keys_each_unit_by_its_inputs_in_their_listed_order(monkeypatch):
+def test_the_pipeline_keys_a_unit_by_its_inputs_in_their_listed_order(monkeypatch):
     """A figure of [a, b] is not that of [b, a] (test_the_order_of_a_units_inputs_moves_its_key):
-    the build hands units.key each input's results hash in the order the TOML lists them.
-    Checked on every unit of the course's worksheets that reads several (their results
-    cached by the build before the tests)."""
+    the build hands units.key each input's results hash in the order the TOML lists them,
+    neither sorted by name nor by hash. The course's unit of the most inputs, its list
+    reversed (their results cached by the build before the tests), is keyed, then the
+    build is stopped before it would run it."""
+    import dataclasses
     import hashlib
 
     from coursegen.commands import build as commands
     from coursegen.stages import executors
 
     sheets = commands.discover(REPO / "content", REPO)
-    store = cache.Store(CACHE)
-    seen, key = [], units.key
+    sheet, table, declared = max(
+        (
+            (sheet, table, d)
+            for sheet in sheets
+            for table in ("figures", "summaries")
+            for d in getattr(sheet, table).values()
+        ),
+        key=lambda found: len(found[2].experiments),
+    )
+    listed = tuple(reversed(declared.experiments))
+    assert len(listed) >= 3 and list(listed) != sorted(listed)
+    changed = dataclasses.replace(declared, experiments=listed)
+    sheets = [
+        dataclasses.replace(s, **{table: {**getattr(s, table), declared.name: changed}}) if s is sheet else s
+        for s in sheets
+    ]
+    store, key, seen = cache.Store(CACHE), units.key, []
+
+    class Keyed(Exception):
+        pass
 
     def recording(unit, input_shas):
-        seen.append((unit, list(input_shas)))
+        if unit.name == declared.name:
+            seen.append(list(input_shas))
+            raise Keyed
         return key(unit, input_shas)
 
     monkeypatch.setattr(units, "key", recording)
-    commands.run_pipeline(sheets, store, executors.Options(), lambda *a: None)
-    by_name = {(s.name, n): e for s in sheets for n, e in s.experiments.items()}
-    several = [(unit, shas) for unit, shas in seen if len(unit.inputs) > 1]
-    assert len(several) >= 5
-    for unit, shas in several:
-        npzs = [store.get("results", pipeline.experiment_key(by_name[(unit.sheet, n)])) for n in unit.inputs]
-        assert shas == [hashlib.sha256(e.paths["results.npz"].read_bytes()).hexdigest() for e in npzs], unit.name
+    with pytest.raises(Keyed):
+        commands.run_pipeline(sheets, store, executors.Options(), lambda *a: None)
+    entries = [store.get("results", pipeline.experiment_key(sheet.experiments[n])) for n in listed]
+    assert seen == [[hashlib.sha256(e.paths["results.npz"].read_bytes()).hexdigest() for e in entries]]

@@ -266,12 +266,11 @@ def _pair_note(res: dict) -> str:
 
 def _distinct_labels(values: np.ndarray) -> list[str]:
     """The values with the fewest decimals, two at least, that tell every one apart (two
-    points 0.009 apart are not both "1.17"), with matplotlib's own minus sign."""
-    for decimals in range(2, 7):
-        labels = [f"{v:.{decimals}f}".replace("-", "\N{MINUS SIGN}") for v in values]
-        if len(set(labels)) == len(labels):
-            break
-    return labels
+    points 0.009 apart are not both "1.17"; two equal ones, two decimals), with
+    matplotlib's own minus sign."""
+    distinct = (d for d in range(2, 7) if len({f"{v:.{d}f}" for v in values}) == len(values))
+    decimals = next(distinct, 2)  # two equal values: no number of decimals tells them apart
+    return [f"{v:.{decimals}f}".replace("-", "\N{MINUS SIGN}") for v in values]
 
 
 def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:

@@ -83,16 +83,25 @@ _TEX_NOTHING = re.compile(
 )
 _CONTROL_WORD = re.compile(r"\\[a-z]+")
 # A sum's limits, which an answer may write or leave out: \sum_{i=1}^N, \sum\limits_i, \sum
-_SUM_LIMITS = re.compile(r"\\sum(?![a-z])(?:\s*\\(?:no)?limits(?![a-z]))?(?:\s*[_^]\s*(?:\{[^{}]*\}|\\[a-z]+|\w))*")
+# (a limit is a group, a command, a Greek letter as its name, or one character)
+_SUM_LIMITS = re.compile(
+    r"\\sum(?![a-z])(?:\s*\\(?:no)?limits(?![a-z]))?"
+    r"(?:\s*[_^]\s*(?:\{[^{}]*\}|\\[a-z]+|(?:" + "|".join(_LETTERS.values()) + r")(?![a-z])|\w))*"
+)
+# A star that names (θ*, θ^*, \theta^{\ast}: the optimum), not a product's sign: one mark, ^*
+_STAR = re.compile(
+    r"\^\s*(?:\{\s*(?:\*|\\ast|\\star)\s*\}|(?:\*|\\ast|\\star)(?![a-z]))"
+    r"|(?<=[a-z0-9}])\s*\*(?=\s*(?:[=)\],;:]|\.(?!\d)|$))"
+)
 
 
 def normal(text: str) -> str:
     """Text as forms are compared, whatever the markup: NFKC (full-width letters,
     ligatures), without format characters (soft hyphens, zero widths), lower case;
     Greek letters as words, their names (θ, ``\theta``, theta alike), − and ``**`` as - and
-    ^; a product's sign (*, ×, ·, ``\\cdot``, ``\times``) as a space, as when a product is
-    written without one (``\ast`` and ``\\star`` too, so θ* is θ^\\ast); a sum's limits
-    dropped (``\\sum_{i=1}^N`` is ``\\sum_i`` is ``\\sum``); without math delimiters, TeX's braces,
+    ^; a star after a symbol (θ*, θ^*, ``\\theta^{\\ast}``: the optimum) as ^*, any other
+    product's sign (*, ×, ·, ``\\cdot``, ``\\times``) as a space, as when a product is
+    written without one; a sum's limits dropped (``\\sum_{i=1}^N`` is ``\\sum_i`` is ``\\sum``); without math delimiters, TeX's braces,
     spacing, sizing, font, colour and box commands (``\\;``, ``~``, ``\\left``, ``\\limits``,
     ``\\mathbf``, ``\\text``, ``\\textcolor{red}``, ``\\boxed``), ``np.`` and ``numpy.``;
     ``\\dfrac`` as ``\frac``; a space only between two letters or digits."""
@@ -103,15 +112,18 @@ def _loose(text: str) -> str:
     """``normal`` up to its spaces."""
     text = unicodedata.normalize("NFKC", html.unescape(text)).lower().translate(_table()).replace("**", "^")
     text = re.sub(r"\\[dtc]frac(?![a-z])", r"\\frac", text)
-    text = _SUM_LIMITS.sub(r"\\sum ", text)
+    text = _STAR.sub("^*", _SUM_LIMITS.sub(r"\\sum ", text))
     text = _TEX_NOTHING.sub(" ", _TEX_TIMES.sub(" ", _TEX_GREEK.sub(r" \1 ", text)))
-    return re.sub(r"np\.|numpy\.", "", text.replace("{", "").replace("}", "").replace("*", " "))
+    text = re.sub(r"(?<!\^)\*", " ", text.replace("{", "").replace("}", ""))  # a product's sign
+    return re.sub(r"np\.|numpy\.", "", text)
 
 
 def _tight(text: str) -> str:
+    """One space between two words, none beside a sign, except after a full stop before
+    a number ("x^2.", then "1. Gradients": not x^2.1)."""
     text = re.sub(r"(\\[a-z]+)\s+", r"\1", text)  # a control word's space is no space
-    text = re.sub(r"(?<=\w)\s+(?=\w)", " ", text)
-    return re.sub(r"(?<!\w)\s+|\s+(?!\w)", "", text)
+    text = re.sub(r"(?<=\w)\s+(?=\w)|(?<=\.)\s+(?=\d)", " ", text)
+    return re.sub(r"(?<!\w)\s+(?!\d)|(?<![\w.])\s+|\s+(?!\w)", "", text)
 
 
 @dataclass(frozen=True)
@@ -148,21 +160,26 @@ class Needle:
 
     def found_in(self, hay: Haystack) -> bool:
         if self.compact is not None:
-            return _whole(self.text, hay.text) or self.compact in hay.compact
+            return _whole(self.text, hay.text) or _whole(self.compact, hay.compact, starts=False)
         return _whole(self.text, hay.text) or _whole(self.text, hay.words)
 
 
-def _whole(needle: str, text: str) -> bool:
-    """``needle`` in ``text``, not inside a longer word or number where it starts or
-    ends with a letter or digit (str.find: a look-behind would make the search crawl)."""
-    start_word, end_word = needle[0].isalnum() or needle[0] == "_", needle[-1].isalnum() or needle[-1] == "_"
+def _whole(needle: str, text: str, starts: bool = True) -> bool:
+    """``needle`` in ``text``, not inside a longer word or number where it starts (unless
+    not ``starts``: in text without its spaces, words run together) or ends with a letter
+    or digit: 2.158 is not in 2.1584 nor 1 in 1.5, nor \\frac12 in \\frac120 (str.find: a
+    look-behind would make the search crawl)."""
+    start_word = starts and (needle[0].isalnum() or needle[0] == "_")
+    end_word = needle[-1].isalnum() or needle[-1] == "_"
     at = text.find(needle)
     while at >= 0:
         before = text[at - 1] if at else " "
-        after = text[at + len(needle)] if at + len(needle) < len(text) else " "
-        if not (start_word and (before.isalnum() or before in "_.")) and not (
-            end_word and (after.isalnum() or after == "_")
-        ):
+        after = text[at + len(needle) : at + len(needle) + 2] or " "
+        longer = (
+            after[0].isalnum() or after[0] == "_" or (needle[-1].isdigit() and after[:1] == "." and after[1:].isdigit())
+        )
+        inside = before.isalnum() or before == "_" or (before == "." and needle[0].isdigit())  # 158 in 2.158
+        if not (start_word and inside) and not (end_word and longer):
             return True
         at = text.find(needle, at + 1)
     return False

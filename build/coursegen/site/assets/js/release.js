@@ -11,7 +11,15 @@
     for (const line of document.querySelectorAll("[data-solutions-from]")) {
       const time = line.querySelector("time");
       const due = Date.parse(line.dataset.solutionsFrom);
-      if (!time || line.dataset.passed === "true" || !(now >= due)) continue;
+      if (!time || line.dataset.passed === "true") continue;
+      if (!(now >= due)) {
+        // a page left open until the moment: say it then (a timer's longest wait is 2^31 - 1 ms)
+        if (due - now < 2147483647 && !line.dataset.waiting) {
+          line.dataset.waiting = "true";
+          setTimeout(update, due - now + 1000);
+        }
+        continue;
+      }
       line.dataset.passed = "true";
       line.replaceChildren(
         "Solutions released ",
