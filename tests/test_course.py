@@ -13,7 +13,7 @@ from coursegen.errors import BuildError
 from coursegen.stages import editions, frontmatter
 from coursegen.stages.parameters import load_sheet
 
-from conftest import MINI_PAGE, make_mini_checkout, run_cli, tree_bytes
+from conftest import MINI_PAGE, REPO, make_mini_checkout, run_cli, tree_bytes
 
 pytest_plugins = ["browser_fixtures"]
 
@@ -310,3 +310,24 @@ def test_a_page_that_opens_with_a_rule_has_no_front_matter():
     assert front_matter("---\n---\n# Title\n", "content/mini/extra.md") == {}
     with pytest.raises(BuildError, match="front matter is never closed"):
         front_matter("---\ntitle: Extra\n\n# Extra\n", "content/mini/extra.md")
+
+
+def test_a_script_coursegen_ships_that_mkdocs_yml_leaves_out_is_named(tmp_path):
+    """The engine loads only the scripts mkdocs.yml lists: a course made by an earlier
+    `coursegen init` hears which one it lacks; the one init writes today lacks none."""
+    from coursegen.site import engines
+
+    scaffold = REPO / "build" / "coursegen" / "commands" / "scaffolds" / "course" / "mkdocs.yml"
+    made = tmp_path / "mkdocs.yml"  # as init fills it in
+    made.write_text(scaffold.read_text().replace("@TITLE_YAML@", '"A course"'))
+    assert engines.unlisted_scripts(made) == [] and engines.unlisted_scripts(REPO / "mkdocs.yml") == []
+    root = make_mini_checkout(tmp_path / "course")
+    config = root / "mkdocs.yml"
+    assert "  - assets/js/release.js\n" in config.read_text()
+    config.write_text(config.read_text().replace("  - assets/js/release.js\n", ""))
+    built = run_cli(root, "site", env=EPOCH)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr == (
+        "warning: mkdocs.yml: extra_javascript does not list assets/js/release.js, which coursegen ships "
+        "(added since this course was made?); add it, as `coursegen init` writes it\n"
+    )

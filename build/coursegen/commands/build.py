@@ -334,6 +334,12 @@ def build_site(paths, args, log) -> int:
     )
     if args.sheet:
         log(f"site: {out.name}/ holds {args.sheet} only (--sheet); build without it for the whole course")
+    for script in engines.unlisted_scripts(paths.config):
+        print(
+            f"warning: {paths.config.name}: extra_javascript does not list {script}, which coursegen ships "
+            f"(added since this course was made?); add it, as `coursegen init` writes it",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -55,6 +55,19 @@ def hand_written(course_assets: Path) -> dict[str, bytes]:
     return {f"assets/{rel}": data for rel, data in layered(GENERATOR / "assets", course_assets).items()}
 
 
+def unlisted_scripts(config: Path) -> list[str]:
+    """coursegen's own scripts that ``mkdocs.yml``'s ``extra_javascript`` leaves out: the
+    engine loads only what it lists, and a course made by an earlier ``coursegen init``
+    lacks the ones added since (its pages then miss what they do)."""
+    listed = read_config(config).get("extra_javascript") or []
+    paths = {entry if isinstance(entry, str) else (entry or {}).get("path") for entry in listed}
+    return [
+        f"assets/js/{p.name}"
+        for p in sorted((GENERATOR / "assets" / "js").glob("*.js"))
+        if f"assets/js/{p.name}" not in paths
+    ]
+
+
 def layered(*folders: Path | None) -> dict[str, bytes]:
     """The files of ``folders`` by relative path, sorted; a later folder's file replaces
     an earlier one's at the same path. A folder that is None or absent adds nothing."""
