@@ -59,7 +59,7 @@ def entries(sheets: list[Sheet], shown: Publication, handouts: dict[str, list[st
             solutions=_solutions_text(sheet, shown),
             handouts=tuple(
                 Handout(
-                    f"handouts/{sheet.name}-{edition}.pdf",
+                    f"handouts/{handout_name(sheet.name, edition)}",
                     "handout with solutions" if edition is Edition.SOLUTIONS else "handout",
                 )
                 for edition in handouts.get(sheet.name, [])
@@ -67,6 +67,11 @@ def entries(sheets: list[Sheet], shown: Publication, handouts: dict[str, list[st
         )
         for sheet in sheets
     ]
+
+
+def handout_name(sheet: str, edition: str) -> str:
+    """A worksheet's handout in one edition (coursegen.tools.handout prints it): ``dis01-student.pdf``."""
+    return f"{sheet}-{edition}.pdf"
 
 
 def _solutions_text(sheet: Sheet, shown: Publication) -> str:

@@ -26,6 +26,7 @@ from coursegen import atomic, errors
 from coursegen.errors import BuildError
 from coursegen.site import engines
 from coursegen.site.paper import MARGIN
+from coursegen.site.worksheets import handout_name
 from coursegen.stages import editions, executors
 from coursegen.stages.editions import Edition
 from coursegen.tools import chromium
@@ -113,7 +114,7 @@ def write_handouts(
             wanted = (sheets or {}).get(edition, found)
             with chromium.serve(site_dir) as url:
                 for sheet in [s for s in found if s in wanted]:
-                    path = out_dir / f"{sheet}-{edition}.pdf"
+                    path = out_dir / handout_name(sheet, edition)
                     others = [str(Path(name).with_suffix(".html")) for name in pages.get(sheet, [])]
                     _print(launched, f"{url}/{sheet}/index.html", others, path, edition, clock)
                     written.append(path)
@@ -191,9 +192,10 @@ def make_handouts(paths, args, log) -> int:
         out.mkdir(parents=True, exist_ok=True)
         # An earlier run's handout this one did not write (a solutions handout, once the
         # edition changed) goes; in a folder of the user's own (--out), nothing else does.
-        ours = {f"{sheet}-{edition}.pdf" for sheet in others for edition in (Edition.STUDENT, Edition.SOLUTIONS)}
+        ours = {handout_name(sheet, edition) for sheet in others for edition in (Edition.STUDENT, Edition.SOLUTIONS)}
+        kept = {p.name for p in written}
         for stale in out.glob("*.pdf"):
-            if (in_site or stale.name in ours) and stale.name not in {p.name for p in written}:
+            if (in_site or stale.name in ours) and stale.name not in kept:
                 stale.unlink()
         written = [path.replace(out / path.name) for path in written]
         if in_site:  # the site's mark lists its handouts too: the next build may replace them
