@@ -20,7 +20,11 @@ def maker(sheet: Sheet):
 
 def filename(sheet: Sheet) -> str | None:
     """The notebook's file name, next to the worksheet's index.md; None if it has none."""
-    return f"{sheet.name}.ipynb" if maker(sheet) else None
+    return _name(sheet) if maker(sheet) else None
+
+
+def _name(sheet: Sheet) -> str:
+    return f"{sheet.name}.ipynb"
 
 
 def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: dict[str, str]) -> dict[str, bytes]:
@@ -31,7 +35,7 @@ def notebooks(sheets: list[Sheet], results, rendered: dict[str, str], editions: 
         kind = maker(sheet)
         if kind is not None:
             page = rendered[f"{sheet.name}/index.md"]
-            path = f"{sheet.name}/{filename(sheet)}"
+            path = f"{sheet.name}/{_name(sheet)}"
             out[path] = _course_code(sheet, kind.build, sheet, results.get(sheet.name, {}), page, editions[sheet.name])
             out[f"{path}.js"] = script_copy(out[path], "cgFiles").encode("ascii")  # the link from disk
     return out
