@@ -257,7 +257,7 @@ def _pair_note(res: dict) -> str:
     """What the highlighted pair shows, in the figure's own numbers."""
     i, j = (int(k) for k in res["pair"])
     x = _distinct_labels(res["x"])  # as the ticks under the pair say them
-    v = [f"{res['votes'][k]:.3f}".replace("-", "\N{MINUS SIGN}") for k in (i, j)]
+    v = [_minus(f"{res['votes'][k]:.3f}") for k in (i, j)]
     same = f"same error {res['errors'][i]:.3f}, $x$ = {x[i]} and {x[j]}"
     if _is_linear(res):
         return f"{same}\nvotes {v[0]} and {v[1]}: ratio {res['votes'][i] / res['votes'][j]:.2f} $= x_i / x_j$"
@@ -266,11 +266,15 @@ def _pair_note(res: dict) -> str:
 
 def _distinct_labels(values: np.ndarray) -> list[str]:
     """The values with the fewest decimals, two at least, that tell every one apart (two
-    points 0.009 apart are not both "1.17"; two equal ones, two decimals), with
-    matplotlib's own minus sign."""
+    points 0.009 apart are not both "1.17"; two equal ones, two decimals)."""
     distinct = (d for d in range(2, 7) if len({f"{v:.{d}f}" for v in values}) == len(values))
     decimals = next(distinct, 2)  # two equal values: no number of decimals tells them apart
-    return [f"{v:.{decimals}f}".replace("-", "\N{MINUS SIGN}") for v in values]
+    return [_minus(f"{v:.{decimals}f}") for v in values]
+
+
+def _minus(number: str) -> str:
+    """A number as matplotlib's own ticks write it: with the minus sign, not a hyphen."""
+    return number.replace("-", "\N{MINUS SIGN}")
 
 
 def _bars(ax, values: np.ndarray, pair: np.ndarray, color: str) -> None:
