@@ -28,15 +28,8 @@ LINE_ENDS = {"br", "hr", "p", "div", "li", "dt", "dd", "tr", "td", "th", "pre", 
 LINE_ENDS |= {"section", "article", "aside", "main", "header", "footer", "nav", "ul", "ol", "dl", "table", "caption"}
 LINE_ENDS |= {"figure", "details", "address", "form", "fieldset", "legend", "option", "button", "label", "textarea"}
 LINE_ENDS |= {f"h{n}" for n in range(1, 7)}
-READ_ATTRIBUTES = {
-    "alt",
-    "title",
-    "aria-label",
-    "data-labels",
-    "data-slider-label",
-    "value",
-    "placeholder",
-}  # read or heard
+# the attributes a reader reads or hears
+READ_ATTRIBUTES = {"alt", "title", "aria-label", "data-labels", "data-slider-label", "value", "placeholder"}
 
 
 @dataclass
